@@ -1,0 +1,51 @@
+# Finds sxsfix's dependencies through pkg-config and defines one imported
+# target per dependency (sx::NAME) plus SXSFIX_HAVE_NAME. Lua is required;
+# every other dependency is optional: a missing one is reported here, and the
+# features that need it say so at run time.
+find_package(PkgConfig REQUIRED)
+
+set(SXSFIX_OPTIONAL_DEPS)
+set(SXSFIX_MISSING_DEPS)
+
+# sx_dep(NAME PCNAME [REQUIRED]) -> target sx::NAME, SXSFIX_HAVE_<NAME>, SXSFIX_<NAME>_VERSION
+function(sx_dep name pcname)
+  string(TOUPPER ${name} up)
+  pkg_check_modules(PC_${up} QUIET ${pcname})
+  if(PC_${up}_FOUND)
+    add_library(sx::${name} INTERFACE IMPORTED GLOBAL)
+    if(SXSFIX_STATIC)
+      target_compile_options(sx::${name} INTERFACE ${PC_${up}_STATIC_CFLAGS})
+      target_link_libraries(sx::${name} INTERFACE ${PC_${up}_STATIC_LDFLAGS})
+    else()
+      target_compile_options(sx::${name} INTERFACE ${PC_${up}_CFLAGS})
+      target_link_libraries(sx::${name} INTERFACE ${PC_${up}_LDFLAGS})
+    endif()
+    set(SXSFIX_HAVE_${up} 1 PARENT_SCOPE)
+    set(SXSFIX_${up}_VERSION "${PC_${up}_VERSION}" PARENT_SCOPE)
+    message(STATUS "sxsfix: ${name} ${PC_${up}_VERSION} found (${pcname})")
+    if(NOT name STREQUAL "lua" AND NOT name STREQUAL "cmocka")
+      set(SXSFIX_OPTIONAL_DEPS ${SXSFIX_OPTIONAL_DEPS} sx::${name} PARENT_SCOPE)
+    endif()
+  else()
+    set(SXSFIX_HAVE_${up} 0 PARENT_SCOPE)
+    if("REQUIRED" IN_LIST ARGN)
+      message(FATAL_ERROR "sxsfix: ${name} (pkg-config ${pcname}) is required but was not found")
+    endif()
+    message(WARNING "sxsfix: ${name} (pkg-config ${pcname}) not found: the features that need it will report that they are unavailable")
+    set(SXSFIX_MISSING_DEPS ${SXSFIX_MISSING_DEPS} ${name} PARENT_SCOPE)
+  endif()
+endfunction()
+
+sx_dep(lua lua5.4 REQUIRED)
+sx_dep(pcre2 libpcre2-8)
+sx_dep(libarchive libarchive)
+sx_dep(wimlib wimlib)
+if(NOT WIN32)
+  # Offline hives are read through hivex on POSIX, RegLoadAppKeyW on Windows.
+  sx_dep(hivex hivex)
+else()
+  set(SXSFIX_HAVE_HIVEX 0)
+endif()
+if(SXSFIX_TESTS)
+  sx_dep(cmocka cmocka)
+endif()

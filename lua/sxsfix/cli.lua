@@ -1,0 +1,169 @@
+-- sxsfix.cli: the command line. The host calls main(argv) and exits with
+-- the code it returns. To add a command, write sxsfix/cmd/NAME.lua (see
+-- docs/SCRIPTING.md for its shape) and add a line to M.commands.
+
+local host = require "sxsfix.host"
+local fs = require "sxsfix.fs"
+local args = require "sxsfix.args"
+local json = require "sxsfix.json"
+
+local M = {}
+
+-- Exit codes (DESIGN contract; src/host/host.h has the same values).
+M.exit = { ok = 0, issue = 1, failed = 2, usage = 3, internal = 4 }
+
+-- Options valid before or after any command.
+M.options = {
+  { "root", value = "DIR", help = "work on the Windows installation in DIR (its C:\\ is DIR)" },
+  { "json", value = "FILE|-", help = "write the result as one JSON object to FILE (- = stdout)" },
+  { "log", value = "FILE", help = "append a log of the run to FILE" },
+  { "scripts", value = "DIR", help = "run the scripts in DIR instead of the built-in ones" },
+  { "config", value = "FILE", help = "Lua file whose settings override the defaults" },
+  { "help", short = "h", help = "show help (for a command: sxsfix help COMMAND)" },
+  { "version", short = "V", help = "show the versions of sxsfix and its libraries" },
+}
+
+-- Commands, in the order help lists them: { name, module }.
+M.commands = {
+  { "run", "sxsfix.cmd.run" },
+  { "eval", "sxsfix.cmd.eval" },
+  { "scripts", "sxsfix.cmd.scripts" },
+  { "version", "sxsfix.cmd.version" },
+  { "help", "sxsfix.cmd.help" },
+}
+
+-- The command table for name, or nil when there is no such command.
+function M.command(name)
+  for _, c in ipairs(M.commands) do
+    if c[1] == name then return require(c[2]) end
+  end
+end
+
+function M.usage()
+  local lines = {
+    "usage: sxsfix [OPTIONS] COMMAND [ARGS...]",
+    "",
+    "sxsfix diagnoses and repairs Windows in-place upgrade failures 0x80070003",
+    "(\"Process Drivers for Migration\") caused by a damaged servicing stack.",
+    "",
+    "Commands:",
+  }
+  for _, c in ipairs(M.commands) do
+    local ok, cmd = pcall(require, c[2])
+    local summary = ok and cmd.summary or ("(cannot load " .. c[2] .. ")")
+    lines[#lines + 1] = string.format("  %-10s %s", c[1], summary)
+  end
+  lines[#lines + 1] = ""
+  lines[#lines + 1] = "Options (before or after the command):"
+  lines[#lines + 1] = args.describe(M.options)
+  lines[#lines + 1] = ""
+  lines[#lines + 1] = "Exit codes: 0 ok, 1 issue found or repair not applied, 2 repair failed,"
+  lines[#lines + 1] = "3 bad input or usage, 4 script or internal error."
+  return table.concat(lines, "\n") .. "\n"
+end
+
+-- Settings from --config FILE: the file's assignments, or the table it returns.
+local function load_config(path)
+  local chunk, err = host.loadfile(path)
+  if not chunk then args.usage_error("--config %s", err) end
+  local env = setmetatable({}, { __index = _G })
+  debug.setupvalue(chunk, 1, env)  -- _ENV of a main chunk is its first upvalue
+  local ret = chunk()
+  return setmetatable(type(ret) == "table" and ret or env, nil)
+end
+
+-- A logger that appends to --log FILE (nothing when the option is absent).
+local function make_log(path)
+  if not path then return function() end end
+  local f, err = io.open(path, "a")
+  if not f then args.usage_error("--log %s", err) end
+  f:setvbuf("line")
+  return function(fmt, ...)
+    f:write(os.date("!%Y-%m-%dT%H:%M:%SZ "), string.format(fmt, ...), "\n")
+  end
+end
+
+local function write_json(dest, report)
+  local text = json.encode(report, { indent = true }) .. "\n"
+  if dest == "-" then
+    io.stdout:write(text)
+    return true
+  end
+  return fs.writefile(dest, text)
+end
+
+-- Run f(...) catching errors: a usage error comes back as { usage = msg },
+-- anything else as { internal = "message + traceback" }.
+local function protect(f, ...)
+  return xpcall(f, function(e)
+    if type(e) == "table" and e.usage then return e end
+    local mt = getmetatable(e)
+    local msg = (type(e) == "string" or type(e) == "number" or (mt and mt.__tostring)) and tostring(e)
+      or ("(error object is a " .. type(e) .. " value)")
+    return { internal = debug.traceback(msg, 2) }
+  end, ...)
+end
+
+local function fail(err, name, cmd)
+  if err.internal then
+    io.stderr:write("sxsfix: ", err.internal, "\n")
+    return M.exit.internal
+  end
+  if name then
+    io.stderr:write("sxsfix ", name, ": ", err.usage, "\n")
+    if cmd and cmd.usage then io.stderr:write("usage: sxsfix ", cmd.usage, "\n") end
+  else
+    io.stderr:write("sxsfix: ", err.usage, "\n\n", M.usage())
+  end
+  return M.exit.usage
+end
+
+function M.main(argv)
+  local ok, opts, name, cmd, copts, pos = protect(args.parse, argv, M.options, function(n)
+    return M.command(n) or args.usage_error("unknown command '%s'", n)
+  end)
+  if not ok then return fail(opts) end
+  if opts.version and not name then name, cmd, pos = "version", M.command("version"), {} end
+  if opts.help or not name then
+    if name then pos = { name } end
+    name, cmd = "help", M.command("help")
+  end
+
+  local ctx
+  ok, ctx = protect(function()
+    return {
+      cli = M,
+      host = host,
+      opts = opts,
+      command = name,
+      exit = M.exit,
+      config = opts.config and load_config(opts.config) or {},
+      log = make_log(opts.log),
+    }
+  end)
+  if not ok then return fail(ctx, name) end
+  package.loaded["sxsfix.ctx"] = ctx  -- scripts reach the options via require "sxsfix.ctx"
+
+  ctx.log("sxsfix %s %s: start", host.version, name)
+  local code, result
+  ok, code, result = protect(cmd.run, ctx, copts, pos)
+  if not ok then
+    ctx.log("%s: failed: %s", name, code.usage or code.internal)
+    return fail(code, name, cmd)
+  end
+  code = code or M.exit.ok
+  ctx.log("%s: exit %d", name, code)
+
+  if opts.json then
+    local report = { tool = "sxsfix", version = host.version, command = name, exit_code = code }
+    for k, v in pairs(result or {}) do report[k] = v end
+    local wok, werr = write_json(opts.json, report)
+    if not wok then
+      io.stderr:write("sxsfix: --json ", werr, "\n")
+      return M.exit.usage
+    end
+  end
+  return code
+end
+
+return M

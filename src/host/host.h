@@ -1,0 +1,29 @@
+/* host.h: the Lua host. Owns the Lua state; everything runs under lua_pcall. */
+#ifndef SXSFIX_HOST_H
+#define SXSFIX_HOST_H
+
+#include "lua.h"
+
+/* Exit codes shared with the scripts (lua/sxsfix/cli.lua has the same table). */
+enum {
+  SX_EXIT_OK = 0,        /* no issue, or repaired and verified */
+  SX_EXIT_ISSUE = 1,     /* issue detected, or repair planned but not applied */
+  SX_EXIT_FAILED = 2,    /* repair failed */
+  SX_EXIT_USAGE = 3,     /* bad input or usage */
+  SX_EXIT_INTERNAL = 4   /* script or internal error */
+};
+
+/* Run sxsfix with these arguments; returns the process exit code. */
+int host_main(int argc, char **argv);
+
+/* Where scripts come from: NULL for the built-in set, or the --scripts DIR.
+   Installs the script searchers into package.searchers. */
+void host_openloader(lua_State *L, const char *scripts_dir);
+
+/* Register the C modules (sxsfix.host, sxsfix.fs, ...) in package.preload. */
+void host_openmodules(lua_State *L);
+
+/* The --scripts DIR given on the command line, or NULL (read by hostlib). */
+const char *host_scripts_dir(lua_State *L);
+
+#endif

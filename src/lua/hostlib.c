@@ -1,0 +1,166 @@
+/*
+** hostlib.c: module sxsfix.host, what a script knows about the binary that
+** runs it: versions, platform, features, and the embedded script set.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "lauxlib.h"
+
+#include "config.h"
+#include "host/host.h"
+#include "host/scripts.h"
+#include "lua/modules.h"
+#include "platform/platform.h"
+
+#if SXSFIX_HAVE_PCRE2
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#endif
+#if SXSFIX_HAVE_LIBARCHIVE
+#include <archive.h>
+#endif
+#if SXSFIX_HAVE_WIMLIB
+#include <wimlib.h>
+#endif
+
+/* host.versions () -> { sxsfix=, lua=, pcre2=, libarchive=, wimlib=, hivex= }
+   A dependency that was not built in has the value false. */
+static int host_versions(lua_State *L) {
+  lua_newtable(L);
+  lua_pushliteral(L, SXSFIX_VERSION);
+  lua_setfield(L, -2, "sxsfix");
+  lua_pushliteral(L, LUA_VERSION_MAJOR "." LUA_VERSION_MINOR "." LUA_VERSION_RELEASE);
+  lua_setfield(L, -2, "lua");
+#if SXSFIX_HAVE_PCRE2
+  char v[64] = "";
+  pcre2_config(PCRE2_CONFIG_VERSION, v);
+  lua_pushstring(L, v);
+#else
+  lua_pushboolean(L, 0);
+#endif
+  lua_setfield(L, -2, "pcre2");
+#if SXSFIX_HAVE_LIBARCHIVE
+  const char *av = archive_version_string();  /* "libarchive 3.6.2" */
+  lua_pushstring(L, strncmp(av, "libarchive ", 11) == 0 ? av + 11 : av);
+#else
+  lua_pushboolean(L, 0);
+#endif
+  lua_setfield(L, -2, "libarchive");
+#if SXSFIX_HAVE_WIMLIB
+  lua_pushstring(L, wimlib_get_version_string());
+#else
+  lua_pushboolean(L, 0);
+#endif
+  lua_setfield(L, -2, "wimlib");
+#if SXSFIX_HAVE_HIVEX
+  lua_pushliteral(L, SXSFIX_HIVEX_VERSION);
+#else
+  lua_pushboolean(L, 0);
+#endif
+  lua_setfield(L, -2, "hivex");
+  return 1;
+}
+
+/* host.features () -> { grep=, expand=, wim=, hive= }: true, or the reason
+   the feature is unavailable in this build (a string). */
+static int host_features(lua_State *L) {
+  static const struct { const char *name; int have; const char *why; } f[] = {
+    {"grep", SXSFIX_HAVE_PCRE2, "this sxsfix was built without PCRE2"},
+    {"expand", SXSFIX_HAVE_LIBARCHIVE, "this sxsfix was built without libarchive"},
+    {"wim", SXSFIX_HAVE_WIMLIB, "this sxsfix was built without wimlib"},
+#ifdef _WIN32
+    {"hive", 1, NULL},  /* RegLoadAppKeyW, always present */
+#else
+    {"hive", SXSFIX_HAVE_HIVEX, "this sxsfix was built without hivex"},
+#endif
+  };
+  lua_newtable(L);
+  for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+    if (f[i].have) lua_pushboolean(L, 1);
+    else lua_pushstring(L, f[i].why);
+    lua_setfield(L, -2, f[i].name);
+  }
+  return 1;
+}
+
+/* host.scripts () -> { "sxsfix/cli.lua", ... }: the embedded script set */
+static int host_scripts(lua_State *L) {
+  lua_newtable(L);
+  int i = 1;
+  for (const sx_script *s = sx_scripts; s->name; s++) {
+    lua_pushstring(L, s->name);
+    lua_rawseti(L, -2, i++);
+  }
+  return 1;
+}
+
+/* host.script (name) -> source | nil */
+static int host_script(lua_State *L) {
+  const sx_script *s = sx_script_find(luaL_checkstring(L, 1));
+  if (s == NULL) return 0;
+  lua_pushlstring(L, s->data, s->len);
+  return 1;
+}
+
+/* host.scriptsdir () -> DIR given with --scripts | nil */
+static int host_scriptsdir(lua_State *L) {
+  const char *d = host_scripts_dir(L);
+  if (d == NULL) return 0;
+  lua_pushstring(L, d);
+  return 1;
+}
+
+/* host.loadfile (path [, chunkname]) -> function | nil, msg, code
+   Like loadfile, but reads through the platform layer (UTF-8 paths on
+   Windows) and loads text only. A syntax error raises. */
+static int host_loadfile(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  const char *name = luaL_optstring(L, 2, path);
+  plat_err e;
+  char *data;
+  size_t len;
+  if (plat_read_file(path, &data, &len, &e) != 0) return sx_pushfail(L, &e);
+  size_t skip = (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;  /* UTF-8 BOM */
+  if (len - skip > 0 && data[skip] == '#')  /* "#!" first line, as lua does */
+    while (skip < len && data[skip] != '\n') skip++;
+  int st = luaL_loadbufferx(L, data + skip, len - skip, lua_pushfstring(L, "@%s", name), "t");
+  free(data);
+  if (st != LUA_OK) return lua_error(L);
+  return 1;
+}
+
+/* host.getenv (name) -> value | nil (UTF-8 on every platform) */
+static int host_getenv(lua_State *L) {
+  char *v = plat_getenv(luaL_checkstring(L, 1));
+  if (v == NULL) return 0;
+  lua_pushstring(L, v);
+  free(v);
+  return 1;
+}
+
+static const luaL_Reg hostlib[] = {
+  {"features", host_features},
+  {"getenv", host_getenv},
+  {"loadfile", host_loadfile},
+  {"script", host_script},
+  {"scripts", host_scripts},
+  {"scriptsdir", host_scriptsdir},
+  {"versions", host_versions},
+  {NULL, NULL}
+};
+
+int luaopen_sxsfix_host(lua_State *L) {
+  luaL_newlib(L, hostlib);
+  lua_pushliteral(L, SXSFIX_VERSION);
+  lua_setfield(L, -2, "version");
+  lua_pushinteger(L, SXSFIX_SCRIPT_API);
+  lua_setfield(L, -2, "api");
+  lua_pushstring(L, plat_name());
+  lua_setfield(L, -2, "platform");
+  const char *wine = plat_wine_version();
+  if (wine) lua_pushstring(L, wine);
+  else lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "wine");  /* Wine's version, or false */
+  return 1;
+}

@@ -1,0 +1,14 @@
+/* modules.h: openers of the C modules (one file per module in src/lua/). */
+#ifndef SXSFIX_MODULES_H
+#define SXSFIX_MODULES_H
+
+#include "lua.h"
+#include "platform/platform.h"
+
+int luaopen_sxsfix_fs(lua_State *L);
+int luaopen_sxsfix_host(lua_State *L);
+
+/* Lua's operational-failure tier: pushes nil, "path: message", code; returns 3. */
+int sx_pushfail(lua_State *L, const plat_err *e);
+
+#endif

@@ -1,0 +1,35 @@
+/* sys.c: process setup, errors and environment on POSIX. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform/platform.h"
+
+int plat_init(int *argc, char ***argv) {
+  (void)argc; (void)argv;  /* POSIX argv is already bytes; we treat it as UTF-8 */
+  return 0;
+}
+
+const char *plat_name(void) { return "posix"; }
+
+const char *plat_wine_version(void) { return NULL; }
+
+char plat_sep(void) { return '/'; }
+
+void plat_strerror(int code, char *buf, size_t len) {
+  snprintf(buf, len, "%s", strerror(code));
+}
+
+int plat_fail(plat_err *e, const char *what, int code) {
+  char text[256];
+  plat_strerror(code, text, sizeof text);
+  e->code = code;
+  snprintf(e->msg, sizeof e->msg, "%s: %s", what, text);
+  return -1;
+}
+
+char *plat_getenv(const char *name) {
+  const char *v = getenv(name);
+  return v ? strdup(v) : NULL;
+}

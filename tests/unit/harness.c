@@ -1,0 +1,43 @@
+/* harness.c: temporary folders and paths for the unit tests, through the
+   platform layer, so the same tests run on POSIX and on Windows. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "platform/platform.h"
+
+int th_tempdir_setup(void **state) {
+  char *buf = malloc(1024);
+  plat_err e;
+  if (!buf || plat_mkdtemp("sxsfix-test", buf, 1024, &e) != 0) {
+    fprintf(stderr, "cannot make a temporary folder: %s\n", buf ? e.msg : "no memory");
+    free(buf);
+    return -1;
+  }
+  *state = buf;
+  return 0;
+}
+
+int th_tempdir_teardown(void **state) {
+  plat_err e;
+  int rc = plat_remove_tree(*state, &e);
+  if (rc != 0) fprintf(stderr, "cannot remove %s: %s\n", (char *)*state, e.msg);
+  free(*state);
+  return rc;
+}
+
+const char *th_join(const char *dir, const char *name) {
+  static char bufs[8][4096];
+  static int k;
+  char *b = bufs[k++ % 8];
+  snprintf(b, sizeof bufs[0], "%s%c%s", dir, plat_sep(), name);
+  return b;
+}
+
+int th_expect_wine(void) {
+  char *v = plat_getenv("SXSFIX_EXPECT_WINE");
+  int yes = v && strcmp(v, "1") == 0;
+  free(v);
+  return yes;
+}

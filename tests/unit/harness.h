@@ -1,0 +1,21 @@
+/* harness.h: shared helpers for the cmocka unit tests. */
+#ifndef SXSFIX_HARNESS_H
+#define SXSFIX_HARNESS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* A fresh temporary folder for one test (group state), removed afterwards. */
+int th_tempdir_setup(void **state);
+int th_tempdir_teardown(void **state);
+
+/* "dir/name" with the platform's separator, in a static rotating buffer. */
+const char *th_join(const char *dir, const char *name);
+
+/* 1 when the tests run under Wine (the runner sets SXSFIX_EXPECT_WINE=1). */
+int th_expect_wine(void);
+
+#endif

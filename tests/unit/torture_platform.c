@@ -1,0 +1,201 @@
+/* torture_platform.c: the platform layer against the real file system. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "platform/platform.h"
+
+static void write_read_roundtrip(void **state) {
+  const char *dir = *state;
+  const char *p = th_join(dir, "a.bin");
+  static const char data[] = "line1\r\nline2\0after-nul\xff\xfe";
+  plat_err e;
+  assert_int_equal(plat_write_file(p, data, sizeof data, &e), 0);
+  char *got;
+  size_t len;
+  assert_int_equal(plat_read_file(p, &got, &len, &e), 0);
+  assert_int_equal(len, sizeof data);
+  assert_memory_equal(got, data, sizeof data);
+  assert_int_equal(got[len], '\0');  /* NUL-terminated for convenience */
+  free(got);
+}
+
+static void empty_file(void **state) {
+  const char *p = th_join(*state, "empty");
+  plat_err e;
+  assert_int_equal(plat_write_file(p, "", 0, &e), 0);
+  char *got;
+  size_t len = 99;
+  assert_int_equal(plat_read_file(p, &got, &len, &e), 0);
+  assert_int_equal(len, 0);
+  free(got);
+}
+
+static void write_replaces_and_leaves_no_temp(void **state) {
+  const char *sub = th_join(*state, "sub");
+  const char *p = th_join(sub, "r.txt");
+  plat_err e;
+  assert_int_equal(plat_mkdirs(sub, &e), 0);
+  assert_int_equal(plat_write_file(p, "first version, longer", 21, &e), 0);
+  assert_int_equal(plat_write_file(p, "second", 6, &e), 0);
+  char *got;
+  size_t len;
+  assert_int_equal(plat_read_file(p, &got, &len, &e), 0);
+  assert_int_equal(len, 6);
+  assert_memory_equal(got, "second", 6);
+  free(got);
+  /* the folder held only r.txt: no temporary file was left beside it */
+  assert_int_equal(plat_remove(p, &e), 0);
+  assert_int_equal(plat_remove(sub, &e), 0);
+  assert_false(plat_is_dir(sub));
+}
+
+static void remove_nonempty_folder_fails(void **state) {
+  const char *sub = th_join(*state, "full");
+  plat_err e = {0};
+  assert_int_equal(plat_mkdirs(sub, &e), 0);
+  assert_int_equal(plat_write_file(th_join(sub, "f"), "x", 1, &e), 0);
+  assert_int_equal(plat_remove(sub, &e), -1);
+  assert_non_null(strstr(e.msg, "full"));
+  assert_true(plat_is_dir(sub));
+}
+
+static void write_into_missing_folder_fails_cleanly(void **state) {
+  const char *p = th_join(th_join(*state, "no-such-dir"), "f.txt");
+  plat_err e = {0};
+  assert_int_equal(plat_write_file(p, "x", 1, &e), -1);
+  assert_int_not_equal(e.code, 0);
+  assert_non_null(strstr(e.msg, "no-such-dir"));  /* the message names the file */
+  assert_false(plat_is_dir(th_join(*state, "no-such-dir")));
+}
+
+static void read_missing_names_path(void **state) {
+  const char *p = th_join(*state, "missing.log");
+  plat_err e = {0};
+  char *got;
+  size_t len;
+  assert_int_equal(plat_read_file(p, &got, &len, &e), -1);
+  assert_int_not_equal(e.code, 0);
+  assert_true(strncmp(e.msg, p, strlen(p)) == 0);
+  assert_true(strlen(e.msg) > strlen(p) + 4);  /* "path: <reason>" */
+}
+
+static void read_folder_fails(void **state) {
+  plat_err e = {0};
+  char *got;
+  size_t len;
+  assert_int_equal(plat_read_file(*state, &got, &len, &e), -1);
+  assert_int_not_equal(e.code, 0);
+}
+
+static void mkdirs_nested_and_existing(void **state) {
+  const char *p = th_join(th_join(th_join(*state, "x"), "y"), "z");
+  plat_err e;
+  assert_false(plat_is_dir(p));
+  assert_int_equal(plat_mkdirs(p, &e), 0);
+  assert_true(plat_is_dir(p));
+  assert_int_equal(plat_mkdirs(p, &e), 0);  /* existing: fine */
+}
+
+static void mkdirs_over_file_fails(void **state) {
+  const char *f = th_join(*state, "plainfile");
+  plat_err e;
+  assert_int_equal(plat_write_file(f, "x", 1, &e), 0);
+  assert_int_equal(plat_mkdirs(th_join(f, "sub"), &e), -1);
+  assert_non_null(strstr(e.msg, "plainfile"));
+}
+
+static void unicode_names(void **state) {
+  /* Cyrillic, Latin-1 and CJK folder and file names, as UTF-8 */
+  const char *d = th_join(*state, "\xc3\xbc" "n" "\xc3\xaf" "code-\xd0\xb4\xd0\xb8\xd1\x80");
+  const char *f = th_join(d, "\xe6\x97\xa5\xe5\xbf\x97.log");
+  plat_err e;
+  assert_int_equal(plat_mkdirs(d, &e), 0);
+  assert_int_equal(plat_write_file(f, "ok", 2, &e), 0);
+  char *got;
+  size_t len;
+  assert_int_equal(plat_read_file(f, &got, &len, &e), 0);
+  assert_int_equal(len, 2);
+  free(got);
+}
+
+static void long_paths(void **state) {
+  /* deeper than MAX_PATH (260) to exercise \\?\ on Windows */
+  char path[2048];
+  snprintf(path, sizeof path, "%s", (const char *)*state);
+  for (int i = 0; i < 12; i++) {
+    size_t n = strlen(path);
+    snprintf(path + n, sizeof path - n, "%c%s%02d", plat_sep(),
+             "amd64_microsoft-windows-servicingstack_31bf3856ad364e35_", i);
+  }
+  assert_true(strlen(path) > 600);
+  plat_err e;
+  assert_int_equal(plat_mkdirs(path, &e), 0);
+  const char *f = th_join(path, "cbscore.dll");
+  assert_int_equal(plat_write_file(f, "MZ", 2, &e), 0);
+  char *got;
+  size_t len;
+  assert_int_equal(plat_read_file(f, &got, &len, &e), 0);
+  assert_memory_equal(got, "MZ", 2);
+  free(got);
+}
+
+static void remove_tree_removes_everything(void **state) {
+  const char *top = th_join(*state, "tree");
+  plat_err e;
+  assert_int_equal(plat_mkdirs(th_join(th_join(top, "a"), "b"), &e), 0);
+  assert_int_equal(plat_write_file(th_join(top, "f1"), "1", 1, &e), 0);
+  assert_int_equal(plat_write_file(th_join(th_join(top, "a"), "f2"), "2", 1, &e), 0);
+  assert_int_equal(plat_remove_tree(top, &e), 0);
+  assert_false(plat_is_dir(top));
+  assert_int_equal(plat_remove_tree(top, &e), 0);  /* missing: not an error */
+}
+
+static void strerror_has_text(void **state) {
+  (void)state;
+  char buf[256];
+  plat_strerror(2, buf, sizeof buf);  /* ENOENT / ERROR_FILE_NOT_FOUND */
+  assert_true(strlen(buf) > 5);
+  assert_null(strstr(buf, "\n"));
+}
+
+static void getenv_set_and_unset(void **state) {
+  (void)state;
+  char *v = plat_getenv("PATH");
+  assert_non_null(v);
+  free(v);
+  assert_null(plat_getenv("SXSFIX_SURELY_NOT_SET_12345"));
+}
+
+static void wine_detection(void **state) {
+  (void)state;
+  const char *v = plat_wine_version();
+  if (th_expect_wine()) {
+    assert_non_null(v);
+    assert_true(strlen(v) > 0);
+  } else {
+    assert_null(v);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(write_read_roundtrip, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test_setup_teardown(empty_file, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test_setup_teardown(write_replaces_and_leaves_no_temp, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test_setup_teardown(remove_nonempty_folder_fails, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test_setup_teardown(write_into_missing_folder_fails_cleanly, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test_setup_teardown(read_missing_names_path, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test_setup_teardown(read_folder_fails, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test_setup_teardown(mkdirs_nested_and_existing, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test_setup_teardown(mkdirs_over_file_fails, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test_setup_teardown(unicode_names, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test_setup_teardown(long_paths, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test_setup_teardown(remove_tree_removes_everything, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test(strerror_has_text),
+    cmocka_unit_test(getenv_set_and_unset),
+    cmocka_unit_test(wine_detection),
+  };
+  return cmocka_run_group_tests_name("platform", tests, NULL, NULL);
+}
