@@ -42,6 +42,36 @@ static int fs_mkdir(lua_State *L) {
   return 1;
 }
 
+/* fs.remove (path) -> true | nil, msg, code  (a file or an empty folder) */
+static int fs_remove(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  plat_err e;
+  if (plat_remove(path, &e) != 0) return sx_pushfail(L, &e);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* fs.rmtree (path) -> true | nil, msg, code
+   Deletes path and everything under it; links are removed, not followed. */
+static int fs_rmtree(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  luaL_argcheck(L, path[0] != '\0', 1, "empty path");
+  plat_err e;
+  if (plat_remove_tree(path, &e) != 0) return sx_pushfail(L, &e);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* fs.tempdir ([prefix]) -> path | nil, msg, code  (a new empty folder) */
+static int fs_tempdir(lua_State *L) {
+  const char *prefix = luaL_optstring(L, 1, "sxsfix");
+  char buf[1024];
+  plat_err e;
+  if (plat_mkdtemp(prefix, buf, sizeof buf, &e) != 0) return sx_pushfail(L, &e);
+  lua_pushstring(L, buf);
+  return 1;
+}
+
 /* fs.isdir (path) -> boolean */
 static int fs_isdir(lua_State *L) {
   lua_pushboolean(L, plat_is_dir(luaL_checkstring(L, 1)));
@@ -52,6 +82,9 @@ static const luaL_Reg fslib[] = {
   {"isdir", fs_isdir},
   {"mkdir", fs_mkdir},
   {"readfile", fs_readfile},
+  {"remove", fs_remove},
+  {"rmtree", fs_rmtree},
+  {"tempdir", fs_tempdir},
   {"writefile", fs_writefile},
   {NULL, NULL}
 };

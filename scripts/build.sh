@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds sxsfix into build/KIND:
+#   scripts/build.sh native     Linux, RelWithDebInfo          -> build/native/sxsfix
+#   scripts/build.sh sanitize   Linux, ASan + UBSan            -> build/sanitize/sxsfix
+#   scripts/build.sh windows    mingw-w64 static .exe          -> build/windows/sxsfix.exe
+# The Windows dependencies are built once by scripts/win-deps.sh and cached
+# outside the clone.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+kind=${1:-native}
+dir=$ROOT/build/$kind
+mkdir -p "$ROOT/build"
+jobs=$(nproc)
+
+case $kind in
+  native)   args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
+  sanitize) args=(-DCMAKE_BUILD_TYPE=Debug -DSXSFIX_SANITIZE=ON) ;;
+  windows)
+    prefix=$("$ROOT/scripts/win-deps.sh" | tail -1)
+    args=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/mingw-w64.cmake"
+          -DSXSFIX_WIN_PREFIX="$prefix") ;;
+  *) echo "usage: scripts/build.sh native|sanitize|windows" >&2; exit 3 ;;
+esac
+
+cmake -S "$ROOT" -B "$dir" "${args[@]}" >"$dir.configure.log" 2>&1 || {
+  cat "$dir.configure.log" >&2; exit 1; }
+grep -E "^CMake Warning|not found" "$dir.configure.log" >&2 || true
+cmake --build "$dir" -j "$jobs" >"$dir.build.log" 2>&1 || {
+  tail -50 "$dir.build.log" >&2; exit 1; }
+if grep -q "warning:" "$dir.build.log"; then
+  echo "build ($kind): compiler warnings:" >&2
+  grep -A3 "warning:" "$dir.build.log" >&2
+fi
+echo "build ($kind): ok"

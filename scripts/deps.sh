@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what sxsfix needs to build and test, from Debian's packages.
+# Idempotent and quiet: installs only what is missing.
+#   scripts/deps.sh            native build, sanitizers, Windows cross-build, Wine, test tools
+set -euo pipefail
+
+packages=(
+  # native build
+  build-essential cmake pkg-config
+  liblua5.4-dev libpcre2-dev libarchive-dev libwim-dev libhivex-dev libcmocka-dev
+  ntfs-3g-dev libfuse-dev libacl1-dev   # wimlib.pc requires ntfs-3g and fuse
+  # Windows cross-build and Wine
+  gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 libz-mingw-w64-dev wine wine64
+  dpkg-dev autoconf automake libtool
+  # tools the tests and benchmarks use on real data
+  libhivex-bin gcab cabextract wimtools libarchive-tools ripgrep hyperfine
+  ntfs-3g fuse3 attr acl xz-utils
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+# apt's lists may be absent on a fresh machine
+$SUDO apt-get update -qq >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

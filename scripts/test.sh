@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Runs every test suite of sxsfix:
+#   native     the Linux build
+#   sanitize   the Linux build with AddressSanitizer + UndefinedBehaviorSanitizer
+#   windows    the mingw-w64 .exe under Wine (headless)
+# Usage: scripts/test.sh [SUITE...]   (default: all three)
+# Installs what it needs (scripts/deps.sh), builds, runs ctest for each
+# suite, and ends with one line: "total: N passed, N failed, N skipped".
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(native sanitize windows)
+CACHE=${SXSFIX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sxsfix}
+
+"$ROOT/scripts/deps.sh" || { echo "test: installing dependencies failed"; exit 1; }
+
+passed=0 failed=0 skipped=0
+
+# Wine: a headless prefix of our own, made once; a server kept up meanwhile.
+setup_wine() {
+  export WINEPREFIX=$CACHE/wineprefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+  export SXSFIX_EXPECT_WINE=1
+  mkdir -p "$CACHE"
+  if [ ! -f "$WINEPREFIX/system.reg" ]; then
+    echo "test: creating a Wine prefix (once)"
+    wineboot -i >/dev/null 2>&1 || true
+    wineserver -w
+    [ -f "$WINEPREFIX/system.reg" ] || { echo "test: wineboot failed"; return 1; }
+  fi
+  wineserver -p60 >/dev/null 2>&1 || true   # persist between test processes
+}
+
+# Parse ctest's JUnit file: adds to passed/failed/skipped.
+count() {
+  local head tests fails skips dis
+  head=$(tr '\n\t' '  ' <"$1" | grep -o '<testsuite [^>]*>' | head -1)
+  tests=$(sed -n 's/.* tests="\([0-9]*\)".*/\1/p' <<<"$head")
+  fails=$(sed -n 's/.* failures="\([0-9]*\)".*/\1/p' <<<"$head")
+  skips=$(sed -n 's/.* skipped="\([0-9]*\)".*/\1/p' <<<"$head")
+  dis=$(sed -n 's/.* disabled="\([0-9]*\)".*/\1/p' <<<"$head")
+  tests=${tests:-0} fails=${fails:-0} skips=${skips:-0} dis=${dis:-0}
+  echo "test ($2): $((tests - fails - skips - dis)) passed, $fails failed, $((skips + dis)) skipped"
+  passed=$((passed + tests - fails - skips - dis))
+  failed=$((failed + fails))
+  skipped=$((skipped + skips + dis))
+}
+
+for s in "${suites[@]}"; do
+  echo "=== $s"
+  if ! "$ROOT/scripts/build.sh" "$s"; then
+    echo "test ($s): build failed"
+    failed=$((failed + 1))
+    continue
+  fi
+  env=()
+  case $s in
+    sanitize) env=(ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1) ;;
+    windows) setup_wine || { failed=$((failed + 1)); continue; } ;;
+  esac
+  junit=$ROOT/build/$s/junit.xml
+  rm -f "$junit"
+  (cd "$ROOT/build/$s" && env "${env[@]}" ctest --output-on-failure --timeout 300 \
+     --output-junit "$junit" -j 2) >"$ROOT/build/$s.test.log" 2>&1
+  grep -E "^ *[0-9]+/[0-9]+ Test|SKIP|FAIL|not ok" "$ROOT/build/$s.test.log"
+  if grep -q "tests failed out of\|Errors while running CTest" "$ROOT/build/$s.test.log" &&
+     ! grep -q " 0 tests failed out of" "$ROOT/build/$s.test.log"; then
+    sed -n '/The following tests FAILED/,$p' "$ROOT/build/$s.test.log"
+  fi
+  if [ -f "$junit" ]; then count "$junit" "$s"; else echo "test ($s): ctest wrote no results"; failed=$((failed + 1)); fi
+done
+
+echo "total: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]

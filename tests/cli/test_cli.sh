@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# CLI contract of the sxsfix binary: exit codes, usage, tracebacks, script
+# export and --scripts, global options, JSON, Unicode output.
+# Environment: SXSFIX (the binary), SXSFIX_EMULATOR (e.g. wine64 for the
+# .exe; empty natively).
+set -u
+: "${SXSFIX:?set SXSFIX to the sxsfix binary}"
+EMU=${SXSFIX_EMULATOR:-}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+sx() { if [ -n "$EMU" ]; then "$EMU" "$SXSFIX" "$@"; else "$SXSFIX" "$@"; fi; }
+
+# run ARGS...: sets rc, out, err (carriage returns removed: the .exe writes CRLF)
+run() {
+  sx "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  rc=$?
+  out=$(tr -d '\r' <"$tmp/out")
+  err=$(tr -d '\r' <"$tmp/err")
+}
+check() {  # check DESCRIPTION CONDITION...
+  local what=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
+  else failed=$((failed + 1)); echo "not ok - $what"; echo "  rc=$rc"; echo "  out: ${out:0:400}"; echo "  err: ${err:0:400}"; fi
+}
+has() { grep -qF -- "$2" <<<"$1"; }
+
+run --version
+check "--version exits 0" test "$rc" = 0
+for lib in Lua PCRE2 libarchive wimlib hivex; do
+  check "--version names $lib" has "$out" "  $lib"
+done
+check "--version shows a version number for Lua" grep -qE '^  Lua +5\.4\.[0-9]+$' <<<"$out"
+
+run eval 'error("boom")'
+check "script error exits 4" test "$rc" = 4
+check "script error prints the message" has "$err" "boom"
+check "script error prints a traceback" has "$err" "stack traceback:"
+
+run nosuchcmd
+check "unknown command exits 3" test "$rc" = 3
+check "unknown command prints usage" has "$err" "usage: sxsfix"
+check "unknown command is named" has "$err" "unknown command 'nosuchcmd'"
+
+run --frobnicate version
+check "unknown option exits 3" test "$rc" = 3
+check "unknown option prints usage" has "$err" "usage: sxsfix"
+
+run eval 'return +'
+check "syntax error in eval chunk exits 3" test "$rc" = 3
+
+run eval "print('ünïcode дир 日志')"
+check "UTF-8 argv and output round-trip" test "$out" = "ünïcode дир 日志"
+
+printf 'local n = select("#", ...)\nprint(arg[0]:match("[^/\\\\]+$"), n, ...)\nreturn tonumber(arg[1])\n' >"$tmp/prep.lua"
+run run "$tmp/prep.lua" 5 --root x
+check "run passes arguments and uses the returned exit code" test "$rc" = 5
+check "run: arg[0] and ... reach the script" test "$out" = "$(printf 'prep.lua\t3\t5\t--root\tx')"
+
+printf 'local function f() error("deep failure") end\nf()\n' >"$tmp/fail.lua"
+run run "$tmp/fail.lua"
+check "error in a run script exits 4" test "$rc" = 4
+check "the traceback names the script and line" has "$err" "fail.lua:1: deep failure"
+
+run run "$tmp/missing.lua"
+check "missing run script exits 3" test "$rc" = 3
+check "missing run script is named" has "$err" "missing.lua"
+
+run help run
+check "help COMMAND" has "$out" "usage: sxsfix run FILE.lua"
+
+# Global options: before or after the command, handed to scripts.
+run --root "$tmp" eval 'print(require("sxsfix.ctx").opts.root)'
+check "--root before the command reaches the script" test "$out" = "$tmp"
+run eval 'print(require("sxsfix.ctx").opts.root)' --root "$tmp"
+check "--root after the command reaches the script" test "$out" = "$tmp"
+
+printf 'site = "lab"\nretries = 2\n' >"$tmp/site.lua"
+run --config "$tmp/site.lua" eval 'local c = require("sxsfix.ctx").config; print(c.site, c.retries)'
+check "--config settings reach the script" test "$out" = "$(printf 'lab\t2')"
+run --config "$tmp/nope.lua" version
+check "missing --config exits 3" test "$rc" = 3
+
+run --log "$tmp/run.log" eval 'return 1'
+check "--log records start and exit code" grep -q 'eval: exit 1' "$tmp/run.log"
+
+run --json - version
+check "--json - prints a JSON object" has "$out" '"tool": "sxsfix"'
+check "--json carries the exit code" has "$out" '"exit_code": 0'
+run --json "$tmp/r.json" eval 'return 1'
+check "--json FILE is written" grep -q '"command": "eval"' "$tmp/r.json"
+run --json "$tmp/no/such/dir/r.json" eval 'return 0'
+check "--json to an impossible path exits 3" test "$rc" = 3
+
+# Export the built-in scripts, edit them, run the edited copy.
+run scripts export "$tmp/set"
+check "scripts export exits 0" test "$rc" = 0
+check "export wrote cli.lua" test -f "$tmp/set/sxsfix/cli.lua"
+run scripts export "$tmp/set"
+check "export refuses to overwrite a set" test "$rc" = 3
+run --scripts "$tmp/set" eval 'print(1)'
+check "--scripts DIR runs the exported set" test "$out" = "1"
+run --scripts "$tmp/set" version
+check "--version names the scripts folder in use" has "$out" "scripts: $tmp/set"
+
+sed -i 's/^  run = function(_, _, pos)$/  run = function(_, _, pos)\n    print("edited")/' "$tmp/set/sxsfix/cmd/eval.lua"
+run --scripts "$tmp/set" eval 'print(1)'
+check "an edited script changes behaviour" test "$out" = "$(printf 'edited\n1')"
+
+cat >"$tmp/set/sxsfix/cmd/hello.lua" <<'EOF'
+return { summary = "say hello", usage = "hello NAME",
+  run = function(ctx, _, pos) print("hello " .. (pos[1] or "?")); return ctx.exit.issue end }
+EOF
+sed -i 's/^  { "run", "sxsfix.cmd.run" },$/&\n  { "hello", "sxsfix.cmd.hello" },/' "$tmp/set/sxsfix/cli.lua"
+run --scripts "$tmp/set" hello admin
+check "a command added by editing scripts runs" test "$out" = "hello admin"
+check "the added command's exit code is used" test "$rc" = 1
+run --scripts "$tmp/set" --help
+check "the added command is in the usage" has "$out" "hello      say hello"
+
+sed -i 's/api = 1,/api = 999,/' "$tmp/set/sxsfix/version.lua"
+run --scripts "$tmp/set" eval 'print(1)'
+check "a mismatched script set exits 4" test "$rc" = 4
+check "a mismatched script set is explained" has "$err" "script API 999"
+
+run --scripts "$tmp/nonexistent" version
+check "--scripts on a missing folder exits 3" test "$rc" = 3
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,105 @@
+-- The C modules sxsfix.host and sxsfix.fs, through Lua: fields, error tiers.
+local t = require "t"
+local host = require "sxsfix.host"
+local fs = require "sxsfix.fs"
+
+local tmp = assert(fs.tempdir("sxsfix-lua"))
+local function path(...) return table.concat({ tmp, ... }, fs.sep) end
+
+t.test("host fields", function()
+  t.match(host.version, "^%d+%.%d+%.%d+")
+  t.eq(math.type(host.api), "integer")
+  t.eq(host.api, require("sxsfix.version").api, "script set api")
+  t.ok(host.platform == "posix" or host.platform == "win32", "platform")
+  t.eq(host.platform == "win32", fs.sep == "\\", "separator matches platform")
+  t.ok(host.wine == false or type(host.wine) == "string", "wine")
+end)
+
+t.test("versions: Lua always, others a version or false", function()
+  local v = host.versions()
+  t.eq(v.lua, _VERSION:match("%d+%.%d+") .. v.lua:match("^%d+%.%d+(.*)$"), "lua version")
+  for _, k in ipairs({ "pcre2", "libarchive", "wimlib", "hivex" }) do
+    t.ok(v[k] == false or v[k]:match("^%d+%.%d+"), k .. " version")
+  end
+end)
+
+t.test("features say why they are missing", function()
+  for k, v in pairs(host.features()) do
+    t.ok(v == true or (type(v) == "string" and v:find("built without")), k)
+  end
+end)
+
+t.test("embedded scripts", function()
+  local names = host.scripts()
+  t.ok(#names >= 5, "several scripts")
+  local found
+  for _, n in ipairs(names) do found = found or n == "sxsfix/cli.lua" end
+  t.ok(found, "cli.lua embedded")
+  t.match(host.script("sxsfix/version.lua"), "api")
+  t.eq(host.script("sxsfix/none.lua"), nil)
+end)
+
+t.test("fs: write, read, mkdir, remove", function()
+  t.ok(fs.mkdir(path("a", "b")))
+  t.ok(fs.isdir(path("a", "b")))
+  t.ok(fs.writefile(path("a", "f.txt"), "data\0more"))
+  t.eq(fs.readfile(path("a", "f.txt")), "data\0more")
+  t.ok(fs.remove(path("a", "f.txt")))
+  t.ok(fs.remove(path("a", "b")))
+  t.ok(fs.remove(path("a")))
+  t.ok(not fs.isdir(path("a")))
+end)
+
+t.test("fs: operational failures return nil, 'path: message', code", function()
+  local v, msg, code = fs.readfile(path("missing.log"))
+  t.eq(v, nil); t.match(msg, "missing%.log: ."); t.eq(math.type(code), "integer")
+  v, msg = fs.writefile(path("no", "dir", "x"), "x")
+  t.eq(v, nil); t.match(msg, "x: .")
+  t.ok(fs.writefile(path("plain"), "x"))
+  v, msg = fs.mkdir(path("plain", "sub"))
+  t.eq(v, nil); t.match(msg, "plain")
+  v, msg = fs.remove(path("nothing-here"))
+  t.eq(v, nil); t.match(msg, "nothing%-here")
+end)
+
+t.test("fs and host: bad arguments raise", function()
+  t.raises(function() fs.readfile() end, "bad argument #1")
+  t.raises(function() fs.writefile("x") end, "bad argument #2")
+  t.raises(function() fs.rmtree("") end, "empty path")
+  t.raises(function() host.loadfile({}) end, "bad argument #1")
+end)
+
+t.test("host.loadfile: BOM and #! line skipped, syntax errors raise", function()
+  t.ok(fs.writefile(path("bom.lua"), "\xEF\xBB\xBFreturn 1 + 1"))
+  t.eq(host.loadfile(path("bom.lua"))(), 2)
+  t.ok(fs.writefile(path("sh.lua"), "#!/usr/bin/env sxsfix\nreturn 3"))
+  t.eq(host.loadfile(path("sh.lua"))(), 3)
+  t.ok(fs.writefile(path("bad.lua"), "return +"))
+  t.raises(function() host.loadfile(path("bad.lua")) end, "bad%.lua:1:")
+  local f, msg = host.loadfile(path("none.lua"))
+  t.eq(f, nil); t.match(msg, "none%.lua")
+end)
+
+t.test("unicode file names", function()
+  local p = path("ünïcode-дир")
+  t.ok(fs.mkdir(p))
+  t.ok(fs.writefile(p .. fs.sep .. "日志.log", "ok"))
+  t.eq(fs.readfile(p .. fs.sep .. "日志.log"), "ok")
+end)
+
+t.test("options reach scripts through sxsfix.ctx", function()
+  local ctx = require "sxsfix.ctx"
+  t.eq(ctx.command, "run")
+  t.eq(type(ctx.opts), "table")
+  t.eq(ctx.exit.usage, 3)
+end)
+
+t.test("rmtree removes the tree", function()
+  t.ok(fs.mkdir(path("tree", "x", "y")))
+  t.ok(fs.writefile(path("tree", "x", "f"), "1"))
+  t.ok(fs.rmtree(path("tree")))
+  t.ok(not fs.isdir(path("tree")))
+end)
+
+assert(fs.rmtree(tmp))
+return t.done()
