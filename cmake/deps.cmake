@@ -4,12 +4,19 @@
 # features that need it say so at run time.
 find_package(PkgConfig REQUIRED)
 
+set(SXSFIX_DISABLE "" CACHE STRING
+    "Optional dependencies to leave out, e.g. \"wimlib;hivex\" (to test a reduced build)")
 set(SXSFIX_OPTIONAL_DEPS)
 set(SXSFIX_MISSING_DEPS)
 
 # sx_dep(NAME PCNAME [REQUIRED]) -> target sx::NAME, SXSFIX_HAVE_<NAME>, SXSFIX_<NAME>_VERSION
 function(sx_dep name pcname)
   string(TOUPPER ${name} up)
+  if(name IN_LIST SXSFIX_DISABLE)
+    set(SXSFIX_HAVE_${up} 0 PARENT_SCOPE)
+    message(WARNING "sxsfix: ${name} left out (SXSFIX_DISABLE): the features that need it will report that they are unavailable")
+    return()
+  endif()
   pkg_check_modules(PC_${up} QUIET ${pcname})
   if(PC_${up}_FOUND)
     add_library(sx::${name} INTERFACE IMPORTED GLOBAL)

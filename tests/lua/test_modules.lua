@@ -87,6 +87,15 @@ t.test("unicode file names", function()
   t.eq(fs.readfile(p .. fs.sep .. "日志.log"), "ok")
 end)
 
+t.test("Lua's io.open and os.remove take UTF-8 paths (on Windows: the manifest)", function()
+  local p = path("io-ünï-дир.txt")
+  local f = assert(io.open(p, "w"))
+  f:write("io")
+  f:close()
+  t.eq(fs.readfile(p), "io", "read back through the wide API")
+  t.ok(os.remove(p))
+end)
+
 t.test("options reach scripts through sxsfix.ctx", function()
   local ctx = require "sxsfix.ctx"
   t.eq(ctx.command, "run")

@@ -41,3 +41,7 @@ int th_expect_wine(void) {
   free(v);
   return yes;
 }
+
+int th_under_wine(void) {
+  return plat_wine_version() != NULL;
+}

@@ -18,4 +18,16 @@ const char *th_join(const char *dir, const char *name);
 /* 1 when the tests run under Wine (the runner sets SXSFIX_EXPECT_WINE=1). */
 int th_expect_wine(void);
 
+/* Skip the current test under Wine, printing why (Wine fakes or stubs some
+   APIs: BackupRead, FindFirstStreamW, SetSecurityInfo, ...). */
+#define TH_SKIP_UNDER_WINE(reason) do { \
+    if (th_under_wine()) { \
+      print_message("SKIP under Wine: %s\n", reason); \
+      skip(); \
+    } \
+  } while (0)
+
+/* 1 when this process runs under Wine (ntdll!wine_get_version). */
+int th_under_wine(void);
+
 #endif

@@ -158,6 +158,13 @@ static void strerror_has_text(void **state) {
   plat_strerror(2, buf, sizeof buf);  /* ENOENT / ERROR_FILE_NOT_FOUND */
   assert_true(strlen(buf) > 5);
   assert_null(strstr(buf, "\n"));
+  assert_null(strstr(buf, "\r"));
+  if (strcmp(plat_name(), "win32") == 0) {
+    /* FormatMessageW text, with the Win32 code: never strerror(GetLastError()) */
+    size_t n = strlen(buf);
+    assert_true(n > 4 && strcmp(buf + n - 4, " (2)") == 0);
+    assert_null(strstr(buf, "Windows error"));  /* the fallback was not used */
+  }
 }
 
 static void getenv_set_and_unset(void **state) {
