@@ -14,6 +14,7 @@
 #define SXSFIX_PLATFORM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct plat_err {
   int code;        /* errno on POSIX, GetLastError() on Windows */
@@ -66,5 +67,49 @@ int plat_is_dir(const char *path);
 
 /* Folder separator preferred by this platform: '/' or '\\'. */
 char plat_sep(void);
+
+/* ---- directories and file status (dir.c) ------------------------------ */
+
+typedef enum plat_type {
+  PLAT_UNKNOWN = 0,
+  PLAT_FILE,
+  PLAT_DIR,
+  PLAT_LINK,    /* a symbolic link, or on Windows any reparse point (junction...) */
+  PLAT_OTHER    /* device, fifo, socket */
+} plat_type;
+
+typedef struct plat_dirent {
+  const char *name;   /* UTF-8; valid until the next plat_dir_next or close */
+  plat_type type;     /* from the folder entry itself, without a stat */
+} plat_dirent;
+
+typedef struct plat_dir plat_dir;
+
+/* Open a folder for enumeration ("." and ".." are never returned).
+   Windows: FindFirstFileExW with a large fetch; POSIX: readdir (getdents). */
+plat_dir *plat_dir_open(const char *path, plat_err *e);
+
+/* Next entry: 1 and *ent filled, 0 at the end, -1 on error. */
+int plat_dir_next(plat_dir *d, plat_dirent *ent, plat_err *e);
+
+/* Close; NULL is fine. */
+void plat_dir_close(plat_dir *d);
+
+typedef struct plat_info {
+  plat_type type;
+  uint64_t size;
+  int64_t mtime_ns;   /* times in nanoseconds since 1970-01-01 UTC */
+  int64_t atime_ns;
+  int64_t ctime_ns;   /* POSIX: status change; Windows: change time (0 when unknown) */
+  int64_t btime_ns;   /* creation (birth) time; 0 when unknown */
+  uint32_t nlink;     /* hard links; 0 when unknown */
+  uint32_t mode;      /* POSIX st_mode; 0 on Windows */
+  uint32_t attrs;     /* Windows FILE_ATTRIBUTE_* bits; 0 on POSIX */
+  uint64_t dev, ino;  /* identity: st_dev/st_ino, or volume serial/file index */
+} plat_info;
+
+/* Status of path. follow = 0 describes a link itself (lstat,
+   FILE_FLAG_OPEN_REPARSE_POINT); follow = 1 describes its target. */
+int plat_stat(const char *path, int follow, plat_info *st, plat_err *e);
 
 #endif

@@ -186,6 +186,63 @@ static void wine_detection(void **state) {
   }
 }
 
+static void dir_lists_names_and_types(void **state) {
+  const char *d = *state;
+  plat_err e;
+  assert_int_equal(plat_mkdirs(th_join(d, "sub"), &e), 0);
+  assert_int_equal(plat_write_file(th_join(d, "f.txt"), "abc", 3, &e), 0);
+  assert_int_equal(plat_write_file(th_join(d, "\xd0\xb4.log"), "", 0, &e), 0);  /* "д.log" */
+  plat_dir *dir = plat_dir_open(d, &e);
+  assert_non_null(dir);
+  int seen_sub = 0, seen_f = 0, seen_u = 0, n = 0, r;
+  plat_dirent ent;
+  while ((r = plat_dir_next(dir, &ent, &e)) == 1) {
+    n++;
+    if (strcmp(ent.name, "sub") == 0) { seen_sub = 1; assert_int_equal(ent.type, PLAT_DIR); }
+    if (strcmp(ent.name, "f.txt") == 0) { seen_f = 1; assert_int_equal(ent.type, PLAT_FILE); }
+    if (strcmp(ent.name, "\xd0\xb4.log") == 0) seen_u = 1;
+  }
+  assert_int_equal(r, 0);
+  assert_int_equal(n, 3);  /* no "." or ".." */
+  assert_true(seen_sub && seen_f && seen_u);
+  assert_int_equal(plat_dir_next(dir, &ent, &e), 0);  /* stays at the end */
+  plat_dir_close(dir);
+  plat_dir_close(NULL);
+}
+
+static void dir_empty_and_missing(void **state) {
+  plat_err e = {0};
+  plat_dirent ent;
+  plat_dir *dir = plat_dir_open(*state, &e);
+  assert_non_null(dir);
+  assert_int_equal(plat_dir_next(dir, &ent, &e), 0);
+  plat_dir_close(dir);
+  const char *missing = th_join(*state, "absent");
+  assert_null(plat_dir_open(missing, &e));
+  assert_non_null(strstr(e.msg, "absent"));
+  assert_int_equal(plat_write_file(th_join(*state, "file"), "x", 1, &e), 0);
+  assert_null(plat_dir_open(th_join(*state, "file"), &e));  /* not a folder */
+}
+
+static void stat_file_and_folder(void **state) {
+  const char *f = th_join(*state, "s.bin");
+  plat_err e;
+  assert_int_equal(plat_write_file(f, "12345", 5, &e), 0);
+  plat_info st;
+  assert_int_equal(plat_stat(f, 1, &st, &e), 0);
+  assert_int_equal(st.type, PLAT_FILE);
+  assert_int_equal(st.size, 5);
+  assert_true(st.mtime_ns > 1500000000LL * 1000000000LL);  /* after 2017: a real time */
+  assert_int_equal(st.nlink, 1);
+  assert_int_equal(plat_stat(*state, 0, &st, &e), 0);
+  assert_int_equal(st.type, PLAT_DIR);
+  plat_info st2;
+  assert_int_equal(plat_stat(f, 0, &st2, &e), 0);
+  assert_true(st2.ino != st.ino || st2.dev != st.dev);  /* distinct identities */
+  assert_int_equal(plat_stat(th_join(*state, "nope"), 1, &st, &e), -1);
+  assert_non_null(strstr(e.msg, "nope"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(write_read_roundtrip, th_tempdir_setup, th_tempdir_teardown),
@@ -200,6 +257,9 @@ int main(void) {
     cmocka_unit_test_setup_teardown(unicode_names, th_tempdir_setup, th_tempdir_teardown),
     cmocka_unit_test_setup_teardown(long_paths, th_tempdir_setup, th_tempdir_teardown),
     cmocka_unit_test_setup_teardown(remove_tree_removes_everything, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test_setup_teardown(dir_lists_names_and_types, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test_setup_teardown(dir_empty_and_missing, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test_setup_teardown(stat_file_and_folder, th_tempdir_setup, th_tempdir_teardown),
     cmocka_unit_test(strerror_has_text),
     cmocka_unit_test(getenv_set_and_unset),
     cmocka_unit_test(wine_detection),

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The Windows build is one static .exe that imports only system DLLs.
+set -u
+exe=${1:?usage: test_imports.sh sxsfix.exe}
+objdump=${OBJDUMP:-x86_64-w64-mingw32-objdump}
+allowed=" ADVAPI32.dll KERNEL32.dll msvcrt.dll "
+dlls=$("$objdump" -p "$exe" | sed -n 's/^[[:space:]]*DLL Name: //p')
+[ -n "$dlls" ] || { echo "no import table read from $exe"; echo "imports: 0 passed, 1 failed"; exit 1; }
+passed=0 failed=0
+for d in $dlls; do
+  if [[ $allowed == *" $d "* ]]; then passed=$((passed + 1)); echo "ok - imports $d"
+  else failed=$((failed + 1)); echo "not ok - imports $d (not a system DLL we allow)"; fi
+done
+echo "imports: $passed passed, $failed failed"
+[ "$failed" = 0 ]
