@@ -4,7 +4,7 @@
 #   scripts/build.sh sanitize   Linux, ASan + UBSan            -> build/sanitize/sxsfix
 #   scripts/build.sh windows    mingw-w64 static .exe          -> build/windows/sxsfix.exe
 # The Windows dependencies are built once by scripts/win-deps.sh and cached
-# outside the clone.
+# outside the clone (SXSFIX_WIN_PREFIX=DIR uses an existing prefix instead).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 kind=${1:-native}
@@ -16,7 +16,7 @@ case $kind in
   native)   args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
   sanitize) args=(-DCMAKE_BUILD_TYPE=Debug -DSXSFIX_SANITIZE=ON) ;;
   windows)
-    prefix=$("$ROOT/scripts/win-deps.sh" | tail -1)
+    prefix=${SXSFIX_WIN_PREFIX:-$("$ROOT/scripts/win-deps.sh" | tail -1)}
     args=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/mingw-w64.cmake"
           -DSXSFIX_WIN_PREFIX="$prefix") ;;
   *) echo "usage: scripts/build.sh native|sanitize|windows" >&2; exit 3 ;;

@@ -19,7 +19,7 @@ passed=0 failed=0 skipped=0
 # Wine: a headless prefix of our own, made once; a server kept up meanwhile.
 setup_wine() {
   export WINEPREFIX=$CACHE/wineprefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-  export SXSFIX_EXPECT_WINE=1
+
   mkdir -p "$CACHE"
   if [ ! -f "$WINEPREFIX/system.reg" ]; then
     echo "test: creating a Wine prefix (once)"

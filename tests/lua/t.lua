@@ -28,6 +28,17 @@ end
 -- Skip the current test, with the reason printed.
 function M.skip(reason) error({ skip = reason }, 0) end
 
+-- Path of something under ../shared/testdata, or skip the test when absent.
+function M.testdata(rel)
+  local root = require("sxsfix.host").getenv("SXSFIX_TESTDATA")
+  local p = root and (root .. "/" .. rel)
+  local f = p and io.open(p, "rb")
+  if f then f:close() elseif not (p and require("sxsfix.fs").isdir(p)) then
+    M.skip("test data " .. rel .. " is absent (../shared/testdata)")
+  end
+  return p
+end
+
 function M.eq(got, want, what)
   if got ~= want then
     error(string.format("%s: expected %s, got %s", what or "value", fmt(want), fmt(got)), 2)

@@ -45,3 +45,16 @@ int th_expect_wine(void) {
 int th_under_wine(void) {
   return plat_wine_version() != NULL;
 }
+
+const char *th_testdata(const char *rel) {
+  static char buf[8][4096];
+  static int k;
+  char *root = plat_getenv("SXSFIX_TESTDATA");
+  if (!root) return NULL;
+  char *b = buf[k++ % 8];
+  snprintf(b, sizeof buf[0], "%s/%s", root, rel);
+  free(root);
+  plat_info st;
+  plat_err e;
+  return plat_stat(b, 1, &st, &e) == 0 ? b : NULL;
+}

@@ -18,6 +18,16 @@ const char *th_join(const char *dir, const char *name);
 /* 1 when the tests run under Wine (the runner sets SXSFIX_EXPECT_WINE=1). */
 int th_expect_wine(void);
 
+/* Path of a file or folder under ../shared/testdata (SXSFIX_TESTDATA), or
+   NULL when it is absent; TH_TESTDATA skips the test with a message then. */
+const char *th_testdata(const char *rel);
+#define TH_TESTDATA(var, rel) do { \
+    if (!((var) = th_testdata(rel))) { \
+      print_message("SKIP: test data %s is absent (../shared/testdata)\n", rel); \
+      skip(); \
+    } \
+  } while (0)
+
 /* Skip the current test under Wine, printing why (Wine fakes or stubs some
    APIs: BackupRead, FindFirstStreamW, SetSecurityInfo, ...). */
 #define TH_SKIP_UNDER_WINE(reason) do { \
