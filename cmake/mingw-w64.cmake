@@ -36,7 +36,10 @@ set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
 # pkg_check_modules() must see the Windows .pc files, never the host's.
-set(ENV{PKG_CONFIG_LIBDIR} "${SXSFIX_WIN_PREFIX}/lib/pkgconfig:/usr/${_mingw}/lib/pkgconfig")
+set(ENV{PKG_CONFIG_LIBDIR} "/usr/${_mingw}/lib/pkgconfig")
+if(SXSFIX_WIN_PREFIX)
+  set(ENV{PKG_CONFIG_LIBDIR} "${SXSFIX_WIN_PREFIX}/lib/pkgconfig:$ENV{PKG_CONFIG_LIBDIR}")
+endif()
 
 # Run target executables (ctest, add_custom_command) with Wine's real 64-bit
 # loader; the /usr/bin/wine* wrappers are scripts that may pick wine32.

@@ -8,7 +8,13 @@
 #
 # Libraries: Lua 5.4, PCRE2 (8-bit, JIT), zlib (Debian's libz-mingw-w64-dev),
 # libarchive (zlib only), cmocka, libxml2 (minimal) and wimlib (needs libxml2).
-# Each gets a .pc file named as Debian names the native one.
+# Each gets a .pc file named as Debian names the native one. Link with -static
+# (wimlib.pc has -lpthread: without -static that is libwinpthread-1.dll).
+#
+# wimlib is best effort: when its source package cannot be downloaded (or it
+# fails to build) the prefix has no wimlib.pc, a warning is printed and the
+# stamp file says "wimlib none" (or "wimlib failed VERSION"). A "none" prefix
+# is rebuilt once apt can download the source.
 #
 # The prefix is ${SXSFIX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sxsfix}/win-deps-KEY,
 # KEY hashing the source versions, the toolchain and this script. A finished
@@ -32,20 +38,21 @@ SELF=$ROOT/scripts/$(basename "${BASH_SOURCE[0]}")
 CACHE=${SXSFIX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sxsfix}
 JOBS=${SXSFIX_JOBS:-$(nproc)}
 SRCPKGS=(lua5.4 pcre2 libarchive cmocka libxml2 wimlib)
-DEPS=(dpkg-dev cmake make pkgconf xz-utils gcc-mingw-w64-x86-64
+DEPS=(dpkg-dev cmake ninja-build pkgconf xz-utils gcc-mingw-w64-x86-64
       g++-mingw-w64-x86-64 libz-mingw-w64-dev wine wine64)
 APT=(apt-get -qq)
 [[ $(id -u) != 0 ]] || APT+=(-o APT::Sandbox::User=root)   # root owns the cache dir
 
 say() { echo "win-deps: $*" >&2; }
 die() { say "error: $*"; exit 1; }
+trap 'say "failed at line $LINENO"' ERR
 
 # --- Debian packages and the deb-src entry ---------------------------------
 
 ensure_packages() {
   local p missing=()
   for p in "${DEPS[@]}"; do
-    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q ' installed$' ||
+    [[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == *' installed' ]] ||
       missing+=("$p")
   done
   ((${#missing[@]})) || return 0
@@ -111,9 +118,9 @@ ensure_deb_src
 
 declare -A NEWEST
 for p in "${SRCPKGS[@]}"; do
-  NEWEST[$p]=$(src_versions "$p" | head -1)
+  NEWEST[$p]=$(src_versions "$p" | sed -n 1p)
   if [[ -z ${NEWEST[$p]} && -z ${updated:-} && $(id -u) == 0 ]]; then
-    updated=1; apt-get update -qq >/dev/null; NEWEST[$p]=$(src_versions "$p" | head -1)
+    updated=1; apt-get update -qq >/dev/null; NEWEST[$p]=$(src_versions "$p" | sed -n 1p)
   fi
   [[ -n ${NEWEST[$p]} ]] || die "apt knows no source package '$p' (no deb-src entry?)"
 done
@@ -155,8 +162,7 @@ if [[ -f $STAMP ]]; then
   # as soon as the archive serves it.
   if grep -q '^wimlib none' "$STAMP" && [[ -z ${SXSFIX_WIMLIB_SRC:-} ]] &&
      (cd "$CACHE/sources" && "${APT[@]}" source --download-only "wimlib=${NEWEST[wimlib]}") >/dev/null 2>&1; then
-    say "wimlib source is now available; rebuilding"
-    rm -f "$STAMP"
+    say "wimlib source is now available; rebuilding"   # the old prefix stays until done
   else
     echo "$PREFIX"
     exit 0
@@ -166,7 +172,8 @@ fi
 # --- build ----------------------------------------------------------------------
 
 T=$PREFIX.tmp
-rm -rf "$T" "$PREFIX"
+rm -rf "$T"
+[[ -f $STAMP ]] || rm -rf "$PREFIX"
 mkdir -p "$T/include" "$T/lib/pkgconfig"
 : >"$LOG"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sxsfix-win-deps.XXXXXX")
@@ -175,9 +182,9 @@ trap '((BASH_SUBSHELL)) && exit 1
       say "failed (line $LINENO): ${STEP:-?}; last lines of $LOG:"; tail -n 40 "$LOG" >&2; exit 1' ERR
 say "building static mingw-w64 libraries into $PREFIX (log: $LOG)"
 
-step() { STEP=$*; say "$*"; echo "=== $*" >>"$LOG"; }
+step() { STEP=$*; say "$*"; echo "=== [${SECONDS}s] $*" >>"$LOG"; }
 run() { "$@" >>"$LOG" 2>&1; }
-CMAKE=(cmake -DCMAKE_TOOLCHAIN_FILE="$TOOLCHAIN" -DSXSFIX_WIN_PREFIX="$T"
+CMAKE=(cmake -G Ninja -DCMAKE_TOOLCHAIN_FILE="$TOOLCHAIN" -DSXSFIX_WIN_PREFIX="$T"
        -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$T"
        -DCMAKE_INSTALL_LIBDIR=lib -DBUILD_SHARED_LIBS=OFF -Wno-dev)
 upstream() { local v=${1#*:}; v=${v%-*}; echo "${v%%[+~]*}"; }   # 1:2.9.14+dfsg-1 -> 2.9.14
@@ -192,7 +199,7 @@ if [[ -n ${SXSFIX_WIMLIB_SRC:-} ]]; then
   mkdir "$WORK/wimlib"
   if [[ -d $SXSFIX_WIMLIB_SRC ]]; then cp -a "$SXSFIX_WIMLIB_SRC/." "$WORK/wimlib/"
   else tar -xf "$SXSFIX_WIMLIB_SRC" -C "$WORK/wimlib" --strip-components=1; fi
-  VER[wimlib]=$(sed -n 's/^AC_INIT(\[wimlib\], *\[\([^]]*\)\].*/\1/p' "$WORK/wimlib/configure.ac" 2>/dev/null)
+  VER[wimlib]=$(sed -n "s/^PACKAGE_VERSION='\(.*\)'/\1/p" "$WORK/wimlib/configure")
   VER[wimlib]=${VER[wimlib]:-unknown}
 elif ! VER[wimlib]=$(fetch wimlib); then
   VER[wimlib]=none
@@ -205,10 +212,27 @@ cp /usr/$HOST/include/zlib.h /usr/$HOST/include/zconf.h "$T/include/"
 cp /usr/$HOST/lib/libz.a "$T/lib/"    # only the static lib: -lz cannot pick zlib1.dll
 VER[zlib]=$(sed -n 's/^#define ZLIB_VERSION "\(.*\)"/\1/p' "$T/include/zlib.h")
 
+# libarchive's configure runs ~400 mostly serial checks: run it in the
+# background while the smaller libraries build, then build it at the end.
+# It sees only zlib, not the headers that the other builds install meanwhile.
+mkdir -p "$WORK/zlib/include" "$WORK/zlib/lib"
+cp "$T"/include/z*.h "$WORK/zlib/include/"; cp "$T/lib/libz.a" "$WORK/zlib/lib/"
+opts=()
+for o in OPENSSL MBEDTLS NETTLE LIBB2 LZ4 LZO LZMA ZSTD BZip2 LIBXML2 EXPAT \
+         PCREPOSIX LIBGCC CNG ICONV ACL XATTR TAR CPIO CAT TEST INSTALL; do
+  opts+=("-DENABLE_$o=OFF")
+done
+"${CMAKE[@]}" -S "$WORK/libarchive" -B "$WORK/libarchive/_b" "${opts[@]}" \
+  -DSXSFIX_WIN_PREFIX="$WORK/zlib" -DENABLE_ZLIB=ON \
+  -DZLIB_INCLUDE_DIR="$WORK/zlib/include" -DZLIB_LIBRARY="$WORK/zlib/lib/libz.a" \
+  -DPOSIX_REGEX_LIB=NONE -DENABLE_WERROR=OFF >"$WORK/libarchive.log" 2>&1 &
+LA_PID=$!
+trap 'kill "$LA_PID" 2>/dev/null && wait "$LA_PID"; rm -rf "$WORK"' EXIT
+
 step "lua5.4 ${VER[lua5.4]}"
 (
   cd "$WORK/lua5.4/src"
-  ls ./*.c | grep -v -e '/lua\.c$' -e '/luac\.c$' |
+  printf '%s\n' ./*.c | grep -v -e '/lua\.c$' -e '/luac\.c$' |
     xargs -P "$JOBS" -I{} $HOST-gcc -O2 -Wall -DLUA_COMPAT_5_3 -c {} -o {}.o
   $HOST-ar rcs "$T/lib/liblua5.4.a" ./*.c.o
   mkdir -p "$T/include/lua5.4"
@@ -225,25 +249,12 @@ run "${CMAKE[@]}" -S "$WORK/pcre2" -B "$WORK/pcre2/_b" -DBUILD_STATIC_LIBS=ON \
 run cmake --build "$WORK/pcre2/_b" -j "$JOBS"
 run cmake --install "$WORK/pcre2/_b"
 
-step "libarchive ${VER[libarchive]}"
-opts=()
-for o in OPENSSL MBEDTLS NETTLE LIBB2 LZ4 LZO LZMA ZSTD BZip2 LIBXML2 EXPAT \
-         PCREPOSIX LIBGCC CNG ICONV ACL XATTR TAR CPIO CAT TEST INSTALL; do
-  opts+=("-DENABLE_$o=OFF")
-done
-run "${CMAKE[@]}" -S "$WORK/libarchive" -B "$WORK/libarchive/_b" "${opts[@]}" \
-  -DENABLE_ZLIB=ON -DZLIB_INCLUDE_DIR="$T/include" -DZLIB_LIBRARY="$T/lib/libz.a" \
-  -DPOSIX_REGEX_LIB=NONE -DENABLE_WERROR=OFF
-run cmake --build "$WORK/libarchive/_b" -j "$JOBS" --target archive_static
-cp "$WORK/libarchive/libarchive/archive.h" "$WORK/libarchive/libarchive/archive_entry.h" "$T/include/"
-cp "$WORK/libarchive/_b/libarchive/libarchive_static.a" "$T/lib/libarchive.a"
-
 step "cmocka ${VER[cmocka]}"
 run "${CMAKE[@]}" -S "$WORK/cmocka" -B "$WORK/cmocka/_b" -DWITH_STATIC_LIB=ON \
   -DWITH_EXAMPLES=OFF -DUNIT_TESTING=OFF -DPICKY_DEVELOPER=OFF
 run cmake --build "$WORK/cmocka/_b" -j "$JOBS" --target cmocka-static
 cp "$WORK/cmocka/include/cmocka.h" "$WORK/cmocka/include/cmocka_pbc.h" "$T/include/"
-cp "$(find "$WORK/cmocka/_b" -name 'libcmocka-static.a' | head -1)" "$T/lib/libcmocka.a"
+cp "$WORK/cmocka/_b/src/libcmocka-static.a" "$T/lib/libcmocka.a"
 
 step "libxml2 ${VER[libxml2]}"
 opts=()
@@ -251,22 +262,36 @@ for o in C14N CATALOG DEBUG DOCB FTP HTML HTTP ICONV ICU LEGACY LZMA MODULES \
          PROGRAMS PYTHON SCHEMAS SCHEMATRON TESTS XINCLUDE XPTR ZLIB; do
   opts+=("-DLIBXML2_WITH_$o=OFF")
 done
-run "${CMAKE[@]}" -S "$WORK/libxml2" -B "$WORK/libxml2/_b" "${opts[@]}"
+# HAVE_PTHREAD_H=OFF: use Win32 threads, not winpthreads (libwinpthread-1.dll).
+run "${CMAKE[@]}" -S "$WORK/libxml2" -B "$WORK/libxml2/_b" "${opts[@]}" -DHAVE_PTHREAD_H=OFF
 run cmake --build "$WORK/libxml2/_b" -j "$JOBS"
 run cmake --install "$WORK/libxml2/_b"
 
+# wimlib is best effort: without it the prefix has no wimlib.pc, and the
+# stamp says why ("none": source not downloadable, "failed": build failed).
 if [[ ${VER[wimlib]} != none ]]; then
   step "wimlib ${VER[wimlib]}"
-  (
-    cd "$WORK/wimlib"
-    export PKG_CONFIG=pkg-config PKG_CONFIG_LIBDIR="$T/lib/pkgconfig" PKG_CONFIG_PATH=
+  if ! (
+    cd "$WORK/wimlib" &&
+    export PKG_CONFIG=pkg-config PKG_CONFIG_LIBDIR="$T/lib/pkgconfig" PKG_CONFIG_PATH= &&
     ./configure --host=$HOST --prefix="$T" --disable-shared --enable-static \
       --without-fuse --without-ntfs-3g --without-libcrypto --disable-dependency-tracking \
-      CPPFLAGS="$(pkg-config --cflags libxml-2.0)" LIBS="$(pkg-config --static --libs libxml-2.0)"
-    make -j "$JOBS" libwim.la
+      CPPFLAGS="$(pkg-config --cflags libxml-2.0)" LIBS="$(pkg-config --static --libs libxml-2.0)" &&
+    make -j "$JOBS" libwim.la &&
     make install-libLTLIBRARIES install-includeHEADERS
-  ) >>"$LOG" 2>&1
+  ) >>"$LOG" 2>&1; then
+    say "WARNING: wimlib ${VER[wimlib]} failed to build; continuing without it (see $LOG)"
+    VER[wimlib]="failed ${VER[wimlib]}"
+  fi
 fi
+
+step "libarchive ${VER[libarchive]}"
+la_ok=0; wait "$LA_PID" || la_ok=$?
+cat "$WORK/libarchive.log" >>"$LOG"
+((la_ok == 0)) || { STEP="libarchive configure"; false; }
+run cmake --build "$WORK/libarchive/_b" -j "$JOBS" --target archive_static
+cp "$WORK/libarchive/libarchive/archive.h" "$WORK/libarchive/libarchive/archive_entry.h" "$T/include/"
+cp "$WORK/libarchive/_b/libarchive/libarchive_static.a" "$T/lib/libarchive.a"
 
 # --- pkg-config files (static link flags; prefix= is the final path) -----------
 
@@ -299,20 +324,21 @@ pc cmocka "cmocka unit testing" "$(upstream "${VER[cmocka]}")" "-I\${includedir}
   "-L\${libdir} -lcmocka"
 pc libxml-2.0 "libxml2 (minimal)" "$(upstream "${VER[libxml2]}")" \
   "-I\${includedir}/libxml2 -DLIBXML_STATIC" "-L\${libdir} -lxml2" "-lws2_32"
-if [[ ${VER[wimlib]} != none ]]; then
+if [[ ${VER[wimlib]} != none && ${VER[wimlib]} != failed* ]]; then
   pc wimlib "wimlib WIM library" "$(upstream "${VER[wimlib]}")" "-I\${includedir}" \
     "-L\${libdir} -lwim" "-lntdll -ladvapi32 -lshlwapi -lpthread" libxml-2.0
 fi
 # Upstream *-config scripts and CMake package files carry the temporary path.
-grep -rlIF "$T" "$T" | xargs -r sed -i "s|$T|$PREFIX|g"
-rm -rf "$T/share/doc" "$T/share/man"
+{ grep -rlIF "$T" "$T" || true; } | xargs -r sed -i "s|$T|$PREFIX|g"
+rm -rf "$T/share" "$T/man"
 
 {
   echo "key $KEY"
   for p in zlib "${SRCPKGS[@]}"; do echo "$p ${VER[$p]}"; done
-  echo "gcc $($HOST-gcc --version | head -1)"
+  echo "gcc $($HOST-gcc --version | sed -n 1p)"
   echo "built $(date -u +%FT%TZ) in ${SECONDS}s"
 } >"$T/.sxsfix-win-deps-complete"
+rm -rf "$PREFIX"
 mv "$T" "$PREFIX"
 say "done in ${SECONDS}s"
 echo "$PREFIX"
