@@ -27,7 +27,7 @@ setup_wine() {
     wineserver -w
     [ -f "$WINEPREFIX/system.reg" ] || { echo "test: wineboot failed"; return 1; }
   fi
-  wineserver -p60 >/dev/null 2>&1 || true   # persist between test processes
+
 }
 
 # Parse ctest's JUnit file: adds to passed/failed/skipped.
