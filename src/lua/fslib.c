@@ -12,7 +12,7 @@
 
 /* fs.readfile (path) -> data | nil, msg, code */
 static int fs_readfile(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = sx_checkpath(L, 1);
   plat_err e;
   char *data;
   size_t len;
@@ -24,7 +24,7 @@ static int fs_readfile(lua_State *L) {
 
 /* fs.writefile (path, data) -> true | nil, msg, code  (atomic replace) */
 static int fs_writefile(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = sx_checkpath(L, 1);
   size_t len;
   const char *data = luaL_checklstring(L, 2, &len);
   plat_err e;
@@ -35,7 +35,7 @@ static int fs_writefile(lua_State *L) {
 
 /* fs.mkdir (path) -> true | nil, msg, code  (creates missing parents) */
 static int fs_mkdir(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = sx_checkpath(L, 1);
   plat_err e;
   if (plat_mkdirs(path, &e) != 0) return sx_pushfail(L, &e);
   lua_pushboolean(L, 1);
@@ -44,7 +44,7 @@ static int fs_mkdir(lua_State *L) {
 
 /* fs.remove (path) -> true | nil, msg, code  (a file or an empty folder) */
 static int fs_remove(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = sx_checkpath(L, 1);
   plat_err e;
   if (plat_remove(path, &e) != 0) return sx_pushfail(L, &e);
   lua_pushboolean(L, 1);
@@ -54,7 +54,7 @@ static int fs_remove(lua_State *L) {
 /* fs.rmtree (path) -> true | nil, msg, code
    Deletes path and everything under it; links are removed, not followed. */
 static int fs_rmtree(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+  const char *path = sx_checkpath(L, 1);
   luaL_argcheck(L, path[0] != '\0', 1, "empty path");
   plat_err e;
   if (plat_remove_tree(path, &e) != 0) return sx_pushfail(L, &e);
@@ -74,7 +74,7 @@ static int fs_tempdir(lua_State *L) {
 
 /* fs.isdir (path) -> boolean */
 static int fs_isdir(lua_State *L) {
-  lua_pushboolean(L, plat_is_dir(luaL_checkstring(L, 1)));
+  lua_pushboolean(L, plat_is_dir(sx_checkpath(L, 1)));
   return 1;
 }
 
