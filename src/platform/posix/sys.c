@@ -21,14 +21,6 @@ void plat_strerror(int code, char *buf, size_t len) {
   snprintf(buf, len, "%s", strerror(code));
 }
 
-int plat_fail(plat_err *e, const char *what, int code) {
-  char text[256];
-  plat_strerror(code, text, sizeof text);
-  e->code = code;
-  snprintf(e->msg, sizeof e->msg, "%s: %s", what, text);
-  return -1;
-}
-
 char *plat_getenv(const char *name) {
   const char *v = getenv(name);
   return v ? strdup(v) : NULL;

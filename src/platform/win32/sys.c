@@ -105,14 +105,6 @@ void plat_strerror(int code, char *buf, size_t len) {
   free(s);
 }
 
-int plat_fail(plat_err *e, const char *what, int code) {
-  char text[512];
-  plat_strerror(code, text, sizeof text);
-  e->code = code;
-  snprintf(e->msg, sizeof e->msg, "%s: %s", what, text);
-  return -1;
-}
-
 int w_fail(plat_err *e, const char *what) {
   return plat_fail(e, what, (int)GetLastError());
 }
