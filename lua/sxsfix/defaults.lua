@@ -1,0 +1,42 @@
+-- sxsfix.defaults: where the diagnosis and the repair look, as data.
+-- Paths are Windows paths; with --root DIR they map into DIR. Override any
+-- of these with --config FILE (see sxsfix.config); unknown keys are errors.
+
+return {
+  -- Log groups searched for sxsfix.signatures: a folder and the file
+  -- names in it (case-insensitive wildcards; .cab members are searched).
+  logs = {
+    panther = {
+      dir = [[C:\$WINDOWS.~BT\Sources\Panther]],
+      files = { "setupact.log", "setuperr.log", "setupdiagresults.xml", "MoSetup*", "MOU*" },
+    },
+    setupact = { dir = [[C:\$WINDOWS.~BT\Sources\Panther]], files = { "setupact.log" } },
+    setupdiag = { dir = [[%windir%\Logs\SetupDiag]], files = { "SetupDiagResults.xml" } },
+    dism = { dir = [[%windir%\Logs\DISM]], files = { "dism.log" } },
+    cbs = { dir = [[%windir%\Logs\CBS]], files = { "CBS.log", "CbsPersist_*.log", "CbsPersist_*.cab" } },
+  },
+
+  -- The component store and the servicing stack folders in it.
+  winsxs = [[%windir%\WinSxS]],
+  stack_match = "*servicingstack*",
+
+  -- Registry: the stack versions CBS knows, and the system's build.
+  stack_key = [[HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\Version]],
+  version_key = [[HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion]],
+
+  -- Repair: where the update is expanded (the article's C:\TemporaryFolder),
+  -- where logs and backups go, and whose security new files get
+  -- ("template": an intact sibling servicing stack folder's; "source").
+  work = [[%SystemDrive%\sxsfix-work]],
+  logdir = [[%ProgramData%\sxsfix\Logs]],
+  backup = [[%ProgramData%\sxsfix\Backup]],
+  security = "template",
+
+  -- Signatures to add (entries shaped as in sxsfix.signatures) or leave out (ids).
+  signatures = { add = {}, disable = {} },
+
+  -- Steps to leave out by id, and functions run before/after a step:
+  -- hooks = { before = { [id] = function(ctx) end }, after = { ... } }.
+  disable = {},
+  hooks = { before = {}, after = {} },
+}
