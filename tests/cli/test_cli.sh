@@ -38,6 +38,13 @@ check "script error exits 4" test "$rc" = 4
 check "script error prints the message" has "$err" "boom"
 check "script error prints a traceback" has "$err" "stack traceback:"
 
+run eval 'local function f() return 1 + f() end return f()'
+check "stack overflow in a script exits 4" test "$rc" = 4
+check "stack overflow is reported" has "$err" "stack overflow"
+
+run eval 'string.rep("x", 1 << 40)'
+check "an over-large string request exits 4, no crash" test "$rc" = 4
+
 run nosuchcmd
 check "unknown command exits 3" test "$rc" = 3
 check "unknown command prints usage" has "$err" "usage: sxsfix"
@@ -118,6 +125,16 @@ check "a command added by editing scripts runs" test "$out" = "hello admin"
 check "the added command's exit code is used" test "$rc" = 1
 run --scripts "$tmp/set" --help
 check "the added command is in the usage" has "$out" "hello      say hello"
+
+cp "$tmp/set/sxsfix/cli.lua" "$tmp/cli.lua.good"
+printf 'local M = {\n' >"$tmp/set/sxsfix/cli.lua"
+run --scripts "$tmp/set" version
+check "a syntax error in the script set's cli.lua exits 4" test "$rc" = 4
+check "the broken script is named" has "$err" "cli.lua"
+printf 'return {}\n' >"$tmp/set/sxsfix/cli.lua"
+run --scripts "$tmp/set" version
+check "a cli.lua without main exits 4" test "$rc" = 4
+cp "$tmp/cli.lua.good" "$tmp/set/sxsfix/cli.lua"
 
 sed -i 's/api = 1,/api = 999,/' "$tmp/set/sxsfix/version.lua"
 run --scripts "$tmp/set" eval 'print(1)'
