@@ -141,26 +141,6 @@ sx_hive *sx_hive_open(const char *file, plat_err *e) {
   return hv;
 }
 
-/* The child of node named name: hivex compares ASCII case-insensitively;
-   other names are compared here with Unicode folding. 0 when absent. */
-static hive_node_h child(sx_hive *hv, hive_node_h node, const char *name) {
-  errno = 0;
-  hive_node_h c = hivex_node_get_child(hv->h, node, name);
-  if (c || errno) return c;
-  int ascii = 1;
-  for (const char *p = name; *p; p++) ascii &= (unsigned char)*p < 0x80;
-  if (ascii) return 0;
-  hive_node_h *kids = hivex_node_children(hv->h, node);
-  for (size_t i = 0; kids && kids[i] && !c; i++) {
-    char *n = hivex_node_name(hv->h, kids[i]);
-    if (n && sx_reg_name_eq(name, n)) c = kids[i];
-    free(n);
-  }
-  free(kids);
-  errno = 0;
-  return c;
-}
-
 int sx_hive_read(sx_hive *hv, const char *sub, plat_regkey *k, plat_err *e) {
   return plat_hive_read(hv->h, sub, k, e);
 }
