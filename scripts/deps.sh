@@ -13,7 +13,7 @@ packages=(
   gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 libz-mingw-w64-dev wine wine64
   dpkg-dev autoconf automake libtool
   # tools the tests and benchmarks use on real data
-  libhivex-bin gcab cabextract wimtools libarchive-tools ripgrep hyperfine
+  libhivex-bin libwin-hivex-perl gcab cabextract wimtools libarchive-tools ripgrep hyperfine
   ntfs-3g fuse3 attr acl xz-utils lua5.4
 )
 

@@ -27,6 +27,8 @@ M.options = {
 M.commands = {
   { "run", "sxsfix.cmd.run" },
   { "eval", "sxsfix.cmd.eval" },
+  { "dir", "sxsfix.cmd.dir" },
+  { "reg", "sxsfix.cmd.reg" },
   { "scripts", "sxsfix.cmd.scripts" },
   { "version", "sxsfix.cmd.version" },
   { "help", "sxsfix.cmd.help" },
@@ -123,6 +125,13 @@ function M.main(argv)
     return M.command(n) or args.usage_error("unknown command '%s'", n)
   end)
   if not ok then return fail(opts) end
+  if opts.root then  -- Windows paths (C:\...) map into DIR from here on
+    local rok, rerr = fs.setroot(opts.root)
+    if not rok then
+      io.stderr:write("sxsfix: --root ", rerr, "\n")
+      return M.exit.usage
+    end
+  end
   if opts.version and not name then name, cmd, pos = "version", M.command("version"), {} end
   if opts.help or not name then
     if name then pos = { name } end

@@ -7,6 +7,7 @@
 static const luaL_Reg modules[] = {
   {"sxsfix.fs", luaopen_sxsfix_fs},
   {"sxsfix.host", luaopen_sxsfix_host},
+  {"sxsfix.reg", luaopen_sxsfix_reg},
   {NULL, NULL}
 };
 

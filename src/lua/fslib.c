@@ -7,6 +7,7 @@
 
 #include "lauxlib.h"
 
+#include "core/winpath.h"
 #include "lua/modules.h"
 #include "platform/platform.h"
 
@@ -78,12 +79,162 @@ static int fs_isdir(lua_State *L) {
   return 1;
 }
 
+
+static void setnum(lua_State *L, const char *k, lua_Number v) {
+  lua_pushnumber(L, v);
+  lua_setfield(L, -2, k);
+}
+
+static void setint(lua_State *L, const char *k, lua_Integer v) {
+  lua_pushinteger(L, v);
+  lua_setfield(L, -2, k);
+}
+
+/* fs.stat (path [, {follow = bool}]) -> table | nil (absent) | nil, msg, code
+   {type, size, mtime, atime, ctime, btime (seconds, fractional), nlink,
+   mode, attrs, dev, ino}; a time of 0 means unknown. */
+static int fs_stat(lua_State *L) {
+  static const char *const opts[] = {"follow", NULL};
+  static const char *const types[] = {"unknown", "file", "dir", "link", "other"};
+  const char *path = sx_checkpath(L, 1);
+  sx_checkopts(L, 2, opts);
+  int follow = 0;
+  if (lua_istable(L, 2)) {
+    lua_getfield(L, 2, "follow");
+    follow = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+  }
+  plat_info st;
+  plat_err e;
+  if (plat_stat(path, follow, &st, &e) != 0) {
+    if (plat_is_notfound(e.code)) {
+      lua_pushnil(L);
+      return 1;
+    }
+    return sx_pushfail(L, &e);
+  }
+  lua_createtable(L, 0, 12);
+  lua_pushstring(L, types[st.type]);
+  lua_setfield(L, -2, "type");
+  setint(L, "size", (lua_Integer)st.size);
+  setnum(L, "mtime", (lua_Number)st.mtime_ns / 1e9);
+  setnum(L, "atime", (lua_Number)st.atime_ns / 1e9);
+  setnum(L, "ctime", (lua_Number)st.ctime_ns / 1e9);
+  setnum(L, "btime", (lua_Number)st.btime_ns / 1e9);
+  setint(L, "mtime_ns", st.mtime_ns);
+  setint(L, "nlink", st.nlink);
+  setint(L, "mode", st.mode);
+  setint(L, "attrs", st.attrs);
+  setint(L, "dev", (lua_Integer)st.dev);
+  setint(L, "ino", (lua_Integer)st.ino);
+  return 1;
+}
+
+/* fs.map (path) -> native path  (how the Windows path maps here, for display) */
+static int fs_map(lua_State *L) {
+  lua_pushstring(L, sx_checkpath(L, 1));
+  return 1;
+}
+
+/* fs.expand (s) -> s with %SystemRoot%, %windir%, %SystemDrive%, %ProgramData%
+   expanded (offline meanings under --root) | nil, msg */
+static int fs_expand(lua_State *L) {
+  const char *s = luaL_checkstring(L, 1);
+  sx_winpath wp;
+  sx_winpath_init(&wp, sx_getroot(L));
+  char err[512], *r = sx_winpath_expand(&wp, s, err, sizeof err);
+  if (!r) {
+    lua_pushnil(L);
+    lua_pushstring(L, err);
+    return 2;
+  }
+  lua_pushstring(L, r);
+  free(r);
+  return 1;
+}
+
+/* fs.setroot (dir | nil) -> true | nil, msg, code
+   Windows paths (C:\...) map into dir from now on; nil: the running system. */
+static int fs_setroot(lua_State *L) {
+  if (lua_isnoneornil(L, 1)) {
+    sx_setroot(L, NULL);
+    lua_pushboolean(L, 1);
+    return 1;
+  }
+  const char *dir = luaL_checkstring(L, 1);
+  plat_info st;
+  plat_err e;
+  if (plat_stat(dir, 1, &st, &e) != 0) return sx_pushfail(L, &e);
+  if (st.type != PLAT_DIR) {
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s: not a folder", dir);
+    lua_pushinteger(L, 0);
+    return 3;
+  }
+  sx_setroot(L, dir);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* fs.root () -> the --root folder, or nil */
+static int fs_root(lua_State *L) {
+  const char *r = sx_getroot(L);
+  if (r) lua_pushstring(L, r);
+  else lua_pushnil(L);
+  return 1;
+}
+
+/* fs.join (a, b, ...) -> path  (a later absolute part replaces what precedes) */
+static int fs_join(lua_State *L) {
+  int n = lua_gettop(L);
+  lua_pushstring(L, luaL_checkstring(L, 1));
+  for (int i = 2; i <= n; i++) {
+    char *j = sx_path_join(lua_tostring(L, -1), luaL_checkstring(L, i), plat_sep());
+    if (!j) return luaL_error(L, "not enough memory");
+    lua_pop(L, 1);
+    lua_pushstring(L, j);
+    free(j);
+  }
+  return 1;
+}
+
+/* fs.dirname (path) -> folder part ("" when none; "C:\" and "/" stay) */
+static int fs_dirname(lua_State *L) {
+  const char *p = luaL_checkstring(L, 1);
+  lua_pushlstring(L, p, sx_path_dirlen(p));
+  return 1;
+}
+
+/* fs.basename (path) -> last component */
+static int fs_basename(lua_State *L) {
+  size_t n;
+  const char *b = sx_path_base(luaL_checkstring(L, 1), &n);
+  lua_pushlstring(L, b, n);
+  return 1;
+}
+
+/* fs.split (path) -> dirname, basename */
+static int fs_split(lua_State *L) {
+  fs_dirname(L);
+  fs_basename(L);
+  return 2;
+}
+
 static const luaL_Reg fslib[] = {
+  {"basename", fs_basename},
+  {"dirname", fs_dirname},
+  {"expand", fs_expand},
   {"isdir", fs_isdir},
+  {"join", fs_join},
+  {"map", fs_map},
   {"mkdir", fs_mkdir},
   {"readfile", fs_readfile},
   {"remove", fs_remove},
   {"rmtree", fs_rmtree},
+  {"root", fs_root},
+  {"setroot", fs_setroot},
+  {"split", fs_split},
+  {"stat", fs_stat},
   {"tempdir", fs_tempdir},
   {"writefile", fs_writefile},
   {NULL, NULL}
@@ -91,6 +242,7 @@ static const luaL_Reg fslib[] = {
 
 int luaopen_sxsfix_fs(lua_State *L) {
   luaL_newlib(L, fslib);
+  sx_fsdir_register(L);
   lua_pushstring(L, (char[]){plat_sep(), '\0'});
   lua_setfield(L, -2, "sep");  /* "/" or "\\" */
   return 1;

@@ -7,6 +7,7 @@
 
 int luaopen_sxsfix_fs(lua_State *L);
 int luaopen_sxsfix_host(lua_State *L);
+int luaopen_sxsfix_reg(lua_State *L);
 
 /* Lua's operational-failure tier: pushes nil, "path: message", code; returns 3. */
 int sx_pushfail(lua_State *L, const plat_err *e);
@@ -16,5 +17,17 @@ int sx_pushfail(lua_State *L, const plat_err *e);
    its path arguments through here; this is where Windows paths
    (C:\..., %SystemRoot%) are mapped, with --root, to the system's. */
 const char *sx_checkpath(lua_State *L, int arg);
+
+/* The --root folder that C:\ maps to (Lua registry), or NULL. */
+const char *sx_getroot(lua_State *L);
+void sx_setroot(lua_State *L, const char *root);
+
+/* Raise unless every key of the options table at arg (or nil) is in the
+   NULL-terminated allowed list. */
+void sx_checkopts(lua_State *L, int arg, const char *const allowed[]);
+
+/* fs.dir, fs.list, fs.walk, fs.count, fs.isempty (fsdir.c), merged into the
+   fs table at the top of the stack. */
+void sx_fsdir_register(lua_State *L);
 
 #endif

@@ -112,4 +112,43 @@ typedef struct plat_info {
    FILE_FLAG_OPEN_REPARSE_POINT); follow = 1 describes its target. */
 int plat_stat(const char *path, int follow, plat_info *st, plat_err *e);
 
+/* ---- not-found test and registry (reg.c) ------------------------------ */
+
+/* 1 when an OS error code means "no such file or folder" (ENOENT, ENOTDIR;
+   ERROR_FILE_NOT_FOUND, ERROR_PATH_NOT_FOUND). */
+int plat_is_notfound(int code);
+
+/* One registry key, read whole: its subkey names and its values as stored
+   (strings stay UTF-16LE, as in the registry and in hive files). */
+typedef struct plat_regvalue {
+  char *name;            /* UTF-8; "" for the key's default value */
+  uint32_t type;         /* REG_SZ = 1, REG_EXPAND_SZ = 2, REG_BINARY = 3, ... */
+  unsigned char *data;
+  size_t len;
+} plat_regvalue;
+
+typedef struct plat_regkey {
+  char **subkeys;        /* UTF-8 names */
+  size_t nsubkeys;
+  plat_regvalue *values;
+  size_t nvalues;
+} plat_regkey;
+
+/* Free what a read filled in (the struct itself is the caller's). */
+void plat_regkey_free(plat_regkey *k);
+
+/* Read a key of the live registry. hkey is "HKLM", "HKCU", "HKCR", "HKU" or
+   "HKCC"; sub is the path below it, '\'-separated ("" for the top). The
+   64-bit view is read (KEY_WOW64_64KEY). Returns 1 with *k filled, 0 when
+   the key does not exist, -1 on error. POSIX: -1, no live registry. */
+int plat_reg_read(const char *hkey, const char *sub, plat_regkey *k, plat_err *e);
+
+/* An offline hive file opened through the OS (Windows: RegLoadAppKeyW,
+   read-only). POSIX has none (hivex reads hives there): NULL and a message. */
+typedef struct plat_hive plat_hive;
+plat_hive *plat_hive_open(const char *file, plat_err *e);
+/* As plat_reg_read, for the key sub below the hive's root. */
+int plat_hive_read(plat_hive *h, const char *sub, plat_regkey *k, plat_err *e);
+void plat_hive_close(plat_hive *h);
+
 #endif

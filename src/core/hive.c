@@ -1,0 +1,153 @@
+/* hive.c: offline hive files through hivex where built in, else through the
+   OS (platform.h: RegLoadAppKeyW on Windows). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "core/reg.h"
+
+#if SXSFIX_HAVE_HIVEX
+#include <hivex.h>
+
+struct sx_hive {
+  hive_h *h;
+  char *file;
+};
+
+static int hive_fail(plat_err *e, const char *file, const char *what, int code) {
+  char buf[700];
+  snprintf(buf, sizeof buf, "%s: %s", file, what);
+  plat_fail(e, buf, code ? code : EINVAL);
+  return -1;
+}
+
+sx_hive *sx_hive_open(const char *file, plat_err *e) {
+  sx_hive *hv = calloc(1, sizeof *hv);
+  if (!hv || !(hv->file = strdup(file))) {
+    free(hv);
+    plat_fail(e, file, ENOMEM);
+    return NULL;
+  }
+  errno = 0;
+  if (!(hv->h = hivex_open(file, 0))) {
+    int code = errno;
+    if (code == ENOENT || code == ENOTDIR || code == EACCES || code == EISDIR) plat_fail(e, file, code);
+    else hive_fail(e, file, "not a registry hive, or a damaged one", code);
+    free(hv->file);
+    free(hv);
+    return NULL;
+  }
+  return hv;
+}
+
+/* Fill k from node: subkey names and raw values. */
+static int read_node(sx_hive *hv, hive_node_h node, const char *sub, plat_regkey *k, plat_err *e) {
+  memset(k, 0, sizeof *k);
+  errno = 0;
+  hive_node_h *kids = hivex_node_children(hv->h, node);
+  hive_value_h *vals = kids ? hivex_node_values(hv->h, node) : NULL;
+  if (!kids || !vals) goto fail;
+  size_t nk = 0, nv = 0;
+  while (kids[nk]) nk++;
+  while (vals[nv]) nv++;
+  k->subkeys = calloc(nk + 1, sizeof *k->subkeys);
+  k->values = calloc(nv + 1, sizeof *k->values);
+  if (!k->subkeys || !k->values) { errno = ENOMEM; goto fail; }
+  for (size_t i = 0; i < nk; i++) {
+    if (!(k->subkeys[i] = hivex_node_name(hv->h, kids[i]))) goto fail;
+    k->nsubkeys++;
+  }
+  for (size_t i = 0; i < nv; i++) {
+    plat_regvalue *v = &k->values[i];
+    hive_type t;
+    if (!(v->name = hivex_value_key(hv->h, vals[i]))) goto fail;
+    if (!(v->data = (unsigned char *)hivex_value_value(hv->h, vals[i], &t, &v->len))) {
+      free(v->name);
+      goto fail;
+    }
+    v->type = (uint32_t)t;
+    k->nvalues++;
+  }
+  free(kids);
+  free(vals);
+  return 1;
+fail:;
+  int code = errno;
+  free(kids);
+  free(vals);
+  plat_regkey_free(k);
+  char what[600];
+  snprintf(what, sizeof what, "key %s is damaged", sub[0] ? sub : "(root)");
+  return hive_fail(e, hv->file, what, code);
+}
+
+/* The child of node named name: hivex compares ASCII case-insensitively;
+   other names are compared here with Unicode folding. 0 when absent. */
+static hive_node_h child(sx_hive *hv, hive_node_h node, const char *name) {
+  errno = 0;
+  hive_node_h c = hivex_node_get_child(hv->h, node, name);
+  if (c || errno) return c;
+  int ascii = 1;
+  for (const char *p = name; *p; p++) ascii &= (unsigned char)*p < 0x80;
+  if (ascii) return 0;
+  hive_node_h *kids = hivex_node_children(hv->h, node);
+  for (size_t i = 0; kids && kids[i] && !c; i++) {
+    char *n = hivex_node_name(hv->h, kids[i]);
+    if (n && sx_reg_name_eq(name, n)) c = kids[i];
+    free(n);
+  }
+  free(kids);
+  errno = 0;
+  return c;
+}
+
+int sx_hive_read(sx_hive *hv, const char *sub, plat_regkey *k, plat_err *e) {
+  errno = 0;
+  hive_node_h node = hivex_root(hv->h);
+  if (!node) return hive_fail(e, hv->file, "no root key", errno);
+  char name[512];
+  for (const char *p = sub; *p;) {
+    size_t n = strcspn(p, "\\");
+    if (n >= sizeof name) return 0;  /* longer than any key name: absent */
+    if (n > 0) {
+      memcpy(name, p, n);
+      name[n] = '\0';
+      node = child(hv, node, name);
+      if (!node) return errno ? hive_fail(e, hv->file, "damaged key list", errno) : 0;
+    }
+    p += n;
+    if (*p) p++;
+  }
+  return read_node(hv, node, sub, k, e);
+}
+
+void sx_hive_close(sx_hive *hv) {
+  if (!hv) return;
+  hivex_close(hv->h);
+  free(hv->file);
+  free(hv);
+}
+
+#else /* no hivex: the OS reads hives, where it can */
+
+struct sx_hive { plat_hive *h; };
+
+sx_hive *sx_hive_open(const char *file, plat_err *e) {
+  sx_hive *hv = calloc(1, sizeof *hv);
+  if (!hv) { plat_fail(e, file, ENOMEM); return NULL; }
+  if (!(hv->h = plat_hive_open(file, e))) { free(hv); return NULL; }
+  return hv;
+}
+
+int sx_hive_read(sx_hive *hv, const char *sub, plat_regkey *k, plat_err *e) {
+  return plat_hive_read(hv->h, sub, k, e);
+}
+
+void sx_hive_close(sx_hive *hv) {
+  if (!hv) return;
+  plat_hive_close(hv->h);
+  free(hv);
+}
+#endif

@@ -1,0 +1,48 @@
+/* winpath.h: Windows paths as scripts write them, mapped to native paths.
+**
+** Scripts write C:\Windows\WinSxS, c:/x, %SystemRoot%\WinSxS, %windir%,
+** %SystemDrive%, %ProgramData% or \\?\C:\...; native paths (/mnt/win/x,
+** D:\x on Windows without a root) pass through unchanged.
+**
+** With a root (--root DIR) the system drive C: is DIR: C:\Windows becomes
+** DIR/Windows, the variables take their offline meaning (%SystemRoot% =
+** %windir% = C:\Windows, %SystemDrive% = C:, %ProgramData% = C:\ProgramData)
+** and other drive letters are an error. "." and ".." are resolved and can
+** never climb above DIR. Where the file system is case-sensitive (POSIX),
+** each component is matched case-insensitively against what exists, so
+** WinSxS finds winsxs; a component that does not exist keeps its spelling.
+*/
+#ifndef SXSFIX_WINPATH_H
+#define SXSFIX_WINPATH_H
+
+#include <stddef.h>
+
+typedef struct sx_winpath {
+  const char *root;   /* --root DIR (native), or NULL for the running system */
+  char sep;           /* native separator */
+  int fold_case;      /* resolve components case-insensitively on disk */
+  int live_windows;   /* without a root, C:\ and %VARS% are the running system's */
+} sx_winpath;
+
+/* Defaults for this platform, with root (may be NULL). */
+void sx_winpath_init(sx_winpath *wp, const char *root);
+
+/* Map path to a native path, malloc'd in *out. Returns 0, or -1 with a
+   message naming the path in err. */
+int sx_winpath_map(const sx_winpath *wp, const char *path, char **out, char *err, size_t errlen);
+
+/* Expand %SystemRoot%, %windir%, %SystemDrive%, %ProgramData% (offline
+   meanings with a root, the environment otherwise); other %NAME% stay as
+   written, as cmd.exe leaves unknown variables. malloc'd result, or NULL
+   with a message in err when a known variable has no value here. */
+char *sx_winpath_expand(const sx_winpath *wp, const char *s, char *err, size_t errlen);
+
+/* Path helpers that accept both '\' and '/' and know drive letters. */
+int sx_path_isabs(const char *p);           /* "C:\x", "\x", "/x", "\\srv\x" */
+size_t sx_path_dirlen(const char *p);       /* length of the folder part, keeping a root ("C:\", "/") */
+const char *sx_path_base(const char *p, size_t *len);  /* last component, trailing separators excluded */
+/* a joined with b: b when b is absolute, else a + sep + b, where sep is the
+   separator a already uses (else dflt). malloc'd. */
+char *sx_path_join(const char *a, const char *b, char dflt);
+
+#endif

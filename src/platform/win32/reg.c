@@ -1,0 +1,140 @@
+/* reg.c: the live registry and offline hives (RegLoadAppKeyW) on Windows. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "win32.h"
+
+int plat_is_notfound(int code) {
+  return code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND;
+}
+
+void plat_regkey_free(plat_regkey *k) {
+  for (size_t i = 0; i < k->nsubkeys; i++) free(k->subkeys[i]);
+  for (size_t i = 0; i < k->nvalues; i++) {
+    free(k->values[i].name);
+    free(k->values[i].data);
+  }
+  free(k->subkeys);
+  free(k->values);
+  k->subkeys = NULL;
+  k->values = NULL;
+  k->nsubkeys = k->nvalues = 0;
+}
+
+static int reg_fail(plat_err *e, const char *what, LONG rc) {
+  return plat_fail(e, what, (int)rc);
+}
+
+/* Read the open key h whole into k. */
+static int read_open_key(HKEY h, const char *what, plat_regkey *k, plat_err *e) {
+  DWORD nsub, maxsub, nval, maxname, maxdata;
+  LONG rc = RegQueryInfoKeyW(h, NULL, NULL, NULL, &nsub, &maxsub, NULL, &nval, &maxname, &maxdata,
+                             NULL, NULL);
+  if (rc != ERROR_SUCCESS) return reg_fail(e, what, rc);
+  memset(k, 0, sizeof *k);
+  wchar_t *name = malloc(((maxsub > maxname ? maxsub : maxname) + 2) * sizeof *name);
+  k->subkeys = calloc(nsub + 1, sizeof *k->subkeys);
+  k->values = calloc(nval + 1, sizeof *k->values);
+  if (!name || !k->subkeys || !k->values) {
+    rc = ERROR_NOT_ENOUGH_MEMORY;
+    goto fail;
+  }
+  for (DWORD i = 0; i < nsub; i++) {
+    DWORD n = maxsub + 1;
+    rc = RegEnumKeyExW(h, i, name, &n, NULL, NULL, NULL, NULL);
+    if (rc == ERROR_NO_MORE_ITEMS) break;  /* the key changed meanwhile */
+    if (rc != ERROR_SUCCESS) goto fail;
+    if (!(k->subkeys[k->nsubkeys] = utf8_from_w(name))) { rc = ERROR_NOT_ENOUGH_MEMORY; goto fail; }
+    k->nsubkeys++;
+  }
+  for (DWORD i = 0; i < nval; i++) {
+    DWORD n = maxname + 1, type, len = maxdata;
+    plat_regvalue *v = &k->values[k->nvalues];
+    if (!(v->data = malloc(maxdata + 1))) { rc = ERROR_NOT_ENOUGH_MEMORY; goto fail; }
+    rc = RegEnumValueW(h, i, name, &n, NULL, &type, v->data, &len);
+    if (rc == ERROR_NO_MORE_ITEMS) { free(v->data); v->data = NULL; break; }
+    if (rc != ERROR_SUCCESS) { free(v->data); v->data = NULL; goto fail; }
+    name[n] = L'\0';
+    if (!(v->name = utf8_from_w(name))) { free(v->data); v->data = NULL; rc = ERROR_NOT_ENOUGH_MEMORY; goto fail; }
+    v->type = type;
+    v->len = len;
+    k->nvalues++;
+  }
+  free(name);
+  return 1;
+fail:
+  free(name);
+  plat_regkey_free(k);
+  return reg_fail(e, what, rc);
+}
+
+/* Open sub below base and read it: 1, 0 when absent, -1 on error. */
+static int read_key(HKEY base, const char *sub, REGSAM extra, const char *what, plat_regkey *k,
+                    plat_err *e) {
+  wchar_t *w = w_from_utf8(sub);
+  if (!w) return plat_fail(e, what, ERROR_INVALID_NAME);
+  HKEY h;
+  LONG rc = RegOpenKeyExW(base, w, 0, KEY_READ | extra, &h);
+  free(w);
+  if (rc == ERROR_FILE_NOT_FOUND || rc == ERROR_PATH_NOT_FOUND) return 0;
+  if (rc != ERROR_SUCCESS) return reg_fail(e, what, rc);
+  int r = read_open_key(h, what, k, e);
+  RegCloseKey(h);
+  return r;
+}
+
+int plat_reg_read(const char *hkey, const char *sub, plat_regkey *k, plat_err *e) {
+  static const struct { const char *name; HKEY h; } roots[] = {
+    {"HKLM", HKEY_LOCAL_MACHINE}, {"HKCU", HKEY_CURRENT_USER}, {"HKCR", HKEY_CLASSES_ROOT},
+    {"HKU", HKEY_USERS}, {"HKCC", HKEY_CURRENT_CONFIG},
+  };
+  char what[600];
+  snprintf(what, sizeof what, "%s\\%s", hkey, sub);
+  for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++)
+    if (strcmp(roots[i].name, hkey) == 0) return read_key(roots[i].h, sub, KEY_WOW64_64KEY, what, k, e);
+  return plat_fail(e, what, ERROR_INVALID_PARAMETER);
+}
+
+struct plat_hive {
+  HKEY h;
+  char *file;
+};
+
+plat_hive *plat_hive_open(const char *file, plat_err *e) {
+  wchar_t *w = w_path(file);
+  plat_hive *hv = calloc(1, sizeof *hv);
+  if (!w || !hv || !(hv->file = strdup(file))) {
+    plat_fail(e, file, w ? ERROR_NOT_ENOUGH_MEMORY : ERROR_INVALID_NAME);
+    free(w);
+    if (hv) free(hv->file);
+    free(hv);
+    return NULL;
+  }
+  /* A private, read-only view of the hive file, unloaded when closed. */
+  LONG rc = RegLoadAppKeyW(w, &hv->h, KEY_READ, REG_PROCESS_APPKEY, 0);
+  free(w);
+  if (rc != ERROR_SUCCESS) {
+    char what[600];
+    snprintf(what, sizeof what, "%s: not a readable registry hive", file);
+    plat_fail(e, what, (int)rc);
+    free(hv->file);
+    free(hv);
+    return NULL;
+  }
+  return hv;
+}
+
+int plat_hive_read(plat_hive *hv, const char *sub, plat_regkey *k, plat_err *e) {
+  char what[1200];
+  snprintf(what, sizeof what, "%s: %s", hv->file, sub);
+  return read_key(hv->h, sub, 0, what, k, e);
+}
+
+void plat_hive_close(plat_hive *hv) {
+  if (!hv) return;
+  RegCloseKey(hv->h);
+  free(hv->file);
+  free(hv);
+}
