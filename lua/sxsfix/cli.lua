@@ -27,6 +27,7 @@ M.options = {
 M.commands = {
   { "run", "sxsfix.cmd.run" },
   { "eval", "sxsfix.cmd.eval" },
+  { "grep", "sxsfix.cmd.grep" },
   { "scripts", "sxsfix.cmd.scripts" },
   { "version", "sxsfix.cmd.version" },
   { "help", "sxsfix.cmd.help" },

@@ -112,4 +112,20 @@ typedef struct plat_info {
    FILE_FLAG_OPEN_REPARSE_POINT); follow = 1 describes its target. */
 int plat_stat(const char *path, int follow, plat_info *st, plat_err *e);
 
+/* ---- sequential reading in large blocks (rfile.c) -------------------- */
+
+typedef struct plat_rfile plat_rfile;
+
+/* Open a file for reading from start to end (shared read/write/delete on
+   Windows, so a log that is still being written can be read). A folder is
+   refused. */
+plat_rfile *plat_rfile_open(const char *path, plat_err *e);
+
+/* Read up to len bytes: *got = 0 at the end of the file. Retries short
+   reads from interrupts itself. */
+int plat_rfile_read(plat_rfile *f, void *buf, size_t len, size_t *got, plat_err *e);
+
+/* Close; NULL is fine. */
+void plat_rfile_close(plat_rfile *f);
+
 #endif
