@@ -69,10 +69,10 @@ int sx_grep_add(sx_grep *g, const char *pat, size_t len, int flags,
   /* Byte mode for ASCII patterns (fast, and raw ANSI bytes never stop a
      match); a pattern with non-ASCII text is matched as UTF-8, where
      invalid bytes in the subject simply never match. */
-  uint32_t opts = PCRE2_MULTILINE;
-  for (size_t i = 0; i < len; i++)
-    if ((unsigned char)pat[i] >= 0x80) { opts |= PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF; break; }
-  if (flags & SX_GREP_FIXED) opts |= PCRE2_LITERAL;
+  int utf = 0;
+  for (size_t i = 0; i < len && !utf; i++) utf = (unsigned char)pat[i] >= 0x80;
+  uint32_t opts = (flags & SX_GREP_FIXED) ? PCRE2_LITERAL : PCRE2_MULTILINE | (utf ? PCRE2_UCP : 0);
+  if (utf) opts |= PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
   if (flags & SX_GREP_ICASE) opts |= PCRE2_CASELESS;
   pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
   if (!cc) { snprintf(msg, msglen, "out of memory"); return -1; }

@@ -228,8 +228,8 @@ static int exhausted(const scan *sc) {
 int sx_grep_stream(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
                    const sx_grep_opts *o, const sx_grep_sink *s) {
   scan sc = { .g = g, .o = o, .s = s, .name = name, .cnt_line = 1 };
-  size_t block = g->block;
-  unsigned char *raw = malloc(block);
+  size_t block = g->block, first_len = block < 4096 ? 4096 : block;
+  unsigned char *raw = malloc(first_len);
   sc.count = calloc((size_t)g->n + 1, sizeof *sc.count);
   plat_err e = { 0 };
   int rc = 0, first = 1, eof = 0;
@@ -239,13 +239,19 @@ int sx_grep_stream(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
   if (!raw || !sc.count) goto nomem;
   while (!eof) {
     int u16 = enc == SX_ENC_UTF16LE || enc == SX_ENC_UTF16BE;
-    size_t need = sc.n + SX_U16_OUTMAX(block) + 16;
+    size_t need = sc.n + SX_U16_OUTMAX(first_len) + 16;
     char *w = grow(sc.w, &sc.cap, need, 1, &sc.nomem);
     if (!w) goto nomem;
     sc.w = w;
-    size_t got;
-    void *dst = (first || u16) ? (void *)raw : (void *)(sc.w + sc.n);
-    if (rd(src, dst, block, &got, &e) != 0) { rc = -1; break; }
+    size_t got = 0, more = 1;
+    if (first) {  /* enough of the start to recognise the encoding */
+      while (more && got < first_len && (rc = rd(src, raw + got, first_len - got, &more, &e)) == 0)
+        got += more;
+      if (rc != 0) break;
+    } else {
+      void *dst = u16 ? (void *)raw : (void *)(sc.w + sc.n);
+      if ((rc = rd(src, dst, block, &got, &e)) != 0) break;
+    }
     const unsigned char *in = raw;
     if (first) {
       size_t bom;

@@ -126,8 +126,16 @@ static int search_file(sx_grep *g, const char *path, const sx_grep_opts *o, cons
   return rc == 1;
 }
 
+/* Name order as Windows shows it: ASCII case ignored, then bytes. */
 static int cmp_str(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
+  const char *x = *(char *const *)a, *y = *(char *const *)b;
+  for (size_t i = 0;; i++) {
+    int cx = (unsigned char)x[i], cy = (unsigned char)y[i];
+    if (cx >= 'A' && cx <= 'Z') cx += 'a' - 'A';
+    if (cy >= 'A' && cy <= 'Z') cy += 'a' - 'A';
+    if (cx != cy) return cx - cy;
+    if (!cx) return strcmp(x, y);
+  }
 }
 
 /* A folder and a wildcard: the matching files, in name order. */
