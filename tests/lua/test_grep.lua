@@ -22,7 +22,7 @@ local log = file("setupact.log", table.concat({
 local function utf16le(s) return "\xFF\xFE" .. s:gsub(".", "%0\0") end
 
 t.test("a list of patterns: ids are positions, lines in order", function()
-  local set = grep.compile({ "Process Drivers", "oobe%.xml" })
+  local set = grep.compile({ "Process Drivers", "oobe\\.xml" })
   local m, e = set:search(log)
   t.eq(#e, 0, "errors")
   t.eq(#m, 2, "matches")
