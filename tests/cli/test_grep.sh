@@ -81,7 +81,7 @@ if command -v gcab >/dev/null; then
   run --json "$tmp/r.json" grep "worker session" "$tmp/cbs/cbspersist_*"
   check "a .cab member is searched, found through a wildcard" test "$rc" = 0
   check ".cab member named archive.cab:member" \
-    test "$out" = "$tmp/cbs/CbsPersist_20240101120000.cab:CbsPersist_20240101120000.log:3:Info CBS Failed to create worker session"
+    test "${out//\\//}" = "$tmp/cbs/CbsPersist_20240101120000.cab:CbsPersist_20240101120000.log:3:Info CBS Failed to create worker session"
   check "--json holds the matches" grep -q '"line": 3' "$tmp/r.json"
   printf 'not a cabinet' >"$tmp/cbs/CbsPersist_2.cab"
   run grep "worker session" "$tmp/cbs/CbsPersist_2.cab"
