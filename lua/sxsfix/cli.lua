@@ -29,6 +29,7 @@ M.commands = {
   { "eval", "sxsfix.cmd.eval" },
   { "dir", "sxsfix.cmd.dir" },
   { "reg", "sxsfix.cmd.reg" },
+  { "grep", "sxsfix.cmd.grep" },
   { "scripts", "sxsfix.cmd.scripts" },
   { "version", "sxsfix.cmd.version" },
   { "help", "sxsfix.cmd.help" },

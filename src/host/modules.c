@@ -6,6 +6,7 @@
 
 static const luaL_Reg modules[] = {
   {"sxsfix.fs", luaopen_sxsfix_fs},
+  {"sxsfix.grep", luaopen_sxsfix_grep},
   {"sxsfix.host", luaopen_sxsfix_host},
   {"sxsfix.reg", luaopen_sxsfix_reg},
   {NULL, NULL}

@@ -151,4 +151,20 @@ plat_hive *plat_hive_open(const char *file, plat_err *e);
 int plat_hive_read(plat_hive *h, const char *sub, plat_regkey *k, plat_err *e);
 void plat_hive_close(plat_hive *h);
 
+/* ---- sequential reading in large blocks (rfile.c) -------------------- */
+
+typedef struct plat_rfile plat_rfile;
+
+/* Open a file for reading from start to end (shared read/write/delete on
+   Windows, so a log that is still being written can be read). A folder is
+   refused. */
+plat_rfile *plat_rfile_open(const char *path, plat_err *e);
+
+/* Read up to len bytes: *got = 0 at the end of the file. Retries short
+   reads from interrupts itself. */
+int plat_rfile_read(plat_rfile *f, void *buf, size_t len, size_t *got, plat_err *e);
+
+/* Close; NULL is fine. */
+void plat_rfile_close(plat_rfile *f);
+
 #endif

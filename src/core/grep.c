@@ -1,0 +1,153 @@
+/* grep.c: the pattern set of the grep engine: compiling patterns once and
+   finding the next match of one (see grep.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/grep_int.h"
+
+sx_grep *sx_grep_new(void) {
+  sx_grep *g = calloc(1, sizeof *g);
+  if (g) g->block = 1 << 20;
+  return g;
+}
+
+void sx_grep_free(sx_grep *g) {
+  if (!g) return;
+  for (int i = 0; i < g->n; i++) {
+    free(g->pat[i].lit);
+#if SXSFIX_HAVE_PCRE2
+    pcre2_match_data_free(g->pat[i].md);
+    pcre2_code_free(g->pat[i].code);
+#endif
+  }
+  free(g->pat);
+  free(g);
+}
+
+int sx_grep_count(const sx_grep *g) { return g->n; }
+
+void sx_grep_set_block(sx_grep *g, size_t bytes) { g->block = bytes ? bytes : 1; }
+
+/* How common a byte is in log text: higher is more common. The literal
+   search looks for the needle's least common byte with memchr. */
+static int commonness(unsigned char c) {
+  static const char order[] =
+    "~`^|<>{}!?#$%&@;\"'QZXJKVYWUHGzqjxkBFLPDMONRTAEvSCI*+()\\ywbgpf,][76985432_-=/:.1mucdlhrsnioa0te ";
+  const char *p = c ? strchr(order, c) : NULL;
+  return p ? (int)(p - order) + 1 : 0;
+}
+
+static int add_literal(sx_pat *p, const char *pat, size_t len) {
+  p->lit = malloc(len + 1);
+  if (!p->lit) return -1;
+  memcpy(p->lit, pat, len);
+  p->litlen = len;
+  p->rare = 0;
+  for (size_t i = 1; i < len; i++)
+    if (commonness((unsigned char)pat[i]) < commonness((unsigned char)pat[p->rare])) p->rare = i;
+  return 0;
+}
+
+int sx_grep_add(sx_grep *g, const char *pat, size_t len, int flags,
+                char *msg, size_t msglen, size_t *offset) {
+  *offset = 0;
+  if (g->n == g->cap) {
+    int nc = g->cap ? g->cap * 2 : 8;
+    sx_pat *np = realloc(g->pat, nc * sizeof *np);
+    if (!np) { snprintf(msg, msglen, "out of memory"); return -1; }
+    g->pat = np;
+    g->cap = nc;
+  }
+  sx_pat *p = &g->pat[g->n];
+  memset(p, 0, sizeof *p);
+  /* Fixed strings go to PCRE2 as literals when it is built in: its JIT
+     literal search measured faster than memchr on a rare byte
+     (bench/grep.sh); without PCRE2 the memchr search serves them. */
+  if ((flags & SX_GREP_FIXED) && !(flags & SX_GREP_ICASE) && !SXSFIX_HAVE_PCRE2) {
+    if (add_literal(p, pat, len) != 0) { snprintf(msg, msglen, "out of memory"); return -1; }
+    return g->n++;
+  }
+#if SXSFIX_HAVE_PCRE2
+  /* Byte mode for ASCII patterns (fast, and raw ANSI bytes never stop a
+     match); a pattern with non-ASCII text is matched as UTF-8, where
+     invalid bytes in the subject simply never match. */
+  int utf = 0;
+  for (size_t i = 0; i < len && !utf; i++) utf = (unsigned char)pat[i] >= 0x80;
+  uint32_t opts = (flags & SX_GREP_FIXED) ? PCRE2_LITERAL : PCRE2_MULTILINE | (utf ? PCRE2_UCP : 0);
+  if (utf) opts |= PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+  if (flags & SX_GREP_ICASE) opts |= PCRE2_CASELESS;
+  pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
+  if (!cc) { snprintf(msg, msglen, "out of memory"); return -1; }
+  pcre2_set_newline(cc, PCRE2_NEWLINE_ANYCRLF);  /* ^ $ and . know CR, LF and CRLF */
+  int ec;
+  PCRE2_SIZE eo;
+  p->code = pcre2_compile((PCRE2_SPTR)pat, len, opts, &ec, &eo, cc);
+  pcre2_compile_context_free(cc);
+  if (!p->code) {
+    PCRE2_UCHAR buf[256];
+    pcre2_get_error_message(ec, buf, sizeof buf);
+    snprintf(msg, msglen, "%s", (const char *)buf);
+    *offset = eo;
+    return -1;
+  }
+  p->jit = pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE) == 0;  /* else interpreted */
+  uint32_t nc = 0;
+  pcre2_pattern_info(p->code, PCRE2_INFO_CAPTURECOUNT, &nc);
+  p->ncap = (int)nc;
+  p->md = pcre2_match_data_create_from_pattern(p->code, NULL);
+  if (!p->md) {
+    pcre2_code_free(p->code);
+    snprintf(msg, msglen, "out of memory");
+    return -1;
+  }
+  return g->n++;
+#else
+  snprintf(msg, msglen, "this sxsfix was built without PCRE2: only case-sensitive fixed strings can be searched");
+  return -1;
+#endif
+}
+
+static int find_literal(const sx_pat *p, const char *s, size_t pos, size_t end, size_t *ms) {
+  size_t n = p->litlen;
+  if (n == 0) { *ms = pos; return 1; }
+  if (end < pos || end - pos < n) return 0;
+  const char c = p->lit[p->rare];
+  const char *at = s + pos + p->rare;
+  const char *last = s + end - n + p->rare;  /* the last place c can be */
+  while (at <= last) {
+    at = memchr(at, c, (size_t)(last - at) + 1);
+    if (!at) return 0;
+    const char *cand = at - p->rare;
+    if (memcmp(cand, p->lit, n) == 0) { *ms = (size_t)(cand - s); return 1; }
+    at++;
+  }
+  return 0;
+}
+
+int sx_pat_find(sx_pat *p, const char *subject, size_t pos, size_t end,
+                size_t *ms, size_t *me, size_t *ov) {
+  if (p->lit) {
+    if (!find_literal(p, subject, pos, end, ms)) return 0;
+    *me = *ms + p->litlen;
+    return 1;
+  }
+#if SXSFIX_HAVE_PCRE2
+  int rc = p->jit
+    ? pcre2_jit_match(p->code, (PCRE2_SPTR)subject, end, pos, 0, p->md, NULL)
+    : pcre2_match(p->code, (PCRE2_SPTR)subject, end, pos, 0, p->md, NULL);
+  if (rc < 0) return 0;  /* no match; match-limit errors count as no match */
+  PCRE2_SIZE *v = pcre2_get_ovector_pointer(p->md);
+  *ms = v[0];
+  *me = v[1];
+  uint32_t npairs = pcre2_get_ovector_count(p->md);
+  for (int i = 0; i <= p->ncap; i++) {
+    int set = (uint32_t)i < npairs && i < rc && v[2 * i] != PCRE2_UNSET;
+    ov[2 * i] = set ? v[2 * i] : (size_t)-1;
+    ov[2 * i + 1] = set ? v[2 * i + 1] : (size_t)-1;
+  }
+  return 1;
+#else
+  return 0;
+#endif
+}

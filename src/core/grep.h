@@ -1,0 +1,95 @@
+/*
+** grep.h: search text files for a set of patterns in one pass.
+**
+** A pattern set holds regular expressions (PCRE2, JIT-compiled once) and
+** fixed strings (a memchr-driven literal search). A search reads each file
+** in large blocks, decodes UTF-16 to UTF-8 on the way, and runs every
+** pattern over each block of whole lines; line numbers are counted per
+** block, never line by line. Matches are line-based as in grep: a match
+** never spans a line end (CR, LF, CRLF, mixed), and each pattern reports a
+** line at most once. Paths may name .cab members ("x.cab:member") and
+** wildcards in their last component (case-insensitive, as on Windows).
+*/
+#ifndef SXSFIX_GREP_H
+#define SXSFIX_GREP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "platform/platform.h"
+
+typedef struct sx_grep sx_grep;
+
+enum { SX_GREP_FIXED = 1, SX_GREP_ICASE = 2 };
+
+sx_grep *sx_grep_new(void);
+void sx_grep_free(sx_grep *g);
+
+/* Add a pattern (flags: SX_GREP_*). Returns its index (0, 1, ...), or -1
+   with the reason in msg and the offset in the pattern in *offset. */
+int sx_grep_add(sx_grep *g, const char *pat, size_t len, int flags,
+                char *msg, size_t msglen, size_t *offset);
+
+int sx_grep_count(const sx_grep *g);
+
+/* Size of the blocks read from a file (default 1 MiB); tests make it tiny
+   to put matches across block boundaries. */
+void sx_grep_set_block(sx_grep *g, size_t bytes);
+
+typedef struct sx_grep_opts {
+  uint64_t max_count;   /* matches per pattern per file; 0 = no limit */
+  int before, after;    /* context lines */
+} sx_grep_opts;
+
+typedef struct sx_grep_line {
+  uint64_t line;
+  const char *text;     /* UTF-8, without its line end */
+  size_t len;
+} sx_grep_line;
+
+typedef struct sx_grep_match {
+  const char *file;     /* the path, or "archive.cab:member" */
+  const char *encoding; /* as detected: sx_text_encname */
+  uint64_t line;        /* 1-based */
+  const char *text;     /* the whole line, UTF-8, without its line end */
+  size_t len;
+  int pattern;          /* index from sx_grep_add */
+  size_t start, end;    /* the match within the line (byte offsets, before decoding) */
+  int ncap;             /* capture groups 1..ncap; cap[i] NULL when unset */
+  const char **cap;
+  const size_t *caplen;
+  int nbefore, nafter;
+  const sx_grep_line *before, *after;
+} sx_grep_match;
+
+/* Where results go. Pointers in a match are valid during the call only. */
+typedef struct sx_grep_sink {
+  /* a match: return nonzero to stop the whole search */
+  int (*match)(void *ud, const sx_grep_match *m);
+  /* a file (or member) that could not be searched, or failed part way;
+     e->msg names the file */
+  void (*error)(void *ud, const char *file, const plat_err *e);
+  /* optional: a file (or member) searched to its end, with its match count */
+  void (*done)(void *ud, const char *file, uint64_t matches);
+  void *ud;
+} sx_grep_sink;
+
+/* Reads up to len bytes; *got = 0 at the end. */
+typedef int (*sx_grep_reader)(void *src, void *buf, size_t len, size_t *got, plat_err *e);
+
+/* Search one stream named name. Returns 0 when done, 1 when the sink
+   stopped the search, -1 when reading failed (reported to the sink). */
+int sx_grep_stream(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
+                   const sx_grep_opts *o, const sx_grep_sink *s);
+
+/* Search a buffer in memory (read in blocks as a file would be). */
+int sx_grep_buffer(sx_grep *g, const char *name, const void *data, size_t len,
+                   const sx_grep_opts *o, const sx_grep_sink *s);
+
+/* Search a path: a file, a .cab (each member), or a folder with a wildcard
+   in its last component (matching files, in name order). Failures are
+   reported to the sink and the search goes on. Returns 0, or 1 when the
+   sink stopped it. */
+int sx_grep_path(sx_grep *g, const char *path, const sx_grep_opts *o, const sx_grep_sink *s);
+
+#endif

@@ -1,0 +1,36 @@
+/* grep_int.h: what the files of the grep engine share (not an interface). */
+#ifndef SXSFIX_GREP_INT_H
+#define SXSFIX_GREP_INT_H
+
+#include "config.h"
+#include "core/grep.h"
+
+#if SXSFIX_HAVE_PCRE2
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#endif
+
+typedef struct sx_pat {
+  char *lit;            /* fixed, case-sensitive: the literal (else NULL) */
+  size_t litlen, rare;  /* rare: index of the byte memchr looks for */
+#if SXSFIX_HAVE_PCRE2
+  pcre2_code *code;
+  pcre2_match_data *md;
+  int jit;
+#endif
+  int ncap;
+} sx_pat;
+
+struct sx_grep {
+  sx_pat *pat;
+  int n, cap;
+  size_t block;
+};
+
+/* First match of pattern p in subject[0..end) starting at or after pos:
+   1 with [*ms, *me) and, for regexes, the capture offsets in ov
+   (2 * (ncap + 1) entries); 0 when there is none. */
+int sx_pat_find(sx_pat *p, const char *subject, size_t pos, size_t end,
+                size_t *ms, size_t *me, size_t *ov);
+
+#endif

@@ -1,0 +1,322 @@
+/* grepscan.c: the grep engine's scanner. A stream is read in blocks into a
+   window; each round scans the window's complete lines with every pattern,
+   reports the hits in line order, counts the lines it leaves behind, and
+   keeps the unfinished line (plus context lines) for the next round. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "core/grep_int.h"
+#include "core/textdec.h"
+
+typedef struct hit {
+  size_t ls, le, ms, me;  /* line [ls, le) and match [ms, me) in the window */
+  size_t ov;              /* index of its capture offsets in scan.ov */
+  int pat;
+} hit;
+
+typedef struct scan {
+  sx_grep *g;
+  const sx_grep_opts *o;
+  const sx_grep_sink *s;
+  const char *name, *enc;
+  char *w;                /* the window */
+  size_t n, cap;
+  size_t cnt_pos;         /* a line start whose number is cnt_line */
+  uint64_t cnt_line, total, *count;
+  hit *hits;
+  size_t nh, hcap;
+  size_t *ov, nov, ovcap;
+  char *tmp;              /* decoded text of one report */
+  size_t ntmp, tmpcap;
+  int stopped, nomem;
+} scan;
+
+#define TERM(c) ((c) == '\n' || (c) == '\r')
+
+/* Line ends: LF, CRLF, and a CR alone each end one line. */
+static uint64_t count_lines(const char *p, size_t n) {
+  uint64_t lf = 0, cr = 0, pairs = 0;
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i vn = _mm_set1_epi8('\n'), vr = _mm_set1_epi8('\r');
+  unsigned prev_cr = 0;
+  for (; i + 16 <= n; i += 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+    unsigned mn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vn));
+    unsigned mr = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vr));
+    if ((mn | mr) == 0) { prev_cr = 0; continue; }
+    lf += (uint64_t)__builtin_popcount(mn);
+    cr += (uint64_t)__builtin_popcount(mr);
+    pairs += (uint64_t)__builtin_popcount(((mr << 1) | prev_cr) & mn);
+    prev_cr = (mr >> 15) & 1;
+  }
+#endif
+  for (; i < n; i++) {
+    if (p[i] == '\n') { lf++; if (i > 0 && p[i - 1] == '\r') pairs++; }
+    else if (p[i] == '\r') cr++;
+  }
+  return lf + cr - pairs;
+}
+
+static size_t line_start(const char *w, size_t a) {
+  while (a > 0 && !TERM(w[a - 1])) a--;
+  return a;
+}
+
+static size_t line_end(const char *w, size_t a, size_t to) {
+  const char *lf = memchr(w + a, '\n', to - a);
+  size_t e = lf ? (size_t)(lf - w) : to;
+  const char *cr = memchr(w + a, '\r', e - a);
+  return cr ? (size_t)(cr - w) : e;
+}
+
+/* Start of the line after the one ending at le. */
+static size_t next_line(const char *w, size_t le, size_t to) {
+  if (le >= to) return to;
+  return (w[le] == '\r' && le + 1 < to && w[le + 1] == '\n') ? le + 2 : le + 1;
+}
+
+/* Start of the line before the one starting at pos (> 0). */
+static size_t prev_line(const char *w, size_t pos) {
+  size_t e = (w[pos - 1] == '\n' && pos >= 2 && w[pos - 2] == '\r') ? pos - 2 : pos - 1;
+  return line_start(w, e);
+}
+
+/* Where the window's complete lines end: after its last line end, never
+   between the CR and LF of a CRLF. */
+static size_t complete_lines(const char *w, size_t n) {
+  size_t i = n;
+  while (i > 0 && !TERM(w[i - 1])) i--;
+  if (i == n && i > 0 && w[i - 1] == '\r') i = line_start(w, i - 1);  /* an LF may follow */
+  return i;
+}
+
+static void *grow(void *p, size_t *cap, size_t need, size_t size, int *nomem) {
+  if (need <= *cap) return p;
+  size_t nc = *cap ? *cap : 64;
+  while (nc < need) nc *= 2;
+  void *np = realloc(p, nc * size);
+  if (!np) { *nomem = 1; return NULL; }
+  *cap = nc;
+  return np;
+}
+
+/* Appends the UTF-8 form of w[a..b) to tmp; returns its offset. Text that
+   is not valid UTF-8 is read as Windows-1252. */
+static size_t put_text(scan *sc, size_t a, size_t b) {
+  size_t len = b - a, at = sc->ntmp;
+  char *t = grow(sc->tmp, &sc->tmpcap, at + 3 * len + 1, 1, &sc->nomem);
+  if (!t) return 0;
+  sc->tmp = t;
+  if (sx_utf8_valid(sc->w + a, len)) { memcpy(t + at, sc->w + a, len); sc->ntmp += len; }
+  else sc->ntmp += sx_cp1252_to_utf8(sc->w + a, len, t + at);
+  t[sc->ntmp++] = '\0';
+  return at;
+}
+
+/* The lines around a hit, as offsets into tmp (pointers are set later). */
+typedef struct ctxline { uint64_t line; size_t off, len; } ctxline;
+
+static int report(scan *sc, const hit *h, size_t lim) {
+  const sx_pat *p = &sc->g->pat[h->pat];
+  sc->cnt_line += count_lines(sc->w + sc->cnt_pos, h->ls - sc->cnt_pos);
+  sc->cnt_pos = h->ls;
+  uint64_t line = sc->cnt_line;
+  int nb = sc->o->before, na = sc->o->after;
+  ctxline cl[2 * 64];
+  size_t capoff[64], caplen[64];
+  const char *cap[64];
+  int ncap = p->ncap < 64 ? p->ncap : 64;
+  sc->ntmp = 0;
+  size_t toff = put_text(sc, h->ls, h->le), tlen = sc->ntmp - toff - 1;
+  int bi = 0, ai = 0;
+  for (size_t pos = h->ls; bi < nb && bi < 64 && pos > 0; bi++) {  /* before: nearest first */
+    size_t st = prev_line(sc->w, pos);
+    cl[bi].off = put_text(sc, st, line_end(sc->w, st, pos));
+    cl[bi].len = sc->ntmp - cl[bi].off - 1;
+    cl[bi].line = line - 1 - (uint64_t)bi;
+    pos = st;
+  }
+  for (size_t pos = next_line(sc->w, h->le, lim); ai < na && ai < 64 && pos < lim; ai++) {
+    size_t e = line_end(sc->w, pos, lim);
+    cl[64 + ai].off = put_text(sc, pos, e);
+    cl[64 + ai].len = sc->ntmp - cl[64 + ai].off - 1;
+    cl[64 + ai].line = line + 1 + (uint64_t)ai;
+    pos = next_line(sc->w, e, lim);
+  }
+  for (int i = 0; i < ncap; i++) {
+    size_t a = sc->ov[h->ov + 2 * (i + 1)], b = sc->ov[h->ov + 2 * (i + 1) + 1];
+    capoff[i] = a == (size_t)-1 ? (size_t)-1 : put_text(sc, a, b);
+    caplen[i] = a == (size_t)-1 ? 0 : sc->ntmp - capoff[i] - 1;
+  }
+  if (sc->nomem) return -1;
+  sx_grep_line before[64], after[64];
+  for (int i = 0; i < bi; i++)  /* in file order */
+    before[i] = (sx_grep_line){ cl[bi - 1 - i].line, sc->tmp + cl[bi - 1 - i].off, cl[bi - 1 - i].len };
+  for (int i = 0; i < ai; i++)
+    after[i] = (sx_grep_line){ cl[64 + i].line, sc->tmp + cl[64 + i].off, cl[64 + i].len };
+  for (int i = 0; i < ncap; i++) cap[i] = capoff[i] == (size_t)-1 ? NULL : sc->tmp + capoff[i];
+  sx_grep_match m = {
+    .file = sc->name, .encoding = sc->enc, .line = line, .text = sc->tmp + toff, .len = tlen,
+    .pattern = h->pat, .start = h->ms - h->ls, .end = h->me - h->ls,
+    .ncap = ncap, .cap = cap, .caplen = caplen,
+    .nbefore = bi, .nafter = ai, .before = before, .after = after,
+  };
+  sc->total++;
+  return sc->s->match(sc->s->ud, &m) ? 1 : 0;
+}
+
+static int cmp_hit(const void *a, const void *b) {
+  const hit *x = a, *y = b;
+  if (x->ls != y->ls) return x->ls < y->ls ? -1 : 1;
+  return x->pat - y->pat;
+}
+
+/* Scans the lines in [from, to) with every pattern; lim bounds the lines
+   available as after-context. Returns 1 when stopped, -1 on no memory. */
+static int scan_region(scan *sc, size_t from, size_t to, size_t lim) {
+  sc->nh = sc->nov = 0;
+  uint64_t max = sc->o->max_count;
+  for (int i = 0; i < sc->g->n; i++) {
+    sx_pat *p = &sc->g->pat[i];
+    size_t nov = 2 * ((size_t)p->ncap + 1), ms, me;
+    size_t pos = from;
+    while (pos < to && !(max && sc->count[i] >= max)) {
+      size_t *ov = grow(sc->ov, &sc->ovcap, sc->nov + nov, sizeof *ov, &sc->nomem);
+      if (!ov) return -1;
+      sc->ov = ov;
+      if (!sx_pat_find(p, sc->w, pos, to, &ms, &me, ov + sc->nov)) break;
+      if (ms >= to) break;  /* an empty match at the very end */
+      size_t a = ms;
+      if (a > 0 && sc->w[a] == '\n' && sc->w[a - 1] == '\r') a--;
+      size_t ls = line_start(sc->w, a), le = line_end(sc->w, a, to);
+      if (me > le) {  /* it spans a line end: look again within the line */
+        size_t from2 = pos > ls ? pos : ls;
+        if (!sx_pat_find(p, sc->w, from2, le, &ms, &me, ov + sc->nov)) {
+          pos = next_line(sc->w, le, to);
+          continue;
+        }
+      }
+      hit *hs = grow(sc->hits, &sc->hcap, sc->nh + 1, sizeof *hs, &sc->nomem);
+      if (!hs) return -1;
+      sc->hits = hs;
+      hs[sc->nh++] = (hit){ ls, le, ms, me, sc->nov, i };
+      sc->nov += nov;
+      sc->count[i]++;
+      pos = next_line(sc->w, le, to);
+    }
+  }
+  if (sc->nh > 1) qsort(sc->hits, sc->nh, sizeof *sc->hits, cmp_hit);
+  for (size_t k = 0; k < sc->nh; k++) {
+    int r = report(sc, &sc->hits[k], lim);
+    if (r) return r;
+  }
+  return 0;
+}
+
+static int exhausted(const scan *sc) {
+  if (!sc->o->max_count || sc->g->n == 0) return 0;
+  for (int i = 0; i < sc->g->n; i++)
+    if (sc->count[i] < sc->o->max_count) return 0;
+  return 1;
+}
+
+int sx_grep_stream(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
+                   const sx_grep_opts *o, const sx_grep_sink *s) {
+  scan sc = { .g = g, .o = o, .s = s, .name = name, .cnt_line = 1 };
+  size_t block = g->block, first_len = block < 4096 ? 4096 : block;
+  unsigned char *raw = malloc(first_len);
+  sc.count = calloc((size_t)g->n + 1, sizeof *sc.count);
+  plat_err e = { 0 };
+  int rc = 0, first = 1, eof = 0;
+  sx_enc enc = SX_ENC_8BIT;
+  sx_u16dec dec = { 0 };
+  size_t scan_from = 0;
+  if (!raw || !sc.count) goto nomem;
+  while (!eof) {
+    int u16 = enc == SX_ENC_UTF16LE || enc == SX_ENC_UTF16BE;
+    size_t need = sc.n + SX_U16_OUTMAX(first_len) + 16;
+    char *w = grow(sc.w, &sc.cap, need, 1, &sc.nomem);
+    if (!w) goto nomem;
+    sc.w = w;
+    size_t got = 0, more = 1;
+    if (first) {  /* enough of the start to recognise the encoding */
+      while (more && got < first_len && (rc = rd(src, raw + got, first_len - got, &more, &e)) == 0)
+        got += more;
+      if (rc != 0) break;
+    } else {
+      void *dst = u16 ? (void *)raw : (void *)(sc.w + sc.n);
+      if ((rc = rd(src, dst, block, &got, &e)) != 0) break;
+    }
+    const unsigned char *in = raw;
+    if (first) {
+      size_t bom;
+      enc = sx_text_detect(raw, got, &bom);
+      sc.enc = sx_text_encname(enc);
+      u16 = enc == SX_ENC_UTF16LE || enc == SX_ENC_UTF16BE;
+      dec.be = enc == SX_ENC_UTF16BE;
+      in += bom;
+      got -= bom;
+      if (!u16) { memcpy(sc.w, in, got); }
+      first = 0;
+    }
+    if (got == 0) {
+      eof = 1;
+      if (u16) sc.n += sx_u16_flush(&dec, sc.w + sc.n);
+    } else if (u16) {
+      sc.n += sx_u16_decode(&dec, in, got, sc.w + sc.n);
+    } else {
+      sc.n += got;
+    }
+    size_t cut = eof ? sc.n : complete_lines(sc.w, sc.n), to = cut;
+    for (int k = 0; !eof && k < o->after && to > scan_from; k++) to = prev_line(sc.w, to);
+    if (to < scan_from) to = scan_from;
+    if (to > scan_from) {
+      int r = scan_region(&sc, scan_from, to, cut);
+      if (r < 0) goto nomem;
+      if (r > 0) { rc = 1; break; }
+    }
+    if (eof || exhausted(&sc)) { eof = 1; break; }
+    size_t keep = to;
+    for (int k = 0; k < o->before && keep > 0; k++) keep = prev_line(sc.w, keep);
+    sc.cnt_line += count_lines(sc.w + sc.cnt_pos, to - sc.cnt_pos);
+    memmove(sc.w, sc.w + keep, sc.n - keep);
+    sc.n -= keep;
+    sc.cnt_pos = to - keep;
+    scan_from = to - keep;
+  }
+  if (rc < 0) s->error(s->ud, name, &e);
+  else if (rc == 0 && s->done) s->done(s->ud, name, sc.total);
+  goto out;
+nomem:
+  plat_fail(&e, name, 12 /* ENOMEM; the text says "out of memory" on every system */);
+  snprintf(e.msg, sizeof e.msg, "%s: out of memory", name);
+  s->error(s->ud, name, &e);
+  rc = -1;
+out:
+  free(raw); free(sc.count); free(sc.w); free(sc.hits); free(sc.ov); free(sc.tmp);
+  return rc;
+}
+
+typedef struct memsrc { const char *p; size_t left; } memsrc;
+
+static int mem_read(void *src, void *buf, size_t len, size_t *got, plat_err *e) {
+  (void)e;
+  memsrc *m = src;
+  size_t n = len < m->left ? len : m->left;
+  memcpy(buf, m->p, n);
+  m->p += n;
+  m->left -= n;
+  *got = n;
+  return 0;
+}
+
+int sx_grep_buffer(sx_grep *g, const char *name, const void *data, size_t len,
+                   const sx_grep_opts *o, const sx_grep_sink *s) {
+  memsrc m = { data, len };
+  return sx_grep_stream(g, name, mem_read, &m, o, s);
+}

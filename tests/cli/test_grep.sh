@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# sxsfix grep: output format, exit codes (grep's: 0 match, 1 none, 2 error),
+# options, UTF-16 and .cab fixtures made here, and the real logs checked
+# against GNU grep as an independent count.
+set -u
+: "${SXSFIX:?set SXSFIX to the sxsfix binary}"
+EMU=${SXSFIX_EMULATOR:-}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0 skipped=0
+
+sx() { if [ -n "$EMU" ]; then "$EMU" "$SXSFIX" "$@"; else "$SXSFIX" "$@"; fi; }
+run() {
+  sx "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  rc=$?
+  out=$(tr -d '\r' <"$tmp/out")
+  err=$(tr -d '\r' <"$tmp/err")
+}
+check() {
+  local what=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
+  else failed=$((failed + 1)); echo "not ok - $what"; echo "  rc=$rc"; echo "  out: ${out:0:400}"; echo "  err: ${err:0:400}"; fi
+}
+skip() { skipped=$((skipped + 1)); echo "skip - $1"; }
+has() { grep -qF -- "$2" <<<"$1"; }
+
+log=$tmp/setupact.log
+printf '%s\r\n' "2024-01-01 Info MOUPG start" \
+  "2024-01-01 Error SP Operation failed: Process Drivers for Migration. Error: 0x80070003" \
+  "2024-01-01 Info msoobe Failed to load oobe.xml [0x80070003]" \
+  "2024-01-01 Error MoSetupPlatform: Using action error code: [0x80070003]" >"$log"
+
+run grep 0x80070003 "$log"
+check "a match exits 0" test "$rc" = 0
+check "PATH:LINE:TEXT" has "$out" "$log:3:2024-01-01 Info msoobe Failed to load oobe.xml [0x80070003]"
+check "one line per match" test "$(wc -l <<<"$out")" = 3
+
+run grep "Failed to bind the online servicing stack" "$log"
+check "no match exits 1" test "$rc" = 1
+check "no match prints nothing" test -z "$out"
+
+run grep -c 0x80070003 "$log" "$tmp/missing.log"
+check "an unreadable file exits 2" test "$rc" = 2
+check "the other files are still searched" test "$out" = "$log:3"
+check "the error names the file" has "$err" "missing.log"
+
+run grep -e 'Process Drivers' -e 'Using action' -e 'Process' "$log"
+check "-e repeats; a line matched twice is printed once" test "$(wc -l <<<"$out")" = 2
+
+run grep -i -F 'USING ACTION ERROR CODE: [0x' "$log"
+check "-i -F" has "$out" "$log:4:2024-01-01 Error MoSetupPlatform"
+
+run grep -m 1 0x80070003 "$log"
+check "-m 1 prints one line" test "$(wc -l <<<"$out")" = 1 -a "$rc" = 0
+
+run grep -c -m 2 0x80070003 "$log"
+check "-c with -m counts up to NUM" test "$out" = "$log:2"
+
+run grep 'bad(' "$log"
+check "a bad pattern exits 2" test "$rc" = 2
+check "a bad pattern names the offset" has "$err" "offset"
+
+run grep "$log"
+check "no PATH is a usage error (3)" test "$rc" = 3
+run grep -m x y "$log"
+check "-m needs a number" test "$rc" = 3
+
+# UTF-16LE with a BOM, and BOM-less, made with iconv
+printf 'x\r\nFailed to bind the online servicing stack \xd0\x9e\r\n' >"$tmp/u8.txt"
+{ printf '\xff\xfe'; iconv -f UTF-8 -t UTF-16LE "$tmp/u8.txt"; } >"$tmp/SetupDiagResults.xml"
+iconv -f UTF-8 -t UTF-16LE "$tmp/u8.txt" >"$tmp/nobom.log"
+run grep -F "online servicing" "$tmp/SetupDiagResults.xml" "$tmp/nobom.log"
+check "UTF-16LE with and without BOM" test "$rc" = 0 -a "$(wc -l <<<"$out")" = 2
+check "UTF-16 line shown as UTF-8" has "$out" "nobom.log:2:Failed to bind the online servicing stack О"
+
+# a rotated CBS log inside a .cab, and a folder + wildcard argument
+mkdir "$tmp/cbs"
+printf 'a\r\nb\r\nInfo CBS Failed to create worker session\r\n' >"$tmp/CbsPersist_20240101120000.log"
+if command -v gcab >/dev/null; then
+  (cd "$tmp" && gcab -c -z cbs/CbsPersist_20240101120000.cab CbsPersist_20240101120000.log)
+  run --json "$tmp/r.json" grep "worker session" "$tmp/cbs/cbspersist_*"
+  check "a .cab member is searched, found through a wildcard" test "$rc" = 0
+  check ".cab member named archive.cab:member" \
+    test "${out//\\//}" = "$tmp/cbs/CbsPersist_20240101120000.cab:CbsPersist_20240101120000.log:3:Info CBS Failed to create worker session"
+  check "--json holds the matches" grep -q '"line": 3' "$tmp/r.json"
+  printf 'not a cabinet' >"$tmp/cbs/CbsPersist_2.cab"
+  run grep "worker session" "$tmp/cbs/CbsPersist_2.cab"
+  check "a damaged .cab is an error (2)" test "$rc" = 2 -a -n "$err"
+else
+  skip "gcab is not installed"
+fi
+
+# Real logs: the article's signatures are in none; a bare 0x80070003 is, in
+# the same number of lines GNU grep counts.
+logs=${SXSFIX_TESTDATA:-}/logs
+if [ -n "${SXSFIX_TESTDATA:-}" ] && [ -d "$logs" ]; then
+  mapfile -t files < <(find "$logs" -type f ! -name '*.tsv' | LC_ALL=C sort)
+  run grep -F -e "Failed to bind the online servicing stack" \
+    -e "CDlpActionDriverMigrate::ExecuteRoutine: Result = 0x80070003" \
+    -e "Operation failed: Process Drivers for Migration. Error: 0x80070003" \
+    -e "MoSetupPlatform: Using action error code: [0x80070003]" "${files[@]}"
+  check "no real log holds the article's signatures (exit 1)" test "$rc" = 1 -a -z "$out"
+  run grep -c 0x80070003 "${files[@]}"
+  check "a bare 0x80070003 is found (exit 0)" test "$rc" = 0
+  want=$(for f in "${files[@]}"; do printf '%s:%s\n' "$f" "$(LC_ALL=C grep -a -c 0x80070003 "$f")"; done)
+  check "per-file counts agree with GNU grep" test "$out" = "$want"
+else
+  skip "test data logs is absent (../shared/testdata)"
+fi
+
+echo "test_grep.sh: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] || exit 1

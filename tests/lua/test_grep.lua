@@ -1,0 +1,128 @@
+-- The sxsfix.grep module: compile forms, results, errors, options, encodings.
+local t = require "t"
+local grep = require "sxsfix.grep"
+local fs = require "sxsfix.fs"
+
+local dir = assert(fs.tempdir("sxsfix-grep"))
+local function file(name, data)
+  local p = dir .. fs.sep .. name
+  assert(fs.writefile(p, data))
+  return p
+end
+
+local log = file("setupact.log", table.concat({
+  "2024-01-01 Info MOUPG start",
+  "2024-01-01 Error SP Operation failed: Process Drivers for Migration. Error: 0x80070003",
+  "2024-01-01 Info msoobe Failed to load oobe.xml [0x80070003]",
+  "2024-01-01 Error MoSetupPlatform: Using action error code: [0x80070003]",
+  "end",
+}, "\r\n") .. "\r\n")
+
+-- "x" as UTF-16LE with a BOM (ASCII only)
+local function utf16le(s) return "\xFF\xFE" .. s:gsub(".", "%0\0") end
+
+t.test("a list of patterns: ids are positions, lines in order", function()
+  local set = grep.compile({ "Process Drivers", "oobe\\.xml" })
+  local m, e = set:search(log)
+  t.eq(#e, 0, "errors")
+  t.eq(#m, 2, "matches")
+  t.eq(m[1].line, 2); t.eq(m[1].pattern, 1); t.eq(m[1].file, log)
+  t.eq(m[2].line, 3); t.eq(m[2].pattern, 2)
+  t.match(m[1].text, "^2024%-01%-01 Error SP Operation failed")
+  t.eq(m[1].text:find("\r", 1, true), nil, "line end stripped")
+end)
+
+t.test("named patterns, entries, captures", function()
+  local set = grep.compile({ bare = "0x80070003", mosetup = "action error code: \\[(0x[0-9A-Fa-f]+)\\](x)?",
+    { id = "driver", pattern = "Process Drivers for Migration.", fixed = true } })
+  local m = set:search({ log })
+  local by = {}
+  for _, x in ipairs(m) do by[x.pattern] = (by[x.pattern] or 0) + 1 end
+  t.eq(by.bare, 3); t.eq(by.mosetup, 1); t.eq(by.driver, 1)
+  for _, x in ipairs(m) do
+    if x.pattern == "mosetup" then
+      t.eq(x.captures[1], "0x80070003"); t.eq(x.captures[2], false, "unset group")
+    end
+  end
+end)
+
+t.test("ignore_case, fixed, max_count, context", function()
+  local m = grep.compile("USING ACTION", { ignore_case = true }):search(log)
+  t.eq(#m, 1); t.eq(m[1].line, 4)
+  m = grep.compile("[0x80070003]", { fixed = true }):search(log)
+  t.eq(#m, 2, "fixed: brackets are literal")
+  m = grep.compile("0x80070003", { max_count = 1 }):search(log)
+  t.eq(#m, 1)
+  m = grep.compile("0x80070003"):search(log, { max_count = 2 })
+  t.eq(#m, 2, "max_count per search")
+  m = grep.compile("oobe", { context = 1 }):search(log)
+  t.eq(m[1].before[1].line, 2); t.eq(m[1].after[1].line, 4)
+  t.match(m[1].after[1].text, "MoSetupPlatform")
+end)
+
+t.test("UTF-16LE and ANSI files", function()
+  local u = file("SetupDiagResults.xml", utf16le("<a>\r\n<b>Failed to bind the online servicing stack</b>\r\n"))
+  local a = file("setupapi.dev.log", "x\r\n\233chec 0x80070003\r\n")
+  local m = grep.compile({ "servicing stack", "0x80070003" }):search({ u, a })
+  t.eq(#m, 2)
+  t.eq(m[1].line, 2); t.eq(m[1].encoding, "utf-16le"); t.eq(m[1].text, "<b>Failed to bind the online servicing stack</b>")
+  t.eq(m[2].text, "\u{e9}chec 0x80070003", "Windows-1252 shown as UTF-8")
+end)
+
+t.test("a missing file is an error entry and the others are searched", function()
+  local m, e = grep.compile("0x80070003"):search({ dir .. fs.sep .. "nope.log", log })
+  t.eq(#m, 3)
+  t.eq(#e, 1); t.match(e[1].message, "nope%.log"); t.eq(math.type(e[1].code), "integer")
+  t.eq(e[1].file, dir .. fs.sep .. "nope.log")
+end)
+
+t.test("globs are case-insensitive; files lists what was searched", function()
+  file("MoSetup_1.log", "0x80070003\n")
+  local _, _, files = grep.compile("zzz"):search(dir .. fs.sep .. "mosetup*")
+  t.eq(#files, 1); t.match(files[1].file, "MoSetup_1%.log$"); t.eq(files[1].matches, 0)
+end)
+
+t.test("matches iterates matches then errors", function()
+  local set = grep.compile("0x80070003")
+  local n, errs = 0, 0
+  for m in set:matches({ log, dir .. fs.sep .. "gone.log" }) do
+    if m.error then errs = errs + 1 else n = n + 1 end
+  end
+  t.eq(n, 3); t.eq(errs, 1)
+end)
+
+t.test("bad patterns and options raise", function()
+  t.raises(function() grep.compile({ sig = "ok(" }) end, "pattern sig: .* at offset 3")
+  t.raises(function() grep.compile("x", { ignorecase = true }) end, "unknown option 'ignorecase'")
+  t.raises(function() grep.compile("x"):search(log, { fixed = true }) end, "unknown option 'fixed'")
+  t.raises(function() grep.compile({}) end, "no patterns")
+  t.raises(function() grep.compile(42) end, "string or table")
+  t.raises(function() grep.compile({ { id = "x" } }) end, "no 'pattern' string")
+  t.raises(function() grep.compile("x", { max_count = -1 }) end, "max_count")
+end)
+
+t.test("a closed set says so", function()
+  local set = grep.compile("x")
+  set:close()
+  set:close()
+  t.eq(tostring(set), "grep set (closed)")
+  t.raises(function() set:search(log) end, "closed")
+end)
+
+t.test("the article's signatures are in no real log; a bare 0x80070003 is", function()
+  local root = t.testdata("logs")
+  local sigs = grep.compile({
+    "Failed to bind the online servicing stack",
+    "CDlpActionDriverMigrate::ExecuteRoutine: Result = 0x80070003",
+    "Operation failed: Process Drivers for Migration. Error: 0x80070003",
+    "MoSetupPlatform: Using action error code: [0x80070003]",
+  }, { fixed = true })
+  local paths = { root .. "/*", root .. "/Appostarsi_WinErros/*", root .. "/Appostarsi_WinErros/Logs_zip/*" }
+  local m, e, files = sigs:search(paths)
+  t.eq(#e, 0); t.eq(#m, 0); t.ok(#files > 20, "files searched")
+  m = grep.compile("0x80070003", { fixed = true }):search(paths)
+  t.ok(#m > 0, "unrelated 0x80070003 lines found")
+end)
+
+fs.rmtree(dir)
+return t.done()

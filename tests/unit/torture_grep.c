@@ -1,0 +1,403 @@
+/* torture_grep.c: the grep engine over buffers and files: encodings, line
+   ends, block boundaries, long lines, context, limits, files and globs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "config.h"
+#include "core/grep.h"
+#include "platform/platform.h"
+
+typedef struct got {
+  int n, errors, done;
+  uint64_t done_count;
+  uint64_t line[64];
+  int pat[64];
+  char text[64][128];
+  char cap1[64][64];
+  char ctx[64][256];    /* "before|after" context texts joined with ',' */
+  char file[64][800];
+  char err[800];
+} got;
+
+static int on_match(void *ud, const sx_grep_match *m) {
+  got *g = ud;
+  if (g->n >= 64) return 1;
+  int i = g->n++;
+  g->line[i] = m->line;
+  g->pat[i] = m->pattern;
+  snprintf(g->text[i], sizeof g->text[i], "%.*s", (int)m->len, m->text);
+  snprintf(g->file[i], sizeof g->file[i], "%s", m->file);
+  g->cap1[i][0] = '\0';
+  if (m->ncap >= 1 && m->cap[0]) snprintf(g->cap1[i], sizeof g->cap1[i], "%.*s", (int)m->caplen[0], m->cap[0]);
+  char *c = g->ctx[i];
+  c[0] = '\0';
+  for (int k = 0; k < m->nbefore; k++)
+    snprintf(c + strlen(c), 256 - strlen(c), "%llu=%.*s,", (unsigned long long)m->before[k].line,
+             (int)m->before[k].len, m->before[k].text);
+  strcat(c, "|");
+  for (int k = 0; k < m->nafter; k++)
+    snprintf(c + strlen(c), 256 - strlen(c), "%llu=%.*s,", (unsigned long long)m->after[k].line,
+             (int)m->after[k].len, m->after[k].text);
+  return 0;
+}
+
+static void on_error(void *ud, const char *file, const plat_err *e) {
+  got *g = ud;
+  (void)file;
+  g->errors++;
+  snprintf(g->err, sizeof g->err, "%s", e->msg);
+}
+
+static void on_done(void *ud, const char *file, uint64_t n) {
+  got *g = ud;
+  (void)file;
+  g->done++;
+  g->done_count += n;
+}
+
+static sx_grep *set_of(const char *const *pats, int flags) {
+  sx_grep *g = sx_grep_new();
+  assert_non_null(g);
+  char msg[256];
+  size_t off;
+  for (; *pats; pats++) assert_true(sx_grep_add(g, *pats, strlen(*pats), flags, msg, sizeof msg, &off) >= 0);
+  return g;
+}
+
+static void search_buf(sx_grep *g, const void *data, size_t len, const sx_grep_opts *o, got *out) {
+  memset(out, 0, sizeof *out);
+  sx_grep_sink s = { on_match, on_error, on_done, out };
+  assert_int_equal(sx_grep_buffer(g, "buf", data, len, o, &s), 0);
+  assert_int_equal(out->done, 1);
+}
+
+static const size_t blocks[] = { 1, 2, 3, 5, 7, 16, 4096, 1 << 20 };
+#define NBLOCKS (sizeof blocks / sizeof blocks[0])
+
+/* LF, CRLF, CR alone, an empty line and no final line end, at every block
+   size: the same lines and numbers. */
+static void line_ends_and_blocks(void **state) {
+  (void)state;
+  static const char text[] = "a\nfoo x\r\nb\rfoo y\r\rfoo z";
+  const char *pats[] = { "foo", NULL };
+  for (int f = 0; f < 2; f++) {
+    sx_grep *g = set_of(pats, f ? SX_GREP_FIXED : 0);
+    for (size_t b = 0; b < NBLOCKS; b++) {
+      got r;
+      sx_grep_set_block(g, blocks[b]);
+      search_buf(g, text, sizeof text - 1, &(sx_grep_opts){ 0 }, &r);
+      assert_int_equal(r.n, 3);
+      assert_int_equal(r.line[0], 2); assert_string_equal(r.text[0], "foo x");
+      assert_int_equal(r.line[1], 4); assert_string_equal(r.text[1], "foo y");
+      assert_int_equal(r.line[2], 6); assert_string_equal(r.text[2], "foo z");
+      assert_int_equal(r.done_count, 3);
+    }
+    sx_grep_free(g);
+  }
+}
+
+/* A match straddling every possible block boundary, and captures. */
+static void match_across_block_boundary(void **state) {
+  (void)state;
+  static const char text[] = "line one\nthe Error: 0x80070003 here\nlast\n";
+  const char *pats[] = { "Error: (0x[0-9a-f]{8})", NULL };
+  sx_grep *g = set_of(pats, 0);
+  for (size_t b = 1; b < sizeof text; b++) {
+    got r;
+    sx_grep_set_block(g, b);
+    search_buf(g, text, sizeof text - 1, &(sx_grep_opts){ 0 }, &r);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.line[0], 2);
+    assert_string_equal(r.cap1[0], "0x80070003");
+  }
+  sx_grep_free(g);
+}
+
+/* A regex that could reach over a line end matches within one line only. */
+static void no_match_spans_lines(void **state) {
+  (void)state;
+  static const char text[] = "a\nb\r\na b\nc\r\nx";
+  const char *pats[] = { "a\\s+b", "c\\s*x", NULL };
+  sx_grep *g = set_of(pats, 0);
+  got r;
+  search_buf(g, text, sizeof text - 1, &(sx_grep_opts){ 0 }, &r);
+  assert_int_equal(r.n, 1);
+  assert_int_equal(r.line[0], 3);
+  assert_string_equal(r.text[0], "a b");
+  sx_grep_free(g);
+}
+
+/* UTF-8 with a BOM then raw ANSI bytes: ASCII still matches and the line
+   is shown as Windows-1252 decoded to UTF-8. */
+static void bom_then_invalid_utf8(void **state) {
+  (void)state;
+  static const char text[] = "\xEF\xBB\xBF" "first\r\n\xE9t\xE9 Error 0x80070003\r\nok \xC3\xA9\r\n";
+  const char *pats[] = { "0x80070003", "ok", "^first$", NULL };
+  sx_grep *g = set_of(pats, 0);
+  got r;
+  search_buf(g, text, sizeof text - 1, &(sx_grep_opts){ 0 }, &r);
+  assert_int_equal(r.n, 3);
+  assert_int_equal(r.line[0], 1);  /* the BOM is not part of line 1 */
+  assert_string_equal(r.text[1], "\xC3\xA9t\xC3\xA9 Error 0x80070003");
+  assert_string_equal(r.text[2], "ok \xC3\xA9");  /* valid UTF-8 stays as it is */
+  sx_grep_free(g);
+}
+
+/* UTF-8 text -> UTF-16 (le or be), with or without a BOM. */
+static size_t to_utf16(const char *s, int be, int bom, unsigned char *out) {
+  size_t o = 0;
+  const unsigned char *p = (const unsigned char *)s;
+  if (bom) { out[o++] = be ? 0xFE : 0xFF; out[o++] = be ? 0xFF : 0xFE; }
+  while (*p) {
+    unsigned c;
+    if (*p < 0x80) c = *p++;
+    else if (*p < 0xE0) { c = (p[0] & 0x1Fu) << 6 | (p[1] & 0x3F); p += 2; }
+    else if (*p < 0xF0) { c = (p[0] & 0x0Fu) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3F); p += 3; }
+    else { c = (p[0] & 0x07u) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 | (p[3] & 0x3F); p += 4; }
+    unsigned u[2] = { c, 0 };
+    int k = 1;
+    if (c >= 0x10000) { u[0] = 0xD800 + ((c - 0x10000) >> 10); u[1] = 0xDC00 + ((c - 0x10000) & 0x3FF); k = 2; }
+    for (int j = 0; j < k; j++) {
+      out[o++] = (unsigned char)(be ? u[j] >> 8 : u[j] & 0xFF);
+      out[o++] = (unsigned char)(be ? u[j] & 0xFF : u[j] >> 8);
+    }
+  }
+  return o;
+}
+
+static void utf16_all_forms(void **state) {
+  (void)state;
+  static const char text[] =
+    "2024-01-01 Info CBS Starting\r\n"
+    "\xD0\x9F\xD1\x80\xD0\xB8 Failed to bind the online servicing stack \xF0\x9F\x98\x80\r\n"
+    "tail line\n";
+  unsigned char u[512];
+  const char *pats[] = { "Failed to bind the online servicing stack", "^tail", NULL };
+  sx_grep *g = set_of(pats, 0);
+  for (int form = 0; form < 3; form++) {  /* LE+BOM, BE+BOM, LE without BOM */
+    size_t n = to_utf16(text, form == 1, form != 2, u);
+    for (size_t b = 0; b < NBLOCKS; b++) {
+      got r;
+      sx_grep_set_block(g, blocks[b]);
+      search_buf(g, u, n, &(sx_grep_opts){ 0 }, &r);
+      assert_int_equal(r.n, 2);
+      assert_int_equal(r.line[0], 2);
+      assert_string_equal(r.text[0],
+        "\xD0\x9F\xD1\x80\xD0\xB8 Failed to bind the online servicing stack \xF0\x9F\x98\x80");
+      assert_int_equal(r.line[1], 3);
+      assert_string_equal(r.text[1], "tail line");
+    }
+  }
+  sx_grep_free(g);
+}
+
+/* A non-ASCII pattern matches as UTF-8, case-insensitively too. */
+static void unicode_pattern_ignore_case(void **state) {
+  (void)state;
+  static const char text[] = "x\n\xD0\x9E\xD0\xA8\xD0\x98\xD0\x91\xD0\x9A\xD0\x90 \xE9\n";  /* ОШИБКА, then a raw byte */
+  const char *pats[] = { "\xD0\xBE\xD1\x88\xD0\xB8\xD0\xB1\xD0\xBA\xD0\xB0", NULL };  /* ошибка */
+  sx_grep *g = set_of(pats, SX_GREP_FIXED | SX_GREP_ICASE);
+  got r;
+  search_buf(g, text, sizeof text - 1, &(sx_grep_opts){ 0 }, &r);
+  assert_int_equal(r.n, 1);
+  assert_int_equal(r.line[0], 2);
+  sx_grep_free(g);
+}
+
+/* Lines longer than 1 MiB, found whole at any block size. */
+static void long_lines(void **state) {
+  (void)state;
+  size_t big = (3u << 20) / 2;
+  char *t = malloc(big + 64);
+  assert_non_null(t);
+  memset(t, 'x', big);
+  strcpy(t + big, "needle\nsecond needle\n");
+  size_t len = strlen(t);
+  const char *pats[] = { "needle", NULL };
+  sx_grep *g = set_of(pats, SX_GREP_FIXED);
+  size_t bs[] = { 4096, 1 << 20 };
+  for (int b = 0; b < 2; b++) {
+    got r;
+    memset(&r, 0, sizeof r);
+    sx_grep_set_block(g, bs[b]);
+    sx_grep_sink s = { on_match, on_error, on_done, &r };
+    assert_int_equal(sx_grep_buffer(g, "big", t, len, &(sx_grep_opts){ 0 }, &s), 0);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.line[0], 1);
+    assert_int_equal(r.line[1], 2);
+    assert_string_equal(r.text[1], "second needle");
+  }
+  sx_grep_free(g);
+  free(t);
+}
+
+static void empty_input(void **state) {
+  (void)state;
+  const char *pats[] = { "", NULL };  /* the empty pattern matches every line */
+  sx_grep *g = set_of(pats, 0);
+  got r;
+  search_buf(g, "", 0, &(sx_grep_opts){ 0 }, &r);
+  assert_int_equal(r.n, 0);
+  search_buf(g, "a\n\nb", 4, &(sx_grep_opts){ 0 }, &r);
+  assert_int_equal(r.n, 3);
+  assert_int_equal(r.line[2], 3);
+  sx_grep_free(g);
+}
+
+/* Several patterns: each line once per pattern, in line order; limits. */
+static void patterns_and_max_count(void **state) {
+  (void)state;
+  static const char text[] = "err A\nwarn\nerr B warn\nerr C\n";
+  const char *pats[] = { "err", "warn", NULL };
+  sx_grep *g = set_of(pats, SX_GREP_FIXED);
+  got r;
+  search_buf(g, text, sizeof text - 1, &(sx_grep_opts){ 0 }, &r);
+  assert_int_equal(r.n, 5);
+  assert_int_equal(r.line[2], 3); assert_int_equal(r.pat[2], 0);
+  assert_int_equal(r.line[3], 3); assert_int_equal(r.pat[3], 1);
+  sx_grep_set_block(g, 3);
+  search_buf(g, text, sizeof text - 1, &(sx_grep_opts){ .max_count = 1 }, &r);
+  assert_int_equal(r.n, 2);
+  assert_int_equal(r.line[0], 1);
+  assert_int_equal(r.line[1], 2);
+  sx_grep_free(g);
+}
+
+static void context_lines(void **state) {
+  (void)state;
+  static const char text[] = "l1\nl2\r\nHIT\rl4\nl5\nl6";
+  const char *pats[] = { "HIT", "l6", NULL };
+  sx_grep *g = set_of(pats, 0);
+  for (size_t b = 0; b < NBLOCKS; b++) {
+    got r;
+    sx_grep_set_block(g, blocks[b]);
+    search_buf(g, text, sizeof text - 1, &(sx_grep_opts){ .before = 2, .after = 1 }, &r);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.ctx[0], "1=l1,2=l2,|4=l4,");
+    assert_string_equal(r.ctx[1], "4=l4,5=l5,|");
+  }
+  sx_grep_free(g);
+}
+
+static void bad_pattern(void **state) {
+  (void)state;
+#if SXSFIX_HAVE_PCRE2
+  sx_grep *g = sx_grep_new();
+  char msg[256];
+  size_t off;
+  assert_int_equal(sx_grep_add(g, "ok(", 3, 0, msg, sizeof msg, &off), -1);
+  assert_int_equal(off, 3);
+  assert_true(strlen(msg) > 0);
+  assert_int_equal(sx_grep_count(g), 0);
+  sx_grep_free(g);
+#else
+  skip();
+#endif
+}
+
+/* Files: missing ones are errors and the search goes on; globs are
+   case-insensitive and sorted. */
+static void files_and_globs(void **state) {
+  const char *dir = *state;
+  plat_err e;
+  assert_int_equal(plat_write_file(th_join(dir, "MoSetup_b.log"), "x\nsig here\n", 11, &e), 0);
+  assert_int_equal(plat_write_file(th_join(dir, "mosetup_a.log"), "sig\n", 4, &e), 0);
+  assert_int_equal(plat_write_file(th_join(dir, "other.log"), "sig\n", 4, &e), 0);
+  assert_int_equal(plat_mkdirs(th_join(dir, "MOSETUP_dir"), &e), 0);
+  const char *pats[] = { "sig", NULL };
+  sx_grep *g = set_of(pats, SX_GREP_FIXED);
+  got r;
+  memset(&r, 0, sizeof r);
+  sx_grep_sink s = { on_match, on_error, on_done, &r };
+  char glob[1024];
+  snprintf(glob, sizeof glob, "%s", th_join(dir, "MOSETUP*"));
+  assert_int_equal(sx_grep_path(g, th_join(dir, "missing.log"), &(sx_grep_opts){ 0 }, &s), 0);
+  assert_int_equal(sx_grep_path(g, glob, &(sx_grep_opts){ 0 }, &s), 0);
+  assert_int_equal(r.errors, 1);
+  assert_non_null(strstr(r.err, "missing.log"));
+  assert_int_equal(r.n, 2);
+  assert_non_null(strstr(r.file[0], "mosetup_a.log"));
+  assert_non_null(strstr(r.file[1], "MoSetup_b.log"));
+  assert_int_equal(r.line[1], 2);
+  assert_int_equal(r.done, 2);  /* the folder is not searched */
+  sx_grep_free(g);
+}
+
+/* Real logs: the article's signatures are in none of them; a bare
+   0x80070003 is, and its count per file agrees with a plain line count. */
+static size_t naive_count(const char *data, size_t len, const char *needle) {
+  size_t n = 0, start = 0, k = strlen(needle);
+  for (size_t i = 0; i <= len; i++) {
+    if (i == len || data[i] == '\n') {
+      for (size_t j = start; j + k <= i; j++)
+        if (memcmp(data + j, needle, k) == 0) { n++; break; }
+      start = i + 1;
+    }
+  }
+  return n;
+}
+
+static void real_logs(void **state) {
+  (void)state;
+  const char *root;
+  TH_TESTDATA(root, "logs");
+  const char *sigs[] = {
+    "Failed to bind the online servicing stack",
+    "CDlpActionDriverMigrate::ExecuteRoutine: Result = 0x80070003",
+    "Operation failed: Process Drivers for Migration. Error: 0x80070003",
+    "MoSetupPlatform: Using action error code: [0x80070003]",
+    NULL };
+  const char *bare[] = { "0x80070003", NULL };
+  sx_grep *gs = set_of(sigs, SX_GREP_FIXED), *gb = set_of(bare, SX_GREP_FIXED);
+  plat_err e;
+  plat_dir *d = plat_dir_open(root, &e);
+  assert_non_null(d);
+  plat_dirent ent;
+  size_t files = 0, total = 0;
+  while (plat_dir_next(d, &ent, &e) == 1) {
+    if (ent.type != PLAT_FILE) continue;
+    char path[1024];
+    snprintf(path, sizeof path, "%s", th_join(root, ent.name));
+    got r;
+    memset(&r, 0, sizeof r);
+    sx_grep_sink s = { on_match, on_error, on_done, &r };
+    sx_grep_path(gs, path, &(sx_grep_opts){ 0 }, &s);
+    assert_int_equal(r.n + r.errors, 0);
+    memset(&r, 0, sizeof r);
+    sx_grep_path(gb, path, &(sx_grep_opts){ 0 }, &s);
+    char *data;
+    size_t len;
+    assert_int_equal(plat_read_file(path, &data, &len, &e), 0);
+    assert_int_equal(r.done_count, naive_count(data, len, "0x80070003"));
+    total += r.done_count;
+    free(data);
+    files++;
+  }
+  plat_dir_close(d);
+  print_message("%zu real logs, %zu lines with 0x80070003\n", files, total);
+  assert_true(files > 10);
+  assert_true(total > 0);
+  sx_grep_free(gs);
+  sx_grep_free(gb);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(line_ends_and_blocks),
+    cmocka_unit_test(match_across_block_boundary),
+    cmocka_unit_test(no_match_spans_lines),
+    cmocka_unit_test(bom_then_invalid_utf8),
+    cmocka_unit_test(utf16_all_forms),
+    cmocka_unit_test(unicode_pattern_ignore_case),
+    cmocka_unit_test(long_lines),
+    cmocka_unit_test(empty_input),
+    cmocka_unit_test(patterns_and_max_count),
+    cmocka_unit_test(context_lines),
+    cmocka_unit_test(bad_pattern),
+    cmocka_unit_test_setup_teardown(files_and_globs, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test(real_logs),
+  };
+  return cmocka_run_group_tests_name("grep", tests, NULL, NULL);
+}
