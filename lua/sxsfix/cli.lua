@@ -27,6 +27,8 @@ M.options = {
 M.commands = {
   { "run", "sxsfix.cmd.run" },
   { "eval", "sxsfix.cmd.eval" },
+  { "copy", "sxsfix.cmd.copy" },
+  { "rollback", "sxsfix.cmd.rollback" },
   { "scripts", "sxsfix.cmd.scripts" },
   { "version", "sxsfix.cmd.version" },
   { "help", "sxsfix.cmd.help" },
