@@ -78,12 +78,12 @@ static int list(const char *path, names *ns, plat_err *e) {
   }
   plat_dir_close(d);
   if (r < 0) { names_free(ns); return -1; }
-  qsort(ns->v, ns->n, sizeof *ns->v, cmp_name);
+  if (ns->n) qsort(ns->v, ns->n, sizeof *ns->v, cmp_name);
   return 0;
 }
 
 static int has(const names *ns, const char *n) {
-  return bsearch(&n, ns->v, ns->n, sizeof *ns->v, cmp_name) != NULL;
+  return ns->n && bsearch(&n, ns->v, ns->n, sizeof *ns->v, cmp_name) != NULL;
 }
 
 typedef struct walk { const char *src, *dst; const copy_opts *o; copy_plan *p; plat_err *e; } walk;
