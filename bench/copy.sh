@@ -47,9 +47,9 @@ cp -a "$work/plan" "$work/plan-dst"
 t_plan=$(secs "$SXSFIX" copy --list "$work/plan" "$work/plan-dst")
 
 best=$(echo "if ($t_cp < $t_rs) $t_cp else $t_rs" | bc)
-printf '\n%-34s %10s %10s\n' "run" "seconds" "vs best"
-printf '%-34s %10.2f %10.2f\n' "cp -a" "$t_cp" "$(echo "$t_cp / $best" | bc -l)"
-printf '%-34s %10.2f %10.2f\n' "rsync -aAX" "$t_rs" "$(echo "$t_rs / $best" | bc -l)"
-printf '%-34s %10.2f %10.2f\n' "sxsfix copy (backup, journal, verify)" "$t_sx" "$(echo "$t_sx / $best" | bc -l)"
-printf '%-34s %10.2f %10s\n' "sxsfix copy --list, $PLAN_FILES files" "$t_plan" "(target < 1 s)"
+printf '\n%-40s %10s %10s\n' "run" "seconds" "vs best"
+printf '%-40s %10.2f %10.2f\n' "cp -a" "$t_cp" "$(echo "$t_cp / $best" | bc -l)"
+printf '%-40s %10.2f %10.2f\n' "rsync -aAX" "$t_rs" "$(echo "$t_rs / $best" | bc -l)"
+printf '%-40s %10.2f %10.2f\n' "sxsfix copy (backup, journal, verify)" "$t_sx" "$(echo "$t_sx / $best" | bc -l)"
+printf '%-40s %10.2f %10s\n' "sxsfix copy --list, $PLAN_FILES files" "$t_plan" "(target < 1 s)"
 echo "($FILES files, $DIRS folders, $TOTAL_MB MiB; targets: copy <= 1.0x the best, plan < 1 s)"
