@@ -30,6 +30,8 @@ M.commands = {
   { "dir", "sxsfix.cmd.dir" },
   { "reg", "sxsfix.cmd.reg" },
   { "grep", "sxsfix.cmd.grep" },
+  { "copy", "sxsfix.cmd.copy" },
+  { "rollback", "sxsfix.cmd.rollback" },
   { "scripts", "sxsfix.cmd.scripts" },
   { "version", "sxsfix.cmd.version" },
   { "help", "sxsfix.cmd.help" },

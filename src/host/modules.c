@@ -5,6 +5,7 @@
 #include "lua/modules.h"
 
 static const luaL_Reg modules[] = {
+  {"sxsfix.copy", luaopen_sxsfix_copy},
   {"sxsfix.fs", luaopen_sxsfix_fs},
   {"sxsfix.grep", luaopen_sxsfix_grep},
   {"sxsfix.host", luaopen_sxsfix_host},

@@ -167,4 +167,96 @@ int plat_rfile_read(plat_rfile *f, void *buf, size_t len, size_t *got, plat_err 
 /* Close; NULL is fine. */
 void plat_rfile_close(plat_rfile *f);
 
+/* ---- privileged copy: file handles, data, metadata (copy.c, meta.c) ---- */
+
+/* An open file. Reads use backup semantics: on Windows FILE_FLAG_BACKUP_SEMANTICS
+   (with SeBackupPrivilege enabled, ACLs do not stop an administrator); on
+   POSIX root's capabilities do the same. */
+typedef struct plat_file plat_file;
+
+enum {
+  PLAT_CREATE_NEW = 1,    /* create; fail when the name exists */
+  PLAT_OPEN_EXISTING = 2, /* open the existing file in place: same inode /
+                             file id, so hard links to it stay; nothing is
+                             truncated or unlinked (Windows clears READONLY) */
+  PLAT_OPEN_APPEND = 3    /* open or create; every write goes to the end */
+};
+
+plat_file *plat_open_read(const char *path, plat_err *e);
+plat_file *plat_open_write(const char *path, int how, plat_err *e);
+
+/* Read up to len bytes; *got = 0 at the end of the file. */
+int plat_read(plat_file *f, void *buf, size_t len, size_t *got, plat_err *e);
+/* Write all of buf at the current position. */
+int plat_write(plat_file *f, const void *buf, size_t len, plat_err *e);
+/* Set the file's size (used to cut an overwritten file to the new length). */
+int plat_truncate(plat_file *f, uint64_t size, plat_err *e);
+/* Flush to stable storage (fsync / FlushFileBuffers). */
+int plat_sync(plat_file *f, plat_err *e);
+/* Close; f NULL is fine, e NULL ignores the error. Reports a late write error. */
+int plat_close(plat_file *f, plat_err *e);
+/* Copy from src's position to its end into dst, in the kernel when it can
+   (copy_file_range on Linux); *bytes gets the count copied. */
+int plat_copy_data(plat_file *src, plat_file *dst, uint64_t *bytes, plat_err *e);
+
+/* Rename from to to; fails when to exists (never replaces a file). */
+int plat_rename_new(const char *from, const char *to, plat_err *e);
+
+/* Portable names for the OS error codes the engines produce or test. */
+typedef enum plat_errkind {
+  PLAT_E_NOMEM, PLAT_E_NOTDIR, PLAT_E_NOENT, PLAT_E_EXIST, PLAT_E_NOSPC,
+  PLAT_E_ACCES, PLAT_E_ROFS, PLAT_E_INVAL
+} plat_errkind;
+/* The OS code (errno / Win32) for k. */
+int plat_errcode(plat_errkind k);
+
+/* One extended attribute (POSIX: any namespace, opaque bytes) or, on
+   Windows, "win32.security" (a self-relative security descriptor with
+   owner, group, DACL and, when readable, SACL) or "win32.stream:NAME"
+   (the contents of the alternate data stream NAME). */
+typedef struct plat_xattr {
+  char *name;
+  unsigned char *value;
+  size_t len;
+} plat_xattr;
+
+/* What plat_meta_get/plat_meta_set handle: */
+#define PLAT_META_TIMES    1u  /* modification, access (and creation) times, ns */
+#define PLAT_META_OWNER    2u  /* POSIX: mode, uid, gid; Windows: attributes */
+#define PLAT_META_XATTRS   4u  /* POSIX: xattrs other than ACLs; Windows: streams */
+#define PLAT_META_SECURITY 8u  /* POSIX: system.posix_acl_*, system.ntfs_acl;
+                                  Windows: the security descriptor */
+#define PLAT_META_ALL      15u
+
+typedef struct plat_meta {
+  int64_t mtime_ns, atime_ns, btime_ns;  /* btime 0 = unknown / not set */
+  uint32_t mode, uid, gid;               /* POSIX */
+  uint32_t attrs;                        /* Windows FILE_ATTRIBUTE_* */
+  size_t nx;
+  plat_xattr *x;                         /* XATTRS and SECURITY entries */
+} plat_meta;
+
+/* Read the metadata classes in what (links are not followed). */
+int plat_meta_get(const char *path, unsigned what, plat_meta *m, plat_err *e);
+/* Apply the classes in what. For XATTRS and SECURITY the file ends with
+   exactly m's entries of that class (others of the class are removed).
+   POSIX order: owner, mode, xattrs, ACLs, times; Windows: streams,
+   descriptor, times, attributes (READONLY) last. */
+int plat_meta_set(const char *path, unsigned what, const plat_meta *m, plat_err *e);
+void plat_meta_free(plat_meta *m);
+/* 1 when an entry name belongs to the SECURITY class. */
+int plat_meta_is_security(const char *name);
+
+/* Backup/restore privileges for the duration of a copy. Windows: enables
+   SeBackupPrivilege, SeRestorePrivilege and SeSecurityPrivilege and fails
+   with a clear message when the process is not elevated; POSIX: reports
+   whether the process is root (owner and trusted.* need it), never fails. */
+typedef struct plat_priv {
+  int elevated;           /* 1 when the privileges are held */
+  unsigned char saved[64];/* previous token state (Windows) */
+  unsigned long savedlen;
+} plat_priv;
+int plat_privileges_enable(plat_priv *p, plat_err *e);
+void plat_privileges_restore(plat_priv *p);
+
 #endif

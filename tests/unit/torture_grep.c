@@ -376,7 +376,7 @@ static void real_logs(void **state) {
     files++;
   }
   plat_dir_close(d);
-  print_message("%zu real logs, %zu lines with 0x80070003\n", files, total);
+  print_message("%lu real logs, %lu lines with 0x80070003\n", (unsigned long)files, (unsigned long)total);
   assert_true(files > 10);
   assert_true(total > 0);
   sx_grep_free(gs);

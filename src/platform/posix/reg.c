@@ -5,10 +5,6 @@
 
 #include "platform/platform.h"
 
-int plat_is_notfound(int code) {
-  return code == ENOENT || code == ENOTDIR;
-}
-
 void plat_regkey_free(plat_regkey *k) {
   for (size_t i = 0; i < k->nsubkeys; i++) free(k->subkeys[i]);
   for (size_t i = 0; i < k->nvalues; i++) {

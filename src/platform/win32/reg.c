@@ -6,10 +6,6 @@
 
 #include "win32.h"
 
-int plat_is_notfound(int code) {
-  return code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND;
-}
-
 void plat_regkey_free(plat_regkey *k) {
   for (size_t i = 0; i < k->nsubkeys; i++) free(k->subkeys[i]);
   for (size_t i = 0; i < k->nvalues; i++) {

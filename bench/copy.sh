@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# bench/copy.sh: sxsfix copy against cp -a and rsync -aAX on a generated
+# WinSxS-like tree (FILES files in DIRS folders, TOTAL_MB of data, a user
+# xattr on every file), all three in the same run; then `copy --list` (the
+# plan) over PLAN_FILES files. Defaults are the issue's sizes; shrink with
+#   FILES=5000 DIRS=250 TOTAL_MB=256 PLAN_FILES=20000 bench/copy.sh
+# Data goes under ${TMPDIR:-/tmp}; it is removed afterwards.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SXSFIX=${SXSFIX:-$ROOT/build/native/sxsfix}
+FILES=${FILES:-20000} DIRS=${DIRS:-1000} TOTAL_MB=${TOTAL_MB:-1024} PLAN_FILES=${PLAN_FILES:-100000}
+for t in rsync setfattr; do command -v $t >/dev/null || { echo "bench: $t is missing (scripts/deps.sh)"; exit 1; }; done
+[ -x "$SXSFIX" ] || { echo "bench: build first (scripts/build.sh native)"; exit 1; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/sxsfix-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# tree ROOT NFILES NDIRS BYTES_PER_FILE [xattrs]
+tree() {
+  local per=$(( $2 / $3 )) d f
+  head -c "$4" /dev/urandom >"$work/blob"
+  for d in $(seq 1 "$3"); do
+    mkdir -p "$1/amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.$d"
+    for f in $(seq 1 "$per"); do
+      cp "$work/blob" "$1/amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.$d/f$f.dll"
+    done
+  done
+  if [ "${5:-}" = xattrs ]; then
+    find "$1" -type f -print0 | xargs -0 -n 500 setfattr -n user.sxsfix.bench -v servicing
+  fi
+}
+
+secs() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc; }
+
+echo "bench: generating $FILES files in $DIRS folders, $TOTAL_MB MiB, with xattrs"
+tree "$work/src" "$FILES" "$DIRS" $(( TOTAL_MB * 1048576 / FILES )) xattrs
+sync
+t_cp=$(secs cp -a "$work/src" "$work/cp")
+t_rs=$(secs rsync -aAX "$work/src/" "$work/rs/")
+t_sx=$(secs "$SXSFIX" copy "$work/src" "$work/sx" --backup "$work/bk")
+cmp <(cd "$work/src" && find . -type f | sort) <(cd "$work/sx" && find . -type f | sort) ||
+  { echo "bench: sxsfix copy is incomplete"; exit 1; }
+rm -rf "$work/cp" "$work/rs" "$work/sx" "$work/bk" "$work/src"
+
+echo "bench: generating $PLAN_FILES small files for the plan"
+tree "$work/plan" "$PLAN_FILES" $(( PLAN_FILES / 20 )) 16
+cp -a "$work/plan" "$work/plan-dst"
+t_plan=$(secs "$SXSFIX" copy --list "$work/plan" "$work/plan-dst")
+
+best=$(echo "if ($t_cp < $t_rs) $t_cp else $t_rs" | bc)
+printf '\n%-40s %10s %10s\n' "run" "seconds" "vs best"
+printf '%-40s %10.2f %10.2f\n' "cp -a" "$t_cp" "$(echo "$t_cp / $best" | bc -l)"
+printf '%-40s %10.2f %10.2f\n' "rsync -aAX" "$t_rs" "$(echo "$t_rs / $best" | bc -l)"
+printf '%-40s %10.2f %10.2f\n' "sxsfix copy (backup, journal, verify)" "$t_sx" "$(echo "$t_sx / $best" | bc -l)"
+printf '%-40s %10.2f %10s\n' "sxsfix copy --list, $PLAN_FILES files" "$t_plan" "(target < 1 s)"
+echo "($FILES files, $DIRS folders, $TOTAL_MB MiB; targets: copy <= 1.0x the best, plan < 1 s)"

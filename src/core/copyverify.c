@@ -1,0 +1,118 @@
+/* copyverify.c: after a copy, re-read the destination and compare it with
+   the source: size, every byte, and the metadata that was copied. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/copy.h"
+
+int copy_files_equal(const char *a, const char *b, int *equal, plat_err *e) {
+  enum { N = 1 << 16 };
+  plat_file *fa = plat_open_read(a, e);
+  if (!fa) return -1;
+  plat_file *fb = plat_open_read(b, e);
+  char *ba = malloc(N), *bb = malloc(N);
+  int rc = fb && ba && bb ? 0 : -1;
+  if (fb && (!ba || !bb)) plat_fail(e, a, ENOMEM_CODE);
+  *equal = 1;
+  while (rc == 0) {
+    size_t na = 0, nb = 0, more;
+    if ((rc = plat_read(fa, ba, N, &na, e)) != 0) break;
+    while (nb < na && (rc = plat_read(fb, bb + nb, na - nb, &more, e)) == 0 && more) nb += more;
+    if (rc) break;
+    if (na != nb || memcmp(ba, bb, na) != 0) { *equal = 0; break; }
+    if (na == 0) {  /* a at its end: b must be too */
+      if ((rc = plat_read(fb, bb, 1, &more, e)) == 0 && more) *equal = 0;
+      break;
+    }
+  }
+  free(ba);
+  free(bb);
+  plat_close(fa, NULL);
+  plat_close(fb, NULL);
+  return rc;
+}
+
+static const plat_xattr *find(const plat_meta *m, const char *name) {
+  for (size_t i = 0; i < m->nx; i++)
+    if (strcmp(m->x[i].name, name) == 0) return &m->x[i];
+  return NULL;
+}
+
+/* The first entry of the classes in what that differs, or NULL. */
+static const char *xdiff(const plat_meta *a, const plat_meta *b, unsigned what) {
+  for (int pass = 0; pass < 2; pass++) {
+    const plat_meta *x = pass ? b : a, *y = pass ? a : b;
+    for (size_t i = 0; i < x->nx; i++) {
+      int sec = plat_meta_is_security(x->x[i].name);
+      if (!(what & (sec ? PLAT_META_SECURITY : PLAT_META_XATTRS))) continue;
+      const plat_xattr *o = find(y, x->x[i].name);
+      if (!o || o->len != x->x[i].len || memcmp(o->value, x->x[i].value, o->len) != 0)
+        return x->x[i].name;
+    }
+  }
+  return NULL;
+}
+
+static void mismatch(copy_item *it, const char *dp, const char *what) {
+  if (it->error) return;
+  size_t n = strlen(dp) + strlen(what) + 32;
+  if ((it->error = malloc(n))) snprintf(it->error, n, "%s: verify: %s", dp, what);
+}
+
+/* Compare one file; sets it->error on a difference. */
+static int verify_file(const copy_opts *o, const plat_meta *tmpl, copy_item *it,
+                       const char *sp, const char *dp, plat_err *e) {
+  int eq;
+  if (copy_files_equal(sp, dp, &eq, e) != 0) { mismatch(it, dp, e->msg); return 0; }
+  if (!eq) { mismatch(it, dp, "contents differ"); return 0; }
+  plat_meta ms, md;
+  if (plat_meta_get(sp, PLAT_META_ALL, &ms, e) != 0) return -1;
+  if (plat_meta_get(dp, PLAT_META_ALL, &md, e) != 0) { plat_meta_free(&ms); return -1; }
+  const char *x;
+  char buf[160];
+  if (ms.mtime_ns != md.mtime_ns) mismatch(it, dp, "modification time differs");
+  else if ((ms.mode & 07777) != (md.mode & 07777)) mismatch(it, dp, "mode differs");
+  else if (ms.uid != md.uid || ms.gid != md.gid) mismatch(it, dp, "owner or group differs");
+  else if ((ms.attrs & 7) != (md.attrs & 7)) mismatch(it, dp, "attributes (read-only, hidden, system) differ");
+  else if ((x = xdiff(&ms, &md, PLAT_META_XATTRS)) != NULL) {
+    snprintf(buf, sizeof buf, "%s differs", x);
+    mismatch(it, dp, buf);
+  } else if (!o->template && (x = xdiff(&ms, &md, PLAT_META_SECURITY)) != NULL) {
+    snprintf(buf, sizeof buf, "security %s differs", x);
+    mismatch(it, dp, buf);
+  } else if (o->template && it->action == CA_NEW) {
+    for (size_t i = 0; i < tmpl->nx && !it->error; i++) {
+      const plat_xattr *t = &tmpl->x[i], *d = find(&md, t->name);
+      size_t nl = strlen(t->name);
+      if (nl > 8 && strcmp(t->name + nl - 8, "_default") == 0) continue;
+      if (!d || d->len != t->len || memcmp(d->value, t->value, t->len) != 0) {
+        snprintf(buf, sizeof buf, "security %s is not the template's", t->name);
+        mismatch(it, dp, buf);
+      }
+    }
+  }
+  plat_meta_free(&ms);
+  plat_meta_free(&md);
+  return 0;
+}
+
+long copy_verify(const char *src, const char *dst, const copy_opts *o, copy_plan *p, plat_err *e) {
+  plat_meta tmpl = {0};
+  if (o->template && plat_meta_get(o->template, PLAT_META_SECURITY, &tmpl, e) != 0) return -1;
+  long bad = 0;
+  int rc = 0;
+  for (size_t i = 0; i < p->n && rc == 0; i++) {
+    copy_item *it = &p->items[i];
+    if (it->type != PLAT_FILE || it->failed) continue;
+    if (it->action != CA_NEW && it->action != CA_CHANGED && it->action != CA_SAME) continue;
+    char *sp = copy_join(src, it->rel), *dp = copy_join(dst, it->rel);
+    if (!sp || !dp) rc = plat_fail(e, it->rel, ENOMEM_CODE);
+    else rc = verify_file(o, &tmpl, it, sp, dp, e);
+    bad += it->error != NULL;
+    free(sp);
+    free(dp);
+  }
+  plat_meta_free(&tmpl);
+  return rc ? -1 : bad;
+}

@@ -1,0 +1,185 @@
+/*
+** copylib.c: module sxsfix.copy, the ACL-preserving copy (src/core/copy.h).
+** Argument checking and marshalling only.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "lauxlib.h"
+
+#include "core/copy.h"
+#include "lua/modules.h"
+
+static const char *const allowed[] = { "backup", "compare", "journal", "security", "verify", NULL };
+
+/* Options table at arg (optional) into o; unknown keys raise. */
+static int check_opts(lua_State *L, int arg, copy_opts *o) {
+  memset(o, 0, sizeof *o);
+  int verify = 0;
+  if (lua_isnoneornil(L, arg)) return 0;
+  luaL_checktype(L, arg, LUA_TTABLE);
+  lua_pushnil(L);
+  while (lua_next(L, arg)) {
+    lua_pop(L, 1);
+    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    int known = 0;
+    for (int i = 0; k && allowed[i]; i++) known |= strcmp(k, allowed[i]) == 0;
+    if (!known) return luaL_argerror(L, arg, lua_pushfstring(L, "unknown option '%s'", k ? k : luaL_typename(L, -1)));
+  }
+  lua_getfield(L, arg, "compare");
+  o->compare = lua_toboolean(L, -1);
+  lua_getfield(L, arg, "verify");
+  verify = lua_toboolean(L, -1);
+  lua_pop(L, 2);
+  if (lua_getfield(L, arg, "backup") != LUA_TNIL) {
+    luaL_argcheck(L, lua_type(L, -1) == LUA_TSTRING && *lua_tostring(L, -1), arg, "backup must be a folder path");
+    o->backup = lua_tostring(L, -1);  /* kept alive by the options table */
+  }
+  if (lua_getfield(L, arg, "journal") != LUA_TNIL) {
+    luaL_argcheck(L, lua_type(L, -1) == LUA_TSTRING && *lua_tostring(L, -1), arg, "journal must be a file path");
+    o->journal = lua_tostring(L, -1);
+  }
+  if (lua_getfield(L, arg, "security") != LUA_TNIL) {
+    const char *s = lua_tostring(L, -1);
+    luaL_argcheck(L, s && (strcmp(s, "source") == 0 || (strncmp(s, "template:", 9) == 0 && s[9])),
+                  arg, "security must be \"source\" or \"template:PATH\"");
+    if (s[0] == 't') o->template = s + 9;
+  }
+  lua_pop(L, 3);
+  return verify;
+}
+
+static void setint(lua_State *L, const char *k, uint64_t v) {
+  lua_pushinteger(L, (lua_Integer)v);
+  lua_setfield(L, -2, k);
+}
+
+static const char *type_name(plat_type t) {
+  return t == PLAT_DIR ? "dir" : t == PLAT_FILE ? "file" : t == PLAT_LINK ? "link" : "other";
+}
+
+static void push_items(lua_State *L, const copy_plan *p) {
+  lua_createtable(L, (int)p->n, 0);
+  for (size_t i = 0; i < p->n; i++) {
+    const copy_item *it = &p->items[i];
+    lua_createtable(L, 0, 7);
+    lua_pushstring(L, it->rel);
+    lua_setfield(L, -2, "path");
+    lua_pushstring(L, type_name(it->type));
+    lua_setfield(L, -2, "type");
+    lua_pushstring(L, copy_action_name(it->action));
+    lua_setfield(L, -2, "action");
+    lua_pushstring(L, it->reason);
+    lua_setfield(L, -2, "reason");
+    setint(L, "size", it->size);
+    if (it->done) { lua_pushboolean(L, 1); lua_setfield(L, -2, "done"); }
+    if (it->failed) { lua_pushboolean(L, 1); lua_setfield(L, -2, "failed"); }
+    if (it->error) { lua_pushstring(L, it->error); lua_setfield(L, -2, "error"); }
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+}
+
+/* copy.plan (src, dst [, opts]) -> items | nil, msg, code */
+static int copy_plan_(lua_State *L) {
+  const char *src = sx_checkpath(L, 1), *dst = sx_checkpath(L, 2);
+  copy_opts o;
+  check_opts(L, 3, &o);
+  copy_plan p;
+  plat_err e;
+  if (copy_plan_build(src, dst, &o, &p, &e) != 0) return sx_pushfail(L, &e);
+  push_items(L, &p);
+  copy_plan_free(&p);
+  return 1;
+}
+
+static void push_count(lua_State *L, const char *name, const copy_count *c) {
+  lua_createtable(L, 0, 6);
+  setint(L, "total", c->total);
+  setint(L, "copied", c->copied);
+  setint(L, "skipped", c->skipped);
+  setint(L, "mismatch", c->mismatch);
+  setint(L, "failed", c->failed);
+  setint(L, "extras", c->extras);
+  lua_setfield(L, -2, name);
+}
+
+/* copy.apply (src, dst, opts) -> summary | nil, msg, code
+   opts.backup is required; summary = { dirs, files, bytes, items, verified? } */
+static int copy_apply_(lua_State *L) {
+  const char *src = sx_checkpath(L, 1), *dst = sx_checkpath(L, 2);
+  copy_opts o;
+  int verify = check_opts(L, 3, &o);
+  luaL_argcheck(L, o.backup != NULL, 3, "backup (a folder) is required");
+  copy_plan p;
+  copy_summary s;
+  plat_err e;
+  if (copy_plan_build(src, dst, &o, &p, &e) != 0) return sx_pushfail(L, &e);
+  if (copy_apply(src, dst, &o, &p, &s, &e) != 0) {
+    copy_plan_free(&p);
+    return sx_pushfail(L, &e);
+  }
+  long bad = 0;
+  if (verify && (bad = copy_verify(src, dst, &o, &p, &e)) < 0) {
+    copy_plan_free(&p);
+    return sx_pushfail(L, &e);
+  }
+  lua_createtable(L, 0, 6);
+  push_count(L, "dirs", &s.dirs);
+  push_count(L, "files", &s.files);
+  push_count(L, "bytes", &s.bytes);
+  push_items(L, &p);
+  lua_setfield(L, -2, "items");
+  if (verify) setint(L, "verify_failed", (uint64_t)bad);
+  copy_plan_free(&p);
+  return 1;
+}
+
+/* copy.verify (src, dst [, opts]) -> { checked, failed, items } | nil, msg, code */
+static int copy_verify_(lua_State *L) {
+  const char *src = sx_checkpath(L, 1), *dst = sx_checkpath(L, 2);
+  copy_opts o;
+  check_opts(L, 3, &o);
+  copy_plan p;
+  plat_err e;
+  if (copy_plan_build(src, dst, &o, &p, &e) != 0) return sx_pushfail(L, &e);
+  long bad = copy_verify(src, dst, &o, &p, &e);
+  if (bad < 0) { copy_plan_free(&p); return sx_pushfail(L, &e); }
+  uint64_t checked = 0;
+  for (size_t i = 0; i < p.n; i++) checked += p.items[i].type == PLAT_FILE && p.items[i].action == CA_SAME;
+  lua_createtable(L, 0, 3);
+  setint(L, "checked", checked);
+  setint(L, "failed", (uint64_t)bad);
+  push_items(L, &p);
+  lua_setfield(L, -2, "items");
+  copy_plan_free(&p);
+  return 1;
+}
+
+/* copy.rollback (journal) -> { restored, removed, kept, failed, error? } | nil, msg, code */
+static int copy_rollback_(lua_State *L) {
+  const char *j = sx_checkpath(L, 1);
+  copy_rollback_stats st;
+  plat_err e;
+  if (copy_rollback(j, &st, &e) != 0) return sx_pushfail(L, &e);
+  lua_createtable(L, 0, 5);
+  setint(L, "restored", st.restored);
+  setint(L, "removed", st.removed);
+  setint(L, "kept", st.kept);
+  setint(L, "failed", st.failed);
+  if (st.first_error) { lua_pushstring(L, st.first_error); lua_setfield(L, -2, "error"); }
+  free(st.first_error);
+  return 1;
+}
+
+static const luaL_Reg copylib[] = {
+  {"apply", copy_apply_},
+  {"plan", copy_plan_},
+  {"rollback", copy_rollback_},
+  {"verify", copy_verify_},
+  {NULL, NULL}
+};
+
+int luaopen_sxsfix_copy(lua_State *L) {
+  luaL_newlib(L, copylib);
+  return 1;
+}

@@ -1,0 +1,120 @@
+/* copy.c: file handles for the copy engine on POSIX (in-place writes,
+   copy_file_range with a read/write fallback, rename without replace). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "platform/platform.h"
+
+struct plat_file {
+  int fd;
+  char *path;  /* for error messages */
+};
+
+static plat_file *wrap(int fd, const char *path, plat_err *e) {
+  plat_file *f = malloc(sizeof *f);
+  if (f) f->path = strdup(path);
+  if (!f || !f->path) {
+    free(f);
+    close(fd);
+    plat_fail(e, path, ENOMEM);
+    return NULL;
+  }
+  f->fd = fd;
+  return f;
+}
+
+plat_file *plat_open_read(const char *path, plat_err *e) {
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) { plat_fail(e, path, errno); return NULL; }
+  return wrap(fd, path, e);
+}
+
+plat_file *plat_open_write(const char *path, int how, plat_err *e) {
+  int flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
+  if (how == PLAT_CREATE_NEW) flags |= O_CREAT | O_EXCL;
+  if (how == PLAT_OPEN_APPEND) flags |= O_CREAT | O_APPEND;
+  int fd = open(path, flags, 0600);  /* the mode is set from the source afterwards */
+  if (fd < 0) { plat_fail(e, path, errno); return NULL; }
+  return wrap(fd, path, e);
+}
+
+int plat_read(plat_file *f, void *buf, size_t len, size_t *got, plat_err *e) {
+  for (;;) {
+    ssize_t r = read(f->fd, buf, len);
+    if (r >= 0) { *got = (size_t)r; return 0; }
+    if (errno != EINTR) return plat_fail(e, f->path, errno);
+  }
+}
+
+int plat_write(plat_file *f, const void *buf, size_t len, plat_err *e) {
+  const char *p = buf;
+  while (len > 0) {
+    ssize_t w = write(f->fd, p, len);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return plat_fail(e, f->path, errno);
+    }
+    p += w;
+    len -= (size_t)w;
+  }
+  return 0;
+}
+
+int plat_truncate(plat_file *f, uint64_t size, plat_err *e) {
+  return ftruncate(f->fd, (off_t)size) == 0 ? 0 : plat_fail(e, f->path, errno);
+}
+
+int plat_sync(plat_file *f, plat_err *e) {
+  return fsync(f->fd) == 0 ? 0 : plat_fail(e, f->path, errno);
+}
+
+int plat_close(plat_file *f, plat_err *e) {
+  if (!f) return 0;
+  plat_err ignore;
+  int rc = close(f->fd) == 0 ? 0 : plat_fail(e ? e : &ignore, f->path, errno);
+  free(f->path);
+  free(f);
+  return rc;
+}
+
+int plat_copy_data(plat_file *src, plat_file *dst, uint64_t *bytes, plat_err *e) {
+  *bytes = 0;
+  for (;;) {  /* in the kernel while it agrees (same file system, supported) */
+    ssize_t n = copy_file_range(src->fd, NULL, dst->fd, NULL, 1 << 30, 0);
+    if (n == 0) return 0;
+    if (n > 0) { *bytes += (uint64_t)n; continue; }
+    if (errno == EINTR) continue;
+    if (errno == ENOSPC || errno == EIO || errno == EDQUOT || errno == EFBIG || errno == EBADF)
+      return plat_fail(e, errno == EBADF ? src->path : dst->path, errno);
+    break;  /* EXDEV, ENOSYS, EINVAL, EOPNOTSUPP...: fall back to read/write */
+  }
+  char buf[1 << 16];
+  for (;;) {
+    size_t got = 0;
+    if (plat_read(src, buf, sizeof buf, &got, e) != 0) return -1;
+    if (got == 0) return 0;
+    if (plat_write(dst, buf, got, e) != 0) return -1;
+    *bytes += got;
+  }
+}
+
+int plat_rename_new(const char *from, const char *to, plat_err *e) {
+  if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0) return 0;
+  if (errno != EINVAL && errno != ENOSYS) return plat_fail(e, to, errno);
+  /* a file system without RENAME_NOREPLACE: link then unlink */
+  if (link(from, to) != 0) return plat_fail(e, to, errno);
+  return unlink(from) == 0 ? 0 : plat_fail(e, from, errno);
+}
+
+int plat_errcode(plat_errkind k) {
+  static const int codes[] = { ENOMEM, ENOTDIR, ENOENT, EEXIST, ENOSPC, EACCES, EROFS, EINVAL };
+  return codes[k];
+}
+
+int plat_is_notfound(int code) { return code == ENOENT || code == ENOTDIR; }

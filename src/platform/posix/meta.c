@@ -1,0 +1,160 @@
+/* meta.c: file metadata on POSIX: nanosecond times, mode/owner/group and
+   every extended attribute, treated as opaque name/value pairs. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "platform/platform.h"
+
+int plat_meta_is_security(const char *name) {
+  return strncmp(name, "system.posix_acl_", 17) == 0 || strcmp(name, "system.ntfs_acl") == 0;
+}
+
+static int wanted(const char *name, unsigned what) {
+  return plat_meta_is_security(name) ? (what & PLAT_META_SECURITY) != 0
+                                     : (what & PLAT_META_XATTRS) != 0;
+}
+
+void plat_meta_free(plat_meta *m) {
+  for (size_t i = 0; i < m->nx; i++) {
+    free(m->x[i].name);
+    free(m->x[i].value);
+  }
+  free(m->x);
+  m->x = NULL;
+  m->nx = 0;
+}
+
+/* The names of path's xattrs, a malloc'd NUL-separated list; *len its size. */
+static char *list_names(const char *path, ssize_t *len, plat_err *e) {
+  for (;;) {
+    ssize_t n = llistxattr(path, NULL, 0);
+    if (n < 0) {
+      if (errno == ENOTSUP) { *len = 0; return calloc(1, 1); }  /* fs without xattrs */
+      plat_fail(e, path, errno);
+      return NULL;
+    }
+    char *buf = malloc((size_t)n + 1);
+    if (!buf) { plat_fail(e, path, ENOMEM); return NULL; }
+    ssize_t got = llistxattr(path, buf, (size_t)n);
+    if (got >= 0) { *len = got; return buf; }
+    free(buf);
+    if (errno != ERANGE) { plat_fail(e, path, errno); return NULL; }  /* ERANGE: grew, retry */
+  }
+}
+
+static int get_xattrs(const char *path, unsigned what, plat_meta *m, plat_err *e) {
+  ssize_t len;
+  char *names = list_names(path, &len, e);
+  if (!names) return -1;
+  for (char *n = names; n < names + len; n += strlen(n) + 1) {
+    if (!wanted(n, what)) continue;
+    ssize_t vl = lgetxattr(path, n, NULL, 0);
+    if (vl < 0) { if (errno == ENODATA) continue; goto fail; }
+    plat_xattr *nx = realloc(m->x, (m->nx + 1) * sizeof *nx);
+    if (!nx) { errno = ENOMEM; goto fail; }
+    m->x = nx;
+    plat_xattr *x = &m->x[m->nx];
+    x->name = strdup(n);
+    x->value = malloc((size_t)vl + 1);
+    x->len = 0;
+    if (!x->name || !x->value) { free(x->name); free(x->value); errno = ENOMEM; goto fail; }
+    m->nx++;
+    vl = lgetxattr(path, n, x->value, (size_t)vl);
+    if (vl < 0) goto fail;
+    x->len = (size_t)vl;
+  }
+  free(names);
+  return 0;
+fail:;
+  int c = errno;
+  free(names);
+  return plat_fail(e, path, c);
+}
+
+int plat_meta_get(const char *path, unsigned what, plat_meta *m, plat_err *e) {
+  memset(m, 0, sizeof *m);
+  struct stat st;
+  if (lstat(path, &st) != 0) return plat_fail(e, path, errno);
+  m->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+  m->atime_ns = (int64_t)st.st_atim.tv_sec * 1000000000 + st.st_atim.tv_nsec;
+  m->mode = (uint32_t)st.st_mode;
+  m->uid = (uint32_t)st.st_uid;
+  m->gid = (uint32_t)st.st_gid;
+  if ((what & (PLAT_META_XATTRS | PLAT_META_SECURITY)) && get_xattrs(path, what, m, e) != 0) {
+    plat_meta_free(m);
+    return -1;
+  }
+  return 0;
+}
+
+static int find_x(const plat_meta *m, const char *name) {
+  for (size_t i = 0; i < m->nx; i++)
+    if (strcmp(m->x[i].name, name) == 0) return (int)i;
+  return -1;
+}
+
+/* Make the file's xattrs of the classes in what exactly m's. */
+static int set_xattrs(const char *path, unsigned what, const plat_meta *m, plat_err *e) {
+  ssize_t len;
+  char *names = list_names(path, &len, e);
+  if (!names) return -1;
+  for (char *n = names; n < names + len; n += strlen(n) + 1) {
+    if (!wanted(n, what) || find_x(m, n) >= 0) continue;
+    if (lremovexattr(path, n) != 0 && errno != ENODATA) {
+      int c = errno;
+      plat_fail(e, path, c);
+      snprintf(e->msg, sizeof e->msg, "%s: removing %s: %s", path, n, strerror(c));
+      free(names);
+      return -1;
+    }
+  }
+  free(names);
+  for (size_t i = 0; i < m->nx; i++) {
+    const plat_xattr *x = &m->x[i];
+    if (!wanted(x->name, what)) continue;
+    if (lsetxattr(path, x->name, x->value, x->len, 0) != 0) {
+      int c = errno;
+      plat_fail(e, path, c);
+      snprintf(e->msg, sizeof e->msg, "%s: setting %s: %s", path, x->name, strerror(c));
+      return -1;
+    }
+  }
+  return 0;
+}
+
+int plat_meta_set(const char *path, unsigned what, const plat_meta *m, plat_err *e) {
+  struct stat st;
+  if (lstat(path, &st) != 0) return plat_fail(e, path, errno);
+  int islink = S_ISLNK(st.st_mode);
+  if (what & PLAT_META_OWNER) {
+    if (geteuid() == 0 && (st.st_uid != m->uid || st.st_gid != m->gid) &&
+        lchown(path, m->uid, m->gid) != 0)
+      return plat_fail(e, path, errno);
+    if (!islink && chmod(path, m->mode & 07777) != 0) return plat_fail(e, path, errno);
+  }
+  if ((what & (PLAT_META_XATTRS | PLAT_META_SECURITY)) && set_xattrs(path, what, m, e) != 0)
+    return -1;
+  if (what & PLAT_META_TIMES) {
+    struct timespec ts[2] = {
+      { (time_t)(m->atime_ns / 1000000000), (long)(m->atime_ns % 1000000000) },
+      { (time_t)(m->mtime_ns / 1000000000), (long)(m->mtime_ns % 1000000000) },
+    };
+    if (utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) != 0) return plat_fail(e, path, errno);
+  }
+  return 0;
+}
+
+int plat_privileges_enable(plat_priv *p, plat_err *e) {
+  (void)e;
+  memset(p, 0, sizeof *p);
+  p->elevated = geteuid() == 0;
+  return 0;
+}
+
+void plat_privileges_restore(plat_priv *p) { (void)p; }

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# sxsfix copy and rollback from the command line: robocopy exit bits, the
+# log, hard links kept by in-place overwrite, xattrs and ACLs (getfattr),
+# and a process killed with SIGKILL halfway: rollback restores the previous
+# tree exactly, a rerun completes it.
+set -u
+: "${SXSFIX:?set SXSFIX to the sxsfix binary}"
+EMU=${SXSFIX_EMULATOR:-}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+sx() { if [ -n "$EMU" ]; then "$EMU" "$SXSFIX" "$@"; else "$SXSFIX" "$@"; fi; }
+run() {
+  sx "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  rc=$?
+  out=$(tr -d '\r' <"$tmp/out")
+  err=$(tr -d '\r' <"$tmp/err")
+}
+check() {
+  local what=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
+  else failed=$((failed + 1)); echo "not ok - $what"; echo "  rc=$rc"; echo "  out: ${out:0:600}"; echo "  err: ${err:0:600}"; fi
+}
+has() { grep -qF -- "$2" <<<"$1"; }
+finish() {
+  [ -n "${KEEP:-}" ] && cp -a "$tmp" "$KEEP" echo "test_copy: $passed passed, $failed failed"; [ "$failed" = 0 ]; exit; }
+
+cd "$tmp"
+mkdir -p s/a/b s/empty
+printf 'one' >s/a/one.txt
+printf 'two two' >s/a/b/two.txt
+touch -d '2020-01-02 03:04:05.123456789' s/a/one.txt
+
+run copy s d --backup bk1 --log log.txt
+check "a first copy exits 1 (copied)" test "$rc" = 1
+check "the data is copied" cmp s/a/b/two.txt d/a/b/two.txt
+check "the empty folder is copied" test -d d/empty
+check "the log has a header" grep -q "Source : s" log.txt
+check "the log has the summary table" grep -qE "Files : +2 +2 +0 +0 +0 +0" log.txt
+run copy s d --backup bk2
+check "a second copy has nothing to do: exit 0" test "$rc" = 0
+printf 'x' >d/extra.txt
+run copy --list s d
+check "an extra file sets bit 2" test "$rc" = 2
+check "--list names the extra" has "$out" "*EXTRA File"
+printf 'eno' >d/a/one.txt  # same size; time differs
+run copy --list s d
+check "--list shows the changed file with its reason" has "$out" "a/one.txt  (source is"
+check "--list changes nothing" test "$(cat d/a/one.txt)" = eno
+run copy s
+check "a missing destination is fatal: 16" test "$rc" = 16
+run copy nosuch d --backup bk3
+check "a missing source is fatal: 16" test "$rc" = 16
+check "the error names the source" has "$err" "nosuch"
+run rollback "$tmp/nosuch.txt"
+check "rollback of a missing journal exits 3" test "$rc" = 3
+
+if [ -n "$EMU" ]; then
+  echo "SKIP: hard links, xattrs, ACLs and kill -9 are tested on POSIX (Wine has no setfacl/getfattr counterpart)"
+  finish
+fi
+
+if ! setfattr -n user.probe -v 1 s/a/one.txt 2>/dev/null; then
+  echo "SKIP: $tmp has no user xattrs; the xattr and kill tests need them"
+  finish
+fi
+
+# A tree big enough to be killed halfway: old and new versions of 1,500 files.
+mkdir big && cd big
+for i in $(seq 1 150); do
+  mkdir -p src/d$i
+  for j in $(seq 1 10); do head -c 20000 /dev/urandom >src/d$i/f$j.bin; done
+  setfattr -n user.build -v "v$i" src/d$i/f1.bin
+  setfattr -n trusted.sxsfix -v "t$i" src/d$i/f2.bin
+  setfacl -m u:nobody:r src/d$i/f3.bin
+done
+chmod 000 src/d1/f4.bin
+cp -a src old
+for f in old/d*/f*.bin; do printf 'old version' >"$f"; done
+setfattr -n user.build -v old old/d1/f1.bin
+cp -a old dst
+ln dst/d1/f5.bin link.bin
+ino=$(stat -c %i dst/d1/f5.bin)
+snapshot() {  # bytes are compared with diff -r; this adds metadata
+  (cd "$1" && find . -printf '%P %y %m %u %g %T@\n' | grep -v '^ d' | sort &&
+   getfattr -R -d -m - --absolute-names . 2>/dev/null | sed 's/^# file: //') >"$2"
+}
+snapshot old ../old.meta
+
+killed_copy() {  # start a copy, kill -9 it after a few overwrites
+  "$SXSFIX" copy src dst --backup "$1" >/dev/null 2>&1 &  # not through sx: kill must reach sxsfix itself
+  local pid=$!
+  for _ in $(seq 1 500); do
+    [ "$(grep -c '^overwrite' "$1/journal.txt" 2>/dev/null)" -ge 20 ] 2>/dev/null && break
+    sleep 0.01
+  done
+  kill -9 $pid 2>/dev/null
+  wait $pid 2>/dev/null
+}
+killed_copy bkA
+check "the copy was killed halfway (journal has no end record)" bash -c "! grep -q '^end' bkA/journal.txt"
+run rollback bkA/journal.txt
+check "rollback after kill -9 exits 0" test "$rc" = 0
+check "rollback restores every byte" diff -r old dst
+snapshot dst ../dst.meta
+check "rollback restores modes, owners, times and xattrs" cmp ../old.meta ../dst.meta
+check "the hard link still shares the file" test "$(stat -c %i dst/d1/f5.bin)" = "$ino"
+check "the hard link sees the restored bytes" cmp link.bin old/d1/f5.bin
+
+killed_copy bkB
+run copy src dst --backup bkB
+check "a rerun after kill -9 completes (exit 1)" test "$rc" = 1
+check "the rerun leaves every byte of the source" diff -r src dst
+snapshot src ../src.meta
+snapshot dst ../dst.meta
+check "metadata, xattrs and ACLs match the source" cmp ../src.meta ../dst.meta
+check "the hard link survives the overwrite (same inode)" test "$(stat -c %i dst/d1/f5.bin)" = "$ino"
+check "the hard link sees the new bytes" cmp link.bin src/d1/f5.bin
+check "the link count is kept" test "$(stat -c %h dst/d1/f5.bin)" = 2
+check "the ACL is copied" bash -c "getfacl -p dst/d1/f3.bin 2>/dev/null | grep -q 'user:nobody:r--'"
+check "mode 000 copied" test "$(stat -c %a dst/d1/f4.bin)" = 0
+run rollback bkB/journal.txt
+check "rollback of the killed run plus its rerun restores the old tree" diff -r old dst
+snapshot dst ../dst.meta
+check "and its metadata" cmp ../old.meta ../dst.meta
+finish

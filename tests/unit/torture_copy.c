@@ -1,0 +1,406 @@
+/* torture_copy.c: the copy engine against the real file system: plan
+   reasons, data, times, xattrs and ACLs, in-place overwrite, backup,
+   journal, rollback, verify, and faults injected through copy_os. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "core/copy.h"
+
+static const char *S, *D, *B;  /* source, destination, backup of the current test */
+
+static int setup(void **state) {
+  if (th_tempdir_setup(state) != 0) return -1;
+  plat_err e;
+  S = strdup(th_join(*state, "src"));
+  D = strdup(th_join(*state, "dst"));
+  B = strdup(th_join(*state, "bk"));
+  copy_os = (copy_ops){ plat_open_read, plat_open_write, plat_copy_data, plat_meta_set, copy_os.checkpoint };
+  return plat_mkdirs(S, &e);
+}
+
+static int teardown(void **state) {
+  free((char *)S); free((char *)D); free((char *)B);
+  return th_tempdir_teardown(state);
+}
+
+static void put(const char *root, const char *rel, const char *text, int64_t mtime) {
+  char *p = copy_join(root, rel);
+  char *parent = strdup(p);
+  *strrchr(parent, '/') = '\0';
+  plat_err e;
+  assert_int_equal(plat_mkdirs(parent, &e), 0);
+  assert_int_equal(plat_write_file(p, text, strlen(text), &e), 0);
+  plat_meta m;
+  assert_int_equal(plat_meta_get(p, PLAT_META_TIMES, &m, &e), 0);
+  m.mtime_ns = mtime;
+  assert_int_equal(plat_meta_set(p, PLAT_META_TIMES, &m, &e), 0);
+  free(parent);
+  free(p);
+}
+
+static char *get(const char *root, const char *rel) {
+  char *p = copy_join(root, rel), *data = NULL;
+  size_t len;
+  plat_err e;
+  if (plat_read_file(p, &data, &len, &e) != 0) data = NULL;
+  free(p);
+  return data;
+}
+
+static int64_t mtime_of(const char *root, const char *rel) {
+  char *p = copy_join(root, rel);
+  plat_info st;
+  plat_err e;
+  assert_int_equal(plat_stat(p, 0, &st, &e), 0);
+  free(p);
+  return st.mtime_ns;
+}
+
+static const copy_item *item(const copy_plan *p, const char *rel) {
+  for (size_t i = 0; i < p->n; i++) if (strcmp(p->items[i].rel, rel) == 0) return &p->items[i];
+  fail_msg("no item %s in the plan", rel);
+  return NULL;
+}
+
+/* plan + apply with backup B; returns apply's result. */
+static int run_copy(copy_opts *o, copy_plan *p, copy_summary *s, plat_err *e) {
+  o->backup = B;
+  assert_int_equal(copy_plan_build(S, D, o, p, e), 0);
+  return copy_apply(S, D, o, p, s, e);
+}
+
+#define T1 1600000000123456700LL  /* 100 ns granularity: Windows keeps it too */
+
+static void copies_tree_data_and_times(void **state) {
+  (void)state;
+  put(S, "a/one.txt", "one", T1);
+  put(S, "a/b/two.txt", "two two", T1 + 100);
+  plat_err e;
+  assert_int_equal(plat_mkdirs(th_join(S, "empty"), &e), 0);
+  copy_opts o = {0};
+  copy_plan p;
+  copy_summary s;
+  assert_int_equal(run_copy(&o, &p, &s, &e), 0);
+  assert_int_equal(s.files.copied, 2);
+  assert_int_equal(s.dirs.copied, 4);  /* root, a, a/b, empty */
+  assert_int_equal(s.bytes.copied, 10);
+  char *t = get(D, "a/b/two.txt");
+  assert_string_equal(t, "two two");
+  free(t);
+  assert_true(plat_is_dir(th_join(D, "empty")));
+  assert_true(mtime_of(D, "a/one.txt") == T1);
+  assert_int_equal(copy_verify(S, D, &o, &p, &e), 0);
+  copy_plan_free(&p);
+}
+
+static void plan_reasons_and_compare(void **state) {
+  (void)state;
+  put(S, "same.txt", "abc", T1);
+  put(S, "size.txt", "abcd", T1);
+  put(S, "newer.txt", "abc", T1 + 1000);
+  put(S, "damaged.txt", "abc", T1);
+  put(D, "same.txt", "abc", T1);
+  put(D, "size.txt", "abc", T1);
+  put(D, "newer.txt", "abc", T1);
+  put(D, "damaged.txt", "xyz", T1);  /* same size and time, other bytes */
+  put(D, "extra.txt", "x", T1);
+  put(D, "clash/f", "x", T1);
+  put(S, "clash", "file here", T1);
+  copy_opts o = {0};
+  copy_plan p;
+  plat_err e;
+  assert_int_equal(copy_plan_build(S, D, &o, &p, &e), 0);
+  assert_int_equal(item(&p, "same.txt")->action, CA_SAME);
+  assert_int_equal(item(&p, "damaged.txt")->action, CA_SAME);  /* robocopy's blind spot */
+  assert_int_equal(item(&p, "size.txt")->action, CA_CHANGED);
+  assert_string_equal(item(&p, "size.txt")->reason, "size differs");
+  assert_string_equal(item(&p, "newer.txt")->reason, "source is newer");
+  assert_int_equal(item(&p, "extra.txt")->action, CA_EXTRA);
+  assert_int_equal(item(&p, "clash")->action, CA_MISMATCH);
+  copy_plan_free(&p);
+  o.compare = 1;
+  assert_int_equal(copy_plan_build(S, D, &o, &p, &e), 0);
+  assert_int_equal(item(&p, "damaged.txt")->action, CA_CHANGED);
+  assert_string_equal(item(&p, "damaged.txt")->reason, "content differs (same size and time)");
+  assert_int_equal(item(&p, "same.txt")->action, CA_SAME);
+  copy_plan_free(&p);
+  /* the plan touched nothing */
+  char *t = get(D, "damaged.txt");
+  assert_string_equal(t, "xyz");
+  free(t);
+}
+
+/* An xattr entry for plat_meta. */
+static void add_x(plat_meta *m, const char *name, const void *v, size_t len) {
+  m->x = realloc(m->x, (m->nx + 1) * sizeof *m->x);
+  m->x[m->nx].name = strdup(name);
+  m->x[m->nx].value = malloc(len + 1);
+  memcpy(m->x[m->nx].value, v, len);
+  m->x[m->nx++].len = len;
+}
+
+static const plat_xattr *find_x(const plat_meta *m, const char *name) {
+  for (size_t i = 0; i < m->nx; i++) if (strcmp(m->x[i].name, name) == 0) return &m->x[i];
+  return NULL;
+}
+
+/* A POSIX access ACL in the kernel's xattr format: owner rw, user 65534 r,
+   group r, mask r, other none. */
+static const unsigned char acl[] = {
+  2,0,0,0,  1,0,6,0,0xff,0xff,0xff,0xff,  2,0,4,0,0xfe,0xff,0,0,
+  4,0,4,0,0xff,0xff,0xff,0xff,  0x10,0,4,0,0xff,0xff,0xff,0xff,  0x20,0,0,0,0xff,0xff,0xff,0xff };
+
+static void posix_xattrs_acl_mode(void **state) {
+  (void)state;
+  if (strcmp(plat_name(), "posix") != 0) { print_message("SKIP: POSIX xattrs and ACLs\n"); skip(); }
+  put(S, "f", "secret", T1);
+  char *p = copy_join(S, "f");
+  plat_meta m = {0};
+  plat_err e;
+  add_x(&m, "user.sxsfix", "v1", 2);
+  add_x(&m, "trusted.sxsfix", "\0\1\2", 3);
+  add_x(&m, "system.posix_acl_access", acl, sizeof acl);
+  if (plat_meta_set(p, PLAT_META_XATTRS | PLAT_META_SECURITY, &m, &e) != 0) {
+    print_message("SKIP: this file system keeps no xattrs here: %s\n", e.msg);
+    plat_meta_free(&m);
+    free(p);
+    skip();
+  }
+  plat_meta_free(&m);
+  assert_int_equal(plat_meta_get(p, PLAT_META_ALL, &m, &e), 0);
+  m.mode = 0;  /* mode 000: readable only through root's privilege (drops the ACL's bits) */
+  m.mtime_ns = T1;
+  assert_int_equal(plat_meta_set(p, PLAT_META_OWNER | PLAT_META_TIMES, &m, &e), 0);
+  plat_meta_free(&m);
+  copy_opts o = {0};
+  copy_plan pl;
+  copy_summary s;
+  assert_int_equal(run_copy(&o, &pl, &s, &e), 0);
+  assert_int_equal(s.files.copied, 1);
+  char *d = copy_join(D, "f");
+  assert_int_equal(plat_meta_get(d, PLAT_META_ALL, &m, &e), 0);
+  assert_int_equal(m.mode & 07777, 0);
+  assert_true(m.mtime_ns == T1);
+  const plat_xattr *x = find_x(&m, "trusted.sxsfix");
+  assert_non_null(x);
+  assert_memory_equal(x->value, "\0\1\2", 3);
+  assert_non_null(find_x(&m, "user.sxsfix"));
+  assert_non_null(find_x(&m, "system.posix_acl_access"));
+  plat_meta_free(&m);
+  assert_int_equal(copy_verify(S, D, &o, &pl, &e), 0);
+  copy_plan_free(&pl);
+  free(d);
+  free(p);
+}
+
+static void security_descriptor_roundtrip(void **state) {
+  (void)state;
+  if (strcmp(plat_name(), "win32") != 0) { print_message("SKIP: Windows security descriptors (POSIX ACLs are tested above)\n"); skip(); }
+  TH_SKIP_UNDER_WINE("SetFileSecurityW reports success but Wine keeps no descriptor");
+  put(S, "f", "x", T1);
+  plat_meta m;
+  plat_err e;
+  assert_int_equal(plat_meta_get(th_join(S, "f"), PLAT_META_SECURITY, &m, &e), 0);
+  assert_non_null(find_x(&m, "win32.security"));
+  copy_opts o = {0};
+  copy_plan pl;
+  copy_summary s;
+  assert_int_equal(run_copy(&o, &pl, &s, &e), 0);
+  plat_meta d;
+  assert_int_equal(plat_meta_get(th_join(D, "f"), PLAT_META_SECURITY, &d, &e), 0);
+  const plat_xattr *a = find_x(&m, "win32.security"), *b = find_x(&d, "win32.security");
+  assert_non_null(b);
+  assert_int_equal(a->len, b->len);
+  assert_memory_equal(a->value, b->value, a->len);
+  plat_meta_free(&m);
+  plat_meta_free(&d);
+  copy_plan_free(&pl);
+}
+
+/* Destination with an old version; returns its metadata. */
+static void old_destination(plat_meta *orig) {
+  put(D, "k/f.bin", "original bytes, longer than the new ones", T1);
+  put(D, "k/g.bin", "g original", T1);
+  put(S, "k/f.bin", "new bytes", T1 + 500);
+  put(S, "k/g.bin", "g new", T1 + 500);
+  put(S, "k/h.bin", "h is new", T1);
+  plat_err e;
+  assert_int_equal(plat_meta_get(th_join(D, "k/f.bin"), PLAT_META_ALL, orig, &e), 0);
+}
+
+static void same_meta(const plat_meta *a, const plat_meta *b) {
+  assert_true(a->mtime_ns == b->mtime_ns);
+  assert_int_equal(a->mode, b->mode);
+  assert_int_equal(a->nx, b->nx);
+}
+
+static void backup_journal_rollback(void **state) {
+  (void)state;
+  plat_meta orig, now;
+  old_destination(&orig);
+  copy_opts o = {0};
+  copy_plan p;
+  copy_summary s;
+  plat_err e;
+  assert_int_equal(run_copy(&o, &p, &s, &e), 0);
+  assert_int_equal(s.files.copied, 3);
+  char *t = get(D, "k/f.bin");
+  assert_string_equal(t, "new bytes");  /* truncated to the new length */
+  free(t);
+  t = get(B, "files/k/f.bin");
+  assert_string_equal(t, "original bytes, longer than the new ones");
+  free(t);
+  copy_rollback_stats st;
+  char *j = copy_join(B, "journal.txt");
+  assert_int_equal(copy_rollback(j, &st, &e), 0);
+  assert_int_equal(st.failed, 0);
+  assert_int_equal(st.restored, 2 + 2);  /* two files, and the times of k and the root */
+  t = get(D, "k/f.bin");
+  assert_string_equal(t, "original bytes, longer than the new ones");
+  free(t);
+  assert_null(get(D, "k/h.bin"));
+  assert_int_equal(plat_meta_get(th_join(D, "k/f.bin"), PLAT_META_ALL, &now, &e), 0);
+  same_meta(&orig, &now);
+  plat_meta_free(&now);
+  assert_int_equal(copy_rollback(j, &st, &e), 0);  /* twice is fine */
+  assert_int_equal(st.failed, 0);
+  plat_meta_free(&orig);
+  copy_plan_free(&p);
+  free(j);
+}
+
+/* Faults: a copy that writes a little then reports a full disk. */
+static int full_disk(plat_file *s, plat_file *d, uint64_t *bytes, plat_err *e) {
+  char buf[4];
+  size_t got;
+  *bytes = 0;
+  if (plat_read(s, buf, sizeof buf, &got, e) != 0 || plat_write(d, buf, got, e) != 0) return -1;
+  return plat_fail(e, "(injected)", plat_errcode(PLAT_E_NOSPC));
+}
+
+static plat_file *denied(const char *path, int how, plat_err *e) {
+  (void)how;
+  plat_fail(e, path, plat_errcode(PLAT_E_ACCES));
+  return NULL;
+}
+
+static void fault_no_space_loses_nothing(void **state) {
+  (void)state;
+  plat_meta orig;
+  old_destination(&orig);
+  copy_os.copy_data = full_disk;
+  copy_opts o = {0};
+  copy_plan p;
+  copy_summary s;
+  plat_err e;
+  assert_int_equal(run_copy(&o, &p, &s, &e), 0);
+  assert_int_equal(s.files.failed, 3);
+  assert_int_equal(s.files.copied, 0);
+  assert_true(item(&p, "k/f.bin")->failed);
+  assert_non_null(strstr(item(&p, "k/f.bin")->error, "injected"));
+  char *t = get(D, "k/f.bin");  /* put back at once from the backup */
+  assert_string_equal(t, "original bytes, longer than the new ones");
+  free(t);
+  assert_null(get(D, "k/h.bin"));  /* no half file under the final name... */
+  assert_null(get(D, "k/h.bin.sxsfix-new"));  /* ...nor a temporary one */
+  plat_meta now;
+  assert_int_equal(plat_meta_get(th_join(D, "k/f.bin"), PLAT_META_ALL, &now, &e), 0);
+  same_meta(&orig, &now);
+  plat_meta_free(&now);
+  plat_meta_free(&orig);
+  copy_plan_free(&p);
+}
+
+static void fault_denied_and_source_vanishing(void **state) {
+  (void)state;
+  plat_meta orig;
+  old_destination(&orig);
+  plat_meta_free(&orig);
+  copy_opts o = {0};
+  copy_plan p;
+  copy_summary s;
+  plat_err e;
+  o.backup = B;
+  assert_int_equal(copy_plan_build(S, D, &o, &p, &e), 0);
+  assert_int_equal(plat_remove(th_join(S, "k/g.bin"), &e), 0);  /* vanishes after the plan */
+  assert_int_equal(copy_apply(S, D, &o, &p, &s, &e), 0);
+  assert_true(item(&p, "k/g.bin")->failed);
+  assert_non_null(strstr(item(&p, "k/g.bin")->error, "g.bin"));
+  char *t = get(D, "k/g.bin");
+  assert_string_equal(t, "g original");
+  free(t);
+  assert_true(item(&p, "k/f.bin")->done);  /* the run went on */
+  copy_plan_free(&p);
+  put(S, "k/f.bin", "newer still", T1 + 900);
+  copy_os.open_write = denied;  /* a read-only destination */
+  assert_int_equal(run_copy(&o, &p, &s, &e), 0);
+  assert_true(item(&p, "k/f.bin")->failed);
+  t = get(D, "k/f.bin");
+  assert_string_equal(t, "new bytes");
+  free(t);
+  copy_plan_free(&p);
+}
+
+static int crash_after;
+static int crash_checkpoint(const char *record) {
+  return strcmp(record, "overwrite") == 0 && --crash_after == 0;
+}
+
+static void fault_crash_then_rollback(void **state) {
+  (void)state;
+  plat_meta orig;
+  old_destination(&orig);
+  plat_meta_free(&orig);
+  int (*keep)(const char *) = copy_os.checkpoint;
+  copy_os.checkpoint = crash_checkpoint;
+  crash_after = 2;
+  copy_opts o = {0};
+  copy_plan p;
+  copy_summary s;
+  plat_err e;
+  assert_int_equal(run_copy(&o, &p, &s, &e), -1);
+  copy_os.checkpoint = keep;
+  assert_non_null(strstr(e.msg, "stopped"));
+  char *t = get(D, "k/f.bin");
+  assert_string_equal(t, "new bytes");  /* the first overwrite happened */
+  free(t);
+  copy_plan_free(&p);
+  copy_rollback_stats st;
+  assert_int_equal(copy_rollback(th_join(B, "journal.txt"), &st, &e), 0);
+  assert_int_equal(st.failed, 0);
+  t = get(D, "k/f.bin");
+  assert_string_equal(t, "original bytes, longer than the new ones");
+  free(t);
+  t = get(D, "k/g.bin");
+  assert_string_equal(t, "g original");
+  free(t);
+}
+
+static void rollback_rejects_bad_journal(void **state) {
+  plat_err e;
+  const char *j = th_join(*state, "j.txt");
+  assert_int_equal(plat_write_file(j, "hello\n", 6, &e), 0);
+  copy_rollback_stats st;
+  assert_int_equal(copy_rollback(j, &st, &e), -1);
+  assert_non_null(strstr(e.msg, "not an sxsfix copy journal"));
+  assert_int_equal(plat_write_file(j, "sxsfix-copy-journal 1\nnew a%zz\n", 31, &e), 0);
+  assert_int_equal(copy_rollback(j, &st, &e), -1);
+  assert_non_null(strstr(e.msg, ":2: malformed record"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(copies_tree_data_and_times, setup, teardown),
+    cmocka_unit_test_setup_teardown(plan_reasons_and_compare, setup, teardown),
+    cmocka_unit_test_setup_teardown(posix_xattrs_acl_mode, setup, teardown),
+    cmocka_unit_test_setup_teardown(security_descriptor_roundtrip, setup, teardown),
+    cmocka_unit_test_setup_teardown(backup_journal_rollback, setup, teardown),
+    cmocka_unit_test_setup_teardown(fault_no_space_loses_nothing, setup, teardown),
+    cmocka_unit_test_setup_teardown(fault_denied_and_source_vanishing, setup, teardown),
+    cmocka_unit_test_setup_teardown(fault_crash_then_rollback, setup, teardown),
+    cmocka_unit_test_setup_teardown(rollback_rejects_bad_journal, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
