@@ -25,6 +25,7 @@ M.options = {
 
 -- Commands, in the order help lists them: { name, module }.
 M.commands = {
+  { "diagnose", "sxsfix.cmd.diagnose" },
   { "run", "sxsfix.cmd.run" },
   { "eval", "sxsfix.cmd.eval" },
   { "dir", "sxsfix.cmd.dir" },

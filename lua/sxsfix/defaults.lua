@@ -32,6 +32,10 @@ return {
   backup = [[%ProgramData%\sxsfix\Backup]],
   security = "template",
 
+  -- One line per successful repair ("YYYY-MM-DD HH:MM:SS ..."): evidence
+  -- logged before the last repair is reported as resolved history.
+  history = [[%ProgramData%\sxsfix\repairs.log]],
+
   -- Signatures to add (entries shaped as in sxsfix.signatures) or leave out (ids).
   signatures = { add = {}, disable = {} },
 

@@ -3,7 +3,8 @@
 -- Each entry: id, meaning, the text to find (fixed = true: a literal;
 -- otherwise a PCRE2 pattern), and the log groups it counts in (see
 -- sxsfix.defaults logs). `near` requires another text within `within`
--- lines, for strings that are only evidence in context.
+-- lines, for strings that are only evidence in context; `exclude` lists
+-- ('|'-separated, literal) texts that make a matching line not count.
 --
 -- 0x80070003 alone is NOT evidence: it appears for unrelated reasons in
 -- DISM.log (AppxProvider), cleanmgr, msoobe (oobe.xml), MOUPG's
@@ -68,5 +69,6 @@ return {
     logs = { "setupact" },
     near = "Process Drivers for Migration|CDlpActionDriverMigrate",
     within = 5,
+    exclude = "oobe.xml|AppxProvider|cleanmgr|ExecuteDiagnosticAnalysis|WindowsUpdate",
   },
 }

@@ -1,0 +1,137 @@
+-- sxsfix.evidence: finds the signatures (sxsfix.signatures) in the log
+-- groups of the settings (sxsfix.defaults logs), one grep pass per group.
+--
+--   evidence.find(settings [, signatures]) ->
+--     { items = { {signature, meaning, file, line, text, time}... },
+--       history = { same, for lines older than the last repair },
+--       errors = { {file, message}... },   -- unreadable logs (absent ones are not errors)
+--       searched = number of files searched }
+local fs = require "sxsfix.fs"
+local grep = require "sxsfix.grep"
+
+local M = {}
+
+-- The signature list after settings.signatures.add / .disable.
+function M.signatures(settings, base)
+  local off = {}
+  for _, id in ipairs(settings.signatures and settings.signatures.disable or {}) do off[id] = true end
+  local list = {}
+  for _, s in ipairs(base or require "sxsfix.signatures") do
+    if not off[s.id] then list[#list + 1] = s end
+  end
+  for _, s in ipairs(settings.signatures and settings.signatures.add or {}) do
+    assert(type(s.id) == "string" and type(s.text) == "string" and type(s.logs) == "table",
+      "an added signature needs id, text and logs")
+    if not off[s.id] then list[#list + 1] = s end
+  end
+  return list
+end
+
+-- "2024-10-08 10:12:05, Error ..." -> "2024-10-08 10:12:05"
+local function line_time(text)
+  return text:match("^(%d%d%d%d%-%d%d%-%d%d %d%d:%d%d:%d%d)")
+end
+
+-- The local time a log file was last written ("archive.cab:member" -> the cab).
+local function file_time(file)
+  local st = fs.stat(file) or fs.stat(file:match("^(.*%.[cC][aA][bB]):") or "")
+  return st and st.mtime > 0 and os.date("%Y-%m-%d %H:%M:%S", math.floor(st.mtime)) or nil
+end
+
+-- The time of the last successful repair, from settings.history, or nil.
+function M.last_repair(settings)
+  local data = settings.history and fs.readfile(settings.history)
+  local last
+  for line in (data or ""):gmatch("[^\r\n]+") do last = line_time(line) or last end
+  return last
+end
+
+-- True when one of the '|'-separated texts of near is on a context line.
+local function near_ok(sig, m)
+  local lines = { m.text }
+  for _, c in ipairs(m.before or {}) do lines[#lines + 1] = c.text end
+  for _, c in ipairs(m.after or {}) do lines[#lines + 1] = c.text end
+  for alt in sig.near:gmatch("[^|]+") do
+    for _, l in ipairs(lines) do
+      if l:find(alt, 1, true) then return true end
+    end
+  end
+  return false
+end
+
+-- True when the line holds one of the '|'-separated texts of sig.exclude.
+local function excluded(sig, text)
+  for alt in (sig.exclude or ""):gmatch("[^|]+") do
+    if text:find(alt, 1, true) then return true end
+  end
+  return false
+end
+
+local function absent(e)
+  return e.code == 2 or e.code == 3  -- ENOENT; ERROR_FILE_NOT_FOUND / ERROR_PATH_NOT_FOUND
+end
+
+function M.find(settings, base)
+  local sigs = M.signatures(settings, base)
+  local rank, byid = {}, {}
+  for i, s in ipairs(sigs) do rank[s.id], byid[s.id] = i, s end
+  local names = {}
+  for name in pairs(settings.logs) do names[#names + 1] = name end
+  table.sort(names)
+
+  local best, errors, searched, seen_err = {}, {}, {}, {}
+  for _, group in ipairs(names) do
+    local g = settings.logs[group]
+    local pats, context = {}, 0
+    for _, s in ipairs(sigs) do
+      for _, lg in ipairs(s.logs) do
+        if lg == group then
+          pats[#pats + 1] = { id = s.id, pattern = s.text, fixed = s.fixed and true or false }
+          if s.near then context = math.max(context, s.within or 5) end
+        end
+      end
+    end
+    if #pats > 0 then
+      local paths = {}
+      for _, f in ipairs(g.files) do paths[#paths + 1] = fs.join(g.dir, f) end
+      local set <close> = grep.compile(pats, { context = context })
+      local matches, errs, files = set:search(paths)
+      for _, f in ipairs(files or {}) do searched[f.file] = true end
+      for _, e in ipairs(errs or {}) do
+        if not absent(e) and not seen_err[e.file] then
+          seen_err[e.file] = true
+          errors[#errors + 1] = { file = e.file, message = e.message }
+        end
+      end
+      for _, m in ipairs(matches or {}) do
+        local s = byid[m.pattern]
+        if s and (not s.near or near_ok(s, m)) and not excluded(s, m.text) then
+          local key = m.file .. "\0" .. m.line
+          local cur = best[key]
+          if not cur or rank[s.id] < rank[cur.signature] then
+            best[key] = { signature = s.id, meaning = s.meaning, file = m.file, line = m.line,
+                          text = m.text, time = line_time(m.text) or file_time(m.file) }
+          end
+        end
+      end
+    end
+  end
+
+  local repaired = M.last_repair(settings)
+  local items, history = {}, {}
+  for _, ev in pairs(best) do
+    if repaired and ev.time and ev.time < repaired then history[#history + 1] = ev
+    else items[#items + 1] = ev end
+  end
+  local function order(a, b)
+    if a.file ~= b.file then return a.file < b.file end
+    return a.line < b.line
+  end
+  table.sort(items, order)
+  table.sort(history, order)
+  local n = 0
+  for _ in pairs(searched) do n = n + 1 end
+  return { items = items, history = history, errors = errors, searched = n, repaired = repaired }
+end
+
+return M
