@@ -130,6 +130,26 @@ static int host_loadfile(lua_State *L) {
   return 1;
 }
 
+/* host.elevated () -> true | false, reason
+   Whether the process holds what a repair needs: root on POSIX; on
+   Windows, an elevated token (the backup/restore privileges are enabled
+   and at once restored). */
+static int host_elevated(lua_State *L) {
+  plat_priv p;
+  plat_err e;
+  if (plat_privileges_enable(&p, &e) != 0) {
+    lua_pushboolean(L, 0);
+    lua_pushstring(L, e.msg);
+    return 2;
+  }
+  int yes = p.elevated;
+  plat_privileges_restore(&p);
+  lua_pushboolean(L, yes);
+  if (yes) return 1;
+  lua_pushliteral(L, "not running as root");
+  return 2;
+}
+
 /* host.getenv (name) -> value | nil (UTF-8 on every platform) */
 static int host_getenv(lua_State *L) {
   char *v = plat_getenv(luaL_checkstring(L, 1));
@@ -140,6 +160,7 @@ static int host_getenv(lua_State *L) {
 }
 
 static const luaL_Reg hostlib[] = {
+  {"elevated", host_elevated},
   {"features", host_features},
   {"getenv", host_getenv},
   {"loadfile", host_loadfile},
