@@ -5,6 +5,7 @@
 #include "lua/modules.h"
 
 static const luaL_Reg modules[] = {
+  {"sxsfix.expand", luaopen_sxsfix_expand},
   {"sxsfix.fs", luaopen_sxsfix_fs},
   {"sxsfix.host", luaopen_sxsfix_host},
   {NULL, NULL}
