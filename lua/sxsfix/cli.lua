@@ -27,6 +27,7 @@ M.options = {
 M.commands = {
   { "run", "sxsfix.cmd.run" },
   { "eval", "sxsfix.cmd.eval" },
+  { "expand", "sxsfix.cmd.expand" },
   { "scripts", "sxsfix.cmd.scripts" },
   { "version", "sxsfix.cmd.version" },
   { "help", "sxsfix.cmd.help" },

@@ -1,6 +1,7 @@
 /* cab.c: Microsoft cabinets. The header scan is our own (sizes and
    multi-volume flags, no decompression); entries and data come from
    libarchive, read through the platform layer in 64 KiB blocks. */
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,7 +73,8 @@ int sx_cab_scan(const char *path, const char *label,
     le(b, 4);
     uint32_t folder = le(b, 2);
     le(b, 6);                     /* date, time, attributes */
-    char name[257];
+    char name[257], safe[257];
+    const char *why;
     size_t n = 0;
     int c;
     while ((c = next_byte(b)) > 0 && n < 256) name[n++] = (char)c;
@@ -81,6 +83,8 @@ int sx_cab_scan(const char *path, const char *label,
     if (c != 0)
       rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "damaged file table: entry %lu has a name longer than 256 bytes",
                        (unsigned long)i);
+    else if ((why = sx_safename(name, safe, sizeof safe)) != NULL)
+      rc = sx_exp_fail(e, SX_EXP_UNSAFE, label, "entry '%s' refused: %s", name, why);
     else if (folder >= 0xfffd)
       rc = sx_exp_fail(e, SX_EXP_MULTIVOLUME, label,
                        "entry '%s' spans cabinets of a multi-volume set; expected a single cabinet", name);
@@ -146,6 +150,11 @@ int sx_cab_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
   }
   if (!(s->in = plat_in_open(path, e))) { free(s); archive_read_free(a); return -1; }
   archive_read_support_format_cab(a);
+  /* libarchive converts names to the C library's character set: make it
+     UTF-8 for the walk (names without the UTF-8 flag stay raw bytes). */
+  char *oldloc = setlocale(LC_CTYPE, NULL);
+  oldloc = oldloc ? strdup(oldloc) : NULL;
+  if (!setlocale(LC_CTYPE, "C.UTF-8")) setlocale(LC_CTYPE, "en_US.UTF-8");
   int rc = 0;
   if (archive_read_open(a, s, NULL, cab_read, NULL) != ARCHIVE_OK)
     rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "cannot be read as a cabinet: %s", archive_error_string(a));
@@ -175,6 +184,8 @@ int sx_cab_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
     if (v->entry(v, &ent, want ? &r : NULL, e) != 0) rc = -1;
   }
   archive_read_free(a);
+  if (oldloc) setlocale(LC_CTYPE, oldloc);
+  free(oldloc);
   plat_in_close(s->in);
   free(s);
   return rc;

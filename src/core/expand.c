@@ -172,6 +172,10 @@ static int v_entry(sx_visit *v, const sx_entry *ent, sx_reader *r, plat_err *e) 
     rc = r->staged ? plat_rename(r->staged, final, e) : write_stream(j, ent, r, final, e);
     if (rc == 0 && r->staged) j->st->bytes += ent->size;
     free(final);
+    if (rc != 0 && e->code >= 0) {   /* an OS error: say which entry it was writing */
+      plat_err os = *e;
+      sx_exp_fail(e, os.code, j->label, "entry '%s': %s", ent->name, os.msg);
+    }
     if (rc != 0) return -1;
     j->st->files++;
     if (!is_inner(j, base)) return 0;

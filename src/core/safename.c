@@ -21,6 +21,7 @@ static int reserved_device(const char *c, size_t n) {
 /* Reason component c[0..n) is unsafe, or NULL. */
 static const char *check_component(const char *c, size_t n) {
   if (n == 0) return "an empty path component (expected a relative name)";
+  if (n > 255) return "a name component longer than 255 bytes (expected a Windows file name)";
   if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
     return "a '.' or '..' component (expected a name inside the destination)";
   for (size_t i = 0; i < n; i++) {

@@ -32,7 +32,10 @@ plat_out *plat_out_create(const char *path, plat_err *e) {
     plat_fail(e, path, ENOMEM);
     return NULL;
   }
-  snprintf(o->tmp, n, "%s.sxsfix-tmp.%ld.%u", path, (long)getpid(), counter++);
+  /* a short name in the same folder, so that a 255-byte name still fits */
+  const char *slash = strrchr(path, '/');
+  int dirlen = slash ? (int)(slash - path + 1) : 0;
+  snprintf(o->tmp, n, "%.*s.sxsfix-tmp-%ld-%u", dirlen, path, (long)getpid(), counter++);
   /* O_EXCL|O_NOFOLLOW: never write through a link planted under this name */
   o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
   if (o->fd < 0) {

@@ -40,7 +40,10 @@ plat_out *plat_out_create(const char *path, plat_err *e) {
     out_free(o);
     return NULL;
   }
-  swprintf(o->wtmp, n, L"%ls.sxsfix-tmp.%lu.%u", o->wpath,
+  /* a short name in the same folder, so that a 255-character name still fits */
+  const wchar_t *slash = wcsrchr(o->wpath, L'\\');
+  int dirlen = slash ? (int)(slash - o->wpath + 1) : 0;
+  swprintf(o->wtmp, n, L"%.*ls.sxsfix-tmp-%lu-%u", dirlen, o->wpath,
            (unsigned long)GetCurrentProcessId(), counter++);
   /* CREATE_NEW: never opens (or follows) anything already under this name */
   o->h = CreateFileW(o->wtmp, GENERIC_WRITE, 0, NULL, CREATE_NEW,
