@@ -72,7 +72,7 @@ int sx_cab_scan(const char *path, const char *label,
     uint32_t size = le(b, 4);
     le(b, 4);
     uint32_t folder = le(b, 2);
-    le(b, 6);                     /* date, time, attributes */
+    le(b, 2); le(b, 2); le(b, 2);  /* date, time, attributes */
     char name[257], safe[257];
     const char *why;
     size_t n = 0;
