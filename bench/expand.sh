@@ -7,7 +7,7 @@
 #   bench/expand.sh [path/to/sxsfix]      (default build/native/sxsfix)
 #   SXSFIX_BENCH_MB=50 bench/expand.sh    (smaller data; default 220 MB)
 #   SXSFIX_BENCH_RUNS=3                   (runs per tool; the best is kept)
-set -euo pipefail
+set -eu
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SX=${1:-$ROOT/build/native/sxsfix}
 MB=${SXSFIX_BENCH_MB:-220}
@@ -20,8 +20,8 @@ done
 
 # Deterministic bytes: N bytes of the AES-CTR stream starting at block OFF.
 stream() {  # stream OFFSET_BLOCKS BYTES
-  openssl enc -aes-128-ctr -nosalt -K 000102030405060708090a0b0c0d0e0f \
-    -iv "$(printf '%032x' "$1")" </dev/zero 2>/dev/null | head -c "$2"
+  head -c "$2" /dev/zero | openssl enc -aes-128-ctr -nosalt -K 000102030405060708090a0b0c0d0e0f \
+    -iv "$(printf '%032x' "$1")" 2>/dev/null
 }
 
 cab=$WORK/payload.cab
@@ -36,7 +36,7 @@ if [ ! -f "$cab" ]; then
     for j in 0 1 2 3 4 5 6 7; do
       size=$(( (((i * 8 + j) * 7919) % 1800 + 60) * 1024 ))   # 60 KB .. 1.9 MB
       half=$((size / 2))
-      { stream $((i * 8 + j)) $half; yes "$pattern" | head -c $((size - half)); } >"$WORK/src/$dir/f$j.dll"
+      { stream $((i * 8 + j)) $half; (yes "$pattern" || true) | head -c $((size - half)); } >"$WORK/src/$dir/f$j.dll"
       total=$((total + size))
     done
     i=$((i + 1))
