@@ -14,7 +14,7 @@ packages=(
   dpkg-dev autoconf automake libtool
   # tools the tests and benchmarks use on real data
   libhivex-bin libwin-hivex-perl gcab cabextract wimtools libarchive-tools ripgrep hyperfine
-  ntfs-3g fuse3 attr acl xz-utils lua5.4 rsync bc jq
+  ntfs-3g fuse3 attr acl xz-utils lua5.4 rsync bc jq time openssl
 )
 
 missing=()

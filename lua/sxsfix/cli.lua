@@ -33,6 +33,7 @@ M.commands = {
   { "grep", "sxsfix.cmd.grep" },
   { "copy", "sxsfix.cmd.copy" },
   { "rollback", "sxsfix.cmd.rollback" },
+  { "expand", "sxsfix.cmd.expand" },
   { "scripts", "sxsfix.cmd.scripts" },
   { "version", "sxsfix.cmd.version" },
   { "help", "sxsfix.cmd.help" },

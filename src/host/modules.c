@@ -6,6 +6,7 @@
 
 static const luaL_Reg modules[] = {
   {"sxsfix.copy", luaopen_sxsfix_copy},
+  {"sxsfix.expand", luaopen_sxsfix_expand},
   {"sxsfix.fs", luaopen_sxsfix_fs},
   {"sxsfix.grep", luaopen_sxsfix_grep},
   {"sxsfix.host", luaopen_sxsfix_host},

@@ -6,6 +6,7 @@
 #include "platform/platform.h"
 
 int luaopen_sxsfix_copy(lua_State *L);
+int luaopen_sxsfix_expand(lua_State *L);
 int luaopen_sxsfix_fs(lua_State *L);
 int luaopen_sxsfix_grep(lua_State *L);
 int luaopen_sxsfix_host(lua_State *L);

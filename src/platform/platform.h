@@ -259,4 +259,40 @@ typedef struct plat_priv {
 int plat_privileges_enable(plat_priv *p, plat_err *e);
 void plat_privileges_restore(plat_priv *p);
 
+/* ---- streamed files for archive expansion (stream.c) ------------------ */
+
+/* A file being written: the data goes to a new temporary name beside path
+   (created exclusively, never through an existing link), and becomes path
+   only at plat_out_commit. An aborted or failed file leaves nothing behind. */
+typedef struct plat_out plat_out;
+
+plat_out *plat_out_create(const char *path, plat_err *e);
+int plat_out_write(plat_out *o, const void *data, size_t len, plat_err *e);
+
+/* Flush, set the modification time (unless mtime_ns is PLAT_NO_TIME), close
+   and rename over path (replacing a file, or a link itself, already there).
+   Frees o whatever the outcome; on failure the temporary file is removed. */
+#define PLAT_NO_TIME INT64_MIN
+int plat_out_commit(plat_out *o, int64_t mtime_ns, plat_err *e);
+
+/* Close and delete the temporary file; frees o. NULL is fine. */
+void plat_out_abort(plat_out *o);
+
+/* A file read sequentially. */
+typedef struct plat_in plat_in;
+plat_in *plat_in_open(const char *path, plat_err *e);
+/* Up to len bytes into buf: the count (0 at the end), or -1 on error. */
+int64_t plat_in_read(plat_in *in, void *buf, size_t len, plat_err *e);
+void plat_in_close(plat_in *in);   /* NULL is fine */
+
+/* Rename a file or folder, replacing a file already at to. */
+int plat_rename(const char *from, const char *to, plat_err *e);
+
+/* Bytes available to this user on the volume holding path. */
+int plat_free_space(const char *path, uint64_t *bytes, plat_err *e);
+
+/* Fault injection for tests: plat_free_space reports bytes from now on
+   (a negative value restores the real answer). */
+void plat_fault_free_space(int64_t bytes);
+
 #endif

@@ -1,0 +1,63 @@
+-- sxsfix expand [-F:GLOB] [--list] [--no-nested] SRC [DSTDIR]: expand a .cab
+-- or .msu (CAB- or WIM-based), and the cabinets inside it, into DSTDIR.
+local args = require "sxsfix.args"
+local expand = require "sxsfix.expand"
+
+-- Archive problems that are the input's fault (exit 3); others exit 2.
+local bad_input = {
+  [expand.codes.format] = true, [expand.codes.corrupt] = true, [expand.codes.unsafe] = true,
+  [expand.codes.multivolume] = true, [expand.codes.unsupported] = true, [expand.codes.exists] = true,
+}
+
+local function failed(ctx, msg, code)
+  io.stderr:write("sxsfix expand: ", msg, "\n")
+  return bad_input[code] and ctx.exit.usage or ctx.exit.failed, { error = msg }
+end
+
+local function list(ctx, src, opts)
+  local entries, msg, code = expand.list(src, opts)
+  if not entries then return failed(ctx, msg, code) end
+  local total = 0
+  for _, e in ipairs(entries) do
+    local nested = e.origin ~= src and ("  (in " .. e.origin:sub(#src + 2) .. ")") or ""
+    local when = e.mtime and os.date("!%Y-%m-%d %H:%M:%S", e.mtime) or "-"
+    print(string.format("%12s  %s  %s%s%s", e.dir and "<DIR>" or e.size, when, e.name,
+      e.dir and "/" or "", nested))
+    total = total + (e.dir and 0 or 1)
+  end
+  print(string.format("%d files", total))
+  return ctx.exit.ok, { entries = entries }
+end
+
+return {
+  summary = "expand a .cab or .msu (CAB or WIM) and the cabinets inside it",
+  usage = "expand [-F:GLOB] [--list] [--no-nested] [--inner GLOB] [--overwrite] SRC [DSTDIR]",
+  options = {
+    { "filter", short = "F", value = "GLOB", help = "only files whose name matches GLOB (as expand -F:)" },
+    { "list", short = "l", help = "list the entries, expanding nothing" },
+    { "no-nested", help = "leave inner .cab files as they are" },
+    { "inner", value = "GLOB", help = "inner archives to expand in turn (default *.cab)" },
+    { "overwrite", short = "y", help = "replace files that already exist in DSTDIR" },
+  },
+  help = "An inner archive NAME.cab is written to DSTDIR and expanded into the folder\n" ..
+    "DSTDIR/NAME. Entries whose names would leave DSTDIR (.., absolute paths,\n" ..
+    "drive letters, device names, links) stop the expansion with an error.\n" ..
+    "Exit codes: 0 expanded, 2 failed (disk full, write error), 3 bad input or usage.",
+  run = function(ctx, opts, pos)
+    local src = pos[1] or args.usage_error("no .cab or .msu file given")
+    local o = { filter = opts.filter, nested = not opts["no-nested"], inner = opts.inner }
+    if opts.list then
+      if pos[2] then args.usage_error("--list takes only SRC") end
+      return list(ctx, src, o)
+    end
+    local dst = pos[2] or args.usage_error("no destination folder given")
+    if pos[3] then args.usage_error("unexpected argument '%s'", pos[3]) end
+    o.overwrite = opts.overwrite or false
+    local r, msg, code = expand.expand(src, dst, o)
+    if not r then return failed(ctx, msg, code) end
+    print(string.format("%s: %d files (%d bytes) from %d archives into %s",
+      src, r.files, r.bytes, r.archives, dst))
+    return ctx.exit.ok, { expand = { src = src, dst = dst, files = r.files, dirs = r.dirs,
+      bytes = r.bytes, archives = r.archives } }
+  end,
+}

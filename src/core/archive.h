@@ -1,0 +1,42 @@
+/* archive.h: what the format readers (cab.c, wim.c) give expand.c. */
+#ifndef SXSFIX_ARCHIVE_H
+#define SXSFIX_ARCHIVE_H
+
+#include "core/expand.h"
+
+typedef enum sx_format { SX_FMT_UNKNOWN, SX_FMT_CAB, SX_FMT_WIM } sx_format;
+
+/* The data of the current entry: either streamed through next (a block of
+   the reader's own memory: its length, 0 at the end, -1 with e filled on
+   damaged data), or already extracted whole to the file staged. */
+typedef struct sx_reader {
+  int64_t (*next)(struct sx_reader *r, const void **block, plat_err *e);
+  const char *staged;
+  void *ud;
+} sx_reader;
+
+typedef struct sx_visit {
+  /* 1 when the entry's data will be needed (WIM stages only those). */
+  int (*wants)(struct sx_visit *v, const sx_entry *ent);
+  /* Called for every entry in order; r is NULL when no data is needed. */
+  int (*entry)(struct sx_visit *v, const sx_entry *ent, sx_reader *r, plat_err *e);
+  const char *stage;    /* a new folder the WIM reader may extract into */
+  void *ud;
+} sx_visit;
+
+/* The format of path from its first bytes; an unknown one fails with a
+   message saying what was expected. */
+int sx_detect(const char *path, const char *label, sx_format *fmt, plat_err *e);
+
+/* Header scan of a cabinet: fn(ud, name, size) for each file, without
+   decompressing. Multi-volume sets and truncated headers fail here. */
+int sx_cab_scan(const char *path, const char *label,
+                void (*fn)(void *ud, const char *name, uint64_t size), void *ud, plat_err *e);
+int sx_cab_walk(const char *path, const char *label, sx_visit *v, plat_err *e);
+
+/* The same for WIM (image 1): names and sizes, then the walk. */
+int sx_wim_scan(const char *path, const char *label,
+                void (*fn)(void *ud, const char *name, uint64_t size), void *ud, plat_err *e);
+int sx_wim_walk(const char *path, const char *label, sx_visit *v, plat_err *e);
+
+#endif

@@ -1,0 +1,306 @@
+/* expand.c: the expansion driver. Detects the format, checks free space,
+   writes each entry through a temporary name inside the destination
+   (never through a link already there), then expands inner archives. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/archive.h"
+#include "core/glob.h"
+
+#define MAX_DEPTH 4   /* .msu > .cab > .cab > .cab: deeper archives stay files */
+
+int sx_exp_fail(plat_err *e, int code, const char *label, const char *fmt, ...) {
+  int n = snprintf(e->msg, sizeof e->msg, "%s: ", label);
+  if (n < 0 || (size_t)n >= sizeof e->msg) n = 0;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(e->msg + n, sizeof e->msg - (size_t)n, fmt, ap);
+  va_end(ap);
+  e->code = code;
+  return -1;
+}
+
+int sx_detect(const char *path, const char *label, sx_format *fmt, plat_err *e) {
+  unsigned char m[8] = {0};
+  plat_in *in = plat_in_open(path, e);
+  if (!in) return -1;
+  int64_t n = plat_in_read(in, m, sizeof m, e);
+  plat_in_close(in);
+  if (n < 0) return -1;
+  *fmt = SX_FMT_UNKNOWN;
+  if (n >= 4 && memcmp(m, "MSCF", 4) == 0) *fmt = SX_FMT_CAB;
+  else if (n == 8 && memcmp(m, "MSWIM\0\0\0", 8) == 0) *fmt = SX_FMT_WIM;
+  else if (n >= 4 && memcmp(m, "ISc(", 4) == 0)
+    return sx_exp_fail(e, SX_EXP_FORMAT, label, "is an InstallShield cabinet, not a Microsoft "
+                       "cabinet or WIM (expected the signature MSCF or MSWIM)");
+  else
+    return sx_exp_fail(e, SX_EXP_FORMAT, label, "%s (expected a Microsoft cabinet or WIM: "
+                       "the signature MSCF or MSWIM)", n == 0 ? "is empty" : "has an unknown signature");
+  return 0;
+}
+
+static const char *base_of(const char *rel) {
+  const char *s = strrchr(rel, '/');
+  return s ? s + 1 : rel;
+}
+
+/* malloc'd "a<sep>b", with b's '/' turned into the platform's separator. */
+static char *join(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  char *s = malloc(la + lb + 2);
+  if (!s) return NULL;
+  memcpy(s, a, la);
+  s[la] = plat_sep();
+  for (size_t i = 0; i <= lb; i++) s[la + 1 + i] = b[i] == '/' ? plat_sep() : b[i];
+  return s;
+}
+
+typedef struct job {
+  const sx_expand_opts *o;
+  const char *dst, *label;
+  sx_expand_stats *st;
+  char **inner;          /* inner archives written, for the next level */
+  size_t ninner;
+  uint64_t need;         /* free-space precheck */
+  sx_list_fn list;
+  void *list_ud;
+  int stopped;           /* the list callback asked to stop */
+} job;
+
+static int is_inner(const job *j, const char *base) {
+  return j->o->nested && sx_glob_match(j->o->inner ? j->o->inner : "*.cab", base);
+}
+
+static int wanted(const job *j, const char *base) {
+  return sx_glob_match(j->o->filter ? j->o->filter : "*", base) || is_inner(j, base);
+}
+
+static void add_need(void *ud, const char *name, uint64_t size) {
+  job *j = ud;
+  const char *b = strrchr(name, '\\');
+  if (!b) b = strrchr(name, '/');
+  if (wanted(j, b ? b + 1 : name)) j->need += size;
+}
+
+/* Create (or check) every folder of rel below dst, refusing links and
+   non-folders; *final gets the full path of rel. With dir, rel itself is a
+   folder to create (an existing one is fine). */
+static int prepare(job *j, const char *rel, int dir, char **final, plat_err *e) {
+  char *path = join(j->dst, rel);
+  if (!path) return sx_exp_fail(e, SX_EXP_CORRUPT, j->label, "out of memory");
+  size_t skip = strlen(j->dst) + 1;
+  for (char *s = path + skip; ; s++) {
+    int end = (*s == '\0');
+    if (*s != plat_sep() && !end) continue;
+    char keep = *s;
+    *s = '\0';
+    plat_info info;
+    plat_err se;
+    int rc = 0;
+    if (plat_stat(path, 0, &info, &se) != 0) {
+      if (!end || dir) rc = plat_mkdirs(path, e);
+    } else if (end && dir && info.type == PLAT_DIR) {
+      /* an existing folder is fine */
+    } else if (info.type == PLAT_LINK) {
+      rc = sx_exp_fail(e, SX_EXP_UNSAFE, path, "is a link inside the destination; "
+                       "entry '%s' of %s would be written through it (refused)", rel, j->label);
+    } else if ((!end || dir) && info.type != PLAT_DIR) {
+      rc = sx_exp_fail(e, SX_EXP_EXISTS, path, "exists and is not a folder (needed for entry '%s' of %s)",
+                       rel, j->label);
+    } else if (end && info.type == PLAT_DIR) {
+      rc = sx_exp_fail(e, SX_EXP_EXISTS, path, "is a folder; entry '%s' of %s is a file", rel, j->label);
+    } else if (end && !j->o->overwrite) {
+      rc = sx_exp_fail(e, SX_EXP_EXISTS, path, "already exists (entry '%s' of %s); "
+                       "expected a new file, or overwrite", rel, j->label);
+    }
+    if (rc) { free(path); return -1; }
+    *s = keep;
+    if (end) break;
+  }
+  *final = path;
+  return 0;
+}
+
+/* Stream r into final through a temporary name. */
+static int write_stream(job *j, const sx_entry *ent, sx_reader *r, const char *final, plat_err *e) {
+  plat_out *o = plat_out_create(final, e);
+  if (!o) return -1;
+  uint64_t n = 0;
+  for (;;) {
+    const void *blk;
+    int64_t got = r->next(r, &blk, e);
+    if (got < 0) { plat_out_abort(o); return -1; }
+    if (got == 0) break;
+    if (plat_out_write(o, blk, (size_t)got, e) != 0) { plat_out_abort(o); return -1; }
+    n += (uint64_t)got;
+  }
+  if (n != ent->size) {
+    plat_out_abort(o);
+    return sx_exp_fail(e, SX_EXP_CORRUPT, j->label, "entry '%s': %llu bytes of data, the header says %llu",
+                       ent->name, (unsigned long long)n, (unsigned long long)ent->size);
+  }
+  j->st->bytes += n;
+  return plat_out_commit(o, ent->mtime_ns, e);
+}
+
+static int v_wants(sx_visit *v, const sx_entry *ent) {
+  job *j = v->ud;
+  return !j->list && !ent->is_dir && wanted(j, base_of(ent->name));
+}
+
+static int v_entry(sx_visit *v, const sx_entry *ent, sx_reader *r, plat_err *e) {
+  job *j = v->ud;
+  const char *base = base_of(ent->name);
+  char *final = NULL;
+  int rc = 0;
+  if (j->list) {
+    if (j->list(j->list_ud, ent) != 0) { j->stopped = 1; return -1; }
+    if (ent->is_dir || !is_inner(j, base)) return 0;
+  } else if (ent->is_dir) {
+    const char *f = j->o->filter;
+    if (f && strcmp(f, "*") != 0) return 0;   /* folders come with the files chosen */
+    rc = prepare(j, ent->name, 1, &final, e);
+    free(final);
+    if (!rc) j->st->dirs++;
+    return rc;
+  } else if (!r) {
+    return 0;   /* not chosen */
+  } else {
+    if (prepare(j, ent->name, 0, &final, e) != 0) return -1;
+    rc = r->staged ? plat_rename(r->staged, final, e) : write_stream(j, ent, r, final, e);
+    if (rc == 0 && r->staged) j->st->bytes += ent->size;
+    free(final);
+    if (rc != 0 && e->code >= 0) {   /* an OS error: say which entry it was writing */
+      plat_err os = *e;
+      sx_exp_fail(e, os.code, j->label, "entry '%s': %s", ent->name, os.msg);
+    }
+    if (rc != 0) return -1;
+    j->st->files++;
+    if (!is_inner(j, base)) return 0;
+  }
+  char **ni = realloc(j->inner, (j->ninner + 1) * sizeof *ni);   /* expanded in turn */
+  if (!ni || !(ni[j->ninner] = strdup(ent->name))) {
+    if (ni) j->inner = ni;
+    return sx_exp_fail(e, SX_EXP_CORRUPT, j->label, "out of memory");
+  }
+  j->inner = ni;
+  j->ninner++;
+  return 0;
+}
+
+/* A staging folder for WIM extraction: new, inside dst (same volume). */
+static char *new_stage(const char *dst, plat_err *e) {
+  for (int i = 0; i < 1000; i++) {
+    char name[48];
+    snprintf(name, sizeof name, ".sxsfix-stage-%d", i);
+    char *p = join(dst, name);
+    plat_info info;
+    plat_err se;
+    if (p && plat_stat(p, 0, &info, &se) != 0) {
+      if (plat_mkdirs(p, e) == 0) return p;
+      free(p);
+      return NULL;
+    }
+    free(p);
+  }
+  sx_exp_fail(e, SX_EXP_EXISTS, dst, "holds too many staging folders (.sxsfix-stage-*)");
+  return NULL;
+}
+
+static int run(const char *src, const char *label, const char *dst, int depth, job *j, plat_err *e);
+
+/* Inner archive NAME.cab of j (written under dst) -> folder NAME beside it. */
+static int run_inner(job *j, const char *dir, const char *rel, int depth, plat_err *e) {
+  size_t ll = strlen(j->label), lr = strlen(rel);
+  char *label = malloc(ll + lr + 2), *src = join(dir, rel), *sub = join(dir, rel);
+  int rc = -1;
+  if (!label || !src || !sub) sx_exp_fail(e, SX_EXP_CORRUPT, j->label, "out of memory");
+  else {
+    snprintf(label, ll + lr + 2, "%s>%s", j->label, rel);
+    char *dot = strrchr(sub, '.');
+    if (dot && dot > strrchr(sub, plat_sep()) + 1) *dot = '\0';
+    else strcpy(sub + strlen(sub) - lr, "expanded");   /* no extension: a fixed name */
+    job k = *j;
+    k.inner = NULL;
+    k.ninner = 0;
+    rc = run(src, label, j->list ? NULL : sub, depth + 1, &k, e);
+    j->stopped = k.stopped;
+  }
+  free(label); free(src); free(sub);
+  return rc;
+}
+
+static int run(const char *src, const char *label, const char *dst, int depth, job *j, plat_err *e) {
+  sx_format fmt;
+  if (sx_detect(src, label, &fmt, e) != 0) return -1;
+  j->label = label;
+  j->dst = dst;
+  j->need = 0;
+  int cab = fmt == SX_FMT_CAB;
+  char *stage = NULL, *tmp = NULL;
+  int rc = 0;
+  if (!j->list) {   /* free space: the sum of the entries to be written */
+    uint64_t avail;
+    if ((cab ? sx_cab_scan(src, label, add_need, j, e) : sx_wim_scan(src, label, add_need, j, e)) != 0 ||
+        plat_mkdirs(dst, e) != 0 || plat_free_space(dst, &avail, e) != 0)
+      return -1;
+    if (j->need > avail)
+      return sx_exp_fail(e, SX_EXP_NOSPACE, dst, "not enough free space: %s needs %llu bytes, "
+                         "%llu are available", label, (unsigned long long)j->need, (unsigned long long)avail);
+    if (!cab && !(stage = new_stage(dst, e))) return -1;
+  } else if (cab && sx_cab_scan(src, label, add_need, j, e) != 0) {
+    return -1;   /* multi-volume and header damage are found the same way */
+  }
+  sx_visit v = { v_wants, v_entry, stage, j };
+  rc = cab ? sx_cab_walk(src, label, &v, e) : sx_wim_walk(src, label, &v, e);
+  if (rc && j->stopped) rc = 0;
+  if (stage) {
+    plat_err se;
+    plat_remove_tree(stage, &se);
+    free(stage);
+  }
+  if (!rc) j->st->archives++;
+  const char *dir = dst;
+  if (!rc && j->list && j->ninner && depth < MAX_DEPTH && !j->stopped) {
+    /* take the inner archives out to a temporary folder to read them */
+    char buf[1024];
+    sx_expand_opts io = { j->o->inner ? j->o->inner : "*.cab", NULL, 0, 1 };
+    sx_expand_stats ist = {0};
+    job k = { &io, NULL, NULL, &ist, NULL, 0, 0, NULL, NULL, 0 };
+    rc = plat_mkdtemp("sxsfix-list", buf, sizeof buf, e);
+    if (!rc && !(tmp = strdup(buf))) rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "out of memory");
+    if (!rc) rc = run(src, label, tmp, depth, &k, e);
+    for (size_t i = 0; i < k.ninner; i++) free(k.inner[i]);
+    free(k.inner);
+    j->label = label;
+    dir = tmp;
+  }
+  for (size_t i = 0; i < j->ninner; i++) {
+    if (!rc && depth < MAX_DEPTH && !j->stopped) rc = run_inner(j, dir, j->inner[i], depth, e);
+    free(j->inner[i]);
+  }
+  free(j->inner);
+  j->inner = NULL;
+  j->ninner = 0;
+  if (tmp) {
+    plat_err se;
+    plat_remove_tree(tmp, &se);
+    free(tmp);
+  }
+  return rc;
+}
+
+int sx_expand(const char *src, const char *dst, const sx_expand_opts *o,
+              sx_expand_stats *st, plat_err *e) {
+  memset(st, 0, sizeof *st);
+  job j = { o, dst, src, st, NULL, 0, 0, NULL, NULL, 0 };
+  return run(src, src, dst, 0, &j, e);
+}
+
+int sx_list(const char *src, const sx_expand_opts *o, sx_list_fn fn, void *ud, plat_err *e) {
+  sx_expand_stats st = {0};
+  job j = { o, NULL, src, &st, NULL, 0, 0, fn, ud, 0 };
+  return run(src, src, NULL, 0, &j, e);
+}

@@ -1,0 +1,57 @@
+/* expand.h: listing and expanding .cab and .msu files (CAB- or WIM-based),
+   through nested cabinets, into a destination folder that nothing written
+   escapes. Pure C over libarchive (CAB) and wimlib (WIM). */
+#ifndef SXSFIX_EXPAND_H
+#define SXSFIX_EXPAND_H
+
+#include <stdint.h>
+
+#include "platform/platform.h"
+
+/* plat_err.code for problems with the archive itself (never an OS code,
+   which is never negative). */
+enum {
+  SX_EXP_FORMAT = -1,        /* not a cabinet or WIM (wrong signature) */
+  SX_EXP_CORRUPT = -2,       /* truncated or damaged archive */
+  SX_EXP_UNSAFE = -3,        /* an entry name or type that would escape the destination */
+  SX_EXP_MULTIVOLUME = -4,   /* part of a multi-volume cabinet set */
+  SX_EXP_NOSPACE = -5,       /* not enough free space for the entries */
+  SX_EXP_UNSUPPORTED = -6,   /* built without the library this archive needs */
+  SX_EXP_EXISTS = -7         /* a file already exists and overwrite is off */
+};
+
+typedef struct sx_expand_opts {
+  const char *filter;   /* wildcard on each file's base name, as expand -F: ("*" when NULL) */
+  const char *inner;    /* which inner archives to expand in turn ("*.cab" when NULL) */
+  int nested;           /* expand inner archives (1) or leave them as files (0) */
+  int overwrite;        /* replace existing files (1) or fail (0) */
+} sx_expand_opts;
+
+typedef struct sx_entry {
+  const char *name;     /* relative name, '/'-separated, already checked safe */
+  const char *origin;   /* archive it comes from: "x.msu" or "x.msu>inner.cab" */
+  uint64_t size;
+  int64_t mtime_ns;     /* PLAT_NO_TIME when the archive has none */
+  int is_dir;
+} sx_entry;
+
+typedef struct sx_expand_stats {
+  uint64_t files, dirs, bytes, archives;
+} sx_expand_stats;
+
+/* Expand src into the folder dst (created when missing). An inner archive
+   NAME.cab is written as a file and, when nested, expanded in turn into the
+   folder NAME beside it (up to 4 levels deep). */
+int sx_expand(const char *src, const char *dst, const sx_expand_opts *o,
+              sx_expand_stats *st, plat_err *e);
+
+/* Call fn for each entry of src (and, when nested, of its inner archives);
+   fn returns 0 to go on. Inner archives are taken out to a temporary folder
+   to be read, then removed. */
+typedef int (*sx_list_fn)(void *ud, const sx_entry *ent);
+int sx_list(const char *src, const sx_expand_opts *o, sx_list_fn fn, void *ud, plat_err *e);
+
+/* Archive problems: fill e with code and "label: text". Return -1. */
+int sx_exp_fail(plat_err *e, int code, const char *label, const char *fmt, ...);
+
+#endif

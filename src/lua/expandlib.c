@@ -1,0 +1,125 @@
+/*
+** expandlib.c: module sxsfix.expand, listing and expanding .cab and .msu
+** files (CAB- or WIM-based) through nested cabinets. Failures return
+** nil, "file: message", code: an OS error code, or a negative code for a
+** problem with the archive (expand.codes names them).
+*/
+#include <string.h>
+
+#include "lauxlib.h"
+
+#include "core/expand.h"
+#include "core/glob.h"
+#include "lua/modules.h"
+
+/* Read the options table at arg into o; unknown keys raise. */
+static void check_opts(lua_State *L, int arg, sx_expand_opts *o, const char *const allowed[]) {
+  memset(o, 0, sizeof *o);
+  o->nested = 1;
+  if (lua_isnoneornil(L, arg)) return;
+  luaL_checktype(L, arg, LUA_TTABLE);
+  lua_pushnil(L);
+  while (lua_next(L, arg)) {
+    const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+    int i = 0;
+    while (k && allowed[i] && strcmp(allowed[i], k) != 0) i++;
+    if (!k || !allowed[i])
+      luaL_argerror(L, arg, lua_pushfstring(L, "unknown option '%s'", k ? k : luaL_typename(L, -2)));
+    lua_pop(L, 1);
+  }
+  if (lua_getfield(L, arg, "filter") != LUA_TNIL)
+    o->filter = luaL_checkstring(L, -1);   /* stays alive: it is in the options table */
+  if (lua_getfield(L, arg, "inner") != LUA_TNIL) o->inner = luaL_checkstring(L, -1);
+  if (lua_getfield(L, arg, "nested") != LUA_TNIL) o->nested = lua_toboolean(L, -1);
+  if (lua_getfield(L, arg, "overwrite") != LUA_TNIL) o->overwrite = lua_toboolean(L, -1);
+  lua_pop(L, 4);
+}
+
+typedef struct listing {
+  lua_State *L;
+  const char *filter;
+  lua_Integer n;
+} listing;
+
+static int add_entry(void *ud, const sx_entry *ent) {
+  listing *li = ud;
+  lua_State *L = li->L;
+  const char *base = strrchr(ent->name, '/');
+  if (li->filter && !ent->is_dir && !sx_glob_match(li->filter, base ? base + 1 : ent->name)) return 0;
+  lua_createtable(L, 0, 5);
+  lua_pushstring(L, ent->name);
+  lua_setfield(L, -2, "name");
+  lua_pushinteger(L, (lua_Integer)ent->size);
+  lua_setfield(L, -2, "size");
+  if (ent->mtime_ns != PLAT_NO_TIME) {
+    lua_Integer s = ent->mtime_ns / 1000000000;
+    if (ent->mtime_ns % 1000000000 < 0) s--;
+    lua_pushinteger(L, s);
+    lua_setfield(L, -2, "mtime");
+  }
+  lua_pushstring(L, ent->origin);
+  lua_setfield(L, -2, "origin");
+  lua_pushboolean(L, ent->is_dir);
+  lua_setfield(L, -2, "dir");
+  lua_rawseti(L, -2, ++li->n);
+  return 0;
+}
+
+/* expand.list (path [, {filter=, nested=, inner=}]) -> { {name, size, mtime, origin, dir}... } | nil, msg, code */
+static int ex_list(lua_State *L) {
+  static const char *const allowed[] = {"filter", "inner", "nested", NULL};
+  const char *path = sx_checkpath(L, 1);
+  sx_expand_opts o;
+  check_opts(L, 2, &o, allowed);
+  listing li = { L, o.filter, 0 };
+  lua_newtable(L);
+  plat_err e;
+  if (sx_list(path, &o, add_entry, &li, &e) != 0) return sx_pushfail(L, &e);
+  return 1;
+}
+
+/* expand.expand (src, dst [, {filter=, nested=, inner=, overwrite=}])
+   -> { files=, dirs=, bytes=, archives= } | nil, msg, code */
+static int ex_expand(lua_State *L) {
+  static const char *const allowed[] = {"filter", "inner", "nested", "overwrite", NULL};
+  const char *src = sx_checkpath(L, 1);
+  const char *dst = sx_checkpath(L, 2);
+  luaL_argcheck(L, dst[0] != '\0', 2, "empty path");
+  sx_expand_opts o;
+  check_opts(L, 3, &o, allowed);
+  sx_expand_stats st;
+  plat_err e;
+  if (sx_expand(src, dst, &o, &st, &e) != 0) return sx_pushfail(L, &e);
+  lua_createtable(L, 0, 4);
+  lua_pushinteger(L, (lua_Integer)st.files);
+  lua_setfield(L, -2, "files");
+  lua_pushinteger(L, (lua_Integer)st.dirs);
+  lua_setfield(L, -2, "dirs");
+  lua_pushinteger(L, (lua_Integer)st.bytes);
+  lua_setfield(L, -2, "bytes");
+  lua_pushinteger(L, (lua_Integer)st.archives);
+  lua_setfield(L, -2, "archives");
+  return 1;
+}
+
+static const luaL_Reg expandlib[] = {
+  {"expand", ex_expand},
+  {"list", ex_list},
+  {NULL, NULL}
+};
+
+int luaopen_sxsfix_expand(lua_State *L) {
+  static const struct { const char *name; int code; } codes[] = {
+    {"corrupt", SX_EXP_CORRUPT}, {"exists", SX_EXP_EXISTS}, {"format", SX_EXP_FORMAT},
+    {"multivolume", SX_EXP_MULTIVOLUME}, {"nospace", SX_EXP_NOSPACE},
+    {"unsafe", SX_EXP_UNSAFE}, {"unsupported", SX_EXP_UNSUPPORTED},
+  };
+  luaL_newlib(L, expandlib);
+  lua_createtable(L, 0, 7);
+  for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+    lua_pushinteger(L, codes[i].code);
+    lua_setfield(L, -2, codes[i].name);
+  }
+  lua_setfield(L, -2, "codes");   /* expand.codes.unsafe == -3 ... */
+  return 1;
+}

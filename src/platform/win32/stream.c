@@ -1,0 +1,153 @@
+/* stream.c: streamed output through a temporary name, sequential input,
+   rename and free space on Windows (wide APIs only). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "win32.h"
+
+struct plat_out {
+  HANDLE h;
+  char *path;      /* final name, UTF-8, for messages */
+  wchar_t *wpath;  /* final name, \\?\ wide */
+  wchar_t *wtmp;   /* temporary name beside it */
+};
+
+struct plat_in {
+  HANDLE h;
+  char *path;
+};
+
+static void out_free(plat_out *o) {
+  free(o->path);
+  free(o->wpath);
+  free(o->wtmp);
+  free(o);
+}
+
+plat_out *plat_out_create(const char *path, plat_err *e) {
+  static unsigned counter;
+  plat_out *o = calloc(1, sizeof *o);
+  if (!o) { plat_fail(e, path, ERROR_NOT_ENOUGH_MEMORY); return NULL; }
+  o->h = INVALID_HANDLE_VALUE;
+  o->path = strdup(path);
+  o->wpath = w_path(path);
+  size_t n = o->wpath ? wcslen(o->wpath) + 48 : 0;
+  o->wtmp = n ? malloc(n * sizeof *o->wtmp) : NULL;
+  if (!o->path || !o->wtmp) {
+    plat_fail(e, path, o->wpath ? ERROR_NOT_ENOUGH_MEMORY : ERROR_INVALID_NAME);
+    out_free(o);
+    return NULL;
+  }
+  /* a short name in the same folder, so that a 255-character name still fits */
+  const wchar_t *slash = wcsrchr(o->wpath, L'\\');
+  int dirlen = slash ? (int)(slash - o->wpath + 1) : 0;
+  swprintf(o->wtmp, n, L"%.*ls.sxsfix-tmp-%lu-%u", dirlen, o->wpath,
+           (unsigned long)GetCurrentProcessId(), counter++);
+  /* CREATE_NEW: never opens (or follows) anything already under this name */
+  o->h = CreateFileW(o->wtmp, GENERIC_WRITE, 0, NULL, CREATE_NEW,
+                     FILE_ATTRIBUTE_NORMAL | FILE_FLAG_SEQUENTIAL_SCAN, NULL);
+  if (o->h == INVALID_HANDLE_VALUE) {
+    w_fail(e, path);
+    out_free(o);
+    return NULL;
+  }
+  return o;
+}
+
+int plat_out_write(plat_out *o, const void *data, size_t len, plat_err *e) {
+  const char *p = data;
+  while (len > 0) {
+    DWORD put = 0, chunk = (DWORD)(len > 0x40000000 ? 0x40000000 : len);
+    if (!WriteFile(o->h, p, chunk, &put, NULL)) return w_fail(e, o->path);
+    p += put;
+    len -= put;
+  }
+  return 0;
+}
+
+void plat_out_abort(plat_out *o) {
+  if (!o) return;
+  CloseHandle(o->h);
+  DeleteFileW(o->wtmp);
+  out_free(o);
+}
+
+int plat_out_commit(plat_out *o, int64_t mtime_ns, plat_err *e) {
+  DWORD code = 0;
+  if (mtime_ns != PLAT_NO_TIME) {
+    /* FILETIME: 100 ns units since 1601-01-01 */
+    int64_t t = mtime_ns / 100 + 116444736000000000LL;
+    FILETIME ft = { (DWORD)(t & 0xffffffff), (DWORD)((uint64_t)t >> 32) };
+    if (!SetFileTime(o->h, NULL, NULL, &ft)) code = GetLastError();
+  }
+  if (!CloseHandle(o->h) && !code) code = GetLastError();
+  if (!code && !MoveFileExW(o->wtmp, o->wpath, MOVEFILE_REPLACE_EXISTING))
+    code = GetLastError();
+  if (code) {
+    DeleteFileW(o->wtmp);
+    plat_fail(e, o->path, (int)code);
+  }
+  out_free(o);
+  return code ? -1 : 0;
+}
+
+plat_in *plat_in_open(const char *path, plat_err *e) {
+  wchar_t *w = w_path(path);
+  if (!w) { plat_fail(e, path, ERROR_INVALID_NAME); return NULL; }
+  plat_in *in = calloc(1, sizeof *in);
+  if (!in || !(in->path = strdup(path))) {
+    free(in);
+    free(w);
+    plat_fail(e, path, ERROR_NOT_ENOUGH_MEMORY);
+    return NULL;
+  }
+  in->h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                      NULL, OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, NULL);
+  free(w);
+  if (in->h == INVALID_HANDLE_VALUE) {
+    w_fail(e, path);
+    plat_in_close(in);
+    return NULL;
+  }
+  return in;
+}
+
+int64_t plat_in_read(plat_in *in, void *buf, size_t len, plat_err *e) {
+  DWORD got = 0, want = (DWORD)(len > 0x40000000 ? 0x40000000 : len);
+  if (!ReadFile(in->h, buf, want, &got, NULL)) return w_fail(e, in->path);
+  return got;
+}
+
+void plat_in_close(plat_in *in) {
+  if (!in) return;
+  if (in->h != INVALID_HANDLE_VALUE) CloseHandle(in->h);
+  free(in->path);
+  free(in);
+}
+
+int plat_rename(const char *from, const char *to, plat_err *e) {
+  wchar_t *wf = w_path(from), *wt = w_path(to);
+  BOOL ok = wf && wt && MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING);
+  DWORD code = ok ? 0 : (wf && wt ? GetLastError() : ERROR_INVALID_NAME);
+  free(wf);
+  free(wt);
+  return ok ? 0 : plat_fail(e, to, (int)code);
+}
+
+static int64_t fault_free = -1;
+
+void plat_fault_free_space(int64_t bytes) { fault_free = bytes; }
+
+int plat_free_space(const char *path, uint64_t *bytes, plat_err *e) {
+  wchar_t *w = w_path(path);
+  if (!w) return plat_fail(e, path, ERROR_INVALID_NAME);
+  ULARGE_INTEGER avail;
+  BOOL ok = GetDiskFreeSpaceExW(w, &avail, NULL, NULL);
+  free(w);
+  if (!ok) return w_fail(e, path);
+  *bytes = avail.QuadPart;
+  if (fault_free >= 0) *bytes = (uint64_t)fault_free;
+  return 0;
+}
