@@ -26,6 +26,7 @@ M.options = {
 -- Commands, in the order help lists them: { name, module }.
 M.commands = {
   { "diagnose", "sxsfix.cmd.diagnose" },
+  { "repair", "sxsfix.cmd.repair" },
   { "run", "sxsfix.cmd.run" },
   { "eval", "sxsfix.cmd.eval" },
   { "dir", "sxsfix.cmd.dir" },

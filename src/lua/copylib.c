@@ -31,21 +31,32 @@ static int check_opts(lua_State *L, int arg, copy_opts *o) {
   lua_getfield(L, arg, "verify");
   verify = lua_toboolean(L, -1);
   lua_pop(L, 2);
-  if (lua_getfield(L, arg, "backup") != LUA_TNIL) {
-    luaL_argcheck(L, lua_type(L, -1) == LUA_TSTRING && *lua_tostring(L, -1), arg, "backup must be a folder path");
-    o->backup = lua_tostring(L, -1);  /* kept alive by the options table */
+  /* The paths go through sx_checkpath (Windows paths, --root) in slots
+     arg+1..arg+3, which keep them alive for the call. */
+  lua_settop(L, arg);
+  lua_getfield(L, arg, "backup");
+  lua_getfield(L, arg, "journal");
+  lua_getfield(L, arg, "security");
+  if (!lua_isnil(L, arg + 1)) {
+    luaL_argcheck(L, lua_type(L, arg + 1) == LUA_TSTRING && *lua_tostring(L, arg + 1), arg,
+                  "backup must be a folder path");
+    o->backup = sx_checkpath(L, arg + 1);
   }
-  if (lua_getfield(L, arg, "journal") != LUA_TNIL) {
-    luaL_argcheck(L, lua_type(L, -1) == LUA_TSTRING && *lua_tostring(L, -1), arg, "journal must be a file path");
-    o->journal = lua_tostring(L, -1);
+  if (!lua_isnil(L, arg + 2)) {
+    luaL_argcheck(L, lua_type(L, arg + 2) == LUA_TSTRING && *lua_tostring(L, arg + 2), arg,
+                  "journal must be a file path");
+    o->journal = sx_checkpath(L, arg + 2);
   }
-  if (lua_getfield(L, arg, "security") != LUA_TNIL) {
-    const char *s = lua_tostring(L, -1);
+  if (!lua_isnil(L, arg + 3)) {
+    const char *s = lua_tostring(L, arg + 3);
     luaL_argcheck(L, s && (strcmp(s, "source") == 0 || (strncmp(s, "template:", 9) == 0 && s[9])),
                   arg, "security must be \"source\" or \"template:PATH\"");
-    if (s[0] == 't') o->template = s + 9;
+    if (s[0] == 't') {
+      lua_pushstring(L, s + 9);
+      lua_replace(L, arg + 3);
+      o->template = sx_checkpath(L, arg + 3);
+    }
   }
-  lua_pop(L, 3);
   return verify;
 }
 

@@ -1,0 +1,126 @@
+-- sxsfix repair --ssu PATH [--apply]: restore the damaged servicing stack
+-- folders from a servicing stack update. Without --apply: the plan only.
+-- Exit 0 nothing to do or repaired and verified, 1 planned, 2 failed
+-- (rolled back), 3 bad or mismatched SSU, or not elevated.
+local args = require "sxsfix.args"
+local config = require "sxsfix.config"
+local fs = require "sxsfix.fs"
+local json = require "sxsfix.json"
+local report = require "sxsfix.report"
+local robolog = require "sxsfix.robolog"
+
+local function log_lines(r)
+  local out = { string.rep("-", 78),
+    "  sxsfix repair   " .. os.date("%Y-%m-%d %H:%M:%S"),
+    "  SSU     : " .. tostring(r.ssu),
+    "  Options : /E /COPYALL /B /R:0 /W:0 compare-contents security=" .. tostring(r.security or "-"),
+    "  Backup  : " .. tostring(r.backup or "-") }
+  for _, p in ipairs(r.plans) do
+    out[#out + 1] = string.rep("-", 78)
+    out[#out + 1] = "  Source : " .. p.source
+    out[#out + 1] = "  Dest   : " .. p.destination
+    local items = p.result and p.result.items or p.items
+    for _, it in ipairs(items) do out[#out + 1] = robolog.item_line(it) end
+    local sum = p.result or robolog.plan_summary(p.items)
+    for _, l in ipairs(robolog.table_lines(sum)) do out[#out + 1] = l end
+  end
+  out[#out + 1] = "  Result : " .. r.status .. (r.error and (": " .. r.error) or "")
+  return out
+end
+
+local function totals(r)
+  local t = { copied = 0, skipped = 0, failed = 0 }
+  for _, p in ipairs(r.plans) do
+    local s = p.result or robolog.plan_summary(p.items)
+    t.copied = t.copied + s.files.copied + s.dirs.copied
+    t.skipped = t.skipped + s.files.skipped + s.dirs.skipped
+    t.failed = t.failed + s.files.failed + s.dirs.failed
+  end
+  return t
+end
+
+local function json_of(r)
+  local plan = json.array()
+  for _, p in ipairs(r.plans) do
+    for _, it in ipairs(p.items) do
+      plan[#plan + 1] = { folder = p.name, path = it.path, type = it.type, action = it.action, reason = it.reason }
+    end
+  end
+  local t = totals(r)
+  local out = report.diagnose_json(r.after or r.before)
+  out.repair = { ssu = r.ssu, status = r.status, error = r.error, plan = plan, applied = r.applied,
+                 copied = t.copied, skipped = t.skipped, failed = t.failed, backup = r.backup,
+                 security = r.security, verified = r.status == "repaired",
+                 provided = json.array(r.provided or {}), damaged = json.array(r.damaged or {}) }
+  out.verdict_before = r.before and r.before.verdict
+  if r.status == "refused" and not r.after then out.verdict = r.before and r.before.verdict end
+  return out
+end
+
+return {
+  summary = "restore damaged servicing stack folders from an SSU (.msu, .cab or folder)",
+  usage = "repair --ssu PATH [--apply] [--work DIR] [--security source|template|template:PATH]",
+  options = {
+    { "ssu", value = "PATH", help = "the servicing stack update: .msu (CAB or WIM), .cab, or an expanded folder" },
+    { "apply", help = "make the repair (default: show the plan only)" },
+    { "work", value = "DIR", help = "where the update is expanded (default %SystemDrive%\\sxsfix-work)" },
+    { "security", value = "POLICY", help = "template (default: an intact sibling stack folder's), source, or template:PATH" },
+  },
+  run = function(ctx, opts, pos)
+    if pos[1] then args.usage_error("unexpected argument '%s'", pos[1]) end
+    local ssu = opts.ssu or args.usage_error("--ssu PATH is required")
+    local sec = opts.security
+    if sec and sec ~= "source" and sec ~= "template" and not sec:match("^template:.") then
+      args.usage_error("--security must be source, template or template:PATH")
+    end
+    local settings = config.merge(require "sxsfix.defaults", ctx.config)
+    if not fs.stat(ssu) then args.usage_error("--ssu %s: no such file or folder", ssu) end
+    local r = require("sxsfix.repair").run(settings,
+      { ssu = ssu, apply = opts.apply, work = opts.work, security = sec or settings.security })
+
+    local quiet = ctx.opts.json == "-"
+    local function say(fmt, ...) if not quiet then print(string.format(fmt, ...)) end end
+    if r.status == "refused" then
+      io.stderr:write("sxsfix repair: ", r.error or "refused", "\n")
+      if r.missing then
+        io.stderr:write("  damaged folders the update must hold:\n")
+        for _, m in ipairs(r.missing) do io.stderr:write("    ", m, "\n") end
+        io.stderr:write("  servicing stack folders the update holds:\n")
+        for _, p in ipairs(r.provided or {}) do io.stderr:write("    ", p, "\n") end
+        if #(r.provided or {}) == 0 then io.stderr:write("    (none)\n") end
+      end
+      io.stderr:write("Nothing was changed.\n")
+    elseif r.status == "nothing" then
+      say("sxsfix repair: no servicing stack folder is damaged; nothing to do.")
+    else
+      for _, p in ipairs(r.plans) do
+        say("%s -> %s", fs.map(p.source), fs.map(p.destination))
+        for _, it in ipairs(p.result and p.result.items or p.items) do
+          if it.action ~= "same" or it.error then say("%s", robolog.item_line(it)) end
+        end
+      end
+      if r.status == "planned" then
+        say("Plan only: run again with --apply to repair.")
+      elseif r.status == "failed" then
+        io.stderr:write("sxsfix repair: ", r.error or "failed", "\n",
+          "Every change was rolled back from the backup in ", r.backup and fs.map(r.backup) or "?", "\n")
+      else
+        say("Repaired; backup and journal in %s (security: %s).", fs.map(r.backup), r.security)
+        say("")
+        if not quiet then io.stdout:write(report.diagnose_text(r.after, { root = ctx.opts.root })) end
+        say("Retry the upgrade now.")
+      end
+    end
+
+    if opts.apply and r.status ~= "refused" then
+      local logfile = ctx.opts.log or fs.join(settings.logdir, "repair-" .. os.date("%Y%m%d-%H%M%S") .. ".log")
+      fs.mkdir(fs.dirname(logfile))
+      local f = io.open(fs.map(logfile), "a")
+      if f then f:write(table.concat(log_lines(r), "\n"), "\n"); f:close() end
+    end
+    ctx.log("repair: %s%s", r.status, r.error and (": " .. r.error) or "")
+    local code = ({ nothing = 0, repaired = 0, planned = 1, failed = 2, refused = 3 })[r.status]
+    if r.status == "repaired" and r.after.verdict ~= "healthy" then code = ctx.exit.failed end
+    return code, json_of(r)
+  end,
+}
