@@ -154,6 +154,10 @@ function M.main(argv)
       exit = M.exit,
       config = opts.config and load_config(opts.config) or {},
       log = make_log(opts.log),
+      -- Progress of long work, on stderr when it is a terminal.
+      progress = host.isatty("stderr") and function(fmt, ...)
+        io.stderr:write("sxsfix: ", string.format(fmt, ...), "\n")
+      end or function() end,
     }
   end)
   if not ok then return fail(ctx, name) end

@@ -131,9 +131,9 @@ function M.damaged(results)
 end
 
 -- Runs the steps; returns the result table the report and JSON are made of.
-function M.run(settings, signatures)
+function M.run(settings, signatures, progress)
   local steps = require "sxsfix.steps"
-  local ctx = { settings = settings, signatures = signatures }
+  local ctx = { settings = settings, signatures = signatures, progress = progress }
   local records = steps.run(M.steps, ctx, settings)
   local res = ctx.results
   local ev = res.evidence and res.evidence.result or { items = {}, history = {}, errors = {} }

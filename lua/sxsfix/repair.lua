@@ -1,7 +1,8 @@
 -- sxsfix.repair: the article's Steps 2 and 3, made safe.
 --
 --   local r = require("sxsfix.repair").run(settings, { ssu = PATH, apply = bool,
---                                                     work = DIR, security = POLICY })
+--                                                     work = DIR, security = POLICY,
+--                                                     progress = function(fmt, ...) end })
 --   r.status: "nothing" (nothing damaged), "refused" (bad or mismatched SSU,
 --   nothing changed), "planned", "repaired", "failed" (rolled back)
 --
@@ -80,7 +81,8 @@ end
 
 function M.run(settings, opts)
   local r = { ssu = opts.ssu, apply = opts.apply and true or false, plans = {}, applied = false }
-  r.before = diagnose.run(settings)
+  local progress = opts.progress or function() end
+  r.before = diagnose.run(settings, nil, opts.progress)
   if opts.apply then
     local elevated, why = host.elevated()
     if not elevated then
@@ -97,6 +99,7 @@ function M.run(settings, opts)
   local ok, err = fs.mkdir(work)
   if not ok then r.status, r.error = "refused", err; return r end
   local dir
+  progress("expanding %s...", opts.ssu)
   dir, err = expand_ssu(opts.ssu, work)
   if not dir then r.status, r.error = "refused", err; return r end
   local found, provided = M.find_stacks(dir)
@@ -142,6 +145,7 @@ function M.run(settings, opts)
   local done = {}
   for i, p in ipairs(r.plans) do
     local backup = fs.join(r.backup, tostring(i))
+    progress("copying %s (%d of %d)...", p.name, i, #r.plans)
     local res, aerr = copy.apply(p.source, p.destination,
       { backup = backup, compare = true, security = sec, verify = true })
     p.result, p.journal = res, fs.join(backup, "journal.txt")
@@ -160,7 +164,7 @@ function M.run(settings, opts)
   local names = {}
   for _, p in ipairs(r.plans) do names[#names + 1] = p.name end
   record(settings, names)
-  r.after = diagnose.run(settings)
+  r.after = diagnose.run(settings, nil, opts.progress)
   r.status = "repaired"
   return r
 end

@@ -7,7 +7,8 @@
 -- A step that raises is recorded (ok = false, error = message with
 -- traceback) and the run goes on: later steps see ctx.results[id] and
 -- decide for themselves. settings.disable lists ids to skip;
--- settings.hooks.before[id] / after[id] run around a step.
+-- settings.hooks.before[id] / after[id] run around a step; ctx.progress,
+-- when set, is told each step's description as it starts.
 
 local M = {}
 
@@ -31,6 +32,7 @@ function M.run(list, ctx, settings)
       rec.skipped, rec.summary = true, "disabled by configuration"
     else
       local ok, err = true, nil
+      if ctx.progress then ctx.progress("%s...", step.description or step.id) end
       if before[step.id] then ok, err = xpcall(before[step.id], traceback, ctx) end
       if ok then
         ok, rec.result, rec.summary = xpcall(step.run, traceback, ctx)

@@ -150,6 +150,13 @@ static int host_elevated(lua_State *L) {
   return 2;
 }
 
+/* host.isatty (stream) -> boolean; stream is "stdin", "stdout" or "stderr" */
+static int host_isatty(lua_State *L) {
+  static const char *const names[] = {"stdin", "stdout", "stderr", NULL};
+  lua_pushboolean(L, plat_isatty(luaL_checkoption(L, 1, NULL, names)));
+  return 1;
+}
+
 /* host.getenv (name) -> value | nil (UTF-8 on every platform) */
 static int host_getenv(lua_State *L) {
   char *v = plat_getenv(luaL_checkstring(L, 1));
@@ -163,6 +170,7 @@ static const luaL_Reg hostlib[] = {
   {"elevated", host_elevated},
   {"features", host_features},
   {"getenv", host_getenv},
+  {"isatty", host_isatty},
   {"loadfile", host_loadfile},
   {"script", host_script},
   {"scripts", host_scripts},

@@ -25,6 +25,9 @@ typedef struct plat_err {
    line and sets the console to UTF-8. argv stays valid until exit. */
 int plat_init(int *argc, char ***argv);
 
+/* 1 when standard stream fd (0, 1, 2) is a terminal or console. */
+int plat_isatty(int fd);
+
 /* "posix" or "win32". */
 const char *plat_name(void);
 

@@ -131,5 +131,31 @@ run --root "$r" --config "$tmp/typo.lua" diagnose
 check "an unknown setting exits 3" test "$rc" = 3
 check "the unknown setting is named" has "$err" "signatures.ad"
 
+# --- progress on a terminal, silence otherwise -------------------------------------
+r=$(fresh progress)
+run --root "$r" diagnose
+check "no progress lines when stderr is not a terminal" test -z "$err"
+if [ -z "$EMU" ] && command -v script >/dev/null; then
+  script -qec "'$SXSFIX' --root '$r' diagnose 2>&1 >/dev/null" /dev/null >"$tmp/tty" </dev/null
+  check "progress lines on a terminal" grep -q "sxsfix: search the setup, DISM and CBS logs" "$tmp/tty"
+else
+  echo "SKIP: progress on a terminal (needs script(1) and a native build)"
+fi
+
+# --- the example upgrade-prep script composes the diagnosis ------------------------
+run scripts export "$tmp/set"
+run --root "$r" --json - run "$tmp/set/examples/upgrade-prep.lua"
+check "example: exit 1 on the broken installation" test "$rc" = 1
+check "example: its checks reach the JSON report" \
+  test "$(jqv '[.checks[] | select(.id == "servicing-stack") | .ok] | .[0]')" = false
+fill_stack "$r"
+rm -f "$r/\$WINDOWS.~BT/Sources/Panther/"* "$r/Windows/Logs/DISM/"* "$r/Windows/Logs/CBS/"* "$r/Windows/Logs/SetupDiag/"*
+if [ -z "$EMU" ]; then
+  run --root "$r" run "$tmp/set/examples/upgrade-prep.lua"
+  check "example: exit 0 once the installation is healthy" test "$rc" = 0
+else
+  echo "SKIP: example on a healthy offline installation: Wine's RegLoadAppKeyW is a stub (the registry check cannot pass)"
+fi
+
 echo "diagnose: $passed passed, $failed failed"
 [ "$failed" = 0 ]

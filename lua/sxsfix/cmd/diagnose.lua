@@ -8,7 +8,7 @@ return {
   usage = "diagnose",
   run = function(ctx)
     local settings = config.merge(require "sxsfix.defaults", ctx.config)
-    local r = require("sxsfix.diagnose").run(settings)
+    local r = require("sxsfix.diagnose").run(settings, nil, ctx.progress)
     if ctx.opts.json ~= "-" then io.stdout:write(report.diagnose_text(r, { root = ctx.opts.root })) end
     ctx.log("diagnose: %s, %d evidence line(s), %d damaged folder(s)", r.verdict, #r.evidence, #r.damaged)
     return r.verdict == "healthy" and ctx.exit.ok or ctx.exit.issue, report.diagnose_json(r)

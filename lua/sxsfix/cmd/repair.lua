@@ -76,7 +76,8 @@ return {
     local settings = config.merge(require "sxsfix.defaults", ctx.config)
     if not fs.stat(ssu) then args.usage_error("--ssu %s: no such file or folder", ssu) end
     local r = require("sxsfix.repair").run(settings,
-      { ssu = ssu, apply = opts.apply, work = opts.work, security = sec or settings.security })
+      { ssu = ssu, apply = opts.apply, work = opts.work, security = sec or settings.security,
+        progress = ctx.progress })
 
     local quiet = ctx.opts.json == "-"
     local function say(fmt, ...) if not quiet then print(string.format(fmt, ...)) end end

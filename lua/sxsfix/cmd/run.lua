@@ -16,10 +16,10 @@ return {
     local dir = file:match("^(.*)[/\\]") or "."
     package.path = dir .. fs.sep .. "?.lua;" .. package.path
     arg = { [0] = file, table.unpack(pos, 2) }
-    local code = chunk(table.unpack(pos, 2))
+    local code, result = chunk(table.unpack(pos, 2))
     if code ~= nil and math.type(code) ~= "integer" then
       error(string.format("%s returned %s, expected nothing or an exit code", file, tostring(code)), 0)
     end
-    return code
+    return code, type(result) == "table" and result or nil
   end,
 }

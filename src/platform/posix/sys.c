@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "platform/platform.h"
 
@@ -12,6 +13,8 @@ int plat_init(int *argc, char ***argv) {
 }
 
 const char *plat_name(void) { return "posix"; }
+
+int plat_isatty(int fd) { return isatty(fd); }
 
 const char *plat_wine_version(void) { return NULL; }
 

@@ -78,6 +78,12 @@ int plat_init(int *argc, char ***argv) {
 
 const char *plat_name(void) { return "win32"; }
 
+int plat_isatty(int fd) {
+  DWORD which = fd == 0 ? STD_INPUT_HANDLE : fd == 1 ? STD_OUTPUT_HANDLE : STD_ERROR_HANDLE;
+  DWORD mode;
+  return GetConsoleMode(GetStdHandle(which), &mode) != 0;
+}
+
 char plat_sep(void) { return '\\'; }
 
 const char *plat_wine_version(void) {
