@@ -27,6 +27,13 @@ setup_wine() {
     wineserver -w
     [ -f "$WINEPREFIX/system.reg" ] || { echo "test: wineboot failed"; return 1; }
   fi
+  # One server for the whole run, and Wine's own background processes
+  # started here with no terminal or pipe of ctest's: a server that comes
+  # and goes between tests races with the next test's connection, and
+  # processes it starts from a test would hold that test's output open.
+  wineserver -k >/dev/null 2>&1 || true
+  wineserver -p >/dev/null 2>&1 </dev/null
+  /usr/lib/wine/wine64 cmd /c exit >/dev/null 2>&1 </dev/null || true
 
 }
 
@@ -67,6 +74,7 @@ for s in "${suites[@]}"; do
     sed -n '/The following tests FAILED/,$p' "$ROOT/build/$s.test.log"
   fi
   if [ -f "$junit" ]; then count "$junit" "$s"; else echo "test ($s): ctest wrote no results"; failed=$((failed + 1)); fi
+  [ "$s" != windows ] || wineserver -k >/dev/null 2>&1 || true
 done
 
 echo "total: $passed passed, $failed failed, $skipped skipped"
