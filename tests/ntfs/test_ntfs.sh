@@ -130,6 +130,12 @@ check "template: after rollback and a remount, Windows/ is exactly as before" te
 
 # --- source security: the SSU folder on the volume carries its own descriptor -------
 fresh
+run copy --list --descriptors "$MNT/SSU/payload/$STACK" "$MNT/Windows/WinSxS/$STACK"
+check "copy --list --descriptors: decodes the source's descriptor per item" \
+  test "$(grep -c '^      security: O:S-1-5-32-544 G:S-1-5-32-544 D:(A;;FA;;;S-1-5-32-544)' "$tmp/out")" = 8
+run copy --list --descriptors --security "template:$MNT/Windows/WinSxS/$REF" "$MNT/SSU/payload/$STACK" "$MNT/Windows/WinSxS/$STACK"
+check "copy --list --descriptors with a template: shows the template's" \
+  test "$(grep -c '^      security: O:S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464 ' "$tmp/out")" = 8
 run --root "$MNT" repair --ssu "$MNT/SSU/payload" --security source --apply
 check "source: apply exits 0" test "$rc" = 0
 check "source: the output shows the SSU's descriptor read back" \
