@@ -180,7 +180,7 @@ static void case_malformed(void **state) {
   for (size_t k = 0; k < n; k++) {  /* every truncation fails cleanly */
     unsigned char *t = malloc(k ? k : 1);
     memcpy(t, b, k);
-    if (sd_decode(t, k, &sd, err, sizeof err) == 0) fail_msg("accepted %zu of %zu bytes", k, n);
+    if (sd_decode(t, k, &sd, err, sizeof err) == 0) fail_msg("accepted %u of %u bytes", (unsigned)k, (unsigned)n);
     sd_free(&sd);
     free(t);
   }
