@@ -23,6 +23,7 @@ local copy = require "sxsfix.copy"
 local host = require "sxsfix.host"
 local stack = require "sxsfix.stack"
 local diagnose = require "sxsfix.diagnose"
+local sdview = require "sxsfix.sdview"
 
 local M = {}
 
@@ -136,11 +137,17 @@ function M.run(settings, opts)
   end
   r.targets = targets
   if #r.plans == 0 then r.status = "nothing"; return r end
-  if not opts.apply then r.status = "planned"; return r end
-
-  -- Step 5: apply, with backup, journal and verification; all or nothing.
   local sec, template = security_policy(opts.security, r.before)
   r.security, r.template = sec, template
+  if not opts.apply then  -- the NT descriptors the plan would apply, when there are any
+    for _, p in ipairs(r.plans) do
+      p.descriptors = sdview.groups(sdview.of_items(sec == "source" and p.source or p.destination, p.items, sec))
+    end
+    r.status = "planned"
+    return r
+  end
+
+  -- Step 5: apply, with backup, journal and verification; all or nothing.
   r.backup = fs.join(settings.backup, stamp())
   local done = {}
   for i, p in ipairs(r.plans) do
@@ -161,6 +168,9 @@ function M.run(settings, opts)
     end
   end
   r.applied = true
+  for _, p in ipairs(r.plans) do  -- the NT descriptors as read back from the volume
+    p.descriptors = sdview.groups(sdview.of_items(p.destination, p.result.items))
+  end
   local names = {}
   for _, p in ipairs(r.plans) do names[#names + 1] = p.name end
   record(settings, names)

@@ -39,6 +39,18 @@ static const plat_xattr *find(const plat_meta *m, const char *name) {
   return NULL;
 }
 
+#define NT_ACL "system.ntfs_acl"
+
+static void drop(plat_meta *m, const char *name) {
+  for (size_t i = 0; i < m->nx; i++)
+    if (strcmp(m->x[i].name, name) == 0) {
+      free(m->x[i].name);
+      free(m->x[i].value);
+      m->x[i] = m->x[--m->nx];
+      return;
+    }
+}
+
 /* The first entry of the classes in what that differs, or NULL. */
 static const char *xdiff(const plat_meta *a, const plat_meta *b, unsigned what) {
   for (int pass = 0; pass < 2; pass++) {
@@ -71,9 +83,15 @@ static int verify_file(const copy_opts *o, const plat_meta *tmpl, copy_item *it,
   if (plat_meta_get(dp, PLAT_META_ALL, &md, e) != 0) { plat_meta_free(&ms); return -1; }
   const char *x;
   char buf[160];
+  /* On ntfs-3g, mode and owner are a view of the NT descriptor: with a
+     template's (or a kept) descriptor they differ from the source's by
+     design. From a source without one they were set from the mode, so the
+     descriptor ntfs-3g derived is not the source's to compare. */
+  int nt = find(&md, NT_ACL) != NULL, view = nt && o->template;
+  if (nt && !find(&ms, NT_ACL)) drop(&md, NT_ACL);
   if (ms.mtime_ns != md.mtime_ns) mismatch(it, dp, "modification time differs");
-  else if ((ms.mode & 07777) != (md.mode & 07777)) mismatch(it, dp, "mode differs");
-  else if (ms.uid != md.uid || ms.gid != md.gid) mismatch(it, dp, "owner or group differs");
+  else if (!view && (ms.mode & 07777) != (md.mode & 07777)) mismatch(it, dp, "mode differs");
+  else if (!view && (ms.uid != md.uid || ms.gid != md.gid)) mismatch(it, dp, "owner or group differs");
   else if ((ms.attrs & 7) != (md.attrs & 7)) mismatch(it, dp, "attributes (read-only, hidden, system) differ");
   else if ((x = xdiff(&ms, &md, PLAT_META_XATTRS)) != NULL) {
     snprintf(buf, sizeof buf, "%s differs", x);

@@ -11,6 +11,7 @@ static const luaL_Reg modules[] = {
   {"sxsfix.grep", luaopen_sxsfix_grep},
   {"sxsfix.host", luaopen_sxsfix_host},
   {"sxsfix.reg", luaopen_sxsfix_reg},
+  {"sxsfix.sd", luaopen_sxsfix_sd},
   {NULL, NULL}
 };
 

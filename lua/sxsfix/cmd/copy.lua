@@ -9,6 +9,7 @@ local args = require "sxsfix.args"
 local copy = require "sxsfix.copy"
 local fs = require "sxsfix.fs"
 local robolog = require "sxsfix.robolog"
+local sdview = require "sxsfix.sdview"
 
 local item_line, plan_summary, table_lines, exit_code =
   robolog.item_line, robolog.plan_summary, robolog.table_lines, robolog.exit_code
@@ -25,12 +26,13 @@ end
 
 return {
   summary = "copy a folder tree with security, times and xattrs (robocopy /E /COPYALL /B)",
-  usage = "copy [--list] [--backup DIR] [--security source|template:PATH] [--compare] SRC DST",
+  usage = "copy [--list] [--backup DIR] [--security source|template:PATH] [--compare] [--descriptors] SRC DST",
   options = {
     { "list", short = "l", help = "plan only: list each item's action and reason, change nothing" },
     { "backup", value = "DIR", help = "back up overwritten files here (default: a new temporary folder)" },
     { "security", value = "POLICY", help = "source (as robocopy), or template:PATH (new items get PATH's security)" },
     { "compare", help = "compare the contents of files whose size and time are equal" },
+    { "descriptors", help = "show each new or changed item's NT security descriptor (owner, group, ACEs)" },
   },
   help = "Exit code: robocopy's bitmask, 1 copied, 2 extras, 4 mismatches, 8 failures, 16 fatal.\n" ..
     "The log (header, one line per item, summary) is appended to the global --log FILE.\n" ..
@@ -77,8 +79,12 @@ return {
       io.stderr:write("sxsfix copy: ", err, "\n")
       code = BIT.fatal
     else
+      -- NT descriptors: the source's (or template's) for a plan, the
+      -- destination's read back after a copy; none on Linux file systems.
+      local descs = opts.descriptors and sdview.of_items(opts.list and src or dst, items, opts.list and sec or nil) or {}
       for _, it in ipairs(items) do
         local l = item_line(it)
+        if descs[it.path] then l = l .. "\n      security: " .. descs[it.path] end
         lines[#lines + 1] = l
         if it.action ~= "same" or it.error then print(l) end
       end

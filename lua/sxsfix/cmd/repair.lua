@@ -39,6 +39,14 @@ local function totals(r)
   return t
 end
 
+local function descriptors_json(r)
+  local out = json.array()
+  for _, p in ipairs(r.plans) do
+    for _, g in ipairs(p.descriptors or {}) do out[#out + 1] = { folder = p.name, sddl = g.text, items = g.count } end
+  end
+  return out
+end
+
 local function json_of(r)
   local plan = json.array()
   for _, p in ipairs(r.plans) do
@@ -50,7 +58,7 @@ local function json_of(r)
   local out = report.diagnose_json(r.after or r.before)
   out.repair = { ssu = r.ssu, status = r.status, error = r.error, plan = plan, applied = r.applied,
                  copied = t.copied, skipped = t.skipped, failed = t.failed, backup = r.backup,
-                 security = r.security, verified = r.status == "repaired",
+                 security = r.security, descriptors = descriptors_json(r), verified = r.status == "repaired",
                  provided = json.array(r.provided or {}), damaged = json.array(r.damaged or {}) }
   out.verdict_before = r.before and r.before.verdict
   if r.status == "refused" and not r.after then out.verdict = r.before and r.before.verdict end
@@ -98,6 +106,9 @@ return {
         say("%s -> %s", fs.map(p.source), fs.map(p.destination))
         for _, it in ipairs(p.result and p.result.items or p.items) do
           if it.action ~= "same" or it.error then say("%s", robolog.item_line(it)) end
+        end
+        for _, g in ipairs(p.descriptors or {}) do
+          say("  Security %s %d item(s): %s", r.applied and "verified on" or "to apply to", g.count, g.text)
         end
       end
       if r.status == "planned" then

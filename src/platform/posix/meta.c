@@ -11,8 +11,10 @@
 
 #include "platform/platform.h"
 
+#define NTFS_ACL "system.ntfs_acl"  /* ntfs-3g: the raw NT security descriptor */
+
 int plat_meta_is_security(const char *name) {
-  return strncmp(name, "system.posix_acl_", 17) == 0 || strcmp(name, "system.ntfs_acl") == 0;
+  return strncmp(name, "system.posix_acl_", 17) == 0 || strcmp(name, NTFS_ACL) == 0;
 }
 
 static int wanted(const char *name, unsigned what) {
@@ -48,14 +50,28 @@ static char *list_names(const char *path, ssize_t *len, plat_err *e) {
   }
 }
 
+/* ntfs-3g does not list system.ntfs_acl: add its name when it can be read. */
+static char *add_ntfs_acl(const char *path, char *names, ssize_t *len) {
+  static const char nt[] = NTFS_ACL;
+  for (char *n = names; n < names + *len; n += strlen(n) + 1)
+    if (strcmp(n, nt) == 0) return names;
+  if (lgetxattr(path, nt, NULL, 0) < 0) return names;  /* ENODATA, ENOTSUP: none */
+  char *more = realloc(names, (size_t)*len + sizeof nt);
+  if (!more) return names;
+  memcpy(more + *len, nt, sizeof nt);
+  *len += (ssize_t)sizeof nt;
+  return more;
+}
+
 static int get_xattrs(const char *path, unsigned what, plat_meta *m, plat_err *e) {
   ssize_t len;
   char *names = list_names(path, &len, e);
   if (!names) return -1;
+  if (what & PLAT_META_SECURITY) names = add_ntfs_acl(path, names, &len);
   for (char *n = names; n < names + len; n += strlen(n) + 1) {
     if (!wanted(n, what)) continue;
     ssize_t vl = lgetxattr(path, n, NULL, 0);
-    if (vl < 0) { if (errno == ENODATA) continue; goto fail; }
+    if (vl < 0) { if (errno == ENODATA || errno == ENOTSUP) continue; goto fail; }
     plat_xattr *nx = realloc(m->x, (m->nx + 1) * sizeof *nx);
     if (!nx) { errno = ENOMEM; goto fail; }
     m->x = nx;
@@ -132,7 +148,12 @@ int plat_meta_set(const char *path, unsigned what, const plat_meta *m, plat_err 
   struct stat st;
   if (lstat(path, &st) != 0) return plat_fail(e, path, errno);
   int islink = S_ISLNK(st.st_mode);
-  if (what & PLAT_META_OWNER) {
+  /* On ntfs-3g the mode and owner are a view of the NT descriptor, and
+     chmod replaces it: leave them alone when the descriptor is kept (no
+     SECURITY) or set from m. */
+  int nt_kept = !islink && lgetxattr(path, NTFS_ACL, NULL, 0) >= 0 &&
+                (!(what & PLAT_META_SECURITY) || find_x(m, NTFS_ACL) >= 0);
+  if ((what & PLAT_META_OWNER) && !nt_kept) {
     if (geteuid() == 0 && (st.st_uid != m->uid || st.st_gid != m->gid) &&
         lchown(path, m->uid, m->gid) != 0)
       return plat_fail(e, path, errno);

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# bench/ntfs.sh: copying the sample SSU's folders onto an NTFS volume
+# mounted through ntfs-3g (-o permissions): sxsfix copy against cp -a and
+# rsync -aAX, into fresh destinations on the same volume, ROUNDS times each
+# (median). The payload is repeated COPIES times so the run is measurable.
+# ntfs-3g is slow; what matters is the ratio. Needs root and /dev/fuse.
+#   COPIES=40 ROUNDS=5 bench/ntfs.sh
+# Note: ntfs-3g does not list system.ntfs_acl, so cp -a and rsync -X never
+# carry NT descriptors; sxsfix reads and sets them by name.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SXSFIX=${SXSFIX:-$ROOT/build/native/sxsfix}
+COPIES=${COPIES:-40} ROUNDS=${ROUNDS:-5}
+[ "$(id -u)" = 0 ] && [ -c /dev/fuse ] || { echo "bench: needs root and /dev/fuse"; exit 1; }
+for t in mkntfs ntfs-3g rsync; do command -v $t >/dev/null || { echo "bench: $t is missing (scripts/deps.sh)"; exit 1; }; done
+[ -x "$SXSFIX" ] || { echo "bench: build first (scripts/build.sh native)"; exit 1; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/sxsfix-bench.XXXXXX")
+mnt=$work/mnt
+cleanup() { mountpoint -q "$mnt" && umount "$mnt"; rm -rf "$work"; }
+trap cleanup EXIT
+
+bash "$ROOT/scripts/sample-image.sh" "$work/img" >/dev/null
+src=$work/src
+mkdir -p "$src"
+for i in $(seq 1 "$COPIES"); do
+  for d in "$work"/img/ssu/amd64-10.0.26100.5074/payload/*/; do cp -a "$d" "$src/$(basename "$d").$i"; done
+done
+files=$(find "$src" -type f | wc -l) bytes=$(du -sb "$src" | cut -f1)
+
+truncate -s 512M "$work/ntfs.img"
+mkntfs -F -f -q "$work/ntfs.img" >/dev/null 2>&1
+mkdir "$mnt"
+ntfs-3g -o permissions "$work/ntfs.img" "$mnt" 2>/dev/null
+
+# time_it NAME CMD...: seconds of the median round; each round copies into a new folder
+time_it() {
+  local name=$1 r t times=(); shift
+  for r in $(seq 1 "$ROUNDS"); do
+    local dst=$mnt/$name.$r
+    mkdir "$dst"
+    /usr/bin/time -o "$work/t" -f %e "$@" "$src" "$dst" >/dev/null 2>&1
+    times+=("$(tail -1 "$work/t")")
+    sync
+  done
+  printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (ROUNDS + 1) / 2 ))p"
+}
+sxcopy() { "$SXSFIX" copy --backup "$work/backup.$RANDOM$RANDOM" "$1/" "$2"; }
+cpa() { cp -a "$1/." "$2/"; }
+rsy() { rsync -aAX "$1/" "$2/"; }
+export -f sxcopy cpa rsy
+export SXSFIX work
+
+t_cp=$(time_it cp bash -c 'cpa "$0" "$1"')
+t_rs=$(time_it rsync bash -c 'rsy "$0" "$1"')
+t_sx=$(time_it sxsfix bash -c 'sxcopy "$0" "$1"')
+ratio() { echo "scale=2; $1 / $2" | bc; }
+echo "Copy of $files files ($((bytes / 1024)) KiB, $COPIES x the sample SSU's folders) onto ntfs-3g; median of $ROUNDS"
+printf '%-26s %8s %10s\n' tool seconds "vs cp -a"
+printf '%-26s %8s %10s\n' "cp -a" "$t_cp" 1.00
+printf '%-26s %8s %10s\n' "rsync -aAX" "$t_rs" "$(ratio "$t_rs" "$t_cp")"
+printf '%-26s %8s %10s\n' "sxsfix copy (verified)" "$t_sx" "$(ratio "$t_sx" "$t_cp")"
