@@ -10,17 +10,16 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(native sanitize windows)
-CACHE=${SXSFIX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sxsfix}
 
 "$ROOT/scripts/deps.sh" || { echo "test: installing dependencies failed"; exit 1; }
 
 passed=0 failed=0 skipped=0
 
-# Wine: a headless prefix of our own, made once; a server kept up meanwhile.
+# Wine: a headless prefix of this checkout's own (so its server and its
+# registry serve no other checkout's tests), made once.
 setup_wine() {
-  export WINEPREFIX=$CACHE/wineprefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-
-  mkdir -p "$CACHE"
+  export WINEPREFIX=$ROOT/build/wineprefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+  mkdir -p "$ROOT/build"
   if [ ! -f "$WINEPREFIX/system.reg" ]; then
     echo "test: creating a Wine prefix (once)"
     wineboot -i >/dev/null 2>&1 || true
