@@ -4,6 +4,7 @@
 #   scripts/fuzz.sh TARGET SECONDS    run one target (e.g. cab, or fuzz_cab)
 #   scripts/fuzz.sh all SECONDS       run every target in turn
 #   scripts/fuzz.sh build             only build
+#   scripts/fuzz.sh run TARGET SECS   run one target without building
 #   scripts/fuzz.sh list              the target names
 # Seeds come from ../shared/testdata (read in place, when present) and from
 # small generated files; the growing corpus is kept in build/fuzz/corpus/T.
@@ -76,9 +77,10 @@ run() {
 case ${1:-} in
   build) build ;;
   list) targets ;;
+  run) run "$2" "${3:-20}" ;;
   all) build || exit 1; fails=0
        for t in $(targets); do run "$t" "${2:-20}" || fails=$((fails + 1)); done
        [ $fails = 0 ] ;;
-  ""|-h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 3 ;;
+  ""|-h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 3 ;;
   *) build || exit 1; run "$1" "${2:-20}" ;;
 esac
