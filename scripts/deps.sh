@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what sxsfix needs to build and test, from Debian's packages.
 # Idempotent and quiet: installs only what is missing.
-#   scripts/deps.sh            native build, sanitizers, Windows cross-build, Wine, test tools
+#   scripts/deps.sh            native build, sanitizers, fuzzing, Windows cross-build, Wine, test tools
 set -euo pipefail
 
 packages=(
@@ -15,6 +15,8 @@ packages=(
   # tools the tests and benchmarks use on real data
   libhivex-bin libwin-hivex-perl gcab cabextract wimtools libarchive-tools ripgrep hyperfine
   ntfs-3g fuse3 attr acl xz-utils lua5.4 rsync bc jq time openssl
+  # fuzzing (scripts/fuzz.sh) and memory checking (scripts/valgrind.sh)
+  clang libclang-rt-14-dev valgrind
 )
 
 missing=()

@@ -3,13 +3,15 @@
 #   native     the Linux build
 #   sanitize   the Linux build with AddressSanitizer + UndefinedBehaviorSanitizer
 #   windows    the mingw-w64 .exe under Wine (headless)
-# Usage: scripts/test.sh [SUITE...]   (default: all three)
+#   fuzz       each libFuzzer target of fuzz/ briefly (scripts/fuzz.sh;
+#              SXSFIX_FUZZ_SECONDS each, default 15)
+# Usage: scripts/test.sh [SUITE...]   (default: all four)
 # Installs what it needs (scripts/deps.sh), builds, runs ctest for each
 # suite, and ends with one line: "total: N passed, N failed, N skipped".
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(native sanitize windows)
+[ ${#suites[@]} -gt 0 ] || suites=(native sanitize windows fuzz)
 
 "$ROOT/scripts/deps.sh" || { echo "test: installing dependencies failed"; exit 1; }
 
@@ -51,8 +53,29 @@ count() {
   skipped=$((skipped + skips + dis))
 }
 
+# The fuzz suite: one line per target, counted like ctest's.
+fuzz_suite() {
+  local t ok=0 bad=0 secs=${SXSFIX_FUZZ_SECONDS:-15}
+  if ! "$ROOT/scripts/fuzz.sh" build; then
+    echo "test (fuzz): build failed"; failed=$((failed + 1)); return
+  fi
+  local n=0 all
+  all=$("$ROOT/scripts/fuzz.sh" list)
+  for t in $all; do
+    n=$((n + 1))
+    if "$ROOT/scripts/fuzz.sh" run "$t" "$secs" >"$ROOT/build/fuzz/$t.result" 2>&1; then
+      ok=$((ok + 1)); echo "$n/$(wc -w <<<"$all") Test #$n: fuzz.$t ... Passed ($(sed -n 's/.*(\(.*\))/\1/p' "$ROOT/build/fuzz/$t.result"))"
+    else
+      bad=$((bad + 1)); echo "$n/$(wc -w <<<"$all") Test #$n: fuzz.$t ...***Failed"; sed 's/^/    /' "$ROOT/build/fuzz/$t.result"
+    fi
+  done
+  echo "test (fuzz): $ok passed, $bad failed, 0 skipped"
+  passed=$((passed + ok)); failed=$((failed + bad))
+}
+
 for s in "${suites[@]}"; do
   echo "=== $s"
+  if [ "$s" = fuzz ]; then fuzz_suite; continue; fi
   if ! "$ROOT/scripts/build.sh" "$s"; then
     echo "test ($s): build failed"
     failed=$((failed + 1))

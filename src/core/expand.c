@@ -133,6 +133,11 @@ static int write_stream(job *j, const sx_entry *ent, sx_reader *r, const char *f
     int64_t got = r->next(r, &blk, e);
     if (got < 0) { plat_out_abort(o); return -1; }
     if (got == 0) break;
+    if ((uint64_t)got > ent->size - n) {   /* never more than the header declared (and was checked) */
+      plat_out_abort(o);
+      return sx_exp_fail(e, SX_EXP_CORRUPT, j->label, "entry '%s': more data than the %llu bytes its header says",
+                         ent->name, (unsigned long long)ent->size);
+    }
     if (plat_out_write(o, blk, (size_t)got, e) != 0) { plat_out_abort(o); return -1; }
     n += (uint64_t)got;
   }
@@ -246,6 +251,12 @@ static int run(const char *src, const char *label, const char *dst, int depth, j
     if ((cab ? sx_cab_scan(src, label, add_need, j, e) : sx_wim_scan(src, label, add_need, j, e)) != 0 ||
         plat_mkdirs(dst, e) != 0 || plat_free_space(dst, &avail, e) != 0)
       return -1;
+    plat_info si;
+    if (plat_stat(src, 1, &si, e) != 0) return -1;
+    if (j->need > SX_EXP_RATIO_FLOOR && j->need / SX_EXP_MAX_RATIO > si.size)
+      return sx_exp_fail(e, SX_EXP_RATIO, label, "declares %llu bytes of entries in %llu bytes, more than "
+                         "%d times its size (a compression bomb or a damaged header); refused",
+                         (unsigned long long)j->need, (unsigned long long)si.size, SX_EXP_MAX_RATIO);
     if (j->need > avail)
       return sx_exp_fail(e, SX_EXP_NOSPACE, dst, "not enough free space: %s needs %llu bytes, "
                          "%llu are available", label, (unsigned long long)j->need, (unsigned long long)avail);

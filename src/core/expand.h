@@ -17,8 +17,15 @@ enum {
   SX_EXP_MULTIVOLUME = -4,   /* part of a multi-volume cabinet set */
   SX_EXP_NOSPACE = -5,       /* not enough free space for the entries */
   SX_EXP_UNSUPPORTED = -6,   /* built without the library this archive needs */
-  SX_EXP_EXISTS = -7         /* a file already exists and overwrite is off */
+  SX_EXP_EXISTS = -7,        /* a file already exists and overwrite is off */
+  SX_EXP_RATIO = -8          /* declares far more data than its size can hold (a bomb) */
 };
+
+/* Compression-bomb limit: an archive whose entries to write add up to more
+   than SX_EXP_RATIO_FLOOR bytes must not declare more than SX_EXP_MAX_RATIO
+   times its own size. Update packages compress well under 20:1. */
+#define SX_EXP_MAX_RATIO 100
+#define SX_EXP_RATIO_FLOOR (64ull << 20)
 
 typedef struct sx_expand_opts {
   const char *filter;   /* wildcard on each file's base name, as expand -F: ("*" when NULL) */

@@ -61,6 +61,23 @@ static int decode(char *s) {
   return 0;
 }
 
+/* 1 when rel is "" (the destination itself) or a relative path that stays
+   below it: not absolute, no drive letter, no "." or ".." component. A journal is
+   ours, but one on a damaged disk or edited by hand must not make a
+   rollback remove or overwrite files outside the destination. */
+static int inside(const char *rel) {
+  if (!rel[0]) return 1;
+  if (rel[0] == '/' || rel[0] == '\\') return 0;
+  if (((rel[0] | 0x20) >= 'a' && (rel[0] | 0x20) <= 'z') && rel[1] == ':') return 0;
+  for (const char *c = rel; *c;) {
+    size_t k = strcspn(c, "/\\");
+    if (k == 0 || (k == 1 && c[0] == '.') || (k == 2 && c[0] == '.' && c[1] == '.')) return 0;
+    c += k;
+    if (*c) c++;
+  }
+  return 1;
+}
+
 int journal_record(copy_journal *j, const char *verb, const char *rel, int sync, plat_err *e) {
   char *enc = encode(rel);
   if (!enc) return plat_fail(e, rel, ENOMEM_CODE);
@@ -179,6 +196,13 @@ int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e) {
       if (!dst || !backup) {
         e->code = plat_errcode(PLAT_E_INVAL);
         snprintf(e->msg, sizeof e->msg, "%s:%zu: a %s record before the dst and backup records", journal, lineno + 1, line);
+        rc = -1;
+        break;
+      }
+      if (!inside(arg)) {
+        e->code = plat_errcode(PLAT_E_INVAL);
+        snprintf(e->msg, sizeof e->msg, "%s:%zu: a %s record for \"%.80s\", outside the destination "
+                 "(expected a relative path without '..')", journal, lineno + 1, line, arg);
         rc = -1;
         break;
       }

@@ -167,6 +167,14 @@ int sx_winpath_map(const sx_winpath *wp, const char *path, char **out, char *err
     drive = 'C';  /* \Windows: the current (system) drive */
     rest = p;
   }
+  if (!drive && wp->root && wp->sep == '/' && p[0] == '\\' && p[1] == '\\') {
+    /* \\server\share, \\?\UNC\..., \\.\device: not on the offline volume,
+       and never a path here (it would name a file in the current folder) */
+    snprintf(err, errlen, "%s: a network or device path; only the system drive C: maps into --root %s",
+             path, wp->root);
+    free(s);
+    return -1;
+  }
   if (!drive || (!wp->root && wp->live_windows)) {  /* native: unchanged */
     if (p != s) memmove(s, p, strlen(p) + 1);
     *out = s;

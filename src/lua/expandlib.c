@@ -111,7 +111,7 @@ static const luaL_Reg expandlib[] = {
 int luaopen_sxsfix_expand(lua_State *L) {
   static const struct { const char *name; int code; } codes[] = {
     {"corrupt", SX_EXP_CORRUPT}, {"exists", SX_EXP_EXISTS}, {"format", SX_EXP_FORMAT},
-    {"multivolume", SX_EXP_MULTIVOLUME}, {"nospace", SX_EXP_NOSPACE},
+    {"multivolume", SX_EXP_MULTIVOLUME}, {"nospace", SX_EXP_NOSPACE}, {"ratio", SX_EXP_RATIO},
     {"unsafe", SX_EXP_UNSAFE}, {"unsupported", SX_EXP_UNSUPPORTED},
   };
   luaL_newlib(L, expandlib);

@@ -388,6 +388,21 @@ static void rollback_rejects_bad_journal(void **state) {
   assert_int_equal(plat_write_file(j, "sxsfix-copy-journal 1\nnew a%zz\n", 31, &e), 0);
   assert_int_equal(copy_rollback(j, &st, &e), -1);
   assert_non_null(strstr(e.msg, ":2: malformed record"));
+  /* records naming paths outside the destination: refused before any undo */
+  const char *keep = th_join(*state, "keep.txt");
+  assert_int_equal(plat_write_file(keep, "x", 1, &e), 0);
+  const char *bad[] = { "new ../keep.txt", "new %2E%2E/keep.txt", "overwrite a/../../keep.txt",
+                        "new /etc/passwd", "new C:%5Cx", "mkdir a\\..\\..", "new a//b" };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char text[256];
+    snprintf(text, sizeof text, "sxsfix-copy-journal 1\ndst %s/d\nbackup %s/b\n%s\n",
+             (const char *)*state, (const char *)*state, bad[i]);
+    assert_int_equal(plat_write_file(j, text, strlen(text), &e), 0);
+    assert_int_equal(copy_rollback(j, &st, &e), -1);
+    if (!strstr(e.msg, ":4: a ") || !strstr(e.msg, "outside the destination")) fail_msg("%s: %s", bad[i], e.msg);
+    plat_info info;
+    assert_int_equal(plat_stat(keep, 1, &info, &e), 0);
+  }
 }
 
 int main(void) {

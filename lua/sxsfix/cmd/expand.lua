@@ -7,6 +7,7 @@ local expand = require "sxsfix.expand"
 local bad_input = {
   [expand.codes.format] = true, [expand.codes.corrupt] = true, [expand.codes.unsafe] = true,
   [expand.codes.multivolume] = true, [expand.codes.unsupported] = true, [expand.codes.exists] = true,
+  [expand.codes.ratio] = true,
 }
 
 local function failed(ctx, msg, code)

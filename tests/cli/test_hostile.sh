@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Hostile input: cabinets made here with escaping, reserved and oversized
+# names, 10,000 entries and a 4 GiB declared size; logs of random bytes,
+# NULs, odd-length UTF-16 and one 100 MiB line; every --json report parsed
+# strictly (jq). Expected: a clear error or a correct result, nothing
+# written outside the destination, bounded time. (The testdata cabs and
+# truncated hives are in test_expand.sh and tests/tools; symlinks in WIMs
+# in test_expand.sh.)
+set -u
+: "${SXSFIX:?set SXSFIX to the sxsfix binary}"
+EMU=${SXSFIX_EMULATOR:-}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0 skipped=0
+
+sx() { if [ -n "$EMU" ]; then timeout 120 "$EMU" "$SXSFIX" "$@"; else timeout 120 "$SXSFIX" "$@"; fi; }
+run() {
+  sx "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  rc=$?
+  out=$(tr -d '\r\0' <"$tmp/out" | head -c 100000)
+  err=$(tr -d '\r\0' <"$tmp/err")
+}
+check() {
+  local what=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
+  else failed=$((failed + 1)); echo "not ok - $what"; echo "  rc=$rc"; echo "  out: ${out:0:400}"; echo "  err: ${err:0:400}"; fi
+}
+skip() { skipped=$((skipped + 1)); echo "skip - $1"; }
+has() { grep -qF -- "$2" <<<"$1"; }
+
+# mkcab OUT NAME=DATA... : an uncompressed cabinet, one folder; NAME=@SIZE
+# declares SIZE bytes with one byte of data (a damaged or hostile header).
+mkcab() {
+  perl -e '
+    my $out = shift; my (@f, $data);
+    for (@ARGV) { my ($n, $d) = /^(.*?)=(.*)$/s; my $size = length $d;
+                  if ($d =~ /^@(\d+)$/) { $size = $1; $d = "x" } push @f, [$n, $size]; $data .= $d }
+    my $files = ""; my $off = 0;
+    for (@f) { $files .= pack("VVvvvv", $_->[1], $off, 0, 0x5821, 0, 0x20) . $_->[0] . "\0"; $off += $_->[1] }
+    my $coff = 36 + 8; my $dstart = $coff + length $files; my $blocks = ""; my $nb = 0;
+    for (my $i = 0; $i < length $data || $nb == 0; $i += 32768) {
+      my $b = substr($data, $i, 32768); $blocks .= pack("Vvv", 0, length $b, length $b) . $b; $nb++ }
+    my $total = $dstart + length $blocks;
+    open my $fh, ">:raw", $out or die;
+    print $fh "MSCF", pack("VVVVVCCvvvvv", 0, $total, 0, $coff, 0, 3, 1, 1, scalar @f, 0, 0, 0),
+      pack("Vvv", $dstart, $nb, 0), $files, $blocks;' "$@"
+}
+
+empty() { [ -z "$(ls -A "$1" 2>/dev/null)" ]; }   # absent or empty
+jqe() { jq -e "$@" >/dev/null; }
+
+# ---- unsafe entry names: refused, nothing written --------------------------
+mkdir -p "$tmp/x/dst"
+long=$(printf 'n%.0s' $(seq 300))
+i=0
+for name in '..\evil.txt' '../evil.txt' 'a\..\..\evil.txt' '\abs.txt' '/abs.txt' 'C:\evil.txt' 'C:evil.txt' \
+            'name.txt:stream' 'CON' 'con.txt' 'LPT1' 'a/NUL.log' "$long" 'dot.' 'ctl'$'\t''x'; do
+  i=$((i + 1))
+  mkcab "$tmp/x/u$i.cab" "ok.txt=fine" "$name=evil"
+  run expand "$tmp/x/u$i.cab" "$tmp/x/dst"
+  check "unsafe name '${name:0:40}': refused (exit 3)" test "$rc" = 3
+  check "unsafe name '${name:0:40}': says why" grep -qE "refused|name longer than 256 bytes" <<<"$err"
+  check "unsafe name '${name:0:40}': nothing written" empty "$tmp/x/dst"
+done
+check "unsafe names: nothing outside the destination" test "$(ls -A "$tmp/x" | grep -vc '^u[0-9]*\.cab$')" -le 1
+check "unsafe names: no evil.txt anywhere" test -z "$(find "$tmp" -name 'evil*' -o -name 'abs*')"
+
+# ---- past 260 characters (the cab format caps names at 256 bytes) ---------
+deep=$(printf 'd%.0s' $(seq 150))'\'$(printf 'e%.0s' $(seq 99))
+mkcab "$tmp/deep.cab" "$deep=deep"
+run expand "$tmp/deep.cab" "$tmp/deepdst/$(printf 'p%.0s' $(seq 40))"
+deep="$(printf 'p%.0s' $(seq 40))/$deep"
+if [ -n "$EMU" ] && [ "$rc" != 0 ]; then
+  check "a path past 260 characters under Wine: a clear error" has "$err" "deep.cab"
+else
+  check "a path past 260 characters: expanded" test "$rc" = 0 -a -f "$tmp/deepdst/${deep//\\//}"
+fi
+
+# ---- 10,000 entries ---------------------------------------------------------
+args=()
+for n in $(seq 10000); do args+=("f$n.txt=$((n % 10))"); done
+mkcab "$tmp/many.cab" "${args[@]}"
+start=$SECONDS
+run expand "$tmp/many.cab" "$tmp/many"
+check "10,000 entries: expanded" test "$rc" = 0 -a "$(ls "$tmp/many" | wc -l)" = 10000
+check "10,000 entries: f9999.txt holds its byte" test "$(cat "$tmp/many/f9999.txt" 2>/dev/null)" = 9
+check "10,000 entries: in bounded time ($((SECONDS - start)) s)" test $((SECONDS - start)) -lt 100
+rm -rf "$tmp/many"
+
+# ---- compression bombs: 4 GiB declared, a byte of data ----------------------
+mkcab "$tmp/bomb.cab" "big.bin=@4294967295"
+run --json - expand "$tmp/bomb.cab" "$tmp/bomb"
+check "4 GiB declared in a tiny cab: refused (exit 3)" test "$rc" = 3
+check "4 GiB declared: the error names the ratio" has "$err" "more than 100 times its size"
+check "4 GiB declared: nothing written" empty "$tmp/bomb"
+check "4 GiB declared: the --json report is valid" jqe '.error' "$tmp/out"
+mkcab "$tmp/lie.cab" "small.bin=@1000"
+run expand "$tmp/lie.cab" "$tmp/lie"
+check "1000 bytes declared, 1 present: damaged (exit 3)" test "$rc" = 3
+check "1000 bytes declared: no file left" test -z "$(find "$tmp/lie" -type f 2>/dev/null)"
+nested=${SXSFIX_TESTDATA:-}/cabs/cabextract_test/large-files-cab.cab
+if [ -f "$nested" ]; then
+  run expand "$nested" "$tmp/nested"
+  check "26 KiB cab nesting 6 GiB: refused at the inner cab" test "$rc" = 3 && has "$err" "large-files.cab: declares"
+  check "26 KiB cab nesting 6 GiB: no large file written" test -z "$(find "$tmp/nested" -name '*.txt')"
+  rm -rf "$tmp/nested"
+else skip "large-files-cab.cab: test data absent (../shared/testdata)"; fi
+
+# ---- hostile logs: grep finishes, reports are valid JSON ------------------
+L=$tmp/logs
+mkdir -p "$L"
+head -c 1048576 /dev/urandom >"$L/random.log"
+head -c 1048576 /dev/zero >"$L/nul.log"
+printf '\xff\xfeE\x00r\x00r\x00o\x00r\x00:\x00 \x00x\x00\n\x00E' >"$L/odd16.log"          # odd byte count
+printf 'Error: bad \xff\xfe\xc3 byte\r\nError: ctl \x01\x1b[31m\x7f\x00nul\nError: \xed\xa0\x80 surrogate\n' >"$L/mixed.log"
+for f in random nul odd16 mixed; do
+  run --json "$tmp/$f.json" grep -i "error" "$L/$f.log"
+  check "$f.log: grep exits 0 or 1 ($rc)" test "$rc" = 0 -o "$rc" = 1
+  check "$f.log: the --json report is valid JSON" jqe . "$tmp/$f.json"
+done
+check "odd UTF-16: the complete line is found" jqe '.matches[0].text == "Error: x"' "$tmp/odd16.json"
+# a line that is not valid UTF-8 is read as Windows-1252 (docs/SCRIPTING.md)
+check "invalid UTF-8: the line read as Windows-1252" jqe '.matches[0].text == "Error: bad \u00ff\u00fe\u00c3 byte"' "$tmp/mixed.json"
+check "control characters and NUL: kept, escaped" jqe '.matches[1].text == "Error: ctl \u0001\u001b[31m\u007f\u0000nul"' "$tmp/mixed.json"
+check "an encoded surrogate: read as Windows-1252" jqe '.matches[2].text == "Error: \u00ed\u00a0\u20ac surrogate"' "$tmp/mixed.json"
+check "the --json text is valid UTF-8" iconv -f UTF-8 -t UTF-8 "$tmp/mixed.json" -o /dev/null
+
+# diagnose over a root whose logs hold invalid UTF-8, control bytes and NULs
+if [ -n "${SXSFIX_SOURCE:-}" ] && bash "$SXSFIX_SOURCE/scripts/sample-image.sh" "$tmp/img" >/dev/null 2>&1; then
+  act="$tmp/img/root/\$WINDOWS.~BT/Sources/Panther/setupact.log"
+  printf 'Error SP \xff\xfe bad\x00 \x01\x02 Process Drivers for Migration \xc3\r\n' >>"$act"
+  cat "$L/random.log" >>"$tmp/img/root/Windows/Logs/CBS/CBS.log"
+  run --root "$tmp/img/root" --json "$tmp/diag.json" diagnose
+  check "diagnose over hostile logs: a verdict (exit $rc)" test "$rc" = 0 -o "$rc" = 1
+  check "diagnose over hostile logs: the --json report is valid" jqe . "$tmp/diag.json"
+  check "diagnose --json: valid UTF-8" iconv -f UTF-8 -t UTF-8 "$tmp/diag.json" -o /dev/null
+else skip "diagnose over hostile logs: no sample image (SXSFIX_SOURCE)"; fi
+
+if [ -z "$EMU" ]; then
+  { printf 'Error: start '; head -c 104857600 /dev/zero | tr '\0' 'a'; printf ' end\n'; } >"$L/long.log"
+  start=$SECONDS
+  run --json "$tmp/long.json" grep -c "end" "$L/long.log"
+  check "one 100 MiB line: found in bounded time ($((SECONDS - start)) s)" test "$rc" = 0
+  check "one 100 MiB line: the --json report is valid" jqe '.matches[0].text | endswith(" end")' "$tmp/long.json"
+  rm -f "$L/long.log" "$tmp/long.json"
+else skip "one 100 MiB line: native only (slow under Wine)"; fi
+
+echo "test_hostile.sh: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] || exit 1
