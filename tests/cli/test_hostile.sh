@@ -110,10 +110,10 @@ else skip "large-files-cab.cab: test data absent (../shared/testdata)"; fi
 L=$tmp/logs
 mkdir -p "$L"
 head -c 1048576 /dev/urandom >"$L/random.log"
-head -c 1048576 /dev/zero >"$L/nul.log"
+head -c 1048576 /dev/zero >"$L/zeros.log"   # not nul.log: NUL is a device name on Windows
 printf '\xff\xfeE\x00r\x00r\x00o\x00r\x00:\x00 \x00x\x00\n\x00E' >"$L/odd16.log"          # odd byte count
 printf 'Error: bad \xff\xfe\xc3 byte\r\nError: ctl \x01\x1b[31m\x7f\x00nul\nError: \xed\xa0\x80 surrogate\n' >"$L/mixed.log"
-for f in random nul odd16 mixed; do
+for f in random zeros odd16 mixed; do
   run --json "$tmp/$f.json" grep -i "error" "$L/$f.log"
   check "$f.log: grep exits 0 or 1 ($rc)" test "$rc" = 0 -o "$rc" = 1
   check "$f.log: the --json report is valid JSON" jqe . "$tmp/$f.json"
