@@ -4,27 +4,9 @@
 # Environment: SXSFIX (the binary), SXSFIX_EMULATOR (e.g. wine64 for the
 # .exe; empty natively).
 set -u
-: "${SXSFIX:?set SXSFIX to the sxsfix binary}"
-EMU=${SXSFIX_EMULATOR:-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-
-sx() { if [ -n "$EMU" ]; then "$EMU" "$SXSFIX" "$@"; else "$SXSFIX" "$@"; fi; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # run ARGS...: sets rc, out, err (carriage returns removed: the .exe writes CRLF)
-run() {
-  sx "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-  rc=$?
-  out=$(tr -d '\r' <"$tmp/out")
-  err=$(tr -d '\r' <"$tmp/err")
-}
-check() {  # check DESCRIPTION CONDITION...
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
-  else failed=$((failed + 1)); echo "not ok - $what"; echo "  rc=$rc"; echo "  out: ${out:0:400}"; echo "  err: ${err:0:400}"; fi
-}
-has() { grep -qF -- "$2" <<<"$1"; }
 
 run --version
 check "--version exits 0" test "$rc" = 0

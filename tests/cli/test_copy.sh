@@ -4,24 +4,7 @@
 # and a process killed with SIGKILL halfway: rollback restores the previous
 # tree exactly, a rerun completes it.
 set -u
-: "${SXSFIX:?set SXSFIX to the sxsfix binary}"
-EMU=${SXSFIX_EMULATOR:-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
-sx() { if [ -n "$EMU" ]; then "$EMU" "$SXSFIX" "$@"; else "$SXSFIX" "$@"; fi; }
-run() {
-  sx "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-  rc=$?
-  out=$(tr -d '\r' <"$tmp/out")
-  err=$(tr -d '\r' <"$tmp/err")
-}
-check() {
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
-  else failed=$((failed + 1)); echo "not ok - $what"; echo "  rc=$rc"; echo "  out: ${out:0:600}"; echo "  err: ${err:0:600}"; fi
-}
-has() { grep -qF -- "$2" <<<"$1"; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 finish() {
   [ -n "${KEEP:-}" ] && cp -a "$tmp" "$KEEP" echo "test_copy: $passed passed, $failed failed"; [ "$failed" = 0 ]; exit; }
 

@@ -5,29 +5,12 @@
 # Environment: SXSFIX (the binary), SXSFIX_EMULATOR (wine64 for the .exe),
 # SXSFIX_TESTDATA (../shared/testdata; the parts that need it skip without).
 set -u
-: "${SXSFIX:?set SXSFIX to the sxsfix binary}"
-EMU=${SXSFIX_EMULATOR:-}
+SXSFIX_TIMEOUT=${SXSFIX_TIMEOUT:-120}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 TD=${SXSFIX_TESTDATA:-}/cabs
-tmp=$(mktemp -d)
 cleanup() { [ -n "${mnt:-}" ] && umount "$mnt" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
-passed=0 failed=0 skipped=0
 
-sx() { if [ -n "$EMU" ]; then "$EMU" "$SXSFIX" "$@"; else "$SXSFIX" "$@"; fi; }
-run() {
-  timeout 120 bash -c 'if [ -n "$0" ]; then "$0" "$@"; else "$@"; fi' "$EMU" "$SXSFIX" "$@" \
-    >"$tmp/out" 2>"$tmp/err" </dev/null
-  rc=$?
-  out=$(tr -d '\r' <"$tmp/out")
-  err=$(tr -d '\r' <"$tmp/err")
-}
-check() {  # check DESCRIPTION CONDITION...
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
-  else failed=$((failed + 1)); echo "not ok - $what"; echo "  rc=$rc"; echo "  out: ${out:0:400}"; echo "  err: ${err:0:400}"; fi
-}
-skip() { skipped=$((skipped + 1)); echo "skip - $1"; }
-has() { grep -qF -- "$2" <<<"$1"; }
 empty_dir() { [ -z "$(ls -A "$1" 2>/dev/null)" ]; }
 no_temp_files() { [ -z "$(find "$1" -name '.sxsfix-*' 2>/dev/null)" ]; }
 

@@ -5,28 +5,9 @@
 # Wine the live registry written by `wine reg add`.
 # Environment: SXSFIX, SXSFIX_EMULATOR, SXSFIX_SOURCE, SXSFIX_TESTDATA.
 set -u
-: "${SXSFIX:?set SXSFIX to the sxsfix binary}"
-EMU=${SXSFIX_EMULATOR:-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SRC=${SXSFIX_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
 TD=${SXSFIX_TESTDATA:-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0 skipped=0
-
-sx() { if [ -n "$EMU" ]; then "$EMU" "$SXSFIX" "$@"; else "$SXSFIX" "$@"; fi; }
-run() {
-  sx "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-  rc=$?
-  out=$(tr -d '\r' <"$tmp/out")
-  err=$(tr -d '\r' <"$tmp/err")
-}
-check() {
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
-  else failed=$((failed + 1)); echo "not ok - $what"; echo "  rc=$rc"; echo "  out: ${out:0:600}"; echo "  err: ${err:0:600}"; fi
-}
-skip() { skipped=$((skipped + 1)); echo "skip - $1"; }
-has() { grep -qF -- "$2" <<<"$1"; }
 
 # --- sxsfix dir, with a lower-case tree under --root -----------------------
 vol=$tmp/vol

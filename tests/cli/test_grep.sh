@@ -3,26 +3,7 @@
 # options, UTF-16 and .cab fixtures made here, and the real logs checked
 # against GNU grep as an independent count.
 set -u
-: "${SXSFIX:?set SXSFIX to the sxsfix binary}"
-EMU=${SXSFIX_EMULATOR:-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0 skipped=0
-
-sx() { if [ -n "$EMU" ]; then "$EMU" "$SXSFIX" "$@"; else "$SXSFIX" "$@"; fi; }
-run() {
-  sx "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-  rc=$?
-  out=$(tr -d '\r' <"$tmp/out")
-  err=$(tr -d '\r' <"$tmp/err")
-}
-check() {
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
-  else failed=$((failed + 1)); echo "not ok - $what"; echo "  rc=$rc"; echo "  out: ${out:0:400}"; echo "  err: ${err:0:400}"; fi
-}
-skip() { skipped=$((skipped + 1)); echo "skip - $1"; }
-has() { grep -qF -- "$2" <<<"$1"; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 log=$tmp/setupact.log
 printf '%s\r\n' "2024-01-01 Info MOUPG start" \

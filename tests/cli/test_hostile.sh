@@ -7,26 +7,8 @@
 # truncated hives are in test_expand.sh and tests/tools; symlinks in WIMs
 # in test_expand.sh.)
 set -u
-: "${SXSFIX:?set SXSFIX to the sxsfix binary}"
-EMU=${SXSFIX_EMULATOR:-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0 skipped=0
-
-sx() { if [ -n "$EMU" ]; then timeout 120 "$EMU" "$SXSFIX" "$@"; else timeout 120 "$SXSFIX" "$@"; fi; }
-run() {
-  sx "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-  rc=$?
-  out=$(tr -d '\r\0' <"$tmp/out" | head -c 100000)
-  err=$(tr -d '\r\0' <"$tmp/err")
-}
-check() {
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok - $what"
-  else failed=$((failed + 1)); echo "not ok - $what"; echo "  rc=$rc"; echo "  out: ${out:0:400}"; echo "  err: ${err:0:400}"; fi
-}
-skip() { skipped=$((skipped + 1)); echo "skip - $1"; }
-has() { grep -qF -- "$2" <<<"$1"; }
+SXSFIX_TIMEOUT=${SXSFIX_TIMEOUT:-120}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # mkcab OUT NAME=DATA... : an uncompressed cabinet, one folder; NAME=@SIZE
 # declares SIZE bytes with one byte of data (a damaged or hostile header).
