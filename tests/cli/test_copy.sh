@@ -6,7 +6,9 @@
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 finish() {
-  [ -n "${KEEP:-}" ] && cp -a "$tmp" "$KEEP" echo "test_copy: $passed passed, $failed failed"; [ "$failed" = 0 ]; exit; }
+  [ -z "${KEEP:-}" ] || cp -a "$tmp" "$KEEP"   # KEEP=DIR keeps the trees for a look
+  echo "test_copy: $passed passed, $failed failed"
+  [ "$failed" = 0 ]; exit; }
 
 cd "$tmp"
 mkdir -p s/a/b s/empty
