@@ -17,7 +17,7 @@
 /* ---- a small buffered byte reader for the header scan ------------------- */
 
 typedef struct bytes {
-  plat_in *in;
+  plat_rfile *in;
   unsigned char buf[65536];
   size_t pos, len;
   plat_err *e;
@@ -26,10 +26,11 @@ typedef struct bytes {
 
 static int next_byte(bytes *b) {
   if (b->pos == b->len) {
-    int64_t n = plat_in_read(b->in, b->buf, sizeof b->buf, b->e);
-    if (n <= 0) { if (!b->failed) b->failed = n < 0 ? -1 : 1; return -1; }
+    size_t n = 0;
+    int rc = plat_rfile_read(b->in, b->buf, sizeof b->buf, &n, b->e);
+    if (rc != 0 || n == 0) { if (!b->failed) b->failed = rc != 0 ? -1 : 1; return -1; }
     b->pos = 0;
-    b->len = (size_t)n;
+    b->len = n;
   }
   return b->buf[b->pos++];
 }
@@ -48,7 +49,7 @@ int sx_cab_scan(const char *path, const char *label,
   bytes *b = calloc(1, sizeof *b);
   if (!b) return sx_exp_fail(e, SX_EXP_CORRUPT, label, "out of memory");
   b->e = e;
-  if (!(b->in = plat_in_open(path, e))) { free(b); return -1; }
+  if (!(b->in = plat_rfile_open(path, e))) { free(b); return -1; }
   int rc = 0;
   le(b, 4);                       /* signature, checked by sx_detect */
   le(b, 4);                       /* reserved1 */
@@ -94,7 +95,7 @@ int sx_cab_scan(const char *path, const char *label,
   if (!rc && b->failed < 0) rc = -1;   /* e already holds the read error */
   else if (!rc && b->failed > 0)
     rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "truncated: the cabinet ends inside its header or file table");
-  plat_in_close(b->in);
+  plat_rfile_close(b->in);
   free(b);
   return rc;
 }
@@ -102,7 +103,7 @@ int sx_cab_scan(const char *path, const char *label,
 #if SXSFIX_HAVE_LIBARCHIVE
 
 typedef struct cabsrc {
-  plat_in *in;
+  plat_rfile *in;
   plat_err err;
   int failed;
   char buf[65536];
@@ -110,8 +111,8 @@ typedef struct cabsrc {
 
 static la_ssize_t cab_read(struct archive *a, void *ud, const void **out) {
   cabsrc *s = ud;
-  int64_t n = plat_in_read(s->in, s->buf, sizeof s->buf, &s->err);
-  if (n < 0) {
+  size_t n = 0;
+  if (plat_rfile_read(s->in, s->buf, sizeof s->buf, &n, &s->err) != 0) {
     s->failed = 1;
     archive_set_error(a, -1, "%s", s->err.msg);
     return -1;
@@ -148,7 +149,7 @@ int sx_cab_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
     if (a) archive_read_free(a);
     return sx_exp_fail(e, SX_EXP_CORRUPT, label, "out of memory");
   }
-  if (!(s->in = plat_in_open(path, e))) { free(s); archive_read_free(a); return -1; }
+  if (!(s->in = plat_rfile_open(path, e))) { free(s); archive_read_free(a); return -1; }
   archive_read_support_format_cab(a);
   /* libarchive converts names to the C library's character set: make it
      UTF-8 for the walk (names without the UTF-8 flag stay raw bytes). */
@@ -186,7 +187,7 @@ int sx_cab_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
   archive_read_free(a);
   if (oldloc) setlocale(LC_CTYPE, oldloc);
   free(oldloc);
-  plat_in_close(s->in);
+  plat_rfile_close(s->in);
   free(s);
   return rc;
 }

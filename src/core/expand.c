@@ -24,11 +24,12 @@ int sx_exp_fail(plat_err *e, int code, const char *label, const char *fmt, ...) 
 
 int sx_detect(const char *path, const char *label, sx_format *fmt, plat_err *e) {
   unsigned char m[8] = {0};
-  plat_in *in = plat_in_open(path, e);
+  plat_rfile *in = plat_rfile_open(path, e);
   if (!in) return -1;
-  int64_t n = plat_in_read(in, m, sizeof m, e);
-  plat_in_close(in);
-  if (n < 0) return -1;
+  size_t n = 0;
+  int rc = plat_rfile_read(in, m, sizeof m, &n, e);
+  plat_rfile_close(in);
+  if (rc != 0) return -1;
   *fmt = SX_FMT_UNKNOWN;
   if (n >= 4 && memcmp(m, "MSCF", 4) == 0) *fmt = SX_FMT_CAB;
   else if (n == 8 && memcmp(m, "MSWIM\0\0\0", 8) == 0) *fmt = SX_FMT_WIM;

@@ -281,13 +281,6 @@ int plat_out_commit(plat_out *o, int64_t mtime_ns, plat_err *e);
 /* Close and delete the temporary file; frees o. NULL is fine. */
 void plat_out_abort(plat_out *o);
 
-/* A file read sequentially. */
-typedef struct plat_in plat_in;
-plat_in *plat_in_open(const char *path, plat_err *e);
-/* Up to len bytes into buf: the count (0 at the end), or -1 on error. */
-int64_t plat_in_read(plat_in *in, void *buf, size_t len, plat_err *e);
-void plat_in_close(plat_in *in);   /* NULL is fine */
-
 /* Rename a file or folder, replacing a file already at to. */
 int plat_rename(const char *from, const char *to, plat_err *e);
 

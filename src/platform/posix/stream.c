@@ -1,4 +1,4 @@
-/* stream.c: streamed output through a temporary name, sequential input,
+/* stream.c: streamed output through a temporary name,
    rename and free space on POSIX. */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,11 +15,6 @@ struct plat_out {
   int fd;
   char *path;   /* final name */
   char *tmp;    /* temporary name beside it */
-};
-
-struct plat_in {
-  int fd;
-  char *path;
 };
 
 plat_out *plat_out_create(const char *path, plat_err *e) {
@@ -89,40 +84,6 @@ int plat_out_commit(plat_out *o, int64_t mtime_ns, plat_err *e) {
   }
   out_free(o);
   return c ? -1 : 0;
-}
-
-plat_in *plat_in_open(const char *path, plat_err *e) {
-  plat_in *in = calloc(1, sizeof *in);
-  if (!in || !(in->path = strdup(path))) {
-    free(in);
-    plat_fail(e, path, ENOMEM);
-    return NULL;
-  }
-  in->fd = open(path, O_RDONLY | O_CLOEXEC);
-  struct stat st;
-  int c = in->fd < 0 ? errno : 0;
-  if (!c && fstat(in->fd, &st) == 0 && S_ISDIR(st.st_mode)) c = EISDIR;
-  if (c) {
-    plat_fail(e, path, c);
-    plat_in_close(in);
-    return NULL;
-  }
-  return in;
-}
-
-int64_t plat_in_read(plat_in *in, void *buf, size_t len, plat_err *e) {
-  for (;;) {
-    ssize_t r = read(in->fd, buf, len);
-    if (r >= 0) return r;
-    if (errno != EINTR) return plat_fail(e, in->path, errno);
-  }
-}
-
-void plat_in_close(plat_in *in) {
-  if (!in) return;
-  if (in->fd >= 0) close(in->fd);
-  free(in->path);
-  free(in);
 }
 
 int plat_rename(const char *from, const char *to, plat_err *e) {

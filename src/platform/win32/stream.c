@@ -1,4 +1,4 @@
-/* stream.c: streamed output through a temporary name, sequential input,
+/* stream.c: streamed output through a temporary name,
    rename and free space on Windows (wide APIs only). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +12,6 @@ struct plat_out {
   char *path;      /* final name, UTF-8, for messages */
   wchar_t *wpath;  /* final name, \\?\ wide */
   wchar_t *wtmp;   /* temporary name beside it */
-};
-
-struct plat_in {
-  HANDLE h;
-  char *path;
 };
 
 static void out_free(plat_out *o) {
@@ -91,40 +86,6 @@ int plat_out_commit(plat_out *o, int64_t mtime_ns, plat_err *e) {
   }
   out_free(o);
   return code ? -1 : 0;
-}
-
-plat_in *plat_in_open(const char *path, plat_err *e) {
-  wchar_t *w = w_path(path);
-  if (!w) { plat_fail(e, path, ERROR_INVALID_NAME); return NULL; }
-  plat_in *in = calloc(1, sizeof *in);
-  if (!in || !(in->path = strdup(path))) {
-    free(in);
-    free(w);
-    plat_fail(e, path, ERROR_NOT_ENOUGH_MEMORY);
-    return NULL;
-  }
-  in->h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                      NULL, OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, NULL);
-  free(w);
-  if (in->h == INVALID_HANDLE_VALUE) {
-    w_fail(e, path);
-    plat_in_close(in);
-    return NULL;
-  }
-  return in;
-}
-
-int64_t plat_in_read(plat_in *in, void *buf, size_t len, plat_err *e) {
-  DWORD got = 0, want = (DWORD)(len > 0x40000000 ? 0x40000000 : len);
-  if (!ReadFile(in->h, buf, want, &got, NULL)) return w_fail(e, in->path);
-  return got;
-}
-
-void plat_in_close(plat_in *in) {
-  if (!in) return;
-  if (in->h != INVALID_HANDLE_VALUE) CloseHandle(in->h);
-  free(in->path);
-  free(in);
 }
 
 int plat_rename(const char *from, const char *to, plat_err *e) {
