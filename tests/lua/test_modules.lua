@@ -103,6 +103,17 @@ t.test("options reach scripts through sxsfix.ctx", function()
   t.eq(ctx.exit.usage, 3)
 end)
 
+t.test("paths past 32,767 characters fail cleanly", function()
+  local p = path("deep")
+  while #p < 33000 do p = p .. fs.sep .. string.rep("b", 200) end
+  local ok, msg, code = fs.mkdir(p)
+  t.eq(ok, nil, "mkdir result"); t.eq(type(msg), "string"); t.eq(math.type(code), "integer")
+  local v, m2 = fs.writefile(p .. fs.sep .. "x", "y")
+  t.eq(v, nil, "writefile result"); t.eq(type(m2), "string")
+  t.eq(fs.readfile(p .. fs.sep .. "x"), nil, "readfile result")
+  t.ok(fs.rmtree(path("deep")), "the part that was made is removable")
+end)
+
 t.test("rmtree removes the tree", function()
   t.ok(fs.mkdir(path("tree", "x", "y")))
   t.ok(fs.writefile(path("tree", "x", "f"), "1"))

@@ -14,7 +14,7 @@ static plat_file *open_aux(const char *path, DWORD access, DWORD disp, plat_err 
   plat_file *f = calloc(1, sizeof *f);
   wchar_t *w = w_path(path);
   if (!f || !w || !(f->path = strdup(path))) {
-    plat_fail(e, path, w ? ERROR_NOT_ENOUGH_MEMORY : ERROR_INVALID_NAME);
+    plat_fail(e, path, w ? ERROR_NOT_ENOUGH_MEMORY : (int)w_path_err);
     free(w); if (f) free(f->path); free(f);
     return NULL;
   }
@@ -114,7 +114,7 @@ int plat_copy_data(plat_file *src, plat_file *dst, uint64_t *bytes, plat_err *e)
 int plat_rename_new(const char *from, const char *to, plat_err *e) {
   wchar_t *wf = w_path(from), *wt = w_path(to);
   int rc = 0;
-  if (!wf || !wt) rc = plat_fail(e, to, ERROR_INVALID_NAME);
+  if (!wf || !wt) rc = w_fail(e, to);
   else if (!MoveFileExW(wf, wt, MOVEFILE_WRITE_THROUGH)) rc = w_fail(e, to);
   free(wf);
   free(wt);

@@ -26,7 +26,7 @@ plat_dir *plat_dir_open(const char *path, plat_err *e) {
   size_t wl = w ? wcslen(w) : 0;
   wchar_t *pat = w ? malloc((wl + 3) * sizeof *pat) : NULL;
   if (!pd || !pat || !(pd->path = strdup(path))) {
-    plat_fail(e, path, w ? ERROR_NOT_ENOUGH_MEMORY : ERROR_INVALID_NAME);
+    plat_fail(e, path, w ? ERROR_NOT_ENOUGH_MEMORY : (int)w_path_err);
     free(pat); free(w); if (pd) free(pd->path); free(pd);
     return NULL;
   }
@@ -85,7 +85,7 @@ static int64_t ft_ns(FILETIME ft) {
 
 int plat_stat(const char *path, int follow, plat_info *out, plat_err *e) {
   wchar_t *w = w_path(path);
-  if (!w) return plat_fail(e, path, ERROR_INVALID_NAME);
+  if (!w) return w_fail(e, path);
   memset(out, 0, sizeof *out);
   DWORD flags = FILE_FLAG_BACKUP_SEMANTICS | (follow ? 0 : FILE_FLAG_OPEN_REPARSE_POINT);
   HANDLE h = CreateFileW(w, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,

@@ -8,7 +8,7 @@
 
 int plat_read_file(const char *path, char **data, size_t *len, plat_err *e) {
   wchar_t *w = w_path(path);
-  if (!w) return plat_fail(e, path, ERROR_INVALID_NAME);
+  if (!w) return w_fail(e, path);
   HANDLE h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                          NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
   free(w);
@@ -42,7 +42,7 @@ int plat_read_file(const char *path, char **data, size_t *len, plat_err *e) {
 
 int plat_write_file(const char *path, const void *data, size_t len, plat_err *e) {
   wchar_t *w = w_path(path);
-  if (!w) return plat_fail(e, path, ERROR_INVALID_NAME);
+  if (!w) return w_fail(e, path);
   size_t wl = wcslen(w);
   wchar_t *tmp = malloc((wl + 40) * sizeof *tmp);
   if (!tmp) { free(w); return plat_fail(e, path, ERROR_NOT_ENOUGH_MEMORY); }
@@ -81,7 +81,7 @@ int plat_is_dir(const char *path) {
 
 int plat_mkdirs(const char *path, plat_err *e) {
   wchar_t *w = w_path(path);
-  if (!w) return plat_fail(e, path, ERROR_INVALID_NAME);
+  if (!w) return w_fail(e, path);
   /* Skip the \\?\X:\ or \\?\UNC\server\share\ root, then create each prefix. */
   wchar_t *s = w + 4;
   if (wcsncmp(s, L"UNC\\", 4) == 0) {

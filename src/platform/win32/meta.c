@@ -123,7 +123,7 @@ static int read_stream(void *ud, const wchar_t *name) {
 int plat_meta_get(const char *path, unsigned what, plat_meta *m, plat_err *e) {
   memset(m, 0, sizeof *m);
   wchar_t *w = w_path(path);
-  if (!w) return plat_fail(e, path, ERROR_INVALID_NAME);
+  if (!w) return w_fail(e, path);
   HANDLE h = CreateFileW(w, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                          NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
   BY_HANDLE_FILE_INFORMATION bi;
@@ -205,7 +205,7 @@ static int set_security(const wchar_t *w, const char *path, const plat_meta *m, 
 
 int plat_meta_set(const char *path, unsigned what, const plat_meta *m, plat_err *e) {
   wchar_t *w = w_path(path);
-  if (!w) return plat_fail(e, path, ERROR_INVALID_NAME);
+  if (!w) return w_fail(e, path);
   int rc = 0;
   DWORD a = GetFileAttributesW(w);
   if (a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_READONLY) && (what & ~PLAT_META_TIMES))

@@ -70,7 +70,7 @@ fail:
 static int read_key(HKEY base, const char *sub, REGSAM extra, const char *what, plat_regkey *k,
                     plat_err *e) {
   wchar_t *w = w_from_utf8(sub);
-  if (!w) return plat_fail(e, what, ERROR_INVALID_NAME);
+  if (!w) return w_fail(e, what);
   HKEY h;
   LONG rc = RegOpenKeyExW(base, w, 0, KEY_READ | extra, &h);
   free(w);
@@ -102,7 +102,7 @@ plat_hive *plat_hive_open(const char *file, plat_err *e) {
   wchar_t *w = w_path(file);
   plat_hive *hv = calloc(1, sizeof *hv);
   if (!w || !hv || !(hv->file = strdup(file))) {
-    plat_fail(e, file, w ? ERROR_NOT_ENOUGH_MEMORY : ERROR_INVALID_NAME);
+    plat_fail(e, file, w ? ERROR_NOT_ENOUGH_MEMORY : (int)w_path_err);
     free(w);
     if (hv) free(hv->file);
     free(hv);

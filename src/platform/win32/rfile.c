@@ -11,7 +11,7 @@ struct plat_rfile {
 
 plat_rfile *plat_rfile_open(const char *path, plat_err *e) {
   wchar_t *w = w_path(path);
-  if (!w) { plat_fail(e, path, ERROR_INVALID_NAME); return NULL; }
+  if (!w) { w_fail(e, path); return NULL; }
   /* Logs are often still open by their writer: share everything. */
   HANDLE h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                          NULL, OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, NULL);

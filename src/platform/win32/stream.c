@@ -31,7 +31,7 @@ plat_out *plat_out_create(const char *path, plat_err *e) {
   size_t n = o->wpath ? wcslen(o->wpath) + 48 : 0;
   o->wtmp = n ? malloc(n * sizeof *o->wtmp) : NULL;
   if (!o->path || !o->wtmp) {
-    plat_fail(e, path, o->wpath ? ERROR_NOT_ENOUGH_MEMORY : ERROR_INVALID_NAME);
+    plat_fail(e, path, o->wpath ? ERROR_NOT_ENOUGH_MEMORY : (int)w_path_err);
     out_free(o);
     return NULL;
   }
@@ -91,7 +91,7 @@ int plat_out_commit(plat_out *o, int64_t mtime_ns, plat_err *e) {
 int plat_rename(const char *from, const char *to, plat_err *e) {
   wchar_t *wf = w_path(from), *wt = w_path(to);
   BOOL ok = wf && wt && MoveFileExW(wf, wt, MOVEFILE_REPLACE_EXISTING);
-  DWORD code = ok ? 0 : (wf && wt ? GetLastError() : ERROR_INVALID_NAME);
+  DWORD code = ok ? 0 : (wf && wt ? GetLastError() : w_path_err);
   free(wf);
   free(wt);
   return ok ? 0 : plat_fail(e, to, (int)code);
@@ -103,7 +103,7 @@ void plat_fault_free_space(int64_t bytes) { fault_free = bytes; }
 
 int plat_free_space(const char *path, uint64_t *bytes, plat_err *e) {
   wchar_t *w = w_path(path);
-  if (!w) return plat_fail(e, path, ERROR_INVALID_NAME);
+  if (!w) return w_fail(e, path);
   ULARGE_INTEGER avail;
   BOOL ok = GetDiskFreeSpaceExW(w, &avail, NULL, NULL);
   free(w);

@@ -33,18 +33,32 @@ char *utf8_from_w(const wchar_t *w) {
   return s;
 }
 
+DWORD w_path_err = ERROR_INVALID_NAME;
+
+/* Fail w_path with code, in GetLastError() and in w_path_err. */
+static wchar_t *w_path_fail(DWORD code) {
+  w_path_err = code;
+  SetLastError(code);
+  return NULL;
+}
+
 wchar_t *w_path(const char *path) {
   wchar_t *w = w_from_utf8(path);
-  if (!w) return NULL;
+  if (!w) return w_path_fail(ERROR_INVALID_NAME);
   for (wchar_t *p = w; *p; p++)
     if (*p == L'/') *p = L'\\';
-  if (wcsncmp(w, L"\\\\?\\", 4) == 0) return w;  /* already a verbatim path */
+  if (wcsncmp(w, L"\\\\?\\", 4) == 0) {  /* already a verbatim path */
+    if (wcslen(w) <= 32767) return w;
+    free(w);
+    return w_path_fail(ERROR_FILENAME_EXCED_RANGE);
+  }
   DWORD n = GetFullPathNameW(w, 0, NULL, NULL);
   wchar_t *full = n ? malloc((n + 8) * sizeof *full) : NULL;
   if (!full || GetFullPathNameW(w, n, full + 8, NULL) == 0) {
+    DWORD code = full ? GetLastError() : ERROR_NOT_ENOUGH_MEMORY;
     free(full);
     free(w);
-    return NULL;
+    return w_path_fail(code ? code : ERROR_INVALID_NAME);
   }
   free(w);
   wchar_t *abs = full + 8;  /* room in front for the prefix */
@@ -57,6 +71,12 @@ wchar_t *w_path(const char *path) {
     memcpy(abs, L"\\\\?\\", 4 * sizeof *abs);
   }
   memmove(full, abs, (wcslen(abs) + 1) * sizeof *abs);
+  /* Windows paths end at 32,767 UTF-16 units; past that the length wraps
+     in the kernel's 16-bit counts (Wine then opens another file). */
+  if (wcslen(full) > 32767) {
+    free(full);
+    return w_path_fail(ERROR_FILENAME_EXCED_RANGE);
+  }
   return full;
 }
 

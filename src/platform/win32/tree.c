@@ -11,7 +11,7 @@ int plat_mkdtemp(const char *prefix, char *buf, size_t len, plat_err *e) {
   DWORD n = GetTempPathW(MAX_PATH + 1, base);
   if (n == 0 || n > MAX_PATH) return w_fail(e, "GetTempPathW");
   wchar_t *wp = w_from_utf8(prefix);
-  if (!wp) return plat_fail(e, prefix, ERROR_INVALID_NAME);
+  if (!wp) return w_fail(e, prefix);
   static unsigned counter;
   for (int tries = 0; tries < 100; tries++) {
     wchar_t cand[MAX_PATH + 64];
@@ -71,7 +71,7 @@ static int remove_w(wchar_t *w, const char *path, plat_err *e) {
 
 int plat_remove(const char *path, plat_err *e) {
   wchar_t *w = w_path(path);
-  if (!w) return plat_fail(e, path, ERROR_INVALID_NAME);
+  if (!w) return w_fail(e, path);
   DWORD a = GetFileAttributesW(w);
   BOOL ok = (a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY))
               ? RemoveDirectoryW(w) : DeleteFileW(w);
@@ -82,7 +82,7 @@ int plat_remove(const char *path, plat_err *e) {
 
 int plat_remove_tree(const char *path, plat_err *e) {
   wchar_t *w = w_path(path);
-  if (!w) return plat_fail(e, path, ERROR_INVALID_NAME);
+  if (!w) return w_fail(e, path);
   int rc = remove_w(w, path, e);
   free(w);
   return rc;

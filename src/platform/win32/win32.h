@@ -14,8 +14,11 @@ char *utf8_from_w(const wchar_t *w);
 
 /* A UTF-8 path as a wide path for CreateFileW and friends: '/' becomes '\',
    the path is made absolute, and \\?\ (or \\?\UNC\) is prefixed so that
-   paths longer than MAX_PATH work. malloc'd; NULL on failure. */
+   paths longer than MAX_PATH work. malloc'd; NULL on failure, with the
+   reason in GetLastError() and in w_path_err (a path past 32,767 UTF-16
+   units is ERROR_FILENAME_EXCED_RANGE). */
 wchar_t *w_path(const char *path);
+extern DWORD w_path_err;
 
 /* plat_fail with GetLastError(). */
 int w_fail(plat_err *e, const char *what);
