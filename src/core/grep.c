@@ -6,6 +6,20 @@
 
 #include "core/grep_int.h"
 
+#if SXSFIX_HAVE_PCRE2
+/* SXSFIX_PCRE2_JIT=0 runs patterns through PCRE2's interpreter: memory
+   checkers such as valgrind cannot follow JIT-generated code. */
+static int jit_wanted(void) {
+  static int wanted = -1;
+  if (wanted < 0) {
+    char *v = plat_getenv("SXSFIX_PCRE2_JIT");
+    wanted = !(v && strcmp(v, "0") == 0);
+    free(v);
+  }
+  return wanted;
+}
+#endif
+
 sx_grep *sx_grep_new(void) {
   sx_grep *g = calloc(1, sizeof *g);
   if (g) g->block = 1 << 20;
@@ -91,7 +105,7 @@ int sx_grep_add(sx_grep *g, const char *pat, size_t len, int flags,
     *offset = eo;
     return -1;
   }
-  p->jit = pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE) == 0;  /* else interpreted */
+  p->jit = jit_wanted() && pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE) == 0;  /* else interpreted */
   uint32_t nc = 0;
   pcre2_pattern_info(p->code, PCRE2_INFO_CAPTURECOUNT, &nc);
   p->ncap = (int)nc;

@@ -85,6 +85,12 @@ if [ -n "${SXSFIX_TESTDATA:-}" ] && [ -d "$logs" ]; then
   check "a bare 0x80070003 is found (exit 0)" test "$rc" = 0
   want=$(for f in "${files[@]}"; do printf '%s:%s\n' "$f" "$(LC_ALL=C grep -a -c 0x80070003 "$f")"; done)
   check "per-file counts agree with GNU grep" test "$out" = "$want"
+  run grep -c -i -e '0x8007000[0-9]' -e 'servicing ?stack' "${files[@]}"
+  jit_out=$out
+  export SXSFIX_PCRE2_JIT=0
+  run grep -c -i -e '0x8007000[0-9]' -e 'servicing ?stack' "${files[@]}"
+  unset SXSFIX_PCRE2_JIT
+  check "PCRE2's interpreter (SXSFIX_PCRE2_JIT=0) finds what the JIT finds" test "$out" = "$jit_out" -a -n "$out"
 else
   skip "test data logs is absent (../shared/testdata)"
 fi
