@@ -13,6 +13,7 @@ tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=(grep expand hostile diagnose)
 "$ROOT/scripts/build.sh" native >/dev/null || exit 1
 mkdir -p "$V"
+chmod 1777 "$V"   # tests also run sxsfix as an unprivileged user
 rm -f "$V"/*.log
 # the wrapper: valgrind around the real binary
 cat >"$V/sxsfix" <<WRAP
