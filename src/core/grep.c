@@ -162,6 +162,7 @@ int sx_pat_find(sx_pat *p, const char *subject, size_t pos, size_t end,
   }
   return 1;
 #else
+  (void)ov;  /* only literals exist without PCRE2 */
   return 0;
 #endif
 }

@@ -69,11 +69,7 @@ static int host_features(lua_State *L) {
     {"grep", SXSFIX_HAVE_PCRE2, "this sxsfix was built without PCRE2"},
     {"expand", SXSFIX_HAVE_LIBARCHIVE, "this sxsfix was built without libarchive"},
     {"wim", SXSFIX_HAVE_WIMLIB, "this sxsfix was built without wimlib"},
-#ifdef _WIN32
-    {"hive", 1, NULL},  /* RegLoadAppKeyW, always present */
-#else
-    {"hive", SXSFIX_HAVE_HIVEX, "this sxsfix was built without hivex"},
-#endif
+    {"hive", SXSFIX_HAVE_HIVE, "this sxsfix was built without hivex"},
   };
   lua_newtable(L);
   for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
