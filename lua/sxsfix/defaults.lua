@@ -10,7 +10,6 @@ return {
       dir = [[C:\$WINDOWS.~BT\Sources\Panther]],
       files = { "setupact.log", "setuperr.log", "setupdiagresults.xml", "MoSetup*", "MOU*" },
     },
-    setupact = { dir = [[C:\$WINDOWS.~BT\Sources\Panther]], files = { "setupact.log" } },
     setupdiag = { dir = [[%windir%\Logs\SetupDiag]], files = { "SetupDiagResults.xml" } },
     dism = { dir = [[%windir%\Logs\DISM]], files = { "dism.log" } },
     cbs = { dir = [[%windir%\Logs\CBS]], files = { "CBS.log", "CbsPersist_*.log", "CbsPersist_*.cab" } },

@@ -29,15 +29,11 @@ M.steps = {
     id = "system",
     description = "read the build and revision of the installation",
     run = function(ctx)
-      local key = ctx.settings.version_key
-      local function get(name)
-        local v = reg.get(key, name)
-        return v
-      end
-      local sys = { build = get("CurrentBuild") or get("CurrentBuildNumber"), ubr = get("UBR"),
-                    product = get("ProductName"), display = get("DisplayVersion") }
-      local ok, msg = reg.key(key)
-      if not ok and msg then sys.error = msg end
+      local k, msg = reg.key(ctx.settings.version_key)  -- one read; names compare case-insensitively
+      local v = {}
+      for _, val in ipairs(k and k.values or {}) do v[val.name:lower()] = val.value end
+      local sys = { build = v.currentbuild or v.currentbuildnumber, ubr = v.ubr,
+                    product = v.productname, display = v.displayversion, error = msg }
       return sys, sys.build and string.format("build %s.%s", sys.build, sys.ubr or "?")
         or ("build unknown" .. (msg and (": " .. msg) or ""))
     end,

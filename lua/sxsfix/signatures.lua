@@ -4,7 +4,8 @@
 -- otherwise a PCRE2 pattern), and the log groups it counts in (see
 -- sxsfix.defaults logs). `near` requires another text within `within`
 -- lines, for strings that are only evidence in context; `exclude` lists
--- ('|'-separated, literal) texts that make a matching line not count.
+-- ('|'-separated, literal) texts that make a matching line not count;
+-- `file` limits a signature to the log files of that name in its groups.
 --
 -- 0x80070003 alone is NOT evidence: it appears for unrelated reasons in
 -- DISM.log (AppxProvider), cleanmgr, msoobe (oobe.xml), MOUPG's
@@ -66,7 +67,8 @@ return {
     meaning = "0x80070003 in SetupAct.log next to the driver migration",
     text = "0x80070003",
     fixed = true,
-    logs = { "setupact" },
+    logs = { "panther" },
+    file = "setupact.log",
     near = "Process Drivers for Migration|CDlpActionDriverMigrate",
     within = 5,
     exclude = "oobe.xml|AppxProvider|cleanmgr|ExecuteDiagnosticAnalysis|WindowsUpdate",

@@ -5,19 +5,6 @@
 
 #include "platform/platform.h"
 
-void plat_regkey_free(plat_regkey *k) {
-  for (size_t i = 0; i < k->nsubkeys; i++) free(k->subkeys[i]);
-  for (size_t i = 0; i < k->nvalues; i++) {
-    free(k->values[i].name);
-    free(k->values[i].data);
-  }
-  free(k->subkeys);
-  free(k->values);
-  k->subkeys = NULL;
-  k->values = NULL;
-  k->nsubkeys = k->nvalues = 0;
-}
-
 int plat_reg_read(const char *hkey, const char *sub, plat_regkey *k, plat_err *e) {
   (void)k;
   e->code = ENOSYS;

@@ -6,19 +6,6 @@
 
 #include "win32.h"
 
-void plat_regkey_free(plat_regkey *k) {
-  for (size_t i = 0; i < k->nsubkeys; i++) free(k->subkeys[i]);
-  for (size_t i = 0; i < k->nvalues; i++) {
-    free(k->values[i].name);
-    free(k->values[i].data);
-  }
-  free(k->subkeys);
-  free(k->values);
-  k->subkeys = NULL;
-  k->values = NULL;
-  k->nsubkeys = k->nvalues = 0;
-}
-
 static int reg_fail(plat_err *e, const char *what, LONG rc) {
   return plat_fail(e, what, (int)rc);
 }
