@@ -35,6 +35,7 @@ M.commands = {
   { "copy", "sxsfix.cmd.copy" },
   { "rollback", "sxsfix.cmd.rollback" },
   { "expand", "sxsfix.cmd.expand" },
+  { "verify", "sxsfix.cmd.verify" },
   { "scripts", "sxsfix.cmd.scripts" },
   { "version", "sxsfix.cmd.version" },
   { "help", "sxsfix.cmd.help" },
