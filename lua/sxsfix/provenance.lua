@@ -164,16 +164,59 @@ local function covering_cab(ssu, dir, src)
   end
 end
 
+-- A bare .cab given as the update may change after it was expanded: verify
+-- a copy in the (private) work folder instead, and expand that copy again.
+local function snapshot(r, o, find)
+  local data, err = fs.readfile(r.ssu)
+  if not data then return nil, err end
+  local snap = r.expanded .. ".cab"
+  local ok, werr = fs.writefile(snap, data)
+  if not ok then return nil, werr end
+  data = nil
+  local info, verr = M.verify_cab(snap, o)
+  if not info then return nil, verr end
+  info.file = r.ssu
+  if info.verified then
+    ok, err = fs.rmtree(r.expanded)
+    if ok then ok, err = fs.mkdir(r.expanded) end
+    if ok then ok, err = expand.expand(snap, r.expanded, { nested = true }) end
+    if not ok then return nil, err end
+    r.found, r.provided = find(r.expanded)
+  end
+  return info
+end
+
 -- Repair's verify step. r: the repair's result so far (r.ssu, r.expanded,
--- r.found: name -> source folder, r.provided). Verifies every cabinet whose
--- files may be copied, then hashes those files (r.hashes[folder]); fills
--- r.signatures. A failure returns nil, reason unless opts.allow_unsigned.
-function M.verify_step(r, settings, opts)
+-- r.found: name -> source folder, r.provided); find(dir) -> found, provided
+-- finds the stack folders again after a re-expansion. Verifies every
+-- cabinet whose files may be copied, then hashes those files
+-- (r.hashes[name]); fills r.signatures. A failure returns nil, reason
+-- (naming the cabinet) unless opts.allow_unsigned.
+function M.verify_step(r, settings, opts, find)
   r.signatures = {}
   local pem, err = M.anchors(opts.trust)
   if not pem then return nil, err end
   local o = { pem = pem, engine = opts.engine or (settings.provenance or {}).engine, time = opts.time }
+  if r.ssu:lower():match("%.cab$") and not fs.isdir(r.ssu) then
+    local info, serr = snapshot(r, o, find)
+    if not info then return nil, serr end
+    r.signatures[1] = info
+    if not info.verified then
+      if not opts.allow_unsigned then return nil, info.file .. ": " .. (info.reason or info.status) end
+      r.unsigned_allowed = info.file .. ": " .. (info.reason or info.status)
+    end
+    return M.hash_all(r)
+  end
   local seen, failures = {}, {}
+  if r.ssu:lower():match("%.msu$") and not fs.isdir(r.ssu) then
+    -- A CAB-based .msu is signed as a whole too (a WIM-based one is not).
+    local outer, oerr = M.verify_cab(r.ssu, o)
+    if not outer then return nil, oerr end
+    if outer.status ~= "bad input" then
+      r.signatures[1] = outer
+      if not outer.verified then failures[1] = outer end
+    end
+  end
   for _, name in ipairs(r.provided or {}) do
     local src = r.found[name:lower()]
     local cab = covering_cab(r.ssu, r.expanded, src)
@@ -185,6 +228,7 @@ function M.verify_step(r, settings, opts)
       local verr
       info, verr = M.verify_cab(cab, o)
       if not info then return nil, verr end
+      info.file = r.ssu .. "/" .. cab:sub(#r.expanded + 2)
     end
     if info then
       seen[cab or src] = info
@@ -194,10 +238,15 @@ function M.verify_step(r, settings, opts)
   end
   if #failures > 0 then
     local f = failures[1]
-    local msg = string.format("%s: %s", fs.basename(f.file), f.reason or f.status)
+    local msg = string.format("%s: %s", f.file, f.reason or f.status)
     if not opts.allow_unsigned then return nil, msg end
     r.unsigned_allowed = msg
   end
+  return M.hash_all(r)
+end
+
+-- Hash the files of every stack folder of the update (r.hashes[name]).
+function M.hash_all(r)
   r.hashes = {}
   for _, name in ipairs(r.provided or {}) do
     local h, herr = M.hash_tree(r.found[name:lower()])

@@ -2,6 +2,7 @@
 --
 --   local r = require("sxsfix.repair").run(settings, { ssu = PATH, apply = bool,
 --                                                     work = DIR, security = POLICY,
+--                                                     trust = { PEM files }, allow_unsigned = bool,
 --                                                     progress = function(fmt, ...) end })
 --   r.status: "nothing" (nothing damaged), "refused" (bad or mismatched SSU,
 --   nothing changed), "planned", "repaired", "failed" (rolled back)
@@ -9,12 +10,15 @@
 -- 1. diagnose: which servicing stack folders are damaged;
 -- 2. expand the SSU (.msu of either kind, .cab, or an expanded folder)
 --    into a work folder and find its servicingstack folders;
--- 3. validate: the SSU must hold the damaged folders under the same names
+-- 3. verify: every cabinet whose files may be copied must carry a valid
+--    Authenticode signature (sxsfix.provenance); the files are hashed, and
+--    the hashes are checked again right before each folder is copied;
+-- 4. validate: the SSU must hold the damaged folders under the same names
 --    (sxsfix.stack.validate), else refuse and change nothing;
--- 4. plan (robocopy /L) each damaged folder, and each folder of the SSU the
+-- 5. plan (robocopy /L) each damaged folder, and each folder of the SSU the
 --    store already has, comparing contents (damaged bytes with intact size
 --    and time are found too);
--- 5. with apply: copy each folder in backup mode (backup + journal,
+-- 6. with apply: copy each folder in backup mode (backup + journal,
 --    security from a template or the source, verify); on any failure roll
 --    every folder back; on success record the repair and diagnose again.
 local fs = require "sxsfix.fs"
@@ -24,6 +28,7 @@ local host = require "sxsfix.host"
 local stack = require "sxsfix.stack"
 local diagnose = require "sxsfix.diagnose"
 local sdview = require "sxsfix.sdview"
+local provenance = require "sxsfix.provenance"
 
 local M = {}
 
@@ -104,7 +109,13 @@ function M.run(settings, opts)
   dir, err = expand_ssu(opts.ssu, work)
   if not dir then r.status, r.error = "refused", err; return r end
   local found, provided = M.find_stacks(dir)
-  r.provided, r.expanded = provided, dir
+  r.provided, r.expanded, r.found = provided, dir, found
+
+  -- Verify: nothing unsigned is copied (unless allow_unsigned, for labs).
+  progress("verifying the signatures of %s...", opts.ssu)
+  local signed, verr = provenance.verify_step(r, settings, opts, M.find_stacks)
+  if not signed then r.status, r.error = "refused", verr; return r end
+  found, provided = r.found, r.provided
 
   -- Step 3: validate before touching anything.
   if #damaged > 0 then
@@ -153,8 +164,14 @@ function M.run(settings, opts)
   for i, p in ipairs(r.plans) do
     local backup = fs.join(r.backup, tostring(i))
     progress("copying %s (%d of %d)...", p.name, i, #r.plans)
-    local res, aerr = copy.apply(p.source, p.destination,
-      { backup = backup, compare = true, security = sec, verify = true })
+    local res, aerr
+    local same, cerr = provenance.recheck(p.source, r.hashes[p.name:lower()] or {})
+    if same then
+      res, aerr = copy.apply(p.source, p.destination,
+        { backup = backup, compare = true, security = sec, verify = true })
+    else
+      aerr = "refusing to copy " .. p.name .. ": " .. cerr
+    end
     p.result, p.journal = res, fs.join(backup, "journal.txt")
     done[#done + 1] = p
     local bad = not res or res.files.failed + res.dirs.failed > 0 or (res.verify_failed or 0) > 0

@@ -193,9 +193,12 @@ static ASN1_STRING *unsigned_attr(PKCS7_SIGNER_INFO *si, const char *oid) {
   return t && t->type == V_ASN1_SEQUENCE ? t->value.sequence : NULL;
 }
 
+/* The timestamp authority's certificate, whose chain is checked last. */
+typedef struct tsa_cert { X509 *cert; STACK_OF(X509) *untrusted; } tsa_cert;
+
 /* RFC 3161: a SignedData over a TSTInfo whose imprint is the hash of the
    signature's bytes. Returns 1 with s->signed_at, or 0 (bad timestamp). */
-static int check_rfc3161(ASN1_STRING *der, PKCS7_SIGNER_INFO *si, X509_STORE *store, sx_sig *s) {
+static int check_rfc3161(ASN1_STRING *der, PKCS7_SIGNER_INFO *si, tsa_cert *ts, sx_sig *s) {
   const unsigned char *p = der->data;
   PKCS7 *tok = d2i_PKCS7(NULL, &p, der->length);
   TS_TST_INFO *tst = tok ? PKCS7_to_TS_TST_INFO(tok) : NULL;
@@ -220,7 +223,9 @@ static int check_rfc3161(ASN1_STRING *der, PKCS7_SIGNER_INFO *si, X509_STORE *st
   X509 *tsa = signers && sk_X509_num(signers) == 1 ? sk_X509_value(signers, 0) : NULL;
   if (tsa) {
     subject_of(tsa, s->ts_signer, sizeof s->ts_signer);
-    ok = check_chain(store, tsa, tok->d.sign->cert, s->signed_at, XKU_TIMESTAMP, "timestamp", s, 0);
+    ts->cert = X509_dup(tsa);
+    ts->untrusted = X509_chain_up_ref(tok->d.sign->cert);
+    ok = ts->cert != NULL;
   } else {
     fail(s, SX_SIG_TIMESTAMP, "bad timestamp (no single signer certificate)", NULL);
   }
@@ -234,7 +239,7 @@ done:
 
 /* PKCS#9 countersignature: a SignerInfo whose messageDigest is the hash of
    the signature's bytes, signed by a certificate in the outer SignedData. */
-static int check_pkcs9(ASN1_STRING *der, PKCS7 *p7, PKCS7_SIGNER_INFO *si, X509_STORE *store, sx_sig *s) {
+static int check_pkcs9(ASN1_STRING *der, PKCS7 *p7, PKCS7_SIGNER_INFO *si, tsa_cert *ts, sx_sig *s) {
   const unsigned char *p = der->data;
   PKCS7_SIGNER_INFO *cs = d2i_PKCS7_SIGNER_INFO(NULL, &p, der->length);
   int ok = 0;
@@ -260,9 +265,13 @@ static int check_pkcs9(ASN1_STRING *der, PKCS7 *p7, PKCS7_SIGNER_INFO *si, X509_
   s->signed_at = when->type == V_ASN1_UTCTIME || when->type == V_ASN1_GENERALIZEDTIME
                  ? unix_time(when->value.utctime) : -1;
   subject_of(tsa, s->ts_signer, sizeof s->ts_signer);
-  ok = s->signed_at >= 0
-       ? check_chain(store, tsa, p7->d.sign->cert, s->signed_at, XKU_TIMESTAMP, "timestamp", s, 0)
-       : fail(s, SX_SIG_TIMESTAMP, "bad timestamp (no readable signing time)", NULL);
+  if (s->signed_at < 0) {
+    fail(s, SX_SIG_TIMESTAMP, "bad timestamp (no readable signing time)", NULL);
+    goto done;
+  }
+  ts->cert = X509_dup(tsa);
+  ts->untrusted = X509_chain_up_ref(p7->d.sign->cert);
+  ok = ts->cert != NULL;
 done:
   if (mdb) BIO_free(mdb);
   BIO_free(sink);
@@ -270,7 +279,7 @@ done:
   return ok;
 }
 
-typedef struct readctx { EVP_MD_CTX *md; } readctx;
+#define OSSL_STACK_OF_X509_FREE(st) sk_X509_pop_free((st), X509_free)
 static void md_update(void *ud, const void *p, size_t n) { EVP_DigestUpdate(ud, p, n); }
 
 /* Read the file: its header and signature blob (pass 1), or its digest (pass 2). */
@@ -340,6 +349,7 @@ static int verify_blob(const unsigned char *blob, size_t len, EVP_MD_CTX *md, co
   SpcIndirect *ind = NULL;
   BIO *content = NULL;
   STACK_OF(X509) *signers = NULL;
+  tsa_cert ts = { NULL, NULL };
   int r = 0;
   ASN1_OBJECT *indirect = OBJ_txt2obj(OID_INDIRECT, 1);
   int is_indirect = p7 && PKCS7_type_is_signed(p7) && p7->d.sign->contents
@@ -392,18 +402,22 @@ static int verify_blob(const unsigned char *blob, size_t len, EVP_MD_CTX *md, co
   PKCS7_SIGNER_INFO *si = sk_PKCS7_SIGNER_INFO_value(PKCS7_get_signer_info(p7), 0);
   subject_of(signer, s->signer, sizeof s->signer);
   /* 4. The timestamp, if any: its time is when the chain is checked. */
-  ASN1_STRING *ts = unsigned_attr(si, OID_RFC3161);
+  ASN1_STRING *rfc = unsigned_attr(si, OID_RFC3161);
   ASN1_TYPE *cs9 = PKCS7_get_attribute(si, NID_pkcs9_countersignature);
-  if (ts && !check_rfc3161(ts, si, store, s)) goto done;
-  if (!ts && cs9) {
+  if (rfc && !check_rfc3161(rfc, si, &ts, s)) goto done;
+  if (!rfc && cs9) {
     if (cs9->type != V_ASN1_SEQUENCE) { fail(s, SX_SIG_TIMESTAMP, "bad timestamp (a countersignature that does not parse)", NULL); goto done; }
-    if (!check_pkcs9(cs9->value.sequence, p7, si, store, s)) goto done;
+    if (!check_pkcs9(cs9->value.sequence, p7, si, &ts, s)) goto done;
   }
   int64_t when = s->signed_at >= 0 ? s->signed_at : at ? at : (int64_t)time(NULL);
-  /* 5. The signer's chain to an anchor, and its usage. */
+  /* 5. The signer's chain to an anchor, and its usage; then the timestamp's. */
   if (!check_chain(store, signer, p7->d.sign->cert, when, XKU_CODE_SIGN, "signer", s, 1)) goto done;
+  if (ts.cert && !check_chain(store, ts.cert, ts.untrusted, s->signed_at, XKU_TIMESTAMP, "timestamp", s, 0))
+    goto done;
   s->status = SX_SIG_OK;
 done:
+  X509_free(ts.cert);
+  OSSL_STACK_OF_X509_FREE(ts.untrusted);
   sk_X509_free(signers);
   BIO_free(content);
   SpcIndirect_free(ind);

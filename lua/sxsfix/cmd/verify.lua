@@ -44,6 +44,8 @@ return {
     if engine ~= "auto" and engine ~= "openssl" and engine ~= "system" then
       args.usage_error("--engine must be auto, openssl or system")
     end
+    local quiet = ctx.opts.json == "-"
+    local function say(fmt, ...) if not quiet then print(string.format(fmt, ...)) end end
     local out, code, bad_input = json.array(), ctx.exit.ok, false
     for _, path in ipairs(pos) do
       local ok, err = fs.stat(path) and provenance.catalog_check(path)
@@ -60,9 +62,9 @@ return {
         end
         for _, info in ipairs(list) do
           if info.verified then
-            print(string.format("OK  %s  signed by %s, %s", info.file, info.signer, when(info)))
+            say("OK  %s  signed by %s, %s", info.file, info.signer, when(info))
           else
-            print(string.format("BAD %s  %s", info.file, info.reason or info.status))
+            say("BAD %s  %s", info.file, info.reason or info.status)
             code = ctx.exit.issue
           end
           out[#out + 1] = entry(info)
