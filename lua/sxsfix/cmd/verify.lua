@@ -48,11 +48,11 @@ return {
     local function say(fmt, ...) if not quiet then print(string.format(fmt, ...)) end end
     local out, code, bad_input = json.array(), ctx.exit.ok, false
     for _, path in ipairs(pos) do
-      local ok, err = fs.stat(path) and provenance.catalog_check(path)
+      local ok, err = nil, path .. ": no such file"
+      if fs.stat(path) then ok, err = provenance.catalog_check(path) end
       local list
       if ok then list, err = provenance.verify_update(path, { trust = trust, engine = engine }) end
       if not list then
-        err = err or (path .. ": no such file")
         io.stderr:write("sxsfix verify: ", err, "\n")
         out[#out + 1] = { file = path, status = "bad input", verified = false, reason = err }
         bad_input = true
