@@ -47,6 +47,8 @@ check "apply: the root-level .mum is not copied" test ! -e "$r/Windows/WinSxS/up
 check "json: repair fields" test "$(jqv '.repair | [has("ssu"), has("plan"), has("applied"), has("copied"), has("skipped"), has("failed"), has("backup"), has("verified")] | all')" = true
 n=$(find "$PAYLOAD" -type f | wc -l)
 check "json: applied and verified, $n files copied" test "$(jqv '[.repair.applied, .repair.verified, .repair.copied] | map(tostring) | join(",")')" = "true,true,$n"
+check "json: the update's signatures, verified, chained to the test CA" test \
+  "$(jqv '[.repair.signatures[] | select(.verified and .anchor == "CN=sxsfix Test Root CA,O=sxsfix test")] | length')" = 2
 check "json: diagnosed healthy afterwards" test "$(jqv '.verdict_before + ">" + .verdict')" = "damaged>healthy"
 check "the repair is recorded" grep -q "repaired $STACK" "$r/ProgramData/sxsfix/repairs.log"
 check "a robocopy-like log is written" bash -c "grep -q 'Files :' '$r'/ProgramData/sxsfix/Logs/repair-*.log"
@@ -76,12 +78,37 @@ run --root "$r" repair "${SXT[@]}" --ssu "$SSU/payload" --apply "${SEC[@]}"
 check "expanded folder: refused (unsigned), exit 3" test "$rc" = 3
 check "expanded folder: says why" has "$err" "unsigned (an expanded folder carries no signature)"
 check "expanded folder: nothing changed" empty "$r/Windows/WinSxS/$STACK"
-run --root "$r" repair "${SXT[@]}" --ssu "$SSU/payload" --apply --allow-unsigned "${SEC[@]}"
+run --root "$r" --json "$tmp/au.json" repair "${SXT[@]}" --ssu "$SSU/payload" --apply --allow-unsigned "${SEC[@]}"
 check "expanded folder with --allow-unsigned: exit 0" test "$rc" = 0
 check "--allow-unsigned warns" has "$err" "WARNING: --allow-unsigned"
+check "--allow-unsigned is recorded in the JSON" test \
+  "$(jq -r '[.repair.allow_unsigned, .repair.signatures[0].verified] | map(tostring) | join(",")' "$tmp/au.json")" = "true,false"
+check "--allow-unsigned is recorded in the repair log" bash -c "grep -q 'WARNING : --allow-unsigned' '$r'/ProgramData/sxsfix/Logs/repair-*.log"
 check "expanded folder: folder restored" same_tree "$PAYLOAD" "$r/Windows/WinSxS/$STACK"
 
 # --- SSUs that must be refused, with nothing changed ------------------------------
+refused() {  # refused WHAT SSU REASON [ARGS...]: exit 3, the reason, nothing changed
+  local what=$1 ssu=$2 why=$3; shift 3
+  r=$(fresh refuse)
+  run --root "$r" repair --ssu "$ssu" --apply "$@"
+  check "$what: exit 3" test "$rc" = 3
+  check "$what: names the cabinet and says $why" has "$err" "$why"
+  check "$what: nothing changed" empty "$r/Windows/WinSxS/$STACK"
+  check "$what: no backup made" test ! -e "$r/ProgramData/sxsfix/Backup"
+}
+refused "signed by the test CA, no --trust" "$SSU/windows10.0-kb5043080-x64.msu" "untrusted root"
+refused "unsigned .msu" "$SSU/unsigned/windows10.0-kb5043080-x64.msu" "windows10.0-kb5043080-x64.msu: unsigned" "${SXT[@]}"
+refused "unsigned SSU cab" "$SSU/unsigned/SSU-26100.5074-x64.cab" "SSU-26100.5074-x64.cab: unsigned" "${SXT[@]}"
+# one file changed after signing: the signature moved onto a cabinet rebuilt with it
+mkdir -p "$tmp/changed" && cp -a "$SSU/payload/." "$tmp/changed/"
+printf 'X' | dd of="$tmp/changed/$STACK/cbscore.dll" bs=1 seek=100 conv=notrunc status=none
+(cd "$tmp/changed" && find . -type f | sed 's|^\./||' | sort | xargs gcab -c -z "$tmp/changed.cab")
+if osslsigncode extract-signature -in "$SSU/SSU-26100.5074-x64.cab" -out "$tmp/ssu-sig.der" >/dev/null 2>&1 &&
+   osslsigncode attach-signature -sigin "$tmp/ssu-sig.der" -in "$tmp/changed.cab" -out "$tmp/SSU-26100.5074-x64.cab" >/dev/null 2>&1; then
+  refused "a file changed after signing" "$tmp/SSU-26100.5074-x64.cab" "digest mismatch" "${SXT[@]}"
+else
+  skip "osslsigncode could not move the signature onto a changed cabinet"
+fi
 for bad in "arm64-10.0.26100.5074/windows10.0-kb5043080-arm64.msu:arm64" \
            "amd64-10.0.26100.5100/windows10.0-kb5044284-x64.msu:10.0.26100.5100" \
            "amd64-10.0.22621.4000/windows10.0-kb5043936-x64.msu:build 22621"; do
