@@ -5,7 +5,6 @@
 -- Exit 0 all valid, 1 any unsigned or invalid, 3 bad input (missing file,
 -- not a cabinet or update, a catalog name whose SHA-1 does not match).
 local args = require "sxsfix.args"
-local config = require "sxsfix.config"
 local fs = require "sxsfix.fs"
 local json = require "sxsfix.json"
 local provenance = require "sxsfix.provenance"
@@ -36,7 +35,7 @@ return {
     "Exit codes: 0 all valid, 1 any unsigned or invalid, 3 bad input or usage.",
   run = function(ctx, opts, pos)
     if #pos == 0 then args.usage_error("give one or more .msu or .cab files") end
-    local settings = config.merge(require "sxsfix.defaults", ctx.config)
+    local settings = ctx.settings
     local trust = {}
     for _, f in ipairs(settings.provenance.trust) do trust[#trust + 1] = f end
     for _, f in ipairs(opts.trust or {}) do trust[#trust + 1] = f end
