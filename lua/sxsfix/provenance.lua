@@ -25,9 +25,12 @@ function M.anchors(files)
   for _, f in ipairs(files or {}) do
     local pem, err = fs.readfile(f)
     if not pem then return nil, err end
-    local certs, perr = authenticode.certs(pem)
-    if not certs or #certs == 0 then
-      return nil, f .. ": " .. (perr or "no PEM certificate in it")
+    if not pem:find("-----BEGIN CERTIFICATE-----", 1, true) then
+      return nil, f .. ": no PEM certificate in it"
+    end
+    if authenticode.engines.openssl then  -- parse it now, to name a bad file
+      local certs, perr = authenticode.certs(pem)
+      if not certs or #certs == 0 then return nil, f .. ": " .. (perr or "no PEM certificate in it") end
     end
     extra[#extra + 1] = pem
   end

@@ -54,6 +54,9 @@ typedef struct sx_cabsig {
 sx_sigstatus sx_cabsig_parse(const unsigned char *hdr, size_t n, uint64_t size,
                              sx_cabsig *cs, char *reason, size_t rlen);
 
+/* sx_cabsig_parse on the file at path: -1 (cast) when it cannot be read (e). */
+sx_sigstatus sx_cabsig_probe(const char *path, sx_cabsig *cs, char *reason, size_t rlen, plat_err *e);
+
 /* Feed the bytes block[0..n) at file offset off into update() when they are
    covered by the Authenticode digest of a cabinet signed at sigpos. */
 void sx_cabsig_feed(const unsigned char *block, size_t n, uint64_t off, uint32_t sigpos,

@@ -81,3 +81,15 @@ void sx_cabsig_feed(const unsigned char *block, size_t n, uint64_t off, uint32_t
     if (from < to) update(ud, block + (from - off), (size_t)(to - from));
   }
 }
+
+sx_sigstatus sx_cabsig_probe(const char *path, sx_cabsig *cs, char *reason, size_t rlen, plat_err *e) {
+  plat_info st;
+  unsigned char h[60];
+  size_t n = 0, got;
+  if (plat_stat(path, 1, &st, e) != 0) return (sx_sigstatus)-1;
+  plat_rfile *f = plat_rfile_open(path, e);
+  if (!f) return (sx_sigstatus)-1;
+  while (n < sizeof h && plat_rfile_read(f, h + n, sizeof h - n, &got, e) == 0 && got > 0) n += got;
+  plat_rfile_close(f);
+  return sx_cabsig_parse(h, n, st.size, cs, reason, rlen);
+}

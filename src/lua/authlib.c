@@ -66,8 +66,18 @@ static int auth_verify(lua_State *L) {
                 "engine must be \"openssl\" or \"system\"");
   sx_sig s;
   plat_err e;
-  int r = strcmp(engine, "openssl") == 0 ? sx_authenticode_verify(path, pem, len, at, &s, &e)
-                                         : plat_trust_verify(path, pem, len, &s, &e);
+  int r;
+  if (strcmp(engine, "openssl") == 0) {
+    r = sx_authenticode_verify(path, pem, len, at, &s, &e);
+  } else {  /* the cabinet's layout first: the same verdicts for a file that is no signed cabinet */
+    sx_cabsig cs;
+    memset(&s, 0, sizeof s);
+    s.signed_at = -1;
+    int st = (int)sx_cabsig_probe(path, &cs, s.reason, sizeof s.reason, &e);
+    if (st < 0) return sx_pushfail(L, &e);
+    s.status = (sx_sigstatus)st;
+    r = s.status == SX_SIG_OK ? plat_trust_verify(path, pem, len, &s, &e) : 0;
+  }
   if (r != 0) return sx_pushfail(L, &e);
   push_sig(L, &s, engine);
   return 1;

@@ -51,6 +51,20 @@ static int in_pem(PCCERT_CONTEXT cert, const char *pem, size_t len) {
   return 0;
 }
 
+/* Is cert in the system's ROOT store (the current user's logical store,
+   which includes the machine's)? WinVerifyTrust should have checked this;
+   Wine's does not (it accepts a chain to any self-signed root), so sxsfix
+   checks it again everywhere. */
+static int in_system_roots(PCCERT_CONTEXT cert) {
+  HCERTSTORE st = CertOpenSystemStoreW(0, L"ROOT");
+  if (!st) return 0;
+  PCCERT_CONTEXT found = CertFindCertificateInStore(st, X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, 0,
+                                                    CERT_FIND_EXISTING, cert, NULL);
+  if (found) CertFreeCertificateContext(found);
+  CertCloseStore(st, 0);
+  return found != NULL;
+}
+
 static int64_t unix_of(FILETIME ft) {
   ULARGE_INTEGER u = { .LowPart = ft.dwLowDateTime, .HighPart = ft.dwHighDateTime };
   return (int64_t)(u.QuadPart / 10000000ULL) - 11644473600LL;
@@ -132,7 +146,16 @@ int plat_trust_verify(const char *path, const char *extra, size_t len, plat_sig 
   query_signer(wp, out);
 
   switch (st) {
-  case ERROR_SUCCESS: out->status = SX_SIG_OK; break;
+  case ERROR_SUCCESS:
+    if (root && (in_system_roots(root) || (extra && in_pem(root, extra, len)))) {
+      out->status = SX_SIG_OK;
+    } else {
+      out->status = SX_SIG_UNTRUSTED;
+      snprintf(out->reason, sizeof out->reason, "untrusted root (WinVerifyTrust accepted a chain to %s, "
+               "which is neither in the system's ROOT store nor a given anchor)",
+               out->nchain ? out->chain[out->nchain - 1] : "no root");
+    }
+    break;
   case CERT_E_UNTRUSTEDROOT: case CERT_E_CHAINING: case CERT_E_UNTRUSTEDTESTROOT:
     if (root && extra && in_pem(root, extra, len)) out->status = SX_SIG_OK;  /* an anchor we were given */
     else set(out, SX_SIG_UNTRUSTED, "untrusted root", st);
