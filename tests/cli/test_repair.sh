@@ -48,7 +48,7 @@ check "json: repair fields" test "$(jqv '.repair | [has("ssu"), has("plan"), has
 n=$(find "$PAYLOAD" -type f | wc -l)
 check "json: applied and verified, $n files copied" test "$(jqv '[.repair.applied, .repair.verified, .repair.copied] | map(tostring) | join(",")')" = "true,true,$n"
 check "json: the update's signatures, verified, chained to the test CA" test \
-  "$(jqv '[.repair.signatures[] | select(.verified and .anchor == "CN=sxsfix Test Root CA,O=sxsfix test")] | length')" = 2
+  "$(jqv '[.repair.signatures[] | select(.verified and (.anchor | test("^CN=sxsfix Test Root CA, ?O=sxsfix test$")))] | length')" = 2
 check "json: diagnosed healthy afterwards" test "$(jqv '.verdict_before + ">" + .verdict')" = "damaged>healthy"
 check "the repair is recorded" grep -q "repaired $STACK" "$r/ProgramData/sxsfix/repairs.log"
 check "a robocopy-like log is written" bash -c "grep -q 'Files :' '$r'/ProgramData/sxsfix/Logs/repair-*.log"
@@ -135,9 +135,15 @@ refused "unsigned SSU cab" "$SSU/unsigned/SSU-26100.5074-x64.cab" "SSU-26100.507
 mkdir -p "$tmp/changed" && cp -a "$SSU/payload/." "$tmp/changed/"
 printf 'X' | dd of="$tmp/changed/$STACK/cbscore.dll" bs=1 seek=100 conv=notrunc status=none
 (cd "$tmp/changed" && find . -type f | sed 's|^\./||' | sort | xargs gcab -c -z "$tmp/changed.cab")
-if osslsigncode extract-signature -in "$SSU/SSU-26100.5074-x64.cab" -out "$tmp/ssu-sig.der" >/dev/null 2>&1 &&
-   osslsigncode attach-signature -sigin "$tmp/ssu-sig.der" -in "$tmp/changed.cab" -out "$tmp/SSU-26100.5074-x64.cab" >/dev/null 2>&1; then
-  refused "a file changed after signing" "$tmp/SSU-26100.5074-x64.cab" "digest mismatch" "${SXT[@]}"
+# (attach-signature checks its result: it exits 1 for the mismatch, and writes the file)
+osslsigncode extract-signature -in "$SSU/SSU-26100.5074-x64.cab" -out "$tmp/ssu-sig.der" >/dev/null 2>&1 &&
+  osslsigncode attach-signature -sigin "$tmp/ssu-sig.der" -in "$tmp/changed.cab" -out "$tmp/SSU-26100.5074-x64.cab" >/dev/null 2>&1
+if [ -f "$tmp/SSU-26100.5074-x64.cab" ]; then
+  if [ -n "$EMU" ]; then
+    skip "Wine's WinVerifyTrust does not check a cabinet's digest: a changed file is refused on Linux (tests/cli/test_verify.sh)"
+  else
+    refused "a file changed after signing" "$tmp/SSU-26100.5074-x64.cab" "digest mismatch" "${SXT[@]}"
+  fi
 else
   skip "osslsigncode could not move the signature onto a changed cabinet"
 fi
