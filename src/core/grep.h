@@ -35,6 +35,10 @@ int sx_grep_count(const sx_grep *g);
 /* The text of pattern i, as given to sx_grep_add (NUL-terminated). */
 const char *sx_grep_pattern(const sx_grep *g, int i);
 
+/* The literal prefilter (on by default; SXSFIX_PREFILTER=0 in the
+   environment turns it off): off, every pattern searches every line. */
+void sx_grep_set_prefilter(sx_grep *g, int on);
+
 /* Size of the blocks read from a file (default 1 MiB); tests make it tiny
    to put matches across block boundaries. */
 void sx_grep_set_block(sx_grep *g, size_t bytes);
