@@ -8,15 +8,16 @@
 # fixed strings and the article's regexes, with line numbers (rg -n) and
 # with counts (rg -c). Times are hyperfine's minimum of SXSFIX_BENCH_RUNS
 # runs (the minimum is the least disturbed by other load on the machine);
-# ratios are to rg in the same run; peak RSS and output lines come from one
-# more run under /usr/bin/time.
+# ratios are to rg in the same run; "cpu" is the mean user + system time
+# (less disturbed by other load than wall time); peak RSS and output lines
+# come from one more run under /usr/bin/time.
 #   bench/grep.sh [path/to/sxsfix]
-#   SXSFIX_BENCH_SIZE=MiB (default 1024), SXSFIX_BENCH_RUNS=N (default 5)
+#   SXSFIX_BENCH_SIZE=MiB (default 256), SXSFIX_BENCH_RUNS=N (default 5)
 #   SXSFIX_BENCH_CORPORA="synthetic real" (default both)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 sxsfix=${1:-$here/build/native/sxsfix}
-size_mib=${SXSFIX_BENCH_SIZE:-1024}
+size_mib=${SXSFIX_BENCH_SIZE:-256}
 runs=${SXSFIX_BENCH_RUNS:-5}
 corpora=${SXSFIX_BENCH_CORPORA:-synthetic real}
 logs=${SXSFIX_TESTDATA:-$here/../shared/testdata}/logs
@@ -103,7 +104,7 @@ corpus() {  # NAME -> sets u8, u16 (generated once)
   fi
   if [ ! -s "$u16" ]; then
     echo "bench: generating $u16" >&2
-    { printf '\xff\xfe'; iconv -f UTF-8 -t UTF-16LE "$u8"; } >"$u16.tmp"
+    { printf '\xff\xfe'; iconv -c -f UTF-8 -t UTF-16LE "$u8"; } >"$u16.tmp"  # -c: raw ANSI bytes dropped
     mv "$u16.tmp" "$u16"
   fi
 }
@@ -113,7 +114,8 @@ re=(); for s in "${regexes[@]}"; do re+=(-e "$s"); done
 q() { printf '%q ' "$@"; }
 
 echo "machine: $(nproc) cores, shared with other work (load $(cut -d' ' -f1-3 /proc/loadavg)); times are the minimum of $runs runs"
-printf '%-9s %-8s %-5s %-3s %9s %9s %7s %8s %8s %9s %9s\n' corpus enc kind opt "rg s" "sxsfix s" ratio "rg MiB" "sx MiB" "rg out" "sx out"
+printf '%-9s %-8s %-5s %-3s %8s %8s %6s %8s %8s %6s %6s %6s %6s %6s\n' corpus enc kind opt \
+  "rg s" "sx s" ratio "rg cpu" "sx cpu" ratio "rg MiB" "sx MiB" "rg out" "sx out"
 for c in $corpora; do
   corpus "$c" || continue
   cat "$u8" "$u16" >/dev/null  # into the page cache
@@ -124,17 +126,18 @@ for c in $corpora; do
       for opt in -n -c; do
         rgc=$(q rg "$opt" -H "${fo[@]}" "${pat[@]}" "$f")
         sxc=$(q "$sxsfix" grep ${opt/-n/} "${fo[@]}" "${pat[@]}" "$f")
-        hyperfine -N --shell=bash --runs "$runs" --warmup 1 --export-json "$dir/h.json" "$rgc" "$sxc" >/dev/null 2>&1 \
-          || hyperfine --shell=bash --runs "$runs" --warmup 1 --export-json "$dir/h.json" "$rgc" "$sxc" >/dev/null
+        hyperfine --shell=bash --runs "$runs" --warmup 1 -i --export-json "$dir/h.json" "$rgc" "$sxc" >/dev/null 2>&1
         rt=$(jq '.results[0].min' "$dir/h.json"); st=$(jq '.results[1].min' "$dir/h.json")
+        rc=$(jq '.results[0].user + .results[0].system' "$dir/h.json"); sc=$(jq '.results[1].user + .results[1].system' "$dir/h.json")
         /usr/bin/time -f %M -o "$dir/rss" bash -c "$rgc" >"$dir/rg.out" 2>/dev/null || true
         rm=$(( $(tail -n 1 "$dir/rss") / 1024 ))
         /usr/bin/time -f %M -o "$dir/rss" bash -c "$sxc" >"$dir/sx.out" 2>/dev/null || true
         sm=$(( $(tail -n 1 "$dir/rss") / 1024 ))
         if [ $opt = -c ]; then ro=$(cut -d: -f2- "$dir/rg.out" | awk -F: '{print $NF}'); so=$(awk -F: '{print $NF}' "$dir/sx.out")
         else ro=$(wc -l <"$dir/rg.out"); so=$(wc -l <"$dir/sx.out"); fi
-        printf '%-9s %-8s %-5s %-3s %9.3f %9.3f %6.2fx %8s %8s %9s %9s\n' "$c" $enc $kind $opt "$rt" "$st" \
-          "$(echo "scale=4; $st / $rt" | bc)" "$rm" "$sm" "$ro" "$so"
+        printf '%-9s %-8s %-5s %-3s %8.3f %8.3f %5.2fx %8.3f %8.3f %5.2fx %6s %6s %6s %6s\n' "$c" $enc $kind $opt \
+          "$rt" "$st" "$(echo "scale=4; $st / $rt" | bc)" "$rc" "$sc" "$(echo "scale=4; $sc / $rc" | bc)" \
+          "$rm" "$sm" "$ro" "$so"
       done
     done
   done

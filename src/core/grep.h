@@ -2,10 +2,11 @@
 ** grep.h: search text files for a set of patterns in one pass.
 **
 ** A pattern set holds regular expressions (PCRE2, JIT-compiled once) and
-** fixed strings (a memchr-driven literal search). A search reads each file
-** in large blocks, decodes UTF-16 to UTF-8 on the way, and runs every
-** pattern over each block of whole lines; line numbers are counted per
-** block, never line by line. Matches are line-based as in grep: a match
+** fixed strings. A search reads each file in large blocks, decodes UTF-16
+** to UTF-8 on the way, and runs a literal prefilter (grepfilt.c) over each
+** block of whole lines for the patterns that have a required literal:
+** those run on candidate lines only; the others run over the whole block.
+** Line numbers are counted per block, never line by line. Matches are line-based as in grep: a match
 ** never spans a line end (CR, LF, CRLF, mixed), and each pattern reports a
 ** line at most once. Paths may name .cab members ("x.cab:member") and
 ** wildcards in their last component (case-insensitive, as on Windows).
