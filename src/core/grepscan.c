@@ -32,7 +32,6 @@ typedef struct scan {
   char *tmp;              /* decoded text of one report */
   size_t ntmp, tmpcap;
   int stopped, nomem;
-  uint64_t faults;        /* lines a pattern could not be run to completion on */
 } scan;
 
 #define TERM(c) ((c) == '\n' || (c) == '\r')
@@ -116,7 +115,6 @@ static void report_fault(scan *sc, const hit *h, uint64_t line) {
     .pattern = h->pat, .start = 0, .end = 0,
   };
   sc->nomem = 0;
-  sc->faults++;
   if (sc->s->fault) sc->s->fault(sc->s->ud, &m, &e);
   else sc->s->error(sc->s->ud, sc->name, &e);
 }
