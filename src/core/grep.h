@@ -106,4 +106,12 @@ int sx_grep_buffer(sx_grep *g, const char *name, const void *data, size_t len,
    sink stopped it. */
 int sx_grep_path(sx_grep *g, const char *path, const sx_grep_opts *o, const sx_grep_sink *s);
 
+/* Search several paths as sx_grep_path does, on up to threads threads
+   (one path per worker; see plat_parallel). The sink sees what a search of
+   paths[0], paths[1], ... one after the other would show, in that order,
+   from the caller's thread: line numbers and output stay deterministic.
+   Returns 0, or 1 when the sink stopped it. */
+int sx_grep_paths(sx_grep *g, const char *const *paths, size_t n, int threads,
+                  const sx_grep_opts *o, const sx_grep_sink *s);
+
 #endif

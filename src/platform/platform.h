@@ -71,6 +71,20 @@ int plat_is_dir(const char *path);
 /* Folder separator preferred by this platform: '/' or '\\'. */
 char plat_sep(void);
 
+/* ---- a worker pool (thread.c) ------------------------------------------- */
+
+#define PLAT_MAX_THREADS 8
+
+/* Processors this process may use (1 to 64). */
+int plat_cpu_count(void);
+
+/* Runs fn(ud, i) for every i in [0, n) on up to threads threads (the
+   caller's among them; at most PLAT_MAX_THREADS) and returns when all
+   have run. Which thread runs which i, and when, is not defined: fn must
+   keep its results apart by i. A thread that cannot be started only means
+   fewer threads. */
+void plat_parallel(size_t n, int threads, void (*fn)(void *ud, size_t i), void *ud);
+
 /* ---- directories and file status (dir.c) ------------------------------ */
 
 typedef enum plat_type {

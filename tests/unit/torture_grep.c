@@ -465,6 +465,74 @@ static void prefilter_regex_literals(void **state) {
   sx_grep_free(g);
 }
 
+/* Many paths on several threads: the sink sees exactly the sequence of a
+   search one path after the other (matches with line numbers, context and
+   captures, errors, faults, files done), at any number of threads. */
+typedef struct trace { char s[1 << 20]; size_t n; } trace;
+#define TR_ROOM(t) ((t)->n < sizeof (t)->s - 2048 ? sizeof (t)->s - (t)->n : 0)
+
+static int tr_match(void *ud, const sx_grep_match *m) {
+  trace *t = ud;
+  if (TR_ROOM(t)) t->n += (size_t)snprintf(t->s + t->n, TR_ROOM(t), "M %s:%llu:%d:%.*s:%s:%d/%d;", m->file,
+                           (unsigned long long)m->line, m->pattern, (int)m->len, m->text,
+                           m->ncap && m->cap[0] ? m->cap[0] : "-", m->nbefore, m->nafter);
+  return 0;
+}
+static void tr_error(void *ud, const char *file, const plat_err *e) {
+  trace *t = ud;
+  (void)e;
+  if (TR_ROOM(t)) t->n += (size_t)snprintf(t->s + t->n, TR_ROOM(t), "E %s;", file);
+}
+static void tr_done(void *ud, const char *file, uint64_t n) {
+  trace *t = ud;
+  if (TR_ROOM(t)) t->n += (size_t)snprintf(t->s + t->n, TR_ROOM(t), "D %s %llu;", file, (unsigned long long)n);
+}
+static void tr_fault(void *ud, const sx_grep_match *m, const plat_err *e) {
+  trace *t = ud;
+  (void)e;
+  if (TR_ROOM(t)) t->n += (size_t)snprintf(t->s + t->n, TR_ROOM(t), "F %s:%llu;", m->file, (unsigned long long)m->line);
+}
+
+static void many_paths_in_order(void **state) {
+  const char *dir = *state;
+  plat_err e;
+  char body[4096];
+  const char *paths[12];
+  char names[12][1024];
+  for (int i = 0; i < 10; i++) {
+    size_t n = 0;
+    for (int k = 0; k < 30 + 7 * i; k++)
+      n += (size_t)snprintf(body + n, sizeof body - n, k % (3 + i) ? "line %d\r\n" : "Error: 0x8007%04d here\r\n", k);
+    if (i == 4) n += (size_t)snprintf(body + n, sizeof body - n, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaErr ab\r\n");
+    char nm[32];
+    snprintf(nm, sizeof nm, "log%d.log", i);
+    snprintf(names[i], sizeof names[i], "%s", th_join(dir, nm));
+    assert_int_equal(plat_write_file(names[i], body, n, &e), 0);
+    paths[i] = names[i];
+  }
+  snprintf(names[10], sizeof names[10], "%s", th_join(dir, "missing.log"));
+  snprintf(names[11], sizeof names[11], "%s", th_join(dir, "LOG*"));
+  paths[10] = names[10];
+  paths[11] = names[11];
+  const char *pats[] = { "Error: (0x[0-9]{8})", "(a|aa)+b", "line 1", NULL };
+  sx_grep *g = set_of(pats, 0);
+  static trace one, many;
+  sx_grep_opts o = { .before = 1, .after = 1 };
+  memset(&one, 0, sizeof one);
+  sx_grep_sink s1 = { tr_match, tr_error, tr_done, &one, tr_fault };
+  assert_int_equal(sx_grep_paths(g, paths, 12, 1, &o, &s1), 0);
+  assert_true(TR_ROOM(&one) > 0);
+  assert_non_null(strstr(one.s, "F "));   /* the fault of log4 is in it */
+  assert_non_null(strstr(one.s, "E "));   /* and the missing file */
+  for (int t = 2; t <= PLAT_MAX_THREADS; t *= 2) {
+    memset(&many, 0, sizeof many);
+    sx_grep_sink s2 = { tr_match, tr_error, tr_done, &many, tr_fault };
+    assert_int_equal(sx_grep_paths(g, paths, 12, t, &o, &s2), 0);
+    assert_string_equal(many.s, one.s);
+  }
+  sx_grep_free(g);
+}
+
 static void bad_pattern(void **state) {
   (void)state;
 #if SXSFIX_HAVE_PCRE2
@@ -585,6 +653,7 @@ int main(void) {
     cmocka_unit_test(prefilter_near_misses),
     cmocka_unit_test(prefilter_ignore_case_non_ascii),
     cmocka_unit_test(prefilter_regex_literals),
+    cmocka_unit_test_setup_teardown(many_paths_in_order, th_tempdir_setup, th_tempdir_teardown),
     cmocka_unit_test(bad_pattern),
     cmocka_unit_test_setup_teardown(files_and_globs, th_tempdir_setup, th_tempdir_teardown),
     cmocka_unit_test(real_logs),
