@@ -63,11 +63,17 @@ static size_t prev_line(const char *w, size_t pos) {
 }
 
 /* Where the window's complete lines end: after its last line end, never
-   between the CR and LF of a CRLF. */
-static size_t complete_lines(const char *w, size_t n) {
+   between the CR and LF of a CRLF. Only w[lo..n) is new since the last
+   call, which found known: a line without an end that grows over many
+   blocks is not scanned again and again. */
+static size_t complete_lines(const char *w, size_t n, size_t lo, size_t known) {
   size_t i = n;
-  while (i > 0 && !TERM(w[i - 1])) i--;
-  if (i == n && i > 0 && w[i - 1] == '\r') i = line_start(w, i - 1);  /* an LF may follow */
+  while (i > lo && !TERM(w[i - 1])) i--;
+  if (i == lo) return known;  /* no line end among the new bytes */
+  if (i == n && w[i - 1] == '\r') {  /* an LF may follow */
+    i = line_start(w, i - 1);
+    if (i < known) i = known;
+  }
   return i;
 }
 
@@ -307,9 +313,10 @@ int sx_grep_stream(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
   int rc = 0, first = 1, eof = 0;
   sx_enc enc = SX_ENC_8BIT;
   sx_u16dec dec = { 0 };
-  size_t scan_from = 0;
+  size_t scan_from = 0, known = 0;  /* known: a complete-lines end found before */
   if (!raw || !sc.count) goto nomem;
   while (!eof) {
+    size_t lo = sc.n ? sc.n - 1 : 0;  /* the last old byte may be a CR whose LF comes now */
     int u16 = enc == SX_ENC_UTF16LE || enc == SX_ENC_UTF16BE;
     size_t need = sc.n + SX_U16_OUTMAX(first_len) + 16;
     char *w = grow(sc.w, &sc.cap, need, 1, &sc.nomem);
@@ -344,7 +351,7 @@ int sx_grep_stream(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
     } else {
       sc.n += got;
     }
-    size_t cut = eof ? sc.n : complete_lines(sc.w, sc.n), to = cut;
+    size_t cut = eof ? sc.n : complete_lines(sc.w, sc.n, lo, known), to = cut;
     for (int k = 0; !eof && k < o->after && to > scan_from; k++) to = prev_line(sc.w, to);
     if (to < scan_from) to = scan_from;
     if (to > scan_from) {
@@ -359,6 +366,7 @@ int sx_grep_stream(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
     memmove(sc.w, sc.w + keep, sc.n - keep);
     sc.n -= keep;
     sc.cnt_pos = to - keep;
+    known = cut - keep;
     scan_from = to - keep;
   }
   if (rc < 0) s->error(s->ud, name, &e);

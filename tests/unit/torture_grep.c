@@ -373,7 +373,7 @@ static void same_both_ways(sx_grep *g, const char *text, size_t len, char *want,
       sx_grep_set_block(g, blocks[k]);
       lines_of(g, 0, text, len, a, sizeof a);
       lines_of(g, 1, text, len, b, sizeof b);
-      if (strcmp(a, b) != 0) fail_msg("simd %s block %zu: without prefilter %s, with %s", levels[l], blocks[k], a, b);
+      if (strcmp(a, b) != 0) fail_msg("simd %s block %lu: without prefilter %s, with %s", levels[l], (unsigned long)blocks[k], a, b);
     }
   }
   sx_simd_force(NULL);
