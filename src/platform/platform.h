@@ -71,6 +71,20 @@ int plat_is_dir(const char *path);
 /* Folder separator preferred by this platform: '/' or '\\'. */
 char plat_sep(void);
 
+/* ---- a worker pool (thread.c) ------------------------------------------- */
+
+#define PLAT_MAX_THREADS 8
+
+/* Processors this process may use (1 to 64). */
+int plat_cpu_count(void);
+
+/* Runs fn(ud, i) for every i in [0, n) on up to threads threads (the
+   caller's among them; at most PLAT_MAX_THREADS) and returns when all
+   have run. Which thread runs which i, and when, is not defined: fn must
+   keep its results apart by i. A thread that cannot be started only means
+   fewer threads. */
+void plat_parallel(size_t n, int threads, void (*fn)(void *ud, size_t i), void *ud);
+
 /* ---- directories and file status (dir.c) ------------------------------ */
 
 typedef enum plat_type {
@@ -146,8 +160,10 @@ void plat_regkey_free(plat_regkey *k);
    the key does not exist, -1 on error. POSIX: -1, no live registry. */
 int plat_reg_read(const char *hkey, const char *sub, plat_regkey *k, plat_err *e);
 
-/* An offline hive file opened through the OS (Windows: RegLoadAppKeyW,
-   read-only). POSIX has none (hivex reads hives there): NULL and a message. */
+/* An offline hive file, read-only: RegLoadAppKeyW on Windows, hivex on
+   POSIX (NULL and a message in a build without hivex). Key names match
+   case-insensitively at least for ASCII; sx_hive_read (core/reg.h) folds
+   the others. */
 typedef struct plat_hive plat_hive;
 plat_hive *plat_hive_open(const char *file, plat_err *e);
 /* As plat_reg_read, for the key sub below the hive's root. */

@@ -243,8 +243,30 @@ static void stat_file_and_folder(void **state) {
   assert_non_null(strstr(e.msg, "nope"));
 }
 
+/* The worker pool runs every index exactly once, whatever the number of
+   threads asked for (more than the work, more than the maximum, one). */
+static void count_index(void *ud, size_t i) {
+  int *seen = ud;
+  __atomic_fetch_add(&seen[i], 1, __ATOMIC_SEQ_CST);
+}
+
+static void parallel_runs_each_once(void **state) {
+  (void)state;
+  static int seen[1000];
+  const int threads[] = { 1, 2, 3, PLAT_MAX_THREADS, 100 };
+  assert_true(plat_cpu_count() >= 1);
+  for (int t = 0; t < 5; t++) {
+    for (size_t n = 0; n <= 1000; n += 333) {
+      memset(seen, 0, sizeof seen);
+      plat_parallel(n, threads[t], count_index, seen);
+      for (size_t i = 0; i < 1000; i++) assert_int_equal(seen[i], i < n ? 1 : 0);
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(parallel_runs_each_once),
     cmocka_unit_test_setup_teardown(write_read_roundtrip, th_tempdir_setup, th_tempdir_teardown),
     cmocka_unit_test_setup_teardown(empty_file, th_tempdir_setup, th_tempdir_teardown),
     cmocka_unit_test_setup_teardown(write_replaces_and_leaves_no_temp, th_tempdir_setup, th_tempdir_teardown),
