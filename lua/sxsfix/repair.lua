@@ -24,6 +24,7 @@ local host = require "sxsfix.host"
 local stack = require "sxsfix.stack"
 local diagnose = require "sxsfix.diagnose"
 local sdview = require "sxsfix.sdview"
+local private = require "sxsfix.private"
 
 local M = {}
 
@@ -91,13 +92,19 @@ function M.run(settings, opts)
       return r
     end
   end
+  local mapped, merr = fs.map(settings.winsxs)  -- a link out of --root on the way: refused
+  if not mapped then r.status, r.error = "refused", merr; return r end
   local damaged = {}
   for _, d in ipairs(r.before.damaged) do damaged[#damaged + 1] = d.name end
   r.damaged = damaged
 
   -- Step 2: expand, even when nothing is damaged, so a bad SSU is reported.
+  -- The work folder is private to the administrators (sxsfix.private); a
+  -- plan by a standard user makes an ordinary one.
   local work = opts.work or settings.work
-  local ok, err = fs.mkdir(work)
+  local ok, err
+  if opts.apply or host.elevated() then ok, err = private.folder(work)
+  else ok, err = fs.mkdir(work) end
   if not ok then r.status, r.error = "refused", err; return r end
   local dir
   progress("expanding %s...", opts.ssu)
@@ -125,8 +132,11 @@ function M.run(settings, opts)
   end
   for _, name in ipairs(targets) do
     local src, dst = found[name:lower()], fs.join(sxs, name)
-    local items, perr = copy.plan(src, dst, { compare = true })
-    if not items then r.status, r.error = "failed", perr; return r end
+    local st = fs.stat(dst)  -- a link even inside --root would send the files elsewhere
+    local items, perr
+    if st and st.type == "link" then perr = fs.map(dst) .. ": a link, not a folder; sxsfix writes through no link"
+    else items, perr = copy.plan(src, dst, { compare = true }) end
+    if not items then r.status, r.error = "refused", perr; return r end  -- nothing changed yet
     local changes = 0
     for _, it in ipairs(items) do
       if it.action == "new" or it.action == "changed" or it.action == "mismatch" then changes = changes + 1 end
@@ -148,6 +158,8 @@ function M.run(settings, opts)
   end
 
   -- Step 5: apply, with backup, journal and verification; all or nothing.
+  ok, err = private.prepare(settings)  -- backup, logs, history: private, or refused
+  if not ok then r.status, r.error = "refused", err; return r end
   r.backup = fs.join(settings.backup, stamp())
   local done = {}
   for i, p in ipairs(r.plans) do

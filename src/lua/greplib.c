@@ -251,8 +251,10 @@ static void search_aux(lua_State *L, gset *s) {
   for (lua_Integer i = 1; i <= n; i++) {
     if (pt == LUA_TSTRING) lua_pushvalue(L, 2);
     else if (lua_rawgeti(L, 2, i) != LUA_TSTRING) luaL_error(L, "bad argument #2 to 'search' (paths[%d] is not a string)", (int)i);
-    const char *path = sx_checkpath(L, lua_gettop(L));
-    sx_grep_path(s->g, path, &o, &sink);
+    plat_err pe;
+    const char *path = sx_trypath(L, lua_gettop(L), &pe);
+    if (path) sx_grep_path(s->g, path, &o, &sink);
+    else on_error(&c, lua_tostring(L, -1), &pe);  /* a link out of --root: not read */
     lua_pop(L, 1);
   }
   lua_remove(L, top - 3);  /* ids */

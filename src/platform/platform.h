@@ -309,4 +309,10 @@ int plat_mkdir_private(const char *path, plat_err *e);
    one-line "path: why; what to do" in e. */
 int plat_check_private(const char *path, plat_err *e);
 
+/* The absolute path of what path names once every link, junction and
+   mount point on the way is followed (realpath; GetFinalPathNameByHandleW
+   without the \\?\ prefix), malloc'd in *out. Fails when it does not
+   exist (a dangling link). */
+int plat_realpath(const char *path, char **out, plat_err *e);
+
 #endif

@@ -126,8 +126,9 @@ return {
 
     if opts.apply and r.status ~= "refused" then
       local logfile = ctx.opts.log or fs.join(settings.logdir, "repair-" .. os.date("%Y%m%d-%H%M%S") .. ".log")
-      fs.mkdir(fs.dirname(logfile))
-      local f = io.open(fs.map(logfile), "a")
+      if ctx.opts.log then fs.mkdir(fs.dirname(logfile)) end  -- settings.logdir: made private by the repair
+      local native = fs.map(logfile)
+      local f = native and io.open(native, "a")
       if f then f:write(table.concat(log_lines(r), "\n"), "\n"); f:close() end
     end
     ctx.log("repair: %s%s", r.status, r.error and (": " .. r.error) or "")
