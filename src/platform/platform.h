@@ -309,6 +309,12 @@ int plat_mkdir_private(const char *path, plat_err *e);
    one-line "path: why; what to do" in e. */
 int plat_check_private(const char *path, plat_err *e);
 
+/* As plat_check_private for a folder on the way to something private:
+   only what lets someone else rename or replace its entries counts (POSIX:
+   a group/other write bit on a folder that is not sticky; Windows: an ACE
+   granting delete, delete-child, WRITE_DAC or WRITE_OWNER). */
+int plat_check_parent(const char *path, plat_err *e);
+
 /* The absolute path of what path names once every link, junction and
    mount point on the way is followed (realpath; GetFinalPathNameByHandleW
    without the \\?\ prefix), malloc'd in *out. Fails when it does not

@@ -88,22 +88,27 @@ static int admin_sid(PSID sid) {
                       FILE_WRITE_ATTRIBUTES | FILE_DELETE_CHILD | DELETE | WRITE_DAC | \
                       WRITE_OWNER | GENERIC_WRITE | GENERIC_ALL)
 
-/* The first ACE of dacl that grants write to someone we do not trust. */
-static PSID foreign_writer(PACL dacl) {
+/* What lets someone rename or replace the entries of a folder (or the
+   folder itself): creating new entries beside ours does not. */
+#define REPLACE_RIGHTS (FILE_DELETE_CHILD | DELETE | WRITE_DAC | WRITE_OWNER | GENERIC_ALL)
+
+/* The first ACE of dacl that grants rights in mask to someone we do not trust. */
+static PSID foreign_writer(PACL dacl, DWORD mask) {
   for (DWORD i = 0; i < dacl->AceCount; i++) {
     ACE_HEADER *h;
     if (!GetAce(dacl, i, (void **)&h)) continue;
     if (h->AceType != ACCESS_ALLOWED_ACE_TYPE) continue;  /* deny ACEs only take away */
+    if ((h->AceFlags & INHERIT_ONLY_ACE) && mask == REPLACE_RIGHTS) continue;  /* children only */
     ACCESS_ALLOWED_ACE *a = (ACCESS_ALLOWED_ACE *)h;
     PSID sid = (PSID)&a->SidStart;
-    if (!(a->Mask & WRITE_RIGHTS)) continue;
+    if (!(a->Mask & mask)) continue;
     if (admin_sid(sid) || sid_is(sid, L"CO")) continue;  /* CREATOR OWNER: an admin, here */
     return sid;
   }
   return NULL;
 }
 
-int plat_check_private(const char *path, plat_err *e) {
+static int check(const char *path, DWORD mask, plat_err *e) {
   static const char fix[] = "remove it as an administrator and run again, or give it to "
                             "Administrators with a DACL granting write to no one else";
   wchar_t *w = w_path(path);
@@ -136,7 +141,7 @@ int plat_check_private(const char *path, plat_err *e) {
                  "TrustedInstaller; %s", path, who, fix);
     } else if (!dacl) {
       rc = failf(e, ERROR_ACCESS_DENIED, "%s: has no DACL (everyone may write it); %s", path, fix);
-    } else if ((bad = foreign_writer(dacl))) {
+    } else if ((bad = foreign_writer(dacl, mask))) {
       sid_text(bad, who, sizeof who);
       rc = failf(e, ERROR_ACCESS_DENIED, "%s: its DACL lets %s write; %s", path, who, fix);
     }
@@ -145,3 +150,6 @@ int plat_check_private(const char *path, plat_err *e) {
   CloseHandle(h);
   return rc;
 }
+
+int plat_check_private(const char *path, plat_err *e) { return check(path, WRITE_RIGHTS, e); }
+int plat_check_parent(const char *path, plat_err *e) { return check(path, REPLACE_RIGHTS, e); }
