@@ -83,6 +83,23 @@ static int admin_sid(PSID sid) {
   return sid_is(sid, L"SY") || sid_is(sid, L"BA") || sid_is(sid, TRUSTED_INSTALLER);
 }
 
+/* Under Wine every file reads as owned by the user running Wine (who is
+   the administrator there; Wine keeps no owner that is set), and the DACL
+   is made from the Unix mode: that user counts as an administrator owner. */
+static int wine_user(PSID sid) {
+  if (!plat_wine_version()) return 0;
+  HANDLE tok;
+  unsigned char buf[256];
+  DWORD n;
+  int yes = 0;
+  if (OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok)) {
+    if (GetTokenInformation(tok, TokenUser, buf, sizeof buf, &n))
+      yes = EqualSid(sid, ((TOKEN_USER *)buf)->User.Sid) != 0;
+    CloseHandle(tok);
+  }
+  return yes;
+}
+
 /* Rights that change the object, its children or its security. */
 #define WRITE_RIGHTS (FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | \
                       FILE_WRITE_ATTRIBUTES | FILE_DELETE_CHILD | DELETE | WRITE_DAC | \
@@ -102,7 +119,7 @@ static PSID foreign_writer(PACL dacl, DWORD mask) {
     ACCESS_ALLOWED_ACE *a = (ACCESS_ALLOWED_ACE *)h;
     PSID sid = (PSID)&a->SidStart;
     if (!(a->Mask & mask)) continue;
-    if (admin_sid(sid) || sid_is(sid, L"CO")) continue;  /* CREATOR OWNER: an admin, here */
+    if (admin_sid(sid) || sid_is(sid, L"CO") || wine_user(sid)) continue;  /* CREATOR OWNER: an admin, here */
     return sid;
   }
   return NULL;
@@ -135,7 +152,7 @@ static int check(const char *path, DWORD mask, plat_err *e) {
     PSID bad;
     if (c != ERROR_SUCCESS) {
       rc = plat_fail(e, path, (int)c);
-    } else if (!owner || !admin_sid(owner)) {
+    } else if (!owner || !(admin_sid(owner) || wine_user(owner))) {
       if (owner) sid_text(owner, who, sizeof who); else snprintf(who, sizeof who, "no one");
       rc = failf(e, ERROR_ACCESS_DENIED, "%s: owned by %s, not Administrators, SYSTEM or "
                  "TrustedInstaller; %s", path, who, fix);
