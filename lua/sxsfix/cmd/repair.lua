@@ -127,8 +127,9 @@ return {
 
     if opts.apply and r.status ~= "refused" then
       local logfile = ctx.opts.log or fs.join(settings.logdir, "repair-" .. os.date("%Y%m%d-%H%M%S") .. ".log")
-      if ctx.opts.log then fs.mkdir(fs.dirname(logfile)) end  -- settings.logdir: made private by the repair
-      local native = fs.map(logfile)
+      local native
+      if ctx.opts.log then fs.mkdir(fs.dirname(logfile)); native = fs.map(logfile)
+      elseif require("sxsfix.private").prepare(settings) then native = fs.map(logfile) end  -- private Logs
       local f = native and io.open(native, "a")
       if f then f:write(table.concat(log_lines(r), "\n"), "\n"); f:close() end
     end
