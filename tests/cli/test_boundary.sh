@@ -76,6 +76,13 @@ run --root "$r" grep -e 'TrustedInstaller' 'C:\Windows\Logs\CBS\CBS.log'
 check "log folder linked outside: grep does not read it (exit 2)" test "$rc" = 2
 check "log folder linked outside: names the link" has "$err" "Logs/CBS"
 
+r=$(fresh hivelink)
+mv "$r/Windows/System32/config" "$r-out/config"
+ln -s "$r-out/config" "$r/Windows/System32/config"
+run --root "$r" reg query 'HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
+check "hive folder linked outside: the hive is not read (exit != 0)" test "$rc" != 0
+check "hive folder linked outside: names the link" has "$err" "System32/config"
+
 # --- links that stay inside the root are followed as before ---------------------
 r=$(fresh inside)
 mv "$r/Windows/Logs/CBS" "$r/cbs-elsewhere"
