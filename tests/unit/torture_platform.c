@@ -285,6 +285,9 @@ static void mkdir_private_creates_private_folder(void **state) {
   if (is_win32()) {
     char *t = sd_text(p);
     if (th_under_wine() && !strstr(t, "D:P")) {
+      /* Wine reads the folder as its user's, with a DACL made from the Unix
+         mode: the check must accept it (that user is the administrator) */
+      assert_int_equal(plat_check_private(p, &e), 0);
       print_message("SKIP under Wine: CreateDirectoryW keeps no descriptor (re-read: %s)\n", t);
       free(t);
       skip();
