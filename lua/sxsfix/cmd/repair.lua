@@ -127,14 +127,15 @@ return {
 
     if opts.apply and r.status ~= "refused" then
       local logfile = ctx.opts.log or fs.join(settings.logdir, "repair-" .. os.date("%Y%m%d-%H%M%S") .. ".log")
-      local native
-      if ctx.opts.log then fs.mkdir(fs.dirname(logfile)); native = fs.map(logfile)
-      elseif require("sxsfix.private").prepare(settings) then native = fs.map(logfile) end  -- private Logs
-      local f = native and io.open(native, "a")
-      if f then f:write(table.concat(log_lines(r), "\n"), "\n"); f:close() end
+      local ok, err = true, nil
+      if ctx.opts.log then fs.mkdir(fs.dirname(logfile))
+      else ok, err = require("sxsfix.private").prepare(settings) end  -- the Logs folder is private
+      if ok then ok, err = fs.append(logfile, table.concat(log_lines(r), "\n") .. "\n") end
+      if not ok then io.stderr:write("sxsfix repair: log: ", err, "\n") end
     end
     ctx.log("repair: %s%s", r.status, r.error and (": " .. r.error) or "")
-    local code = ({ nothing = 0, repaired = 0, planned = 1, failed = 2, refused = 3 })[r.status]
+    local x = ctx.exit
+    local code = ({ nothing = x.ok, repaired = x.ok, planned = x.issue, failed = x.failed, refused = x.usage })[r.status]
     if r.status == "repaired" and r.after and r.after.verdict ~= "healthy" then code = ctx.exit.failed end
     return code, json_of(r)
   end,
