@@ -20,6 +20,7 @@ M.options = {
   { "log", value = "FILE", help = "append a log of the run to FILE" },
   { "scripts", value = "DIR", help = "run the scripts in DIR instead of the built-in ones" },
   { "config", value = "FILE", help = "Lua file whose settings override the defaults" },
+  { "allow-unsafe-scripts", help = "run --config/--scripts even when non-administrators can change them (warns)" },
   { "help", short = "h", help = "show help (for a command: sxsfix help COMMAND)" },
   { "version", short = "V", help = "show the versions of sxsfix and its libraries" },
 }

@@ -24,6 +24,7 @@ local stack = require "sxsfix.stack"
 local steps = require "sxsfix.steps"
 local diagnose = require "sxsfix.diagnose"
 local sdview = require "sxsfix.sdview"
+local private = require "sxsfix.private"
 
 local M = {}
 
@@ -108,7 +109,12 @@ M.steps = {
     description = "expand the servicing stack update",
     run = function(ctx)
       local r, work = ctx.r, ctx.opts.work or ctx.settings.work
-      local ok, err = fs.mkdir(work)
+      local ok, err = fs.map(ctx.settings.winsxs)  -- a link out of --root on the way: refused
+      if not ok then return steps.stop(ctx, "refused", err) end
+      -- The work folder is private to the administrators (sxsfix.private);
+      -- a plan by a standard user makes an ordinary one.
+      if ctx.opts.apply or host.elevated() then ok, err = private.folder(work)
+      else ok, err = fs.mkdir(work) end
       if not ok then return steps.stop(ctx, "refused", err) end
       local dir
       dir, err = expand_ssu(ctx.opts.ssu, work)
@@ -149,8 +155,11 @@ M.steps = {
       local n = 0
       for _, name in ipairs(targets) do
         local src, dst = ctx.found[name:lower()], fs.join(sxs, name)
-        local items, perr = copy.plan(src, dst, { compare = true })
-        if not items then return steps.stop(ctx, "failed", perr) end
+        local st = fs.stat(dst)  -- a link even inside --root would send the files elsewhere
+        local items, perr
+        if st and st.type == "link" then perr = fs.map(dst) .. ": a link, not a folder; sxsfix writes through no link"
+        else items, perr = copy.plan(src, dst, { compare = true }) end
+        if not items then return steps.stop(ctx, "refused", perr) end  -- nothing changed yet
         local c = changes(items)
         if c > 0 then
           n = n + c
@@ -174,6 +183,8 @@ M.steps = {
     description = "copy with backup, journal and verification",
     run = function(ctx)
       local r, done = ctx.r, {}
+      local pok, perr = private.prepare(ctx.settings)  -- backup, logs, history: private, or refused
+      if not pok then return steps.stop(ctx, "refused", perr) end
       r.backup = fs.join(ctx.settings.backup, os.date("%Y%m%d-%H%M%S"))
       local ok, err = pcall(function()  -- a bug midway still rolls back
         for i, p in ipairs(r.plans) do

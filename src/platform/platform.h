@@ -307,4 +307,34 @@ int plat_free_space(const char *path, uint64_t *bytes, plat_err *e);
    (a negative value restores the real answer). */
 void plat_fault_free_space(int64_t bytes);
 
+/* ---- folders private to the administrators (private.c) ---------------- */
+
+/* Create path as a new folder private to the administrators: POSIX mode
+   0700 owned by the caller (root when elevated), no ACL; Windows a
+   protected DACL granting SYSTEM and Administrators full control, nothing
+   inherited, owner Administrators. Missing parents are created normally.
+   Fails with plat_errcode(PLAT_E_EXIST) when path exists. */
+int plat_mkdir_private(const char *path, plat_err *e);
+
+/* 0 when path (a file or folder; a link is refused, never followed) is
+   owned by root (or the calling user) / Administrators, SYSTEM or
+   TrustedInstaller, and no one else may write it: POSIX no group/other
+   write bit and no ACL entry granting write to another user or group;
+   Windows no ACE granting write to a SID other than SYSTEM,
+   Administrators, TrustedInstaller or CREATOR OWNER. Otherwise -1 and a
+   one-line "path: why; what to do" in e. */
+int plat_check_private(const char *path, plat_err *e);
+
+/* As plat_check_private for a folder on the way to something private:
+   only what lets someone else rename or replace its entries counts (POSIX:
+   a group/other write bit on a folder that is not sticky; Windows: an ACE
+   granting delete, delete-child, WRITE_DAC or WRITE_OWNER). */
+int plat_check_parent(const char *path, plat_err *e);
+
+/* The absolute path of what path names once every link, junction and
+   mount point on the way is followed (realpath; GetFinalPathNameByHandleW
+   without the \\?\ prefix), malloc'd in *out. Fails when it does not
+   exist (a dangling link). */
+int plat_realpath(const char *path, char **out, plat_err *e);
+
 #endif

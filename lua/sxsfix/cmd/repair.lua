@@ -127,8 +127,10 @@ return {
 
     if opts.apply and r.status ~= "refused" then
       local logfile = ctx.opts.log or fs.join(settings.logdir, "repair-" .. os.date("%Y%m%d-%H%M%S") .. ".log")
-      fs.mkdir(fs.dirname(logfile))
-      local ok, err = fs.append(logfile, table.concat(log_lines(r), "\n") .. "\n")
+      local ok, err = true, nil
+      if ctx.opts.log then fs.mkdir(fs.dirname(logfile))
+      else ok, err = require("sxsfix.private").prepare(settings) end  -- the Logs folder is private
+      if ok then ok, err = fs.append(logfile, table.concat(log_lines(r), "\n") .. "\n") end
       if not ok then io.stderr:write("sxsfix repair: log: ", err, "\n") end
     end
     ctx.log("repair: %s%s", r.status, r.error and (": " .. r.error) or "")
