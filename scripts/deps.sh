@@ -17,6 +17,8 @@ packages=(
   ntfs-3g fuse3 attr acl xz-utils lua5.4 rsync bc jq time openssl
   # fuzzing (scripts/fuzz.sh) and memory checking (scripts/valgrind.sh)
   clang libclang-rt-14-dev valgrind
+  # fleet: the HTML report rendered in a real browser; the Ansible role run for real
+  chromium ansible ansible-lint
 )
 
 missing=()

@@ -40,6 +40,7 @@ M.commands = {
   { "copy", "sxsfix.cmd.copy" },
   { "rollback", "sxsfix.cmd.rollback" },
   { "expand", "sxsfix.cmd.expand" },
+  { "report", "sxsfix.cmd.report" },
   { "scripts", "sxsfix.cmd.scripts" },
   { "version", "sxsfix.cmd.version" },
   { "help", "sxsfix.cmd.help" },
