@@ -222,6 +222,7 @@ function M.main(argv)
     local report = make_report(ctx, name, code, result, started)
     report.duration_ms = host.clock() - t0
     local line = require("sxsfix.summary").line(report)
+    report.summary = line
     if logged then
       local eok, eerr = require("sxsfix.eventlog").write(report, line)
       if eok == nil then ctx.log("event log: %s", eerr) end
