@@ -135,9 +135,7 @@ local function make_report(ctx, name, code, result, started)
   local report = { tool = "sxsfix", version = host.version, command = name, exit_code = code,
                    schema = SCHEMA, time = started, root = ctx.opts.root }
   for k, v in pairs(result or {}) do report[k] = v end
-  local ok, settings = pcall(function()
-    return require("sxsfix.config").merge(require "sxsfix.defaults", ctx.config)
-  end)
+  local ok, settings = pcall(function() return ctx.settings end)  -- a bad --config: the defaults
   local id = require("sxsfix.identity").system(ok and settings or require "sxsfix.defaults")
   local sys = type(report.system) == "table" and report.system or {}
   for k, v in pairs(id) do if sys[k] == nil then sys[k] = v end end
