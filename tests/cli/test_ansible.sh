@@ -15,7 +15,7 @@ done
 [ "$(id -u)" = 0 ] || { echo "SKIP: repair --apply needs root"; exit 77; }
 A=$SXSFIX_SOURCE/fleet/ansible
 export ANSIBLE_LOCAL_TEMP=$tmp/ansible-local ANSIBLE_REMOTE_TEMP=$tmp/ansible-remote ANSIBLE_NOCOLOR=1 \
-  ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_HOST_KEY_CHECKING=0 ANSIBLE_CONFIG=$tmp/ansible.cfg HOME=$tmp
+  ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_PIPELINING=1 ANSIBLE_HOST_KEY_CHECKING=0 ANSIBLE_CONFIG=$tmp/ansible.cfg HOME=$tmp
 
 printf "[defaults]\n" >"$tmp/ansible.cfg"   # none of the machine's settings
 bash "$SXSFIX_SOURCE/scripts/sample-image.sh" "$tmp/img" >/dev/null || { echo "sample image failed"; exit 1; }
