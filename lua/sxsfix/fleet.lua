@@ -113,7 +113,8 @@ end
 
 function Fleet:add_file(file)
   self.files = self.files + 1
-  local st = fs.stat(file)
+  local st = fs.stat(file, { follow = true })
+  if st and st.type ~= "file" then return self:skip(file, "not a regular file (" .. st.type .. ")") end
   if st and st.size > M.MAX_FILE then
     return self:skip(file, string.format("%d bytes: larger than a report can be (%d)", st.size, M.MAX_FILE))
   end
@@ -126,7 +127,7 @@ end
 
 -- PATH: a file, or a folder whose *.json files (any depth) are read in name order.
 function Fleet:add_path(path)
-  local st, err = fs.stat(path)
+  local st, err = fs.stat(path, { follow = true })
   if not st then return self:skip(path, err or "no such file or folder") end
   if st.type ~= "dir" then return self:add_file(path) end
   local files = {}

@@ -69,6 +69,15 @@ check "skip reason: nesting" has "$(jqv '.skipped[] | select(.file | endswith("d
 run report --format json "$R/site-b/pc2.json" "$tmp/missing.json"
 check "a file PATH and a missing one: 1 machine, 1 skipped, exit 0" test "$rc,$(jqv '[.machines, (.skipped | length)] | join(",")')" = "0,1,1"
 
+if [ -z "$EMU" ]; then  # devices and pipes are never read (Wine shows a link's target as a file)
+  ln -s /dev/zero "$tmp/zero.json"
+  mkfifo "$R/site-b/pipe.json"
+  SXSFIX_TIMEOUT=60 run report --format json "$tmp/zero.json" "$R/site-b"
+  check "a link to a device given as PATH: skipped, not read" has "$(jqv '.skipped[] | select(.file | endswith("zero.json")) | .reason')" "not a regular file"
+  check "a pipe in a folder: not read (the run ends)" test "$rc" = 0
+  rm -f "$R/site-b/pipe.json"
+fi
+
 run report "$R"
 check "text: aligned verdict table" grep -qE '^  damaged +4$' <<<"$out"
 check "text: download list" grep -qE '^  10\.0\.26100\.5074 x64 +4$' <<<"$out"
