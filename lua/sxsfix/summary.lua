@@ -77,7 +77,8 @@ local function repair_text(report)
   local folders = {}
   for _, n in ipairs(rp.damaged or {}) do folders[#folders + 1] = short(n) end
   local what = table.concat(folders, ", ")
-  local ssu = rp.ssu and (rp.ssu:match("([^\\/]+)[\\/]*$") or rp.ssu) or "?"
+  local from = rp.choice and rp.choice.file or rp.ssu  -- the update chosen from a folder
+  local ssu = from and (from:match("([^\\/]+)[\\/]*$") or from) or "?"
   if st == "repaired" then
     return string.format("restored %s from %s; now %s", what, ssu, report.verdict or "?")
   elseif st == "planned" then

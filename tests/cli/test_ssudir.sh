@@ -44,6 +44,8 @@ check "share: a broken cab is a candidate with an error, not a stop" \
 check "share: only the chosen update was expanded" test "$(ls "$tmp/work")" = "ssu-windows10.0-kb5043080-x64.msu"
 check "share: the plan restores the damaged folder" test "$(jqv "[.repair.plan[] | select(.folder == \"$STACK\")] | length")" -ge 8
 check "share: nothing changed by a plan" test "$(sum "$r")" = "$before"
+run --root "$r" --summary repair --ssu "$tmp/share" --work "$tmp/work"
+check "share: the summary names the chosen update" has "$out" "from windows10.0-kb5043080-x64.msu; run with --apply"
 run --root "$r" repair --ssu "$tmp/share" --work "$tmp/work"
 check "share: text says which update and why" has "$out" "Update chosen from $tmp/share: windows10.0-kb5043080-x64.msu (it holds the damaged folder(s); 3 update(s) match"
 
