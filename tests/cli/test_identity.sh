@@ -10,8 +10,9 @@ for tool in gcab wimlib-imagex hivexsh lua5.4 jq iconv; do
 done
 bash "$SXSFIX_SOURCE/scripts/sample-image.sh" "$tmp/img" >/dev/null || { echo "sample image failed"; exit 1; }
 r=$tmp/img/root
-MSU=$tmp/img/ssu/amd64-10.0.26100.5074/windows11.0-kb5043080-x64.msu
-ARM=$tmp/img/ssu/arm64-10.0.26100.5074/windows11.0-kb5043080-arm64.msu
+# CAB-based updates: every build expands them (the Windows one has no wimlib)
+MSU=$tmp/img/ssu/amd64-10.0.26100.5074/windows10.0-kb5043080-x64.msu
+ARM=$tmp/img/ssu/arm64-10.0.26100.5074/windows10.0-kb5043080-arm64.msu
 iso='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
 
 # --- identity and time in the JSON of every command ----------------------------
