@@ -11,6 +11,8 @@
 -- Steps, in order (ctx.r is the result table they fill in):
 --   diagnose    which servicing stack folders are damaged      r.before, r.damaged
 --   expand      the SSU into the work folder; its stack folders r.expanded, r.provided
+--               (a folder of updates: the one holding the damaged r.candidates, r.choice
+--               folders, chosen by listing, see sxsfix.choose)
 --   validate    the SSU holds the damaged folders themselves    (refused otherwise)
 --   plan        robocopy /L of each folder, contents compared   r.plans, r.targets
 --   apply       backup, journal, copy, verify; all or nothing   r.backup, r.applied
@@ -25,6 +27,7 @@ local steps = require "sxsfix.steps"
 local diagnose = require "sxsfix.diagnose"
 local sdview = require "sxsfix.sdview"
 local private = require "sxsfix.private"
+local choose = require "sxsfix.choose"
 
 local M = {}
 
@@ -116,8 +119,19 @@ M.steps = {
       if ctx.opts.apply or host.elevated() then ok, err = private.folder(work)
       else ok, err = fs.mkdir(work) end
       if not ok then return steps.stop(ctx, "refused", err) end
+      local ssu = ctx.opts.ssu
+      if fs.isdir(ssu) and not next((M.find_stacks(ssu))) and choose.is_update_folder(ssu) then
+        -- A folder of updates (a share): the one holding the damaged folders.
+        if #r.damaged == 0 then return steps.stop(ctx, "nothing", "nothing damaged: no update chosen") end
+        r.candidates = choose.candidates(ssu)
+        local best, why = choose.pick(r.candidates, r.damaged)
+        if not best then return steps.stop(ctx, "refused", why) end
+        r.choice = { file = best.file, why = why }
+        if ctx.progress then ctx.progress("chose %s: %s", best.name, why) end
+        ssu = best.file
+      end
       local dir
-      dir, err = expand_ssu(ctx.opts.ssu, work)
+      dir, err = expand_ssu(ssu, work)
       if not dir then return steps.stop(ctx, "refused", err) end
       ctx.found, r.provided = M.find_stacks(dir)
       r.expanded = dir

@@ -34,6 +34,25 @@ const char *plat_name(void);
 /* Wine's version when running under Wine, otherwise NULL. */
 const char *plat_wine_version(void);
 
+/* The computer's name, UTF-8, into buf: the NetBIOS name on Windows
+   (GetComputerNameExW), the host name on POSIX. */
+int plat_computer_name(char *buf, size_t len, plat_err *e);
+
+/* Milliseconds from a monotonic clock, for durations (not a date). */
+uint64_t plat_clock_ms(void);
+
+/* Event levels of plat_event_write. */
+enum { PLAT_EVENT_INFO = 0, PLAT_EVENT_WARNING = 1, PLAT_EVENT_ERROR = 2 };
+
+/* Write one event with text to the system event log under source: on
+   Windows the Application log (ReportEventW). When the source is not yet
+   registered and the process may write HKLM, it is registered first, with
+   EventCreate.exe's message table (ids 1..1000 show the text as is); *registered
+   says whether this call registered it. Returns 1 written, 0 when the
+   platform has no such log (POSIX), -1 on failure with e. */
+int plat_event_write(const char *source, int level, unsigned id, const char *text,
+                     int *registered, plat_err *e);
+
 /* Text of an OS error code, without trailing newline or period. */
 void plat_strerror(int code, char *buf, size_t len);
 
