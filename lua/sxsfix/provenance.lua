@@ -169,8 +169,8 @@ end
 
 -- A bare .cab given as the update may change after it was expanded: verify
 -- a copy in the (private) work folder instead, and expand that copy again.
-local function snapshot(r, o, find)
-  local data, err = fs.readfile(r.ssu)
+local function snapshot(r, ssu, o, find)
+  local data, err = fs.readfile(ssu)
   if not data then return nil, err end
   local snap = r.expanded .. ".cab"
   local ok, werr = fs.writefile(snap, data)
@@ -178,7 +178,7 @@ local function snapshot(r, o, find)
   data = nil
   local info, verr = M.verify_cab(snap, o)
   if not info then return nil, verr end
-  info.file = r.ssu
+  info.file = ssu
   if info.verified then
     ok, err = fs.rmtree(r.expanded)
     if ok then ok, err = fs.mkdir(r.expanded) end
@@ -197,11 +197,12 @@ end
 -- (naming the cabinet) unless opts.allow_unsigned.
 function M.verify_step(r, settings, opts, find)
   r.signatures = {}
+  local ssu = r.choice and r.choice.file or r.ssu  -- the update chosen from a folder of them
   local pem, err = M.anchors(opts.trust)
   if not pem then return nil, err end
   local o = { pem = pem, engine = opts.engine or (settings.provenance or {}).engine, time = opts.time }
-  if r.ssu:lower():match("%.cab$") and not fs.isdir(r.ssu) then
-    local info, serr = snapshot(r, o, find)
+  if ssu:lower():match("%.cab$") and not fs.isdir(ssu) then
+    local info, serr = snapshot(r, ssu, o, find)
     if not info then return nil, serr end
     r.signatures[1] = info
     if not info.verified then
@@ -211,9 +212,9 @@ function M.verify_step(r, settings, opts, find)
     return M.hash_all(r)
   end
   local seen, failures = {}, {}
-  if r.ssu:lower():match("%.msu$") and not fs.isdir(r.ssu) then
+  if ssu:lower():match("%.msu$") and not fs.isdir(ssu) then
     -- A CAB-based .msu is signed as a whole too (a WIM-based one is not).
-    local outer, oerr = M.verify_cab(r.ssu, o)
+    local outer, oerr = M.verify_cab(ssu, o)
     if not outer then return nil, oerr end
     if outer.status ~= "bad input" then
       r.signatures[1] = outer
@@ -222,7 +223,7 @@ function M.verify_step(r, settings, opts, find)
   end
   for _, name in ipairs(r.provided or {}) do
     local src = r.found[name:lower()]
-    local cab = covering_cab(r.ssu, r.expanded, src)
+    local cab = covering_cab(ssu, r.expanded, src)
     local info
     if not cab then
       info = { file = src, status = "unsigned", verified = false,
@@ -231,7 +232,7 @@ function M.verify_step(r, settings, opts, find)
       local verr
       info, verr = M.verify_cab(cab, o)
       if not info then return nil, verr end
-      info.file = r.ssu .. "/" .. cab:sub(#r.expanded + 2)
+      info.file = ssu .. "/" .. cab:sub(#r.expanded + 2)
     end
     if info then
       seen[cab or src] = info

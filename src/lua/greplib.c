@@ -3,6 +3,7 @@
 ** (the engine is src/core/grep.c). In the style of lrexlib: compile once,
 ** then search; a bad pattern raises with its id and offset.
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -275,13 +276,24 @@ static void search_aux(lua_State *L, gset *s) {
   lua_createtable(L, (int)n, 0);  /* the paths as the system names them, kept alive here */
   int pathtab = lua_gettop(L);
   const char **paths = lua_newuserdatauv(L, (size_t)n * sizeof *paths + 1, 0);
+  lua_newtable(L);  /* the paths refused (a link out of --root): path -> message */
+  int refused = lua_gettop(L);
+  size_t np = 0;
   for (lua_Integer i = 1; i <= n; i++) {
     if (pt == LUA_TSTRING) lua_pushvalue(L, 2);
     else if (lua_rawgeti(L, 2, i) != LUA_TSTRING) luaL_error(L, "bad argument #2 to 'search' (paths[%d] is not a string)", (int)i);
-    sx_checkpath(L, lua_gettop(L));
-    lua_rawseti(L, pathtab, i);
-    lua_rawgeti(L, pathtab, i);
-    paths[i - 1] = lua_tostring(L, -1);
+    plat_err pe;
+    if (!sx_trypath(L, lua_gettop(L), &pe)) {  /* not read; reported below, first */
+      lua_pushstring(L, pe.msg);
+      lua_pushinteger(L, pe.code);
+      lua_rawseti(L, refused, (lua_Integer)lua_rawlen(L, refused) + 1);  /* code */
+      lua_rawseti(L, refused, (lua_Integer)lua_rawlen(L, refused) + 1);  /* message */
+      lua_rawseti(L, refused, (lua_Integer)lua_rawlen(L, refused) + 1);  /* path */
+      continue;
+    }
+    lua_rawseti(L, pathtab, (lua_Integer)++np);
+    lua_rawgeti(L, pathtab, (lua_Integer)np);
+    paths[np - 1] = lua_tostring(L, -1);
     lua_pop(L, 1);
   }
   lua_getiuservalue(L, 1, 1);
@@ -291,10 +303,21 @@ static void search_aux(lua_State *L, gset *s) {
   int top = lua_gettop(L);
   collect c = { L, top - 2, top - 1, top, top - 3, 0, 0, 0, 0 };
   sx_grep_sink sink = { on_match, on_error, on_done, &c, on_fault };
-  sx_grep_paths(s->g, paths, (size_t)n, threads, &o, &sink);
+  for (lua_Integer i = 1; i + 2 <= (lua_Integer)lua_rawlen(L, refused); i += 3) {
+    plat_err pe;
+    lua_rawgeti(L, refused, i);      /* code, message, path */
+    pe.code = (int)lua_tointeger(L, -1);
+    lua_rawgeti(L, refused, i + 1);
+    snprintf(pe.msg, sizeof pe.msg, "%s", lua_tostring(L, -1));
+    lua_rawgeti(L, refused, i + 2);
+    on_error(&c, lua_tostring(L, -1), &pe);
+    lua_pop(L, 3);
+  }
+  sx_grep_paths(s->g, paths, np, threads, &o, &sink);
   lua_remove(L, top - 3);  /* ids */
-  lua_remove(L, top - 4);  /* path pointers */
-  lua_remove(L, top - 5);  /* paths */
+  lua_remove(L, top - 4);  /* refused paths */
+  lua_remove(L, top - 5);  /* path pointers */
+  lua_remove(L, top - 6);  /* paths */
 }
 
 /* set:search (paths [, opts]) -> matches, errors, files */
