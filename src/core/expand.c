@@ -1,6 +1,7 @@
-/* expand.c: the expansion driver. Detects the format, checks free space,
-   writes each entry through a temporary name inside the destination
-   (never through a link already there), then expands inner archives. */
+/* expand.c: the expansion driver. Detects the format, checks free space
+   and the whole expansion's budget, writes each entry through a temporary
+   name inside the destination (never through a link already there), then
+   expands inner archives. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,8 +59,18 @@ static char *join(const char *a, const char *b) {
   return s;
 }
 
+/* One budget for a whole expansion, every nesting level together. */
+typedef struct budget {
+  uint64_t limit, used;   /* bytes the entries may add up to; declared so far */
+  uint64_t outer;         /* size of the outer file */
+  uint64_t ratio;         /* the ratio applied */
+  int capped;             /* limit is max_bytes, below ratio * outer */
+  const char *src;        /* the outer file */
+} budget;
+
 typedef struct job {
   const sx_expand_opts *o;
+  budget *b;             /* NULL when listing */
   const char *dst, *label;
   sx_expand_stats *st;
   char **inner;          /* inner archives written, for the next level */
@@ -83,6 +94,26 @@ static void add_need(void *ud, const char *name, uint64_t size) {
   const char *b = strrchr(name, '\\');
   if (!b) b = strrchr(name, '/');
   if (wanted(j, b ? b + 1 : name)) j->need += size;
+}
+
+/* Draw need bytes, declared by label, from the budget. */
+static int spend(job *j, const char *label, uint64_t need, plat_err *e) {
+  budget *b = j->b;
+  if (need <= b->limit - b->used) { b->used += need; return 0; }
+  if (b->used == 0 && !b->capped)   /* the outer archive on its own */
+    return sx_exp_fail(e, SX_EXP_RATIO, label, "declares %llu bytes of entries in %llu bytes, more than "
+                       "%llu times its size (a compression bomb or a damaged header); refused",
+                       (unsigned long long)need, (unsigned long long)b->outer, (unsigned long long)b->ratio);
+  char why[96];
+  if (b->capped) snprintf(why, sizeof why, "the limit for one expansion");
+  else if (b->limit == SX_EXP_RATIO_FLOOR) snprintf(why, sizeof why, "the %llu MiB any file may write",
+                                                    SX_EXP_RATIO_FLOOR >> 20);
+  else snprintf(why, sizeof why, "%llu times its %llu bytes", (unsigned long long)b->ratio,
+                (unsigned long long)b->outer);
+  return sx_exp_fail(e, SX_EXP_RATIO, label, "declares %llu bytes of entries; with the %llu bytes "
+                     "declared before it, expanding %s would write more than %llu bytes (%s): "
+                     "a compression bomb or a damaged header; refused", (unsigned long long)need,
+                     (unsigned long long)b->used, b->src, (unsigned long long)b->limit, why);
 }
 
 /* Create (or check) every folder of rel below dst, refusing links and
@@ -217,6 +248,40 @@ static char *new_stage(const char *dst, plat_err *e) {
 
 static int run(const char *src, const char *label, const char *dst, int depth, job *j, plat_err *e);
 
+/* Before any inner archive of this level is expanded: what they declare
+   together must fit the budget, and no folder they go into is a link. */
+static int check_inner(job *j, const char *dir, plat_err *e) {
+  budget tb = *j->b;   /* spent for the check only: each level spends its own */
+  job k = *j;
+  k.b = &tb;
+  int rc = 0;
+  for (size_t i = 0; !rc && i < j->ninner; i++) {
+    char *src = join(dir, j->inner[i]);
+    size_t n = strlen(j->label) + strlen(j->inner[i]) + 2;
+    char *label = malloc(n);
+    sx_format fmt;
+    if (!src || !label) { free(src); free(label); return sx_exp_fail(e, SX_EXP_CORRUPT, j->label, "out of memory"); }
+    snprintf(label, n, "%s>%s", j->label, j->inner[i]);
+    rc = sx_detect(src, label, &fmt, e);
+    k.need = 0;
+    if (!rc) rc = fmt == SX_FMT_CAB ? sx_cab_scan(src, label, add_need, &k, e)
+                                    : sx_wim_scan(src, label, add_need, &k, e);
+    if (!rc) rc = spend(&k, label, k.need, e);
+    free(label);
+    char *dot = strrchr(src, '.');
+    if (!rc && dot && dot > strrchr(src, plat_sep()) + 1) {
+      *dot = '\0';
+      plat_info info;
+      plat_err se;
+      if (plat_stat(src, 0, &info, &se) == 0 && info.type == PLAT_LINK)
+        rc = sx_exp_fail(e, SX_EXP_UNSAFE, src, "is a link inside the destination; inner archive '%s' "
+                         "of %s would be expanded through it (refused)", j->inner[i], j->label);
+    }
+    free(src);
+  }
+  return rc;
+}
+
 /* Inner archive NAME.cab of j (written under dst) -> folder NAME beside it. */
 static int run_inner(job *j, const char *dir, const char *rel, int depth, plat_err *e) {
   size_t ll = strlen(j->label), lr = strlen(rel);
@@ -252,12 +317,7 @@ static int run(const char *src, const char *label, const char *dst, int depth, j
     if ((cab ? sx_cab_scan(src, label, add_need, j, e) : sx_wim_scan(src, label, add_need, j, e)) != 0 ||
         plat_mkdirs(dst, e) != 0 || plat_free_space(dst, &avail, e) != 0)
       return -1;
-    plat_info si;
-    if (plat_stat(src, 1, &si, e) != 0) return -1;
-    if (j->need > SX_EXP_RATIO_FLOOR && j->need / SX_EXP_MAX_RATIO > si.size)
-      return sx_exp_fail(e, SX_EXP_RATIO, label, "declares %llu bytes of entries in %llu bytes, more than "
-                         "%d times its size (a compression bomb or a damaged header); refused",
-                         (unsigned long long)j->need, (unsigned long long)si.size, SX_EXP_MAX_RATIO);
+    if (spend(j, label, j->need, e) != 0) return -1;
     if (j->need > avail)
       return sx_exp_fail(e, SX_EXP_NOSPACE, dst, "not enough free space: %s needs %llu bytes, "
                          "%llu are available", label, (unsigned long long)j->need, (unsigned long long)avail);
@@ -278,9 +338,10 @@ static int run(const char *src, const char *label, const char *dst, int depth, j
   if (!rc && j->list && j->ninner && depth < MAX_DEPTH && !j->stopped) {
     /* take the inner archives out to a temporary folder to read them */
     char buf[1024];
-    sx_expand_opts io = { j->o->inner ? j->o->inner : "*.cab", NULL, 0, 1 };
+    sx_expand_opts io = { .inner = j->o->inner ? j->o->inner : "*.cab", .overwrite = 1 };
     sx_expand_stats ist = {0};
-    job k = { &io, NULL, NULL, &ist, NULL, 0, 0, NULL, NULL, 0 };
+    budget lb = { UINT64_MAX, 0, 0, 1, 1, label };   /* listing writes only the inner archives */
+    job k = { &io, &lb, NULL, NULL, &ist, NULL, 0, 0, NULL, NULL, 0 };
     rc = plat_mkdtemp("sxsfix-list", buf, sizeof buf, e);
     if (!rc && !(tmp = strdup(buf))) rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "out of memory");
     if (!rc) rc = run(src, label, tmp, depth, &k, e);
@@ -289,6 +350,7 @@ static int run(const char *src, const char *label, const char *dst, int depth, j
     j->label = label;
     dir = tmp;
   }
+  if (!rc && !j->list && depth < MAX_DEPTH) rc = check_inner(j, dir, e);
   for (size_t i = 0; i < j->ninner; i++) {
     if (!rc && depth < MAX_DEPTH && !j->stopped) rc = run_inner(j, dir, j->inner[i], depth, e);
     free(j->inner[i]);
@@ -307,12 +369,19 @@ static int run(const char *src, const char *label, const char *dst, int depth, j
 int sx_expand(const char *src, const char *dst, const sx_expand_opts *o,
               sx_expand_stats *st, plat_err *e) {
   memset(st, 0, sizeof *st);
-  job j = { o, dst, src, st, NULL, 0, 0, NULL, NULL, 0 };
+  plat_info si;
+  if (plat_stat(src, 1, &si, e) != 0) return -1;
+  budget b = { 0, 0, si.size, o->max_ratio ? o->max_ratio : SX_EXP_MAX_RATIO, 0, src };
+  uint64_t cap = o->max_bytes ? o->max_bytes : SX_EXP_MAX_BYTES;
+  b.limit = si.size > UINT64_MAX / b.ratio ? UINT64_MAX : si.size * b.ratio;
+  if (b.limit < SX_EXP_RATIO_FLOOR) b.limit = SX_EXP_RATIO_FLOOR;
+  if (b.limit > cap) { b.limit = cap; b.capped = 1; }
+  job j = { o, &b, dst, src, st, NULL, 0, 0, NULL, NULL, 0 };
   return run(src, src, dst, 0, &j, e);
 }
 
 int sx_list(const char *src, const sx_expand_opts *o, sx_list_fn fn, void *ud, plat_err *e) {
   sx_expand_stats st = {0};
-  job j = { o, NULL, src, &st, NULL, 0, 0, fn, ud, 0 };
+  job j = { o, NULL, NULL, src, &st, NULL, 0, 0, fn, ud, 0 };
   return run(src, src, NULL, 0, &j, e);
 }

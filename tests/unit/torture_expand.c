@@ -84,7 +84,7 @@ static void free_space_checked_first(void **state) {
   const char *cab;
   TH_TESTDATA(cab, "cabs/libarchive/test_read_format_cab_2.cab");
   const char *dst = th_join(*state, "full");
-  sx_expand_opts o = { NULL, NULL, 1, 0 };
+  sx_expand_opts o = { .nested = 1 };
   sx_expand_stats st;
   plat_err e;
   plat_fault_free_space(10);
@@ -112,7 +112,7 @@ static void list_reports_nested_origin(void **state) {
   (void)state;
   const char *msu;
   TH_TESTDATA(msu, "cabs/msu/Windows6.1-KB2999226-x64.msu");
-  sx_expand_opts o = { NULL, NULL, 1, 0 };
+  sx_expand_opts o = { .nested = 1 };
   seen s = {0, 0};
   plat_err e;
   assert_int_equal(sx_list(msu, &o, on_entry, &s, &e), 0);
@@ -129,7 +129,7 @@ static void wrong_magic_named(void **state) {
   const char *p = th_join(*state, "not.cab");
   plat_err e;
   assert_int_equal(plat_write_file(p, "ISc(....", 8, &e), 0);
-  sx_expand_opts o = { NULL, NULL, 1, 0 };
+  sx_expand_opts o = { .nested = 1 };
   sx_expand_stats st;
   assert_int_equal(sx_expand(p, th_join(*state, "d"), &o, &st, &e), -1);
   assert_int_equal(e.code, SX_EXP_FORMAT);
