@@ -3,7 +3,6 @@
 -- Exit 0 nothing to do or repaired and verified, 1 planned, 2 failed
 -- (rolled back), 3 bad or mismatched SSU, or not elevated.
 local args = require "sxsfix.args"
-local config = require "sxsfix.config"
 local fs = require "sxsfix.fs"
 local json = require "sxsfix.json"
 local report = require "sxsfix.report"
@@ -81,7 +80,7 @@ return {
     if sec and sec ~= "source" and sec ~= "template" and not sec:match("^template:.") then
       args.usage_error("--security must be source, template or template:PATH")
     end
-    local settings = config.merge(require "sxsfix.defaults", ctx.config)
+    local settings = ctx.settings
     if not fs.stat(ssu) then args.usage_error("--ssu %s: no such file or folder", ssu) end
     local r = require("sxsfix.repair").run(settings,
       { ssu = ssu, apply = opts.apply, work = opts.work, security = sec or settings.security,
@@ -89,7 +88,9 @@ return {
 
     local quiet = ctx.opts.json == "-"
     local function say(fmt, ...) if not quiet then print(string.format(fmt, ...)) end end
-    if r.status == "refused" then
+    if r.status == "error" then  -- a bug in a step (or a hook): as any script error
+      error(r.error, 0)
+    elseif r.status == "refused" then
       io.stderr:write("sxsfix repair: ", r.error or "refused", "\n")
       if r.missing then
         io.stderr:write("  damaged folders the update must hold:\n")
@@ -119,7 +120,7 @@ return {
       else
         say("Repaired; backup and journal in %s (security: %s).", fs.map(r.backup), r.security)
         say("")
-        if not quiet then io.stdout:write(report.diagnose_text(r.after, { root = ctx.opts.root })) end
+        if not quiet and r.after then io.stdout:write(report.diagnose_text(r.after, { root = ctx.opts.root })) end
         say("Retry the upgrade now.")
       end
     end
@@ -132,7 +133,7 @@ return {
     end
     ctx.log("repair: %s%s", r.status, r.error and (": " .. r.error) or "")
     local code = ({ nothing = 0, repaired = 0, planned = 1, failed = 2, refused = 3 })[r.status]
-    if r.status == "repaired" and r.after.verdict ~= "healthy" then code = ctx.exit.failed end
+    if r.status == "repaired" and r.after and r.after.verdict ~= "healthy" then code = ctx.exit.failed end
     return code, json_of(r)
   end,
 }
