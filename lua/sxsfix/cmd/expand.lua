@@ -1,7 +1,6 @@
 -- sxsfix expand [-F:GLOB] [--list] [--no-nested] SRC [DSTDIR]: expand a .cab
 -- or .msu (CAB- or WIM-based), and the cabinets inside it, into DSTDIR.
 local args = require "sxsfix.args"
-local config = require "sxsfix.config"
 local expand = require "sxsfix.expand"
 
 -- Archive problems that are the input's fault (exit 3); others exit 2.
@@ -56,7 +55,7 @@ return {
     local dst = pos[2] or args.usage_error("no destination folder given")
     if pos[3] then args.usage_error("unexpected argument '%s'", pos[3]) end
     o.overwrite = opts.overwrite or false
-    local budget = config.merge(require "sxsfix.defaults", ctx.config).expand
+    local budget = ctx.settings.expand
     o.max_ratio, o.max_bytes = budget.max_ratio, budget.max_bytes
     local r, msg, code = expand.expand(src, dst, o)
     if not r then return failed(ctx, msg, code) end
