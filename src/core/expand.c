@@ -79,6 +79,7 @@ typedef struct job {
   sx_list_fn list;
   void *list_ud;
   int stopped;           /* the list callback asked to stop */
+  char *okdir;           /* the folder whose path was last checked (prepare) */
 } job;
 
 static int is_inner(const job *j, const char *base) {
@@ -116,40 +117,54 @@ static int spend(job *j, const char *label, uint64_t need, plat_err *e) {
                      (unsigned long long)b->used, b->src, (unsigned long long)b->limit, why);
 }
 
+/* What is wrong with path (for entry rel), found by lstat: -1 with e set,
+   or 0 when nothing is. last: path is the entry itself; dir: it must be
+   a folder. A missing folder is created. */
+static int check_one(job *j, const char *rel, char *path, int last, int dir, plat_err *e) {
+  plat_info info;
+  plat_err se;
+  if (plat_stat(path, 0, &info, &se) != 0)
+    return (!last || dir) ? plat_mkdirs(path, e) : 0;
+  if (last && dir && info.type == PLAT_DIR) return 0;   /* an existing folder is fine */
+  if (info.type == PLAT_LINK)
+    return sx_exp_fail(e, SX_EXP_UNSAFE, path, "is a link inside the destination; "
+                       "entry '%s' of %s would be written through it (refused)", rel, j->label);
+  if ((!last || dir) && info.type != PLAT_DIR)
+    return sx_exp_fail(e, SX_EXP_EXISTS, path, "exists and is not a folder (needed for entry '%s' of %s)",
+                       rel, j->label);
+  if (last && info.type == PLAT_DIR)
+    return sx_exp_fail(e, SX_EXP_EXISTS, path, "is a folder; entry '%s' of %s is a file", rel, j->label);
+  if (last && !j->o->overwrite)
+    return sx_exp_fail(e, SX_EXP_EXISTS, path, "already exists (entry '%s' of %s); "
+                       "expected a new file, or overwrite", rel, j->label);
+  return 0;
+}
+
 /* Create (or check) every folder of rel below dst, refusing links and
    non-folders; *final gets the full path of rel. With dir, rel itself is a
-   folder to create (an existing one is fine). */
+   folder to create (an existing one is fine). The folders of a file are
+   checked once for a run of entries in the same folder (j->okdir). The
+   file itself is checked only with overwrite: otherwise the commit's
+   rename never replaces, and a failure is explained afterwards. */
 static int prepare(job *j, const char *rel, int dir, char **final, plat_err *e) {
   char *path = join(j->dst, rel);
   if (!path) return sx_exp_fail(e, SX_EXP_CORRUPT, j->label, "out of memory");
-  size_t skip = strlen(j->dst) + 1;
-  for (char *s = path + skip; ; s++) {
+  size_t skip = strlen(j->dst) + 1, plen = (size_t)(strrchr(path + skip - 1, plat_sep()) - path);
+  int known = !dir && j->okdir && strlen(j->okdir) == plen && memcmp(j->okdir, path, plen) == 0;
+  for (char *s = known ? path + plen + 1 : path + skip; ; s++) {
     int end = (*s == '\0');
     if (*s != plat_sep() && !end) continue;
+    if (end && !dir && !j->o->overwrite) break;
     char keep = *s;
     *s = '\0';
-    plat_info info;
-    plat_err se;
-    int rc = 0;
-    if (plat_stat(path, 0, &info, &se) != 0) {
-      if (!end || dir) rc = plat_mkdirs(path, e);
-    } else if (end && dir && info.type == PLAT_DIR) {
-      /* an existing folder is fine */
-    } else if (info.type == PLAT_LINK) {
-      rc = sx_exp_fail(e, SX_EXP_UNSAFE, path, "is a link inside the destination; "
-                       "entry '%s' of %s would be written through it (refused)", rel, j->label);
-    } else if ((!end || dir) && info.type != PLAT_DIR) {
-      rc = sx_exp_fail(e, SX_EXP_EXISTS, path, "exists and is not a folder (needed for entry '%s' of %s)",
-                       rel, j->label);
-    } else if (end && info.type == PLAT_DIR) {
-      rc = sx_exp_fail(e, SX_EXP_EXISTS, path, "is a folder; entry '%s' of %s is a file", rel, j->label);
-    } else if (end && !j->o->overwrite) {
-      rc = sx_exp_fail(e, SX_EXP_EXISTS, path, "already exists (entry '%s' of %s); "
-                       "expected a new file, or overwrite", rel, j->label);
-    }
-    if (rc) { free(path); return -1; }
+    int rc = check_one(j, rel, path, end, dir, e);
     *s = keep;
+    if (rc) { free(path); return -1; }
     if (end) break;
+  }
+  if (!dir && !known) {
+    free(j->okdir);
+    if ((j->okdir = malloc(plen + 1)) != NULL) { memcpy(j->okdir, path, plen); j->okdir[plen] = '\0'; }
   }
   *final = path;
   return 0;
@@ -179,7 +194,7 @@ static int write_stream(job *j, const sx_entry *ent, sx_reader *r, const char *f
                        ent->name, (unsigned long long)n, (unsigned long long)ent->size);
   }
   j->st->bytes += n;
-  return plat_out_commit(o, ent->mtime_ns, e);
+  return plat_out_commit(o, ent->mtime_ns, j->o->overwrite, e);
 }
 
 static int v_wants(sx_visit *v, const sx_entry *ent) {
@@ -206,7 +221,13 @@ static int v_entry(sx_visit *v, const sx_entry *ent, sx_reader *r, plat_err *e) 
     return 0;   /* not chosen */
   } else {
     if (prepare(j, ent->name, 0, &final, e) != 0) return -1;
-    rc = r->staged ? plat_rename(r->staged, final, e) : write_stream(j, ent, r, final, e);
+    if (!r->staged) rc = write_stream(j, ent, r, final, e);
+    else rc = j->o->overwrite ? plat_rename(r->staged, final, e) : plat_rename_new(r->staged, final, e);
+    if (rc && e->code == plat_errcode(PLAT_E_EXIST) && !j->o->overwrite) {
+      char *p = strdup(final);   /* say what is there */
+      if (p && check_one(j, ent->name, p, 1, 0, e) == 0) plat_fail(e, final, plat_errcode(PLAT_E_EXIST));
+      free(p);
+    }
     if (rc == 0 && r->staged) j->st->bytes += ent->size;
     free(final);
     if (rc != 0 && e->code >= 0) {   /* an OS error: say which entry it was writing */
@@ -296,7 +317,9 @@ static int run_inner(job *j, const char *dir, const char *rel, int depth, plat_e
     job k = *j;
     k.inner = NULL;
     k.ninner = 0;
+    k.okdir = NULL;
     rc = run(src, label, j->list ? NULL : sub, depth + 1, &k, e);
+    free(k.okdir);
     j->stopped = k.stopped;
   }
   free(label); free(src); free(sub);
@@ -341,12 +364,13 @@ static int run(const char *src, const char *label, const char *dst, int depth, j
     sx_expand_opts io = { .inner = j->o->inner ? j->o->inner : "*.cab", .overwrite = 1 };
     sx_expand_stats ist = {0};
     budget lb = { UINT64_MAX, 0, 0, 1, 1, label };   /* listing writes only the inner archives */
-    job k = { &io, &lb, NULL, NULL, &ist, NULL, 0, 0, NULL, NULL, 0 };
+    job k = { &io, &lb, NULL, NULL, &ist, NULL, 0, 0, NULL, NULL, 0, NULL };
     rc = plat_mkdtemp("sxsfix-list", buf, sizeof buf, e);
     if (!rc && !(tmp = strdup(buf))) rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "out of memory");
     if (!rc) rc = run(src, label, tmp, depth, &k, e);
     for (size_t i = 0; i < k.ninner; i++) free(k.inner[i]);
     free(k.inner);
+    free(k.okdir);
     j->label = label;
     dir = tmp;
   }
@@ -376,12 +400,14 @@ int sx_expand(const char *src, const char *dst, const sx_expand_opts *o,
   b.limit = si.size > UINT64_MAX / b.ratio ? UINT64_MAX : si.size * b.ratio;
   if (b.limit < SX_EXP_RATIO_FLOOR) b.limit = SX_EXP_RATIO_FLOOR;
   if (b.limit > cap) { b.limit = cap; b.capped = 1; }
-  job j = { o, &b, dst, src, st, NULL, 0, 0, NULL, NULL, 0 };
-  return run(src, src, dst, 0, &j, e);
+  job j = { o, &b, dst, src, st, NULL, 0, 0, NULL, NULL, 0, NULL };
+  int rc = run(src, src, dst, 0, &j, e);
+  free(j.okdir);
+  return rc;
 }
 
 int sx_list(const char *src, const sx_expand_opts *o, sx_list_fn fn, void *ud, plat_err *e) {
   sx_expand_stats st = {0};
-  job j = { o, NULL, NULL, src, &st, NULL, 0, 0, fn, ud, 0 };
+  job j = { o, NULL, NULL, src, &st, NULL, 0, 0, fn, ud, 0, NULL };
   return run(src, src, NULL, 0, &j, e);
 }

@@ -68,10 +68,26 @@ static void out_commit_and_abort(void **state) {
   plat_info st;
   assert_int_equal(plat_stat(p, 0, &st, &e), -1);             /* not under its name yet */
   int64_t when = 1500000000LL * 1000000000LL;
-  assert_int_equal(plat_out_commit(o, when, &e), 0);
+  assert_int_equal(plat_out_commit(o, when, 0, &e), 0);
   assert_int_equal(plat_stat(p, 0, &st, &e), 0);
   assert_int_equal(st.size, 3);
   assert_true(st.mtime_ns == when);
+
+  /* without replace an existing name stays, and the new data goes away */
+  o = plat_out_create(p, &e);
+  assert_non_null(o);
+  assert_int_equal(plat_out_write(o, "defg", 4, &e), 0);
+  assert_int_equal(plat_out_commit(o, PLAT_NO_TIME, 0, &e), -1);
+  assert_int_equal(e.code, plat_errcode(PLAT_E_EXIST));
+  assert_int_equal(plat_stat(p, 0, &st, &e), 0);
+  assert_int_equal(st.size, 3);
+  /* with replace it is replaced */
+  o = plat_out_create(p, &e);
+  assert_non_null(o);
+  assert_int_equal(plat_out_write(o, "defg", 4, &e), 0);
+  assert_int_equal(plat_out_commit(o, PLAT_NO_TIME, 1, &e), 0);
+  assert_int_equal(plat_stat(p, 0, &st, &e), 0);
+  assert_int_equal(st.size, 4);
 
   o = plat_out_create(th_join(*state, "aborted.bin"), &e);
   assert_non_null(o);
