@@ -114,14 +114,14 @@ if command -v gcab >/dev/null; then
   run --config "$B/small.lua" expand "$B/parts/part1.cab" "$B/small"
   check "settings expand.max_bytes = 1 MiB: a 60 MiB cab refused" test "$rc" = 3 && has "$err" "more than 1048576 bytes"
   # the folder an inner cab is expanded into is a link to outside: refused, never followed
-  mkdir -p "$B/outside" "$B/ldst"
-  mkcab "$B/small-inner.cab" "hello.txt=hi"
-  (cd "$B" && mkdir -p lp && cp small-inner.cab lp/sub.cab && cd lp && gcab -c "$B/linked.msu" sub.cab)
-  ln -s "$B/outside" "$B/ldst/sub"
-  run expand --overwrite "$B/linked.msu" "$B/ldst"
-  if [ -n "$EMU" ] && [ "$rc" = 0 ] && [ -z "$(ls -A "$B/outside")" ]; then
-    skip "a link DSTDIR/NAME for an inner cab: Wine shows the Unix symlink as a plain folder"
+  if [ -n "$EMU" ]; then
+    skip "a link DSTDIR/NAME for an inner cab: Wine shows a Unix symlink as a plain folder, not a reparse point"
   else
+    mkdir -p "$B/outside" "$B/ldst" "$B/lp"
+    mkcab "$B/lp/sub.cab" "hello.txt=hi"
+    (cd "$B/lp" && gcab -c "$B/linked.msu" sub.cab)
+    ln -s "$B/outside" "$B/ldst/sub"
+    run expand --overwrite "$B/linked.msu" "$B/ldst"
     check "a link DSTDIR/NAME for an inner cab: refused (exit 3)" test "$rc" = 3 && has "$err" "is a link"
     check "a link DSTDIR/NAME for an inner cab: nothing written outside" test -z "$(ls -A "$B/outside")"
   fi
