@@ -309,6 +309,7 @@ static void replace_at_boot_and_cancel(void **state) {
   assert_int_equal(pending_has("locked-target.dll.sxsfix-new"), 0);
   assert_int_equal(plat_cancel_at_boot(from, to, &found, &e), 0);     /* twice: nothing left */
   assert_int_equal(found, 0);
+}
 
 /* The worker pool runs every index exactly once, whatever the number of
    threads asked for (more than the work, more than the maximum, one). */
