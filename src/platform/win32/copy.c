@@ -124,7 +124,8 @@ int plat_rename_new(const char *from, const char *to, plat_err *e) {
 int plat_errcode(plat_errkind k) {
   static const int codes[] = { ERROR_NOT_ENOUGH_MEMORY, ERROR_DIRECTORY, ERROR_FILE_NOT_FOUND,
                                ERROR_FILE_EXISTS, ERROR_DISK_FULL, ERROR_ACCESS_DENIED,
-                               ERROR_WRITE_PROTECT, ERROR_INVALID_PARAMETER };
+                               ERROR_WRITE_PROTECT, ERROR_INVALID_PARAMETER,
+                               ERROR_CANT_ACCESS_FILE, ERROR_DIR_NOT_EMPTY };
   return codes[k];
 }
 
