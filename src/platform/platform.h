@@ -346,5 +346,22 @@ int plat_fstat(plat_file *f, plat_info *st, plat_err *e);
 /* The absolute path of an existing object with every link resolved
    (realpath / GetFinalPathNameByHandleW), malloc'd into *out. */
 int plat_realpath(const char *path, char **out, plat_err *e);
+/* ---- folders private to the administrators (private.c) ---------------- */
+
+/* Create path as a new folder private to the administrators: POSIX mode
+   0700 owned by the caller (root when elevated), no ACL; Windows a
+   protected DACL granting SYSTEM and Administrators full control, nothing
+   inherited, owner Administrators. Missing parents are created normally.
+   Fails with plat_errcode(PLAT_E_EXIST) when path exists. */
+int plat_mkdir_private(const char *path, plat_err *e);
+
+/* 0 when path (a file or folder; a link is refused, never followed) is
+   owned by root (or the calling user) / Administrators, SYSTEM or
+   TrustedInstaller, and no one else may write it: POSIX no group/other
+   write bit and no ACL entry granting write to another user or group;
+   Windows no ACE granting write to a SID other than SYSTEM,
+   Administrators, TrustedInstaller or CREATOR OWNER. Otherwise -1 and a
+   one-line "path: why; what to do" in e. */
+int plat_check_private(const char *path, plat_err *e);
 
 #endif
