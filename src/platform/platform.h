@@ -326,7 +326,9 @@ int plat_dirh_stat(plat_dirh *d, const char *name, plat_info *st, plat_err *e);
    security) until its metadata is set; fails when the name exists. */
 int plat_dirh_mkdir(plat_dirh *d, const char *name, plat_err *e);
 /* Open the file name in d: how is 0 (read), PLAT_CREATE_NEW or
-   PLAT_OPEN_EXISTING (write in place). A link or a folder is refused. */
+   PLAT_OPEN_EXISTING (read and write in place). A link, a folder or a
+   device is refused. Windows: opened without FILE_SHARE_DELETE, so the
+   name cannot be moved or replaced while the file is open. */
 plat_file *plat_dirh_open_file(plat_dirh *d, const char *name, int how, plat_err *e);
 /* Rename from to to, both entries of d; fails when to exists. */
 int plat_dirh_rename_new(plat_dirh *d, const char *from, const char *to, plat_err *e);
@@ -342,6 +344,12 @@ int64_t plat_dirh_time_precision(plat_dirh *d);
 
 /* Status of an open file. */
 int plat_fstat(plat_file *f, plat_info *st, plat_err *e);
+/* plat_meta_get/plat_meta_set on an open file (the object itself, whatever
+   its name now points to). */
+int plat_fmeta_get(plat_file *f, unsigned what, plat_meta *m, plat_err *e);
+int plat_fmeta_set(plat_file *f, unsigned what, const plat_meta *m, plat_err *e);
+/* Move back to the start of the file. */
+int plat_rewind(plat_file *f, plat_err *e);
 
 /* The absolute path of an existing object with every link resolved
    (realpath / GetFinalPathNameByHandleW), malloc'd into *out. */

@@ -94,6 +94,9 @@ check "the hard link sees the restored bytes" cmp link.bin old/d1/f5.bin
 
 killed_copy bkB
 run copy src dst --backup bkB
+check "a backup folder serves one run: reusing it is refused (16)" test "$rc" = 16
+check "the refusal names the folder and its journal" has "$err" "bkB: the backup folder already holds \"journal.txt\""
+run copy src dst --backup bkC
 check "a rerun after kill -9 completes (exit 1)" test "$rc" = 1
 check "the rerun leaves every byte of the source" diff -r src dst
 snapshot src ../src.meta
@@ -104,6 +107,8 @@ check "the hard link sees the new bytes" cmp link.bin src/d1/f5.bin
 check "the link count is kept" test "$(stat -c %h dst/d1/f5.bin)" = 2
 check "the ACL is copied" bash -c "getfacl -p dst/d1/f3.bin 2>/dev/null | grep -q 'user:nobody:r--'"
 check "mode 000 copied" test "$(stat -c %a dst/d1/f4.bin)" = 0
+run rollback bkC/journal.txt
+check "rollback of the rerun exits 0" test "$rc" = 0
 run rollback bkB/journal.txt
 check "rollback of the killed run plus its rerun restores the old tree" diff -r old dst
 snapshot dst ../dst.meta

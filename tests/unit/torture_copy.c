@@ -16,7 +16,7 @@ static int setup(void **state) {
   S = strdup(th_join(*state, "src"));
   D = strdup(th_join(*state, "dst"));
   B = strdup(th_join(*state, "bk"));
-  copy_os = (copy_ops){ plat_open_read, plat_open_write, plat_copy_data, plat_meta_set, copy_os.checkpoint };
+  copy_os = (copy_ops){ plat_open_read, plat_dirh_open_file, copy_stream, plat_fmeta_set, copy_os.checkpoint };
   return plat_mkdirs(S, &e);
 }
 
@@ -249,7 +249,7 @@ static void backup_journal_rollback(void **state) {
   char *t = get(D, "k/f.bin");
   assert_string_equal(t, "new bytes");  /* truncated to the new length */
   free(t);
-  t = get(B, "files/k/f.bin");
+  t = get(B, "files/3");  /* dirs/1 the root, dirs/2 k, then k/f.bin */
   assert_string_equal(t, "original bytes, longer than the new ones");
   free(t);
   copy_rollback_stats st;
@@ -272,7 +272,8 @@ static void backup_journal_rollback(void **state) {
 }
 
 /* Faults: a copy that writes a little then reports a full disk. */
-static int full_disk(plat_file *s, plat_file *d, uint64_t *bytes, plat_err *e) {
+static int full_disk(plat_file *s, plat_file *d, uint64_t *bytes, uint64_t *hash, plat_err *e) {
+  *hash = 0;
   char buf[4];
   size_t got;
   *bytes = 0;
@@ -280,9 +281,10 @@ static int full_disk(plat_file *s, plat_file *d, uint64_t *bytes, plat_err *e) {
   return plat_fail(e, "(injected)", plat_errcode(PLAT_E_NOSPC));
 }
 
-static plat_file *denied(const char *path, int how, plat_err *e) {
+static plat_file *denied(plat_dirh *d, const char *name, int how, plat_err *e) {
   (void)how;
-  plat_fail(e, path, plat_errcode(PLAT_E_ACCES));
+  (void)d;
+  plat_fail(e, name, plat_errcode(PLAT_E_ACCES));
   return NULL;
 }
 
@@ -314,7 +316,6 @@ static void fault_no_space_loses_nothing(void **state) {
 }
 
 static void fault_denied_and_source_vanishing(void **state) {
-  (void)state;
   plat_meta orig;
   old_destination(&orig);
   plat_meta_free(&orig);
@@ -335,6 +336,8 @@ static void fault_denied_and_source_vanishing(void **state) {
   copy_plan_free(&p);
   put(S, "k/f.bin", "newer still", T1 + 900);
   copy_os.open_write = denied;  /* a read-only destination */
+  free((char *)B);
+  B = strdup(th_join(*state, "bk2"));  /* a backup folder serves one run */
   assert_int_equal(run_copy(&o, &p, &s, &e), 0);
   assert_true(item(&p, "k/f.bin")->failed);
   t = get(D, "k/f.bin");
@@ -344,8 +347,9 @@ static void fault_denied_and_source_vanishing(void **state) {
 }
 
 static int crash_after;
-static int crash_checkpoint(const char *record) {
-  return strcmp(record, "overwrite") == 0 && --crash_after == 0;
+static int crash_checkpoint(const char *verb, const char *rel) {
+  (void)rel;
+  return strcmp(verb, "overwrite") == 0 && --crash_after == 0;
 }
 
 static void fault_crash_then_rollback(void **state) {
@@ -353,7 +357,7 @@ static void fault_crash_then_rollback(void **state) {
   plat_meta orig;
   old_destination(&orig);
   plat_meta_free(&orig);
-  int (*keep)(const char *) = copy_os.checkpoint;
+  int (*keep)(const char *, const char *) = copy_os.checkpoint;
   copy_os.checkpoint = crash_checkpoint;
   crash_after = 2;
   copy_opts o = {0};
@@ -385,21 +389,21 @@ static void rollback_rejects_bad_journal(void **state) {
   copy_rollback_stats st;
   assert_int_equal(copy_rollback(j, &st, &e), -1);
   assert_non_null(strstr(e.msg, "not an sxsfix copy journal"));
-  assert_int_equal(plat_write_file(j, "sxsfix-copy-journal 1\nnew a%zz\n", 31, &e), 0);
+  assert_int_equal(plat_write_file(j, "sxsfix-copy-journal 2\nnew a%zz\n", 31, &e), 0);
   assert_int_equal(copy_rollback(j, &st, &e), -1);
   assert_non_null(strstr(e.msg, ":2: malformed record"));
   /* records naming paths outside the destination: refused before any undo */
   const char *keep = th_join(*state, "keep.txt");
   assert_int_equal(plat_write_file(keep, "x", 1, &e), 0);
-  const char *bad[] = { "new ../keep.txt", "new %2E%2E/keep.txt", "overwrite a/../../keep.txt",
-                        "new /etc/passwd", "new C:%5Cx", "mkdir a\\..\\..", "new a//b" };
+  const char *bad[] = { "new ../keep.txt 1:2", "new %2E%2E/keep.txt 1:2", "overwrite a/../../keep.txt 1",
+                        "new /etc/passwd 1:2", "new C:%5Cx 1:2", "mkdir a\\..\\.. 1:2", "new a//b 1:2" };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     char text[256];
-    snprintf(text, sizeof text, "sxsfix-copy-journal 1\ndst %s/d\nbackup %s/b\n%s\n",
+    snprintf(text, sizeof text, "sxsfix-copy-journal 2\ndst %s/d\nbackup %s/b\nroot  1:2\n%s\n",
              (const char *)*state, (const char *)*state, bad[i]);
     assert_int_equal(plat_write_file(j, text, strlen(text), &e), 0);
     assert_int_equal(copy_rollback(j, &st, &e), -1);
-    if (!strstr(e.msg, ":4: a ") || !strstr(e.msg, "outside the destination")) fail_msg("%s: %s", bad[i], e.msg);
+    if (!strstr(e.msg, ":5: a ") || !strstr(e.msg, "outside the destination")) fail_msg("%s: %s", bad[i], e.msg);
     plat_info info;
     assert_int_equal(plat_stat(keep, 1, &info, &e), 0);
   }

@@ -98,7 +98,7 @@ int plat_dirh_mkdir(plat_dirh *d, const char *name, plat_err *e) {
 plat_file *plat_dirh_open_file(plat_dirh *d, const char *name, int how, plat_err *e) {
   if (bad_name(name)) { fail_at(e, d, name, EINVAL); return NULL; }
   /* O_NONBLOCK: a fifo planted under the name must not hang the open */
-  int flags = O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (how ? O_WRONLY : O_RDONLY);
+  int flags = O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (how ? O_RDWR : O_RDONLY);
   if (how == PLAT_CREATE_NEW) flags |= O_CREAT | O_EXCL;
   int fd = openat(d->fd, name, flags, 0600);  /* the mode is set from the source afterwards */
   if (fd < 0) { fail_at(e, d, name, link_or(d->fd, name, errno)); return NULL; }
@@ -146,7 +146,7 @@ static int object_fd(plat_dirh *d, const char *name, int *own, plat_err *e) {
 static void rename_msg(plat_err *e, const char *proc, plat_dirh *d, const char *name) {
   size_t k = strlen(proc);
   if (strncmp(e->msg, proc, k) != 0) return;
-  char *p = join(d, name), rest[sizeof e->msg];
+  char *p = join(d, name), rest[sizeof e->msg - 40];
   snprintf(rest, sizeof rest, "%s", e->msg + k);
   snprintf(e->msg, sizeof e->msg, "%s%s", p ? p : "?", rest);
   free(p);
@@ -200,4 +200,29 @@ int plat_fstat(plat_file *f, plat_info *out, plat_err *e) {
 int plat_realpath(const char *path, char **out, plat_err *e) {
   *out = realpath(path, NULL);
   return *out ? 0 : plat_fail(e, path, errno);
+}
+
+static int fmeta_aux(plat_file *f, unsigned what, plat_meta *get, const plat_meta *set, plat_err *e) {
+  char proc[40];
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", f->fd);
+  int rc = get ? px_meta_get(proc, 1, what, get, e) : px_meta_set(proc, 1, what, set, e);
+  size_t k = strlen(proc);
+  if (rc && strncmp(e->msg, proc, k) == 0) {
+    char rest[sizeof e->msg];
+    snprintf(rest, sizeof rest, "%s", e->msg + k);
+    snprintf(e->msg, sizeof e->msg, "%s%s", f->path, rest);
+  }
+  return rc;
+}
+
+int plat_fmeta_get(plat_file *f, unsigned what, plat_meta *m, plat_err *e) {
+  return fmeta_aux(f, what, m, NULL, e);
+}
+
+int plat_fmeta_set(plat_file *f, unsigned what, const plat_meta *m, plat_err *e) {
+  return fmeta_aux(f, what, NULL, m, e);
+}
+
+int plat_rewind(plat_file *f, plat_err *e) {
+  return lseek(f->fd, 0, SEEK_SET) == 0 ? 0 : plat_fail(e, f->path, errno);
 }
