@@ -351,6 +351,10 @@ int plat_fmeta_set(plat_file *f, unsigned what, const plat_meta *m, plat_err *e)
 /* Move back to the start of the file. */
 int plat_rewind(plat_file *f, plat_err *e);
 
+/* Make path a symbolic link to target (a folder link on Windows). Tests
+   use it to play an attacker; the engines never make links. */
+int plat_symlink(const char *target, const char *path, plat_err *e);
+
 /* The absolute path of an existing object with every link resolved
    (realpath / GetFinalPathNameByHandleW), malloc'd into *out. */
 int plat_realpath(const char *path, char **out, plat_err *e);

@@ -226,3 +226,7 @@ int plat_fmeta_set(plat_file *f, unsigned what, const plat_meta *m, plat_err *e)
 int plat_rewind(plat_file *f, plat_err *e) {
   return lseek(f->fd, 0, SEEK_SET) == 0 ? 0 : plat_fail(e, f->path, errno);
 }
+
+int plat_symlink(const char *target, const char *path, plat_err *e) {
+  return symlink(target, path) == 0 ? 0 : plat_fail(e, path, errno);
+}

@@ -5,10 +5,6 @@
 
 #include "win32.h"
 
-struct plat_file {
-  HANDLE h;
-  char *path;  /* for error messages */
-};
 
 static plat_file *open_aux(const char *path, DWORD access, DWORD disp, plat_err *e) {
   plat_file *f = calloc(1, sizeof *f);
