@@ -4,6 +4,8 @@
 # xattr on every file), all three in the same run; then `copy --list` (the
 # plan) over PLAN_FILES files. Defaults are the issue's sizes; shrink with
 #   FILES=5000 DIRS=250 TOTAL_MB=256 PLAN_FILES=20000 bench/copy.sh
+# SXSFIX_BASE=BIN also times another build on the same data, in the same
+# run (a before/after ratio for a change to the engine).
 # Data goes under ${TMPDIR:-/tmp}; it is removed afterwards.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -36,14 +38,21 @@ tree "$work/src" "$FILES" "$DIRS" $(( TOTAL_MB * 1048576 / FILES )) xattrs
 sync
 t_cp=$(secs cp -a "$work/src" "$work/cp")
 t_rs=$(secs rsync -aAX "$work/src/" "$work/rs/")
+BASE=${SXSFIX_BASE:-}
+[ -z "$BASE" ] || t_base=$(secs "$BASE" copy "$work/src" "$work/sxb" --backup "$work/bkb")
 t_sx=$(secs "$SXSFIX" copy "$work/src" "$work/sx" --backup "$work/bk")
 cmp <(cd "$work/src" && find . -type f | sort) <(cd "$work/sx" && find . -type f | sort) ||
   { echo "bench: sxsfix copy is incomplete"; exit 1; }
-rm -rf "$work/cp" "$work/rs" "$work/sx" "$work/bk" "$work/src"
+# overwrite in place: every file changed (backup, journal, verify)
+find "$work/src" -type f -exec touch -d '2001-01-01' {} +
+[ -z "$BASE" ] || t_base_over=$(secs "$BASE" copy "$work/src" "$work/sxb" --backup "$work/bkb2")
+t_over=$(secs "$SXSFIX" copy "$work/src" "$work/sx" --backup "$work/bk2")
+rm -rf "$work/cp" "$work/rs" "$work/sx" "$work/bk" "$work/bk2" "$work/sxb" "$work/bkb" "$work/bkb2" "$work/src"
 
 echo "bench: generating $PLAN_FILES small files for the plan"
 tree "$work/plan" "$PLAN_FILES" $(( PLAN_FILES / 20 )) 16
 cp -a "$work/plan" "$work/plan-dst"
+[ -z "$BASE" ] || t_base_plan=$(secs "$BASE" copy --list "$work/plan" "$work/plan-dst")
 t_plan=$(secs "$SXSFIX" copy --list "$work/plan" "$work/plan-dst")
 
 best=$(echo "if ($t_cp < $t_rs) $t_cp else $t_rs" | bc)
@@ -53,3 +62,9 @@ printf '%-40s %10.2f %10.2f\n' "rsync -aAX" "$t_rs" "$(echo "$t_rs / $best" | bc
 printf '%-40s %10.2f %10.2f\n' "sxsfix copy (backup, journal, verify)" "$t_sx" "$(echo "$t_sx / $best" | bc -l)"
 printf '%-40s %10.2f %10s\n' "sxsfix copy --list, $PLAN_FILES files" "$t_plan" "(target < 1 s)"
 echo "($FILES files, $DIRS folders, $TOTAL_MB MiB; targets: copy <= 1.0x the best, plan < 1 s)"
+if [ -n "$BASE" ]; then
+  printf '\n%-40s %10s %10s %10s\n' "this build vs SXSFIX_BASE" "base s" "this s" "ratio"
+  printf '%-40s %10.2f %10.2f %10.2f\n' "copy (new tree)" "$t_base" "$t_sx" "$(echo "$t_sx / $t_base" | bc -l)"
+  printf '%-40s %10.2f %10.2f %10.2f\n' "copy (overwrite every file in place)" "$t_base_over" "$t_over" "$(echo "$t_over / $t_base_over" | bc -l)"
+  printf '%-40s %10.2f %10.2f %10.2f\n' "copy --list, $PLAN_FILES files" "$t_base_plan" "$t_plan" "$(echo "$t_plan / $t_base_plan" | bc -l)"
+fi
