@@ -114,7 +114,7 @@ void copy_hash_init(copy_hash *c) { memset(c, 0, sizeof *c); c->h = K1; }
 void copy_hash_add(copy_hash *c, const void *data, size_t n) {
   const unsigned char *p = data;
   c->len += n;
-  while (c->nt && n) { c->t[c->nt++] = *p++; n--; if (c->nt == 8) { c->h = mix(c->h, word(c->t)); c->nt = 0; } }
+  while (c->nt && c->nt < 8 && n) { c->t[c->nt++] = *p++; n--; if (c->nt == 8) { c->h = mix(c->h, word(c->t)); c->nt = 0; } }
   for (; n >= 8; p += 8, n -= 8) c->h = mix(c->h, word(p));
   while (n--) c->t[c->nt++] = *p++;
 }
