@@ -18,8 +18,7 @@ DATA=${SXSFIX_TESTDATA:-$ROOT/../shared/testdata}
 
 build() {
   mkdir -p "$B"
-  CC=clang cmake -S "$ROOT" -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSXSFIX_FUZZ=ON \
-    -DSXSFIX_TESTS=OFF >"$B.configure.log" 2>&1 || { cat "$B.configure.log" >&2; return 1; }
+  (cd "$ROOT" && cmake --preset fuzz) >"$B.configure.log" 2>&1 || { cat "$B.configure.log" >&2; return 1; }
   cmake --build "$B" -j "$(nproc)" >"$B.build.log" 2>&1 || { tail -40 "$B.build.log" >&2; return 1; }
   if grep -q "warning:" "$B.build.log"; then grep -A3 "warning:" "$B.build.log" >&2; fi
 }
@@ -43,6 +42,8 @@ gen_seeds() {
     rollback|hostile) for i in 1 2 3 4 5 6; do head -c $((40 + i * 30)) /dev/urandom >"$d/$i"; done ;;
     json) printf 'plain' >"$d/1"; printf 'caf\xe9 \xc3\xa9 \x00 \x01\x1f "\\ \xed\xa0\x80 \xf4\x90\x80\x80' >"$d/2" ;;
     config) printf '\001\000\002\003abc' >"$d/1"; head -c 64 /dev/urandom >"$d/2" ;;
+    grep_prefilter) printf '\x00\x05\x02\x14\x02\x01\x00\x03\x01\xf0\x1b\xf0\x03' >"$d/1"
+                    printf '\x31\x02\x03\x04\x05\x06\x01\x1f\x0a\x08\xe8\xf0\x19' >"$d/2" ;;
   esac
 }
 

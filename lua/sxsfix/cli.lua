@@ -6,19 +6,26 @@ local host = require "sxsfix.host"
 local fs = require "sxsfix.fs"
 local args = require "sxsfix.args"
 local json = require "sxsfix.json"
+local config = require "sxsfix.config"
+
+-- Version of the --json report's shape (docs/JSON.md); raised when a field
+-- changes meaning or goes away, not when one is added.
+local SCHEMA = 1
 
 local M = {}
 
--- Exit codes (DESIGN contract; src/host/host.h has the same values).
-M.exit = { ok = 0, issue = 1, failed = 2, usage = 3, internal = 4 }
+-- Exit codes (DESIGN contract), from the one table in C (src/host/host.h).
+M.exit = host.exit
 
 -- Options valid before or after any command.
 M.options = {
   { "root", value = "DIR", help = "work on the Windows installation in DIR (its C:\\ is DIR)" },
   { "json", value = "FILE|-", help = "write the result as one JSON object to FILE (- = stdout)" },
   { "log", value = "FILE", help = "append a log of the run to FILE" },
+  { "summary", help = "print one line (at most 2,048 characters) instead of the command's text" },
   { "scripts", value = "DIR", help = "run the scripts in DIR instead of the built-in ones" },
   { "config", value = "FILE", help = "Lua file whose settings override the defaults" },
+  { "allow-unsafe-scripts", help = "run --config/--scripts even when non-administrators can change them (warns)" },
   { "help", short = "h", help = "show help (for a command: sxsfix help COMMAND)" },
   { "version", short = "V", help = "show the versions of sxsfix and its libraries" },
 }
@@ -35,6 +42,7 @@ M.commands = {
   { "copy", "sxsfix.cmd.copy" },
   { "rollback", "sxsfix.cmd.rollback" },
   { "expand", "sxsfix.cmd.expand" },
+  { "report", "sxsfix.cmd.report" },
   { "scripts", "sxsfix.cmd.scripts" },
   { "version", "sxsfix.cmd.version" },
   { "help", "sxsfix.cmd.help" },
@@ -72,22 +80,24 @@ end
 
 -- Settings from --config FILE: the file's assignments, or the table it returns.
 local function load_config(path)
-  local chunk, err = host.loadfile(path)
-  if not chunk then args.usage_error("--config %s", err) end
   local env = setmetatable({}, { __index = _G })
-  debug.setupvalue(chunk, 1, env)  -- _ENV of a main chunk is its first upvalue
+  local chunk, err = host.loadfile(path, "t", env)
+  if not chunk then args.usage_error("--config %s", err) end
   local ret = chunk()
-  return setmetatable(type(ret) == "table" and ret or env, nil)
+  if type(ret) == "table" then return ret end
+  local settings = {}  -- its assignments; env keeps _G for the functions it defined
+  for k, v in next, env do settings[k] = v end
+  return settings
 end
 
 -- A logger that appends to --log FILE (nothing when the option is absent).
 local function make_log(path)
   if not path then return function() end end
-  local f, err = io.open(path, "a")
-  if not f then args.usage_error("--log %s", err) end
-  f:setvbuf("line")
+  local ok, err = fs.append(path, "")
+  if not ok then args.usage_error("--log %s", err) end
   return function(fmt, ...)
-    f:write(os.date("!%Y-%m-%dT%H:%M:%SZ "), string.format(fmt, ...), "\n")
+    local ok2, err2 = fs.append(path, os.date("!%Y-%m-%dT%H:%M:%SZ ") .. string.format(fmt, ...) .. "\n")
+    if not ok2 then io.stderr:write("sxsfix: --log ", err2, "\n") end
   end
 end
 
@@ -112,6 +122,27 @@ local function protect(f, ...)
   end, ...)
 end
 
+-- While --summary holds stdout for its one line, the command's text goes nowhere.
+local function silence_stdout()
+  local saved = { print = print, write = io.write, stdout = io.stdout }
+  local sink = setmetatable({}, { __index = function(t) return function() return t end end })
+  print, io.write, io.stdout = function() end, function() return sink end, sink
+  return function() print, io.write, io.stdout = saved.print, saved.write, saved.stdout end
+end
+
+-- The --json object: the command's fields, then identity and time.
+local function make_report(ctx, name, code, result, started)
+  local report = { tool = "sxsfix", version = host.version, command = name, exit_code = code,
+                   schema = SCHEMA, time = started, root = ctx.opts.root }
+  for k, v in pairs(result or {}) do report[k] = v end
+  local ok, settings = pcall(function() return ctx.settings end)  -- a bad --config: the defaults
+  local id = require("sxsfix.identity").system(ok and settings or require "sxsfix.defaults")
+  local sys = type(report.system) == "table" and report.system or {}
+  for k, v in pairs(id) do if sys[k] == nil then sys[k] = v end end
+  report.system = sys
+  return report
+end
+
 local function fail(err, name, cmd)
   if err.internal then
     io.stderr:write("sxsfix: ", err.internal, "\n")
@@ -127,10 +158,19 @@ local function fail(err, name, cmd)
 end
 
 function M.main(argv)
+  local t0, started = host.clock(), require("sxsfix.identity").now()
   local ok, opts, name, cmd, copts, pos = protect(args.parse, argv, M.options, function(n)
     return M.command(n) or args.usage_error("unknown command '%s'", n)
   end)
-  if not ok then return fail(opts) end
+  if not ok then  -- still one line for an engine that asked for it
+    for _, a in ipairs(argv) do
+      if a == "--summary" and opts.usage then io.stdout:write(require("sxsfix.summary").clip("ERROR ?: " .. opts.usage), "\n") break end
+    end
+    return fail(opts)
+  end
+  if opts.summary and opts.json == "-" then
+    return fail({ usage = "--summary and --json - both write to stdout: give --json a FILE" })
+  end
   if opts.root then  -- Windows paths (C:\...) map into DIR from here on
     local rok, rerr = fs.setroot(opts.root)
     if not rok then
@@ -161,27 +201,54 @@ function M.main(argv)
     }
   end)
   if not ok then return fail(ctx, name) end
+  -- ctx.settings: the defaults overridden by --config, merged once, when a
+  -- command or script first asks (run and eval may use --config for keys
+  -- of their own, which are not settings).
+  setmetatable(ctx, { __index = function(t, k)
+    if k ~= "settings" then return nil end
+    local s = config.merge(require "sxsfix.defaults", t.config)
+    rawset(t, "settings", s)
+    return s
+  end })
   package.loaded["sxsfix.ctx"] = ctx  -- scripts reach the options via require "sxsfix.ctx"
 
   ctx.log("sxsfix %s %s: start", host.version, name)
   local code, result
+  local restore = opts.summary and silence_stdout()
   ok, code, result = protect(cmd.run, ctx, copts, pos)
+  if restore then restore() end
+  local failure
   if not ok then
     ctx.log("%s: failed: %s", name, code.usage or code.internal)
-    return fail(code, name, cmd)
+    failure = code
+    code = failure.usage and M.exit.usage or M.exit.internal
+    result = { error_message = (failure.usage or failure.internal):match("[^\n]*") }
   end
   code = code or M.exit.ok
-  ctx.log("%s: exit %d", name, code)
+  if ok then ctx.log("%s: exit %d", name, code) end
 
-  if opts.json then
-    local report = { tool = "sxsfix", version = host.version, command = name, exit_code = code }
-    for k, v in pairs(result or {}) do report[k] = v end
-    local wok, werr = write_json(opts.json, report)
-    if not wok then
-      io.stderr:write("sxsfix: --json ", werr, "\n")
-      return M.exit.usage
+  -- The report, the summary line and the event are made once, for all of them.
+  local logged = require("sxsfix.eventlog").events[name] and ok
+  if opts.json or opts.summary or logged then
+    local report = make_report(ctx, name, code, result, started)
+    report.duration_ms = host.clock() - t0
+    local line = require("sxsfix.summary").line(report)
+    report.summary = line
+    if logged then
+      local eok, eerr = require("sxsfix.eventlog").write(report, line)
+      if eok == nil then ctx.log("event log: %s", eerr) end
     end
+    report.error_message = nil
+    if opts.json and ok then
+      local wok, werr = write_json(opts.json, report)
+      if not wok then
+        io.stderr:write("sxsfix: --json ", werr, "\n")
+        code = M.exit.usage
+      end
+    end
+    if opts.summary then io.stdout:write(line, "\n") end
   end
+  if failure then return fail(failure, name, cmd) end
   return code
 end
 

@@ -141,6 +141,7 @@ function M.run(settings, signatures, progress)
     system = res.system and res.system.result or {},
     evidence = ev.items,
     history = ev.history,
+    history_error = ev.history_error,  -- the repair history was not trusted: why
     log_errors = ev.errors,
     registry = res["registry-stacks"] and res["registry-stacks"].result or {},
     folders = res["winsxs-stacks"] and res["winsxs-stacks"].result or {},

@@ -5,6 +5,7 @@
 --     { items = { {signature, meaning, file, line, text, time}... },
 --       history = { same, for lines older than the last repair },
 --       errors = { {file, message}... },   -- unreadable logs (absent ones are not errors)
+--       history_error = why the repair history was not trusted, or nil,
 --       searched = number of files searched }
 local fs = require "sxsfix.fs"
 local grep = require "sxsfix.grep"
@@ -38,11 +39,20 @@ local function file_time(file)
   return st and st.mtime > 0 and os.date("%Y-%m-%d %H:%M:%S", math.floor(st.mtime)) or nil
 end
 
--- The time of the last successful repair, from settings.history, or nil.
+-- The time of the last successful repair, from settings.history, or nil
+-- (and why the history was not trusted). Only a private history counts
+-- (sxsfix.private: anyone else who can write it could declare all evidence
+-- resolved), and lines dated in the future are ignored.
 function M.last_repair(settings)
-  local data = settings.history and fs.readfile(settings.history)
-  local last
-  for line in (data or ""):gmatch("[^\r\n]+") do last = line_time(line) or last end
+  if not settings.history then return nil end
+  local ok, why = require("sxsfix.private").file(settings.history)
+  if not ok then return nil, why and (why .. "; the repair history is ignored") end
+  local data = fs.readfile(settings.history)
+  local now, last = os.date("%Y-%m-%d %H:%M:%S"), nil
+  for line in (data or ""):gmatch("[^\r\n]+") do
+    local t = line_time(line)
+    if t and t <= now and (not last or t > last) then last = t end
+  end
   return last
 end
 
@@ -118,7 +128,7 @@ function M.find(settings, base)
     end
   end
 
-  local repaired = M.last_repair(settings)
+  local repaired, history_error = M.last_repair(settings)
   local items, history = {}, {}
   for _, ev in pairs(best) do
     if repaired and ev.time and ev.time < repaired then history[#history + 1] = ev
@@ -132,7 +142,8 @@ function M.find(settings, base)
   table.sort(history, order)
   local n = 0
   for _ in pairs(searched) do n = n + 1 end
-  return { items = items, history = history, errors = errors, searched = n, repaired = repaired }
+  return { items = items, history = history, errors = errors, searched = n, repaired = repaired,
+           history_error = history_error }
 end
 
 return M

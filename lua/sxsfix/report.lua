@@ -35,6 +35,7 @@ function M.diagnose_text(r, opts)
     add("Resolved history: %d line(s) older than the last repair (%s)", #r.history, r.repaired or "?")
   end
   for _, e in ipairs(r.log_errors or {}) do add("  cannot read %s: %s", e.file, e.message) end
+  if r.history_error then add("  %s", r.history_error) end
   add("")
   add("Servicing stack versions in the registry:")
   if r.registry.error then add("  %s", r.registry.error) end

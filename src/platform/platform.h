@@ -34,6 +34,25 @@ const char *plat_name(void);
 /* Wine's version when running under Wine, otherwise NULL. */
 const char *plat_wine_version(void);
 
+/* The computer's name, UTF-8, into buf: the NetBIOS name on Windows
+   (GetComputerNameExW), the host name on POSIX. */
+int plat_computer_name(char *buf, size_t len, plat_err *e);
+
+/* Milliseconds from a monotonic clock, for durations (not a date). */
+uint64_t plat_clock_ms(void);
+
+/* Event levels of plat_event_write. */
+enum { PLAT_EVENT_INFO = 0, PLAT_EVENT_WARNING = 1, PLAT_EVENT_ERROR = 2 };
+
+/* Write one event with text to the system event log under source: on
+   Windows the Application log (ReportEventW). When the source is not yet
+   registered and the process may write HKLM, it is registered first, with
+   EventCreate.exe's message table (ids 1..1000 show the text as is); *registered
+   says whether this call registered it. Returns 1 written, 0 when the
+   platform has no such log (POSIX), -1 on failure with e. */
+int plat_event_write(const char *source, int level, unsigned id, const char *text,
+                     int *registered, plat_err *e);
+
 /* Text of an OS error code, without trailing newline or period. */
 void plat_strerror(int code, char *buf, size_t len);
 
@@ -70,6 +89,20 @@ int plat_is_dir(const char *path);
 
 /* Folder separator preferred by this platform: '/' or '\\'. */
 char plat_sep(void);
+
+/* ---- a worker pool (thread.c) ------------------------------------------- */
+
+#define PLAT_MAX_THREADS 8
+
+/* Processors this process may use (1 to 64). */
+int plat_cpu_count(void);
+
+/* Runs fn(ud, i) for every i in [0, n) on up to threads threads (the
+   caller's among them; at most PLAT_MAX_THREADS) and returns when all
+   have run. Which thread runs which i, and when, is not defined: fn must
+   keep its results apart by i. A thread that cannot be started only means
+   fewer threads. */
+void plat_parallel(size_t n, int threads, void (*fn)(void *ud, size_t i), void *ud);
 
 /* ---- directories and file status (dir.c) ------------------------------ */
 
@@ -146,8 +179,10 @@ void plat_regkey_free(plat_regkey *k);
    the key does not exist, -1 on error. POSIX: -1, no live registry. */
 int plat_reg_read(const char *hkey, const char *sub, plat_regkey *k, plat_err *e);
 
-/* An offline hive file opened through the OS (Windows: RegLoadAppKeyW,
-   read-only). POSIX has none (hivex reads hives there): NULL and a message. */
+/* An offline hive file, read-only: RegLoadAppKeyW on Windows, hivex on
+   POSIX (NULL and a message in a build without hivex). Key names match
+   case-insensitively at least for ASCII; sx_hive_read (core/reg.h) folds
+   the others. */
 typedef struct plat_hive plat_hive;
 plat_hive *plat_hive_open(const char *file, plat_err *e);
 /* As plat_reg_read, for the key sub below the hive's root. */
@@ -375,5 +410,17 @@ int plat_mkdir_private(const char *path, plat_err *e);
    Administrators, TrustedInstaller or CREATOR OWNER. Otherwise -1 and a
    one-line "path: why; what to do" in e. */
 int plat_check_private(const char *path, plat_err *e);
+
+/* As plat_check_private for a folder on the way to something private:
+   only what lets someone else rename or replace its entries counts (POSIX:
+   a group/other write bit on a folder that is not sticky; Windows: an ACE
+   granting delete, delete-child, WRITE_DAC or WRITE_OWNER). */
+int plat_check_parent(const char *path, plat_err *e);
+
+/* The absolute path of what path names once every link, junction and
+   mount point on the way is followed (realpath; GetFinalPathNameByHandleW
+   without the \\?\ prefix), malloc'd in *out. Fails when it does not
+   exist (a dangling link). */
+int plat_realpath(const char *path, char **out, plat_err *e);
 
 #endif

@@ -3,7 +3,6 @@
 -- Exit 0 nothing to do or repaired and verified, 1 planned, 2 failed
 -- (rolled back), 3 bad or mismatched SSU, or not elevated.
 local args = require "sxsfix.args"
-local config = require "sxsfix.config"
 local fs = require "sxsfix.fs"
 local json = require "sxsfix.json"
 local report = require "sxsfix.report"
@@ -60,6 +59,16 @@ local function json_of(r)
                  copied = t.copied, skipped = t.skipped, failed = t.failed, backup = r.backup,
                  security = r.security, descriptors = descriptors_json(r), verified = r.status == "repaired",
                  provided = json.array(r.provided or {}), damaged = json.array(r.damaged or {}) }
+  if r.candidates then
+    local cands = json.array()
+    for _, c in ipairs(r.candidates) do
+      cands[#cands + 1] = { file = c.file, kind = c.kind, versions = json.array(c.versions),
+                            folders = c.folders and #c.folders, matches = c.matches, extra = c.extra,
+                            mtime = math.floor(c.mtime or 0), error = c.error }
+    end
+    out.repair.candidates = cands
+    out.repair.choice = r.choice
+  end
   out.verdict_before = r.before and r.before.verdict
   if r.status == "refused" and not r.after then out.verdict = r.before and r.before.verdict end
   return out
@@ -69,7 +78,7 @@ return {
   summary = "restore damaged servicing stack folders from an SSU (.msu, .cab or folder)",
   usage = "repair --ssu PATH [--apply] [--work DIR] [--security source|template|template:PATH]",
   options = {
-    { "ssu", value = "PATH", help = "the servicing stack update: .msu (CAB or WIM), .cab, or an expanded folder" },
+    { "ssu", value = "PATH", help = "the servicing stack update: .msu (CAB or WIM), .cab, an expanded folder, or a folder of .msu/.cab files (the one holding the damaged folders is chosen)" },
     { "apply", help = "make the repair (default: show the plan only)" },
     { "work", value = "DIR", help = "where the update is expanded (default %SystemDrive%\\sxsfix-work)" },
     { "security", value = "POLICY", help = "template (default: an intact sibling stack folder's), source, or template:PATH" },
@@ -81,7 +90,7 @@ return {
     if sec and sec ~= "source" and sec ~= "template" and not sec:match("^template:.") then
       args.usage_error("--security must be source, template or template:PATH")
     end
-    local settings = config.merge(require "sxsfix.defaults", ctx.config)
+    local settings = ctx.settings
     if not fs.stat(ssu) then args.usage_error("--ssu %s: no such file or folder", ssu) end
     local r = require("sxsfix.repair").run(settings,
       { ssu = ssu, apply = opts.apply, work = opts.work, security = sec or settings.security,
@@ -89,8 +98,19 @@ return {
 
     local quiet = ctx.opts.json == "-"
     local function say(fmt, ...) if not quiet then print(string.format(fmt, ...)) end end
-    if r.status == "refused" then
+    if r.status == "error" then  -- a bug in a step (or a hook): as any script error
+      error(r.error, 0)
+    elseif r.status == "refused" then
       io.stderr:write("sxsfix repair: ", r.error or "refused", "\n")
+      if r.candidates and not r.choice then  -- a folder of updates, none of which fits
+        io.stderr:write("  damaged folders:\n")
+        for _, d in ipairs(r.damaged or {}) do io.stderr:write("    ", d, "\n") end
+        io.stderr:write(string.format("  %-44s %-10s %s\n", "update", "kind", "servicing stack versions it holds"))
+        for _, c in ipairs(r.candidates) do
+          io.stderr:write(string.format("  %-44s %-10s %s\n", fs.basename(c.file), c.kind or "?",
+            c.error or (#c.versions > 0 and table.concat(c.versions, ", ") or "(none)")))
+        end
+      end
       if r.missing then
         io.stderr:write("  damaged folders the update must hold:\n")
         for _, m in ipairs(r.missing) do io.stderr:write("    ", m, "\n") end
@@ -102,6 +122,7 @@ return {
     elseif r.status == "nothing" then
       say("sxsfix repair: no servicing stack folder is damaged; nothing to do.")
     else
+      if r.choice then say("Update chosen from %s: %s (%s).", ssu, fs.basename(r.choice.file), r.choice.why) end
       for _, p in ipairs(r.plans) do
         say("%s -> %s", fs.map(p.source), fs.map(p.destination))
         for _, it in ipairs(p.result and p.result.items or p.items) do
@@ -119,20 +140,23 @@ return {
       else
         say("Repaired; backup and journal in %s (security: %s).", fs.map(r.backup), r.security)
         say("")
-        if not quiet then io.stdout:write(report.diagnose_text(r.after, { root = ctx.opts.root })) end
+        if not quiet and r.after then io.stdout:write(report.diagnose_text(r.after, { root = ctx.opts.root })) end
         say("Retry the upgrade now.")
       end
     end
 
     if opts.apply and r.status ~= "refused" then
       local logfile = ctx.opts.log or fs.join(settings.logdir, "repair-" .. os.date("%Y%m%d-%H%M%S") .. ".log")
-      fs.mkdir(fs.dirname(logfile))
-      local f = io.open(fs.map(logfile), "a")
-      if f then f:write(table.concat(log_lines(r), "\n"), "\n"); f:close() end
+      local ok, err = true, nil
+      if ctx.opts.log then fs.mkdir(fs.dirname(logfile))
+      else ok, err = require("sxsfix.private").prepare(settings) end  -- the Logs folder is private
+      if ok then ok, err = fs.append(logfile, table.concat(log_lines(r), "\n") .. "\n") end
+      if not ok then io.stderr:write("sxsfix repair: log: ", err, "\n") end
     end
     ctx.log("repair: %s%s", r.status, r.error and (": " .. r.error) or "")
-    local code = ({ nothing = 0, repaired = 0, planned = 1, failed = 2, refused = 3 })[r.status]
-    if r.status == "repaired" and r.after.verdict ~= "healthy" then code = ctx.exit.failed end
+    local x = ctx.exit
+    local code = ({ nothing = x.ok, repaired = x.ok, planned = x.issue, failed = x.failed, refused = x.usage })[r.status]
+    if r.status == "repaired" and r.after and r.after.verdict ~= "healthy" then code = ctx.exit.failed end
     return code, json_of(r)
   end,
 }

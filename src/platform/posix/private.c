@@ -86,7 +86,10 @@ static int acl_writer(int fd, const char *name, char *who, size_t len) {
   return 0;
 }
 
-int plat_check_private(const char *path, plat_err *e) {
+/* parent = 0: path itself must be private; parent = 1: path is a folder on
+   the way to something private, so only renaming or replacing its entries
+   matters (a sticky folder such as /tmp protects root's entries). */
+static int check(const char *path, int parent, plat_err *e) {
   static const char fix[] = "remove it (as root) and run again, or make it root-owned "
                             "with no group/other write";
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
@@ -101,16 +104,21 @@ int plat_check_private(const char *path, plat_err *e) {
     rc = plat_fail(e, path, errno);
   } else if (st.st_uid != 0 && st.st_uid != geteuid()) {
     rc = failf(e, EACCES, "%s: owned by user %u, not root; %s", path, (unsigned)st.st_uid, fix);
+  } else if (parent && S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX)) {
+    rc = 0;  /* sticky: others may add entries, never rename or remove ours */
   } else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
     rc = failf(e, EACCES, "%s: writable by %s (mode %04o); %s", path,
                (st.st_mode & S_IWOTH) ? "everyone" : "its group",
                (unsigned)(st.st_mode & 07777), fix);
   } else {
     int r = acl_writer(fd, ACL_ACCESS, who, sizeof who);
-    if (r == 0 && S_ISDIR(st.st_mode)) r = acl_writer(fd, ACL_DEFAULT, who, sizeof who);
+    if (r == 0 && !parent && S_ISDIR(st.st_mode)) r = acl_writer(fd, ACL_DEFAULT, who, sizeof who);
     if (r < 0) rc = plat_fail(e, path, errno);
     else if (r > 0) rc = failf(e, EACCES, "%s: an ACL lets %s write in it; %s", path, who, fix);
   }
   close(fd);
   return rc;
 }
+
+int plat_check_private(const char *path, plat_err *e) { return check(path, 0, e); }
+int plat_check_parent(const char *path, plat_err *e) { return check(path, 1, e); }

@@ -83,27 +83,49 @@ static int admin_sid(PSID sid) {
   return sid_is(sid, L"SY") || sid_is(sid, L"BA") || sid_is(sid, TRUSTED_INSTALLER);
 }
 
+/* Under Wine every file reads as owned by the user running Wine (who is
+   the administrator there; Wine keeps no owner that is set), and the DACL
+   is made from the Unix mode: that user counts as an administrator owner. */
+static int wine_user(PSID sid) {
+  if (!plat_wine_version()) return 0;
+  HANDLE tok;
+  unsigned char buf[256];
+  DWORD n;
+  int yes = 0;
+  if (OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok)) {
+    if (GetTokenInformation(tok, TokenUser, buf, sizeof buf, &n))
+      yes = EqualSid(sid, ((TOKEN_USER *)buf)->User.Sid) != 0;
+    CloseHandle(tok);
+  }
+  return yes;
+}
+
 /* Rights that change the object, its children or its security. */
 #define WRITE_RIGHTS (FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | \
                       FILE_WRITE_ATTRIBUTES | FILE_DELETE_CHILD | DELETE | WRITE_DAC | \
                       WRITE_OWNER | GENERIC_WRITE | GENERIC_ALL)
 
-/* The first ACE of dacl that grants write to someone we do not trust. */
-static PSID foreign_writer(PACL dacl) {
+/* What lets someone rename or replace the entries of a folder (or the
+   folder itself): creating new entries beside ours does not. */
+#define REPLACE_RIGHTS (FILE_DELETE_CHILD | DELETE | WRITE_DAC | WRITE_OWNER | GENERIC_ALL)
+
+/* The first ACE of dacl that grants rights in mask to someone we do not trust. */
+static PSID foreign_writer(PACL dacl, DWORD mask) {
   for (DWORD i = 0; i < dacl->AceCount; i++) {
     ACE_HEADER *h;
     if (!GetAce(dacl, i, (void **)&h)) continue;
     if (h->AceType != ACCESS_ALLOWED_ACE_TYPE) continue;  /* deny ACEs only take away */
+    if ((h->AceFlags & INHERIT_ONLY_ACE) && mask == REPLACE_RIGHTS) continue;  /* children only */
     ACCESS_ALLOWED_ACE *a = (ACCESS_ALLOWED_ACE *)h;
     PSID sid = (PSID)&a->SidStart;
-    if (!(a->Mask & WRITE_RIGHTS)) continue;
-    if (admin_sid(sid) || sid_is(sid, L"CO")) continue;  /* CREATOR OWNER: an admin, here */
+    if (!(a->Mask & mask)) continue;
+    if (admin_sid(sid) || sid_is(sid, L"CO") || wine_user(sid)) continue;  /* CREATOR OWNER: an admin, here */
     return sid;
   }
   return NULL;
 }
 
-int plat_check_private(const char *path, plat_err *e) {
+static int check(const char *path, DWORD mask, plat_err *e) {
   static const char fix[] = "remove it as an administrator and run again, or give it to "
                             "Administrators with a DACL granting write to no one else";
   wchar_t *w = w_path(path);
@@ -130,13 +152,13 @@ int plat_check_private(const char *path, plat_err *e) {
     PSID bad;
     if (c != ERROR_SUCCESS) {
       rc = plat_fail(e, path, (int)c);
-    } else if (!owner || !admin_sid(owner)) {
+    } else if (!owner || !(admin_sid(owner) || wine_user(owner))) {
       if (owner) sid_text(owner, who, sizeof who); else snprintf(who, sizeof who, "no one");
       rc = failf(e, ERROR_ACCESS_DENIED, "%s: owned by %s, not Administrators, SYSTEM or "
                  "TrustedInstaller; %s", path, who, fix);
     } else if (!dacl) {
       rc = failf(e, ERROR_ACCESS_DENIED, "%s: has no DACL (everyone may write it); %s", path, fix);
-    } else if ((bad = foreign_writer(dacl))) {
+    } else if ((bad = foreign_writer(dacl, mask))) {
       sid_text(bad, who, sizeof who);
       rc = failf(e, ERROR_ACCESS_DENIED, "%s: its DACL lets %s write; %s", path, who, fix);
     }
@@ -145,3 +167,6 @@ int plat_check_private(const char *path, plat_err *e) {
   CloseHandle(h);
   return rc;
 }
+
+int plat_check_private(const char *path, plat_err *e) { return check(path, WRITE_RIGHTS, e); }
+int plat_check_parent(const char *path, plat_err *e) { return check(path, REPLACE_RIGHTS, e); }
