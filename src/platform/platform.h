@@ -418,9 +418,6 @@ int plat_rewind(plat_file *f, plat_err *e);
    use it to play an attacker; the engines never make links. */
 int plat_symlink(const char *target, const char *path, plat_err *e);
 
-/* The absolute path of an existing object with every link resolved
-   (realpath / GetFinalPathNameByHandleW), malloc'd into *out. */
-int plat_realpath(const char *path, char **out, plat_err *e);
 /* ---- folders private to the administrators (private.c) ---------------- */
 
 /* Create path as a new folder private to the administrators: POSIX mode

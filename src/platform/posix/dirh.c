@@ -197,11 +197,6 @@ int plat_fstat(plat_file *f, plat_info *out, plat_err *e) {
   return 0;
 }
 
-int plat_realpath(const char *path, char **out, plat_err *e) {
-  *out = realpath(path, NULL);
-  return *out ? 0 : plat_fail(e, path, errno);
-}
-
 static int fmeta_aux(plat_file *f, unsigned what, plat_meta *get, const plat_meta *set, plat_err *e) {
   char proc[40];
   snprintf(proc, sizeof proc, "/proc/self/fd/%d", f->fd);

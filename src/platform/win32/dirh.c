@@ -220,25 +220,6 @@ int plat_rewind(plat_file *f, plat_err *e) {
   return SetFilePointerEx(f->h, zero, NULL, FILE_BEGIN) ? 0 : w_fail(e, f->path);
 }
 
-int plat_realpath(const char *path, char **out, plat_err *e) {
-  *out = NULL;
-  wchar_t *w = w_path(path);
-  if (!w) return plat_fail(e, path, (int)w_path_err);
-  HANDLE h = CreateFileW(w, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                         NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
-  free(w);
-  if (h == INVALID_HANDLE_VALUE) return w_fail(e, path);
-  wchar_t buf[32768];
-  DWORD n = GetFinalPathNameByHandleW(h, buf, 32768, FILE_NAME_NORMALIZED | VOLUME_NAME_DOS);
-  CloseHandle(h);
-  if (n == 0 || n >= 32768) return w_fail(e, path);
-  const wchar_t *s = buf;
-  if (!wcsncmp(s, L"\\\\?\\UNC\\", 8)) { s += 6; buf[6] = L'\\'; }  /* \\?\UNC\srv -> \\srv */
-  else if (!wcsncmp(s, L"\\\\?\\", 4)) s += 4;
-  if (!(*out = utf8_from_w(s))) return plat_fail(e, path, ERROR_NOT_ENOUGH_MEMORY);
-  return 0;
-}
-
 #ifndef SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE
 #define SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE 2
 #endif
