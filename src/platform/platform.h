@@ -59,6 +59,13 @@ void plat_strerror(int code, char *buf, size_t len);
 /* Fill e with code and "what: <text of code>". Always returns -1. */
 int plat_fail(plat_err *e, const char *what, int code);
 
+/* Fill e with code and a message of its own (printf format). Returns -1. */
+int plat_failf(plat_err *e, int code, const char *fmt, ...)
+#ifdef __GNUC__
+  __attribute__((format(printf, 3, 4)))
+#endif
+  ;
+
 /* Environment variable as a malloc'd UTF-8 string, or NULL when unset. */
 char *plat_getenv(const char *name);
 

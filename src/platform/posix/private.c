@@ -16,15 +16,6 @@
 #define ACL_ACCESS "system.posix_acl_access"
 #define ACL_DEFAULT "system.posix_acl_default"
 
-static int failf(plat_err *e, int code, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-  va_end(ap);
-  e->code = code;
-  return -1;
-}
-
 int plat_mkdir_private(const char *path, plat_err *e) {
   if (!*path) return plat_fail(e, "(empty path)", ENOENT);
   const char *slash = strrchr(path, '/');
@@ -94,7 +85,7 @@ static int check(const char *path, int parent, plat_err *e) {
                             "with no group/other write";
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
-    if (errno == ELOOP) return failf(e, ELOOP, "%s: is a symbolic link; %s", path, fix);
+    if (errno == ELOOP) return plat_failf(e, ELOOP, "%s: is a symbolic link; %s", path, fix);
     return plat_fail(e, path, errno);
   }
   struct stat st;
@@ -103,18 +94,18 @@ static int check(const char *path, int parent, plat_err *e) {
   if (fstat(fd, &st) != 0) {
     rc = plat_fail(e, path, errno);
   } else if (st.st_uid != 0 && st.st_uid != geteuid()) {
-    rc = failf(e, EACCES, "%s: owned by user %u, not root; %s", path, (unsigned)st.st_uid, fix);
+    rc = plat_failf(e, EACCES, "%s: owned by user %u, not root; %s", path, (unsigned)st.st_uid, fix);
   } else if (parent && S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX)) {
     rc = 0;  /* sticky: others may add entries, never rename or remove ours */
   } else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-    rc = failf(e, EACCES, "%s: writable by %s (mode %04o); %s", path,
+    rc = plat_failf(e, EACCES, "%s: writable by %s (mode %04o); %s", path,
                (st.st_mode & S_IWOTH) ? "everyone" : "its group",
                (unsigned)(st.st_mode & 07777), fix);
   } else {
     int r = acl_writer(fd, ACL_ACCESS, who, sizeof who);
     if (r == 0 && !parent && S_ISDIR(st.st_mode)) r = acl_writer(fd, ACL_DEFAULT, who, sizeof who);
     if (r < 0) rc = plat_fail(e, path, errno);
-    else if (r > 0) rc = failf(e, EACCES, "%s: an ACL lets %s write in it; %s", path, who, fix);
+    else if (r > 0) rc = plat_failf(e, EACCES, "%s: an ACL lets %s write in it; %s", path, who, fix);
   }
   close(fd);
   return rc;

@@ -16,15 +16,6 @@
 #define PRIVATE_SDDL L"O:BAD:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)"
 #define TRUSTED_INSTALLER L"S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464"
 
-static int failf(plat_err *e, int code, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-  va_end(ap);
-  e->code = code;
-  return -1;
-}
-
 int plat_mkdir_private(const char *path, plat_err *e) {
   const char *cut = NULL;  /* the last separator: the parent ends there */
   for (const char *p = path; *p; p++)
@@ -144,7 +135,7 @@ static int check(const char *path, DWORD mask, plat_err *e) {
   if (!GetFileInformationByHandle(h, &fi)) {
     rc = w_fail(e, path);
   } else if (fi.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) {
-    rc = failf(e, ERROR_ACCESS_DENIED, "%s: is a link (reparse point); %s", path, fix);
+    rc = plat_failf(e, ERROR_ACCESS_DENIED, "%s: is a link (reparse point); %s", path, fix);
   } else {
     DWORD c = GetSecurityInfo(h, SE_FILE_OBJECT,
                               OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
@@ -154,13 +145,13 @@ static int check(const char *path, DWORD mask, plat_err *e) {
       rc = plat_fail(e, path, (int)c);
     } else if (!owner || !(admin_sid(owner) || wine_user(owner))) {
       if (owner) sid_text(owner, who, sizeof who); else snprintf(who, sizeof who, "no one");
-      rc = failf(e, ERROR_ACCESS_DENIED, "%s: owned by %s, not Administrators, SYSTEM or "
+      rc = plat_failf(e, ERROR_ACCESS_DENIED, "%s: owned by %s, not Administrators, SYSTEM or "
                  "TrustedInstaller; %s", path, who, fix);
     } else if (!dacl) {
-      rc = failf(e, ERROR_ACCESS_DENIED, "%s: has no DACL (everyone may write it); %s", path, fix);
+      rc = plat_failf(e, ERROR_ACCESS_DENIED, "%s: has no DACL (everyone may write it); %s", path, fix);
     } else if ((bad = foreign_writer(dacl, mask))) {
       sid_text(bad, who, sizeof who);
-      rc = failf(e, ERROR_ACCESS_DENIED, "%s: its DACL lets %s write; %s", path, who, fix);
+      rc = plat_failf(e, ERROR_ACCESS_DENIED, "%s: its DACL lets %s write; %s", path, who, fix);
     }
   }
   if (sd) LocalFree(sd);
