@@ -4,7 +4,8 @@
 --                                                     work = DIR, security = POLICY,
 --                                                     progress = function(fmt, ...) end })
 --   r.status: "nothing" (nothing damaged), "refused" (bad or mismatched SSU,
---   nothing changed), "planned", "repaired", "failed" (rolled back)
+--   or a diagnosis "unknown" with nothing proven damaged; nothing changed),
+--   "planned", "repaired", "failed" (rolled back)
 --
 -- 1. diagnose: which servicing stack folders are damaged;
 -- 2. expand the SSU (.msu of either kind, .cab, or an expanded folder)
@@ -94,6 +95,11 @@ function M.run(settings, opts)
   local damaged = {}
   for _, d in ipairs(r.before.damaged) do damaged[#damaged + 1] = d.name end
   r.damaged = damaged
+  if #damaged == 0 and r.before.verdict == "unknown" then  -- nothing proven: change nothing
+    r.status, r.unknown = "refused", r.before.unknown
+    r.error = "the diagnosis is unknown: it could not read what it needs, and no folder is proven damaged"
+    return r
+  end
 
   -- Step 2: expand, even when nothing is damaged, so a bad SSU is reported.
   local work = opts.work or settings.work

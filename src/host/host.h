@@ -10,7 +10,8 @@ enum {
   SX_EXIT_ISSUE = 1,     /* issue detected, or repair planned but not applied */
   SX_EXIT_FAILED = 2,    /* repair failed */
   SX_EXIT_USAGE = 3,     /* bad input or usage */
-  SX_EXIT_INTERNAL = 4   /* script or internal error */
+  SX_EXIT_INTERNAL = 4,  /* script or internal error */
+  SX_EXIT_UNKNOWN = 5    /* could not diagnose: an essential input could not be read */
 };
 
 /* Run sxsfix with these arguments; returns the process exit code. */

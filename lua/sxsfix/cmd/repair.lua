@@ -1,7 +1,8 @@
 -- sxsfix repair --ssu PATH [--apply]: restore the damaged servicing stack
 -- folders from a servicing stack update. Without --apply: the plan only.
 -- Exit 0 nothing to do or repaired and verified, 1 planned, 2 failed
--- (rolled back), 3 bad or mismatched SSU, or not elevated.
+-- (rolled back), 3 bad or mismatched SSU, not elevated, or a diagnosis
+-- "unknown" with no folder proven damaged.
 local args = require "sxsfix.args"
 local config = require "sxsfix.config"
 local fs = require "sxsfix.fs"
@@ -91,6 +92,9 @@ return {
     local function say(fmt, ...) if not quiet then print(string.format(fmt, ...)) end end
     if r.status == "refused" then
       io.stderr:write("sxsfix repair: ", r.error or "refused", "\n")
+      for _, u in ipairs(r.unknown or {}) do
+        io.stderr:write("  ", u.message, u.hint and ("  -> " .. u.hint) or "", "\n")
+      end
       if r.missing then
         io.stderr:write("  damaged folders the update must hold:\n")
         for _, m in ipairs(r.missing) do io.stderr:write("    ", m, "\n") end
