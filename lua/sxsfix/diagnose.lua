@@ -153,10 +153,19 @@ M.steps = {
       if not names then return { error = msg, code = code, folders = {} }, msg end
       table.sort(names)
       local regs = ctx.results["registry-stacks"] and ctx.results["registry-stacks"].result or {}
+      -- The bound stack: as the registry says; when it cannot say, the
+      -- highest version of the stack in WinSxS (CBS's choice among them).
+      local bound = regs.bound
+      if not bound and #(regs.entries or {}) == 0 then
+        local guess = {}
+        for _, name in ipairs(names) do guess[#guess + 1] = { folder = name, version = (stack.parse(name) or {}).version } end
+        for i = #guess, 1, -1 do if not guess[i].version then table.remove(guess, i) end end
+        bound = bound_folder(guess, ctx.settings.stack_component)
+      end
       local folders, bad = {}, 0
       for _, name in ipairs(names) do
         local path = fs.join(sxs, name)
-        local keys = regs.bound and name:lower() == regs.bound:lower() and ctx.settings.key_files or nil
+        local keys = bound and name:lower() == bound:lower() and ctx.settings.key_files or nil
         local f = inspect_cached(ctx, path, keys)
         local c = stack.parse(name)
         folders[#folders + 1] = { name = name, path = path, files = f.files, state = f.state,
@@ -275,11 +284,10 @@ function M.unknowns(res)
     if g.state == "unreadable" then
       add("logs:" .. g.name, string.format("cannot read the %s logs (%s): %s", g.name, g.dir, g.message),
         M.advice(g.message, g.code))
-    elseif g.state == "incomplete" then
-      for _, e in ipairs(g.errors) do
-        add("logs:" .. g.name, string.format("the %s logs were not fully searched: %s", g.name, e.message),
-          M.advice(e.message, e.code))
-      end
+    elseif g.state == "incomplete" then  -- one line for the group: its first error, and how many more
+      local e, more = g.errors[1], #g.errors - 1
+      add("logs:" .. g.name, string.format("the %s logs were not fully searched: %s: %s%s", g.name, e.file, e.message,
+        more > 0 and string.format(" (and %d more)", more) or ""), M.advice(e.message, e.code))
     end
   end
   return out

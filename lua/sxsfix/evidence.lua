@@ -82,7 +82,11 @@ local function folder_state(name, dir)
   local where, werr = fs.resolve(dir)
   if not where then return { name = name, dir = dir, state = "unreadable", message = werr, files = 0, errors = {} } end
   local st, msg, code = fs.stat(dir, { follow = true })
-  if st and st.type == "dir" then return nil end
+  if st and st.type == "dir" then
+    local _, lmsg, lcode = fs.isempty(dir)  -- can it be listed?
+    if not lmsg then return nil end
+    return { name = name, dir = dir, state = "unreadable", message = lmsg, code = lcode, files = 0, errors = {} }
+  end
   if not st and not msg then return { name = name, dir = dir, state = "not present", files = 0, errors = {} } end
   return { name = name, dir = dir, state = "unreadable", message = msg or (where .. ": not a folder"),
            code = code, files = 0, errors = {} }

@@ -85,13 +85,6 @@ function M.run(settings, opts)
   local r = { ssu = opts.ssu, apply = opts.apply and true or false, plans = {}, applied = false }
   local progress = opts.progress or function() end
   r.before = diagnose.run(settings, nil, opts.progress)
-  if opts.apply then
-    local elevated, why = host.elevated()
-    if not elevated then
-      r.status, r.error = "refused", "the repair needs administrator rights (root): " .. (why or "")
-      return r
-    end
-  end
   local damaged = {}
   for _, d in ipairs(r.before.damaged) do damaged[#damaged + 1] = d.name end
   r.damaged = damaged
@@ -99,6 +92,13 @@ function M.run(settings, opts)
     r.status, r.unknown = "refused", r.before.unknown
     r.error = "the diagnosis is unknown: it could not read what it needs, and no folder is proven damaged"
     return r
+  end
+  if opts.apply then
+    local elevated, why = host.elevated()
+    if not elevated then
+      r.status, r.error = "refused", "the repair needs administrator rights (root): " .. (why or "")
+      return r
+    end
   end
 
   -- Step 2: expand, even when nothing is damaged, so a bad SSU is reported.

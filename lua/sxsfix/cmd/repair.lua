@@ -136,7 +136,9 @@ return {
     end
     ctx.log("repair: %s%s", r.status, r.error and (": " .. r.error) or "")
     local code = ({ nothing = 0, repaired = 0, planned = 1, failed = 2, refused = 3 })[r.status]
-    if r.status == "repaired" and r.after.verdict ~= "healthy" then code = ctx.exit.failed end
+    if r.status == "repaired" and r.after.verdict ~= "healthy" then  -- copied and verified, but:
+      code = r.after.verdict == "unknown" and ctx.exit.unknown or ctx.exit.failed  -- unconfirmed, or still damaged
+    end
     return code, json_of(r)
   end,
 }
