@@ -6,11 +6,10 @@
 --
 -- Exit 0 when every check passes, 1 otherwise (Intune: "exit 1 = remediate").
 local ctx = require "sxsfix.ctx"
-local config = require "sxsfix.config"
 local fs = require "sxsfix.fs"
 local reg = require "sxsfix.reg"
 
-local settings = config.merge(require "sxsfix.defaults", ctx.config)
+local settings = ctx.settings
 local checks = {}
 local function check(id, ok, detail)
   checks[#checks + 1] = { id = id, ok = ok, detail = detail }

@@ -6,6 +6,7 @@ local host = require "sxsfix.host"
 local fs = require "sxsfix.fs"
 local args = require "sxsfix.args"
 local json = require "sxsfix.json"
+local config = require "sxsfix.config"
 
 local M = {}
 
@@ -79,7 +80,10 @@ local function load_config(path)
   local env = setmetatable({}, { __index = _G })
   debug.setupvalue(chunk, 1, env)  -- _ENV of a main chunk is its first upvalue
   local ret = chunk()
-  return setmetatable(type(ret) == "table" and ret or env, nil)
+  if type(ret) == "table" then return ret end
+  local settings = {}  -- its assignments; env keeps _G for the functions it defined
+  for k, v in next, env do settings[k] = v end
+  return settings
 end
 
 -- A logger that appends to --log FILE (nothing when the option is absent).
@@ -163,6 +167,15 @@ function M.main(argv)
     }
   end)
   if not ok then return fail(ctx, name) end
+  -- ctx.settings: the defaults overridden by --config, merged once, when a
+  -- command or script first asks (run and eval may use --config for keys
+  -- of their own, which are not settings).
+  setmetatable(ctx, { __index = function(t, k)
+    if k ~= "settings" then return nil end
+    local s = config.merge(require "sxsfix.defaults", t.config)
+    rawset(t, "settings", s)
+    return s
+  end })
   package.loaded["sxsfix.ctx"] = ctx  -- scripts reach the options via require "sxsfix.ctx"
 
   ctx.log("sxsfix %s %s: start", host.version, name)

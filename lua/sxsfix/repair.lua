@@ -1,4 +1,6 @@
--- sxsfix.repair: the article's Steps 2 and 3, made safe.
+-- sxsfix.repair: the article's Steps 2 and 3, made safe, as steps (see
+-- sxsfix.steps): each can be disabled or wrapped by --config hooks, and a
+-- step or hook ends the run with steps.stop(ctx, status, reason).
 --
 --   local r = require("sxsfix.repair").run(settings, { ssu = PATH, apply = bool,
 --                                                     work = DIR, security = POLICY,
@@ -7,22 +9,20 @@
 --   or a diagnosis "unknown" with nothing proven damaged; nothing changed),
 --   "planned", "repaired", "failed" (rolled back)
 --
--- 1. diagnose: which servicing stack folders are damaged;
--- 2. expand the SSU (.msu of either kind, .cab, or an expanded folder)
---    into a work folder and find its servicingstack folders;
--- 3. validate: the SSU must hold the damaged folders under the same names
---    (sxsfix.stack.validate), else refuse and change nothing;
--- 4. plan (robocopy /L) each damaged folder, and each folder of the SSU the
---    store already has, comparing contents (damaged bytes with intact size
---    and time are found too);
--- 5. with apply: copy each folder in backup mode (backup + journal,
---    security from a template or the source, verify); on any failure roll
---    every folder back; on success record the repair and diagnose again.
+-- Steps, in order (ctx.r is the result table they fill in):
+--   diagnose    which servicing stack folders are damaged      r.before, r.damaged
+--   expand      the SSU into the work folder; its stack folders r.expanded, r.provided
+--   validate    the SSU holds the damaged folders themselves    (refused otherwise)
+--   plan        robocopy /L of each folder, contents compared   r.plans, r.targets
+--   apply       backup, journal, copy, verify; all or nothing   r.backup, r.applied
+--   record      a line in the repair history                    r.history
+--   rediagnose  diagnose again                                  r.after
 local fs = require "sxsfix.fs"
 local expand = require "sxsfix.expand"
 local copy = require "sxsfix.copy"
 local host = require "sxsfix.host"
 local stack = require "sxsfix.stack"
+local steps = require "sxsfix.steps"
 local diagnose = require "sxsfix.diagnose"
 local sdview = require "sxsfix.sdview"
 
@@ -68,120 +68,182 @@ local function security_policy(want, diag)
   return "source"
 end
 
-local function stamp()
-  return os.date("%Y%m%d-%H%M%S")
+-- Items of a plan that change the destination.
+local function changes(items)
+  local n = 0
+  for _, it in ipairs(items) do
+    if it.action == "new" or it.action == "changed" or it.action == "mismatch" then n = n + 1 end
+  end
+  return n
 end
 
--- Append a line to the repair history (read by sxsfix.evidence).
-local function record(settings, names)
-  local old = fs.readfile(settings.history) or ""
-  local parent = fs.dirname(settings.history)
-  if parent ~= "" then fs.mkdir(parent) end
-  return fs.writefile(settings.history,
-    old .. os.date("%Y-%m-%d %H:%M:%S") .. " repaired " .. table.concat(names, " ") .. "\n")
+-- Undo every applied plan, newest first.
+local function roll_back(done)
+  for j = #done, 1, -1 do
+    local rb, rerr = copy.rollback(done[j].journal)
+    done[j].rollback = rb or { error = rerr }
+  end
 end
+
+M.steps = {
+  {
+    id = "diagnose",
+    description = "diagnose: which servicing stack folders are damaged",
+    run = function(ctx)
+      local r = ctx.r
+      r.before = diagnose.run(ctx.settings, nil, ctx.progress)
+      r.damaged = {}
+      for _, d in ipairs(r.before.damaged) do r.damaged[#r.damaged + 1] = d.name end
+      if #r.damaged == 0 and r.before.verdict == "unknown" then  -- nothing proven: change nothing
+        r.unknown = r.before.unknown
+        return steps.stop(ctx, "refused",
+          "the diagnosis is unknown: it could not read what it needs, and no folder is proven damaged")
+      end
+      if ctx.opts.apply then
+        local elevated, why = host.elevated()
+        if not elevated then
+          return steps.stop(ctx, "refused", "the repair needs administrator rights (root): " .. (why or ""))
+        end
+      end
+      return r.damaged, string.format("%d damaged folder(s)", #r.damaged)
+    end,
+  },
+  {
+    -- Even when nothing is damaged, so that a bad SSU is reported.
+    id = "expand",
+    description = "expand the servicing stack update",
+    run = function(ctx)
+      local r, work = ctx.r, ctx.opts.work or ctx.settings.work
+      local ok, err = fs.mkdir(work)
+      if not ok then return steps.stop(ctx, "refused", err) end
+      local dir
+      dir, err = expand_ssu(ctx.opts.ssu, work)
+      if not dir then return steps.stop(ctx, "refused", err) end
+      ctx.found, r.provided = M.find_stacks(dir)
+      r.expanded = dir
+      return r.provided, string.format("%d servicing stack folder(s) in the update", #r.provided)
+    end,
+  },
+  {
+    id = "validate",
+    description = "check that the update holds the damaged folders themselves",
+    run = function(ctx)
+      local r = ctx.r
+      if #r.damaged == 0 then return true, "nothing damaged" end
+      local valid, details = stack.validate(r.damaged, r.provided)
+      if not valid then
+        r.missing = details.missing
+        return steps.stop(ctx, "refused", details.reason)
+      end
+      return true, "the update holds every damaged folder"
+    end,
+  },
+  {
+    -- The damaged folders, and every folder of the update that the store
+    -- already has: contents are compared, so a damaged file whose size and
+    -- time are intact is replaced too (robocopy would skip it).
+    id = "plan",
+    description = "plan the copy (robocopy /L), comparing contents",
+    run = function(ctx)
+      local r, sxs = ctx.r, ctx.settings.winsxs
+      local targets, seen = {}, {}
+      for _, name in ipairs(r.damaged) do targets[#targets + 1] = name; seen[name:lower()] = true end
+      for _, name in ipairs(r.provided) do
+        if not seen[name:lower()] and fs.isdir(fs.join(sxs, name)) then targets[#targets + 1] = name end
+      end
+      r.targets = targets
+      local n = 0
+      for _, name in ipairs(targets) do
+        local src, dst = ctx.found[name:lower()], fs.join(sxs, name)
+        local items, perr = copy.plan(src, dst, { compare = true })
+        if not items then return steps.stop(ctx, "failed", perr) end
+        local c = changes(items)
+        if c > 0 then
+          n = n + c
+          r.plans[#r.plans + 1] = { name = name, source = src, destination = dst, items = items, changes = c }
+        end
+      end
+      if #r.plans == 0 then return steps.stop(ctx, "nothing", "nothing to copy") end
+      r.security, r.template = security_policy(ctx.opts.security, r.before)
+      if not ctx.opts.apply then  -- the NT descriptors the plan would apply, when there are any
+        for _, p in ipairs(r.plans) do
+          local from = r.security == "source" and p.source or p.destination
+          p.descriptors = sdview.groups(sdview.of_items(from, p.items, r.security))
+        end
+        return steps.stop(ctx, "planned", "plan only")
+      end
+      return r.plans, string.format("%d item(s) to change in %d folder(s)", n, #r.plans)
+    end,
+  },
+  {
+    id = "apply",
+    description = "copy with backup, journal and verification",
+    run = function(ctx)
+      local r, done = ctx.r, {}
+      r.backup = fs.join(ctx.settings.backup, os.date("%Y%m%d-%H%M%S"))
+      local ok, err = pcall(function()  -- a bug midway still rolls back
+        for i, p in ipairs(r.plans) do
+          local backup = fs.join(r.backup, tostring(i))
+          if ctx.progress then ctx.progress("copying %s (%d of %d)...", p.name, i, #r.plans) end
+          local res, aerr = copy.apply(p.source, p.destination,
+            { backup = backup, compare = true, security = r.security, verify = true })
+          p.result, p.journal = res, fs.join(backup, "journal.txt")
+          done[#done + 1] = p
+          if not res or res.files.failed + res.dirs.failed > 0 or (res.verify_failed or 0) > 0 then
+            return aerr or ("copying " .. p.name .. " failed or did not verify")
+          end
+        end
+      end)
+      local failure = not ok and tostring(err) or err
+      if failure then
+        roll_back(done)
+        return steps.stop(ctx, "failed", failure)
+      end
+      r.applied = true
+      for _, p in ipairs(r.plans) do  -- the NT descriptors as read back from the volume
+        p.descriptors = sdview.groups(sdview.of_items(p.destination, p.result.items))
+      end
+      return true, string.format("%d folder(s) copied and verified", #r.plans)
+    end,
+  },
+  {
+    -- A line in the repair history: evidence logged before it is resolved.
+    id = "record",
+    description = "record the repair in the history",
+    run = function(ctx)
+      local r, path = ctx.r, ctx.settings.history
+      local names = {}
+      for _, p in ipairs(r.plans) do names[#names + 1] = p.name end
+      local old = fs.readfile(path) or ""
+      local parent = fs.dirname(path)
+      if parent ~= "" then fs.mkdir(parent) end
+      local ok, err = fs.writefile(path,
+        old .. os.date("%Y-%m-%d %H:%M:%S") .. " repaired " .. table.concat(names, " ") .. "\n")
+      r.history = ok and path or nil
+      return ok, ok and ("recorded in " .. path) or err
+    end,
+  },
+  {
+    id = "rediagnose",
+    description = "diagnose again",
+    run = function(ctx)
+      ctx.r.after = diagnose.run(ctx.settings, nil, ctx.progress)
+      return ctx.r.after.verdict, "verdict " .. ctx.r.after.verdict
+    end,
+  },
+}
 
 function M.run(settings, opts)
-  local r = { ssu = opts.ssu, apply = opts.apply and true or false, plans = {}, applied = false }
-  local progress = opts.progress or function() end
-  r.before = diagnose.run(settings, nil, opts.progress)
-  local damaged = {}
-  for _, d in ipairs(r.before.damaged) do damaged[#damaged + 1] = d.name end
-  r.damaged = damaged
-  if #damaged == 0 and r.before.verdict == "unknown" then  -- nothing proven: change nothing
-    r.status, r.unknown = "refused", r.before.unknown
-    r.error = "the diagnosis is unknown: it could not read what it needs, and no folder is proven damaged"
-    return r
+  local r = { ssu = opts.ssu, apply = opts.apply and true or false, plans = {}, applied = false,
+              damaged = {}, provided = {} }
+  local ctx = { settings = settings, opts = opts, r = r, progress = opts.progress, stop_on_error = true }
+  r.steps = steps.run(M.steps, ctx, settings)
+  if ctx.stopped then
+    r.status = ctx.stopped.status
+    if r.status ~= "planned" and r.status ~= "nothing" then r.error = r.error or ctx.stopped.reason end
+  else
+    r.status = r.applied and "repaired" or "planned"
   end
-  if opts.apply then
-    local elevated, why = host.elevated()
-    if not elevated then
-      r.status, r.error = "refused", "the repair needs administrator rights (root): " .. (why or "")
-      return r
-    end
-  end
-
-  -- Step 2: expand, even when nothing is damaged, so a bad SSU is reported.
-  local work = opts.work or settings.work
-  local ok, err = fs.mkdir(work)
-  if not ok then r.status, r.error = "refused", err; return r end
-  local dir
-  progress("expanding %s...", opts.ssu)
-  dir, err = expand_ssu(opts.ssu, work)
-  if not dir then r.status, r.error = "refused", err; return r end
-  local found, provided = M.find_stacks(dir)
-  r.provided, r.expanded = provided, dir
-
-  -- Step 3: validate before touching anything.
-  if #damaged > 0 then
-    local valid, details = stack.validate(damaged, provided)
-    if not valid then
-      r.status, r.error, r.missing = "refused", details.reason, details.missing
-      return r
-    end
-  end
-
-  -- Step 4: plan. The damaged folders, and every folder of the update that
-  -- the store already has: its contents are compared, so a damaged file
-  -- whose size and time are intact is replaced too (robocopy would skip it).
-  local sxs, targets, seen = settings.winsxs, {}, {}
-  for _, name in ipairs(damaged) do targets[#targets + 1] = name; seen[name:lower()] = true end
-  for _, name in ipairs(provided) do
-    if not seen[name:lower()] and fs.isdir(fs.join(sxs, name)) then targets[#targets + 1] = name end
-  end
-  for _, name in ipairs(targets) do
-    local src, dst = found[name:lower()], fs.join(sxs, name)
-    local items, perr = copy.plan(src, dst, { compare = true })
-    if not items then r.status, r.error = "failed", perr; return r end
-    local changes = 0
-    for _, it in ipairs(items) do
-      if it.action == "new" or it.action == "changed" or it.action == "mismatch" then changes = changes + 1 end
-    end
-    if changes > 0 then
-      r.plans[#r.plans + 1] = { name = name, source = src, destination = dst, items = items }
-    end
-  end
-  r.targets = targets
-  if #r.plans == 0 then r.status = "nothing"; return r end
-  local sec, template = security_policy(opts.security, r.before)
-  r.security, r.template = sec, template
-  if not opts.apply then  -- the NT descriptors the plan would apply, when there are any
-    for _, p in ipairs(r.plans) do
-      p.descriptors = sdview.groups(sdview.of_items(sec == "source" and p.source or p.destination, p.items, sec))
-    end
-    r.status = "planned"
-    return r
-  end
-
-  -- Step 5: apply, with backup, journal and verification; all or nothing.
-  r.backup = fs.join(settings.backup, stamp())
-  local done = {}
-  for i, p in ipairs(r.plans) do
-    local backup = fs.join(r.backup, tostring(i))
-    progress("copying %s (%d of %d)...", p.name, i, #r.plans)
-    local res, aerr = copy.apply(p.source, p.destination,
-      { backup = backup, compare = true, security = sec, verify = true })
-    p.result, p.journal = res, fs.join(backup, "journal.txt")
-    done[#done + 1] = p
-    local bad = not res or res.files.failed + res.dirs.failed > 0 or (res.verify_failed or 0) > 0
-    if bad then
-      r.status, r.error = "failed", aerr or ("copying " .. p.name .. " failed or did not verify")
-      for j = #done, 1, -1 do  -- undo everything, newest first
-        local rb, rerr = copy.rollback(done[j].journal)
-        done[j].rollback = rb or { error = rerr }
-      end
-      return r
-    end
-  end
-  r.applied = true
-  for _, p in ipairs(r.plans) do  -- the NT descriptors as read back from the volume
-    p.descriptors = sdview.groups(sdview.of_items(p.destination, p.result.items))
-  end
-  local names = {}
-  for _, p in ipairs(r.plans) do names[#names + 1] = p.name end
-  record(settings, names)
-  r.after = diagnose.run(settings, nil, opts.progress)
-  r.status = "repaired"
   return r
 end
 

@@ -65,6 +65,32 @@ check "diagnose after the repair: exit 0" test "$rc" = 0
 run --root "$r" "${CFG[@]}" repair --ssu "$SSU/windows10.0-kb5043080-x64.msu"
 check "repair on a healthy installation: nothing to do, exit 0" test "$rc" = 0
 
+# --- repair steps: hooks and stops from --config ------------------------------------
+r=$(fresh hooks)
+cat >"$tmp/limit.lua" <<'LUA'
+local steps = require "sxsfix.steps"
+hooks = { after = { plan = function(ctx)
+  local n = 0
+  for _, p in ipairs(ctx.r.plans) do n = n + p.changes end
+  if n > 3 then steps.stop(ctx, "refused", n .. " items would change; the site allows 3") end
+end } }
+LUA
+run --root "$r" --json - --config "$tmp/limit.lua" repair --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
+check "hook after plan: refuses, exit 3" test "$rc" = 3
+check "hook after plan: its reason is the error" has "$(jqv .repair.error)" "the site allows 3"
+check "hook after plan: nothing changed" empty "$r/Windows/WinSxS/$STACK"
+check "hook after plan: no backup made" test ! -e "$r/ProgramData/sxsfix/Backup"
+cat >"$tmp/boom.lua" <<'LUA'
+hooks = { after = { apply = function(ctx) error("site check exploded") end } }
+LUA
+run --root "$r" --config "$tmp/boom.lua" repair --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
+check "a raising hook is a script error: exit 4" test "$rc" = 4
+check "a raising hook: its message is shown" has "$err" "site check exploded"
+printf 'disable = { "record" }\n' >"$tmp/norecord.lua"
+run --root "$r" --config "$tmp/norecord.lua" repair --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
+check "a disabled step (record): the repair still succeeds" test "$rc" = 0
+check "a disabled step (record): no history line" test ! -e "$r/ProgramData/sxsfix/repairs.log"
+
 # --- other forms of the SSU -----------------------------------------------------
 if [ -z "$EMU" ]; then
   r=$(fresh wim)

@@ -1,7 +1,6 @@
 -- sxsfix diagnose: is this the servicing-stack failure? Exit 0 healthy,
 -- 1 damaged or suspected (Intune's "exit 1 = remediate"), 5 unknown (an
 -- essential input could not be read; the report says which and what to do).
-local config = require "sxsfix.config"
 local report = require "sxsfix.report"
 
 return {
@@ -11,7 +10,7 @@ return {
     "not be read or searched in full; one line per cause says what to do.",
   usage = "diagnose",
   run = function(ctx)
-    local settings = config.merge(require "sxsfix.defaults", ctx.config)
+    local settings = ctx.settings
     local r = require("sxsfix.diagnose").run(settings, nil, ctx.progress)
     if ctx.opts.json ~= "-" then io.stdout:write(report.diagnose_text(r, { root = ctx.opts.root })) end
     ctx.log("diagnose: %s, %d evidence line(s), %d damaged folder(s)", r.verdict, #r.evidence, #r.damaged)

@@ -4,7 +4,6 @@
 -- (rolled back), 3 bad or mismatched SSU, not elevated, or a diagnosis
 -- "unknown" with no folder proven damaged.
 local args = require "sxsfix.args"
-local config = require "sxsfix.config"
 local fs = require "sxsfix.fs"
 local json = require "sxsfix.json"
 local report = require "sxsfix.report"
@@ -82,7 +81,7 @@ return {
     if sec and sec ~= "source" and sec ~= "template" and not sec:match("^template:.") then
       args.usage_error("--security must be source, template or template:PATH")
     end
-    local settings = config.merge(require "sxsfix.defaults", ctx.config)
+    local settings = ctx.settings
     if not fs.stat(ssu) then args.usage_error("--ssu %s: no such file or folder", ssu) end
     local r = require("sxsfix.repair").run(settings,
       { ssu = ssu, apply = opts.apply, work = opts.work, security = sec or settings.security,
@@ -90,7 +89,9 @@ return {
 
     local quiet = ctx.opts.json == "-"
     local function say(fmt, ...) if not quiet then print(string.format(fmt, ...)) end end
-    if r.status == "refused" then
+    if r.status == "error" then  -- a bug in a step (or a hook): as any script error
+      error(r.error, 0)
+    elseif r.status == "refused" then
       io.stderr:write("sxsfix repair: ", r.error or "refused", "\n")
       for _, u in ipairs(r.unknown or {}) do
         io.stderr:write("  ", u.message, u.hint and ("  -> " .. u.hint) or "", "\n")
@@ -123,7 +124,7 @@ return {
       else
         say("Repaired; backup and journal in %s (security: %s).", fs.map(r.backup), r.security)
         say("")
-        if not quiet then io.stdout:write(report.diagnose_text(r.after, { root = ctx.opts.root })) end
+        if not quiet and r.after then io.stdout:write(report.diagnose_text(r.after, { root = ctx.opts.root })) end
         say("Retry the upgrade now.")
       end
     end
@@ -136,7 +137,7 @@ return {
     end
     ctx.log("repair: %s%s", r.status, r.error and (": " .. r.error) or "")
     local code = ({ nothing = 0, repaired = 0, planned = 1, failed = 2, refused = 3 })[r.status]
-    if r.status == "repaired" and r.after.verdict ~= "healthy" then  -- copied and verified, but:
+    if r.status == "repaired" and r.after and r.after.verdict ~= "healthy" then  -- copied and verified, but:
       code = r.after.verdict == "unknown" and ctx.exit.unknown or ctx.exit.failed  -- unconfirmed, or still damaged
     end
     return code, json_of(r)
