@@ -30,6 +30,7 @@ void sx_grep_free(sx_grep *g) {
   if (!g) return;
   for (int i = 0; i < g->n; i++) {
     free(g->pat[i].lit);
+    free(g->pat[i].src);
 #if SXSFIX_HAVE_PCRE2
     pcre2_match_data_free(g->pat[i].md);
     pcre2_code_free(g->pat[i].code);
@@ -40,6 +41,8 @@ void sx_grep_free(sx_grep *g) {
 }
 
 int sx_grep_count(const sx_grep *g) { return g->n; }
+
+const char *sx_grep_pattern(const sx_grep *g, int i) { return g->pat[i].src; }
 
 void sx_grep_set_block(sx_grep *g, size_t bytes) { g->block = bytes ? bytes : 1; }
 
@@ -75,11 +78,14 @@ int sx_grep_add(sx_grep *g, const char *pat, size_t len, int flags,
   }
   sx_pat *p = &g->pat[g->n];
   memset(p, 0, sizeof *p);
+  if (!(p->src = malloc(len + 1))) { snprintf(msg, msglen, "out of memory"); return -1; }
+  memcpy(p->src, pat, len);
+  p->src[len] = '\0';
   /* Fixed strings go to PCRE2 as literals when it is built in: its JIT
      literal search measured faster than memchr on a rare byte
      (bench/grep.sh); without PCRE2 the memchr search serves them. */
   if ((flags & SX_GREP_FIXED) && !(flags & SX_GREP_ICASE) && !SXSFIX_HAVE_PCRE2) {
-    if (add_literal(p, pat, len) != 0) { snprintf(msg, msglen, "out of memory"); return -1; }
+    if (add_literal(p, pat, len) != 0) { free(p->src); snprintf(msg, msglen, "out of memory"); return -1; }
     return g->n++;
   }
 #if SXSFIX_HAVE_PCRE2
@@ -92,13 +98,14 @@ int sx_grep_add(sx_grep *g, const char *pat, size_t len, int flags,
   if (utf) opts |= PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
   if (flags & SX_GREP_ICASE) opts |= PCRE2_CASELESS;
   pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
-  if (!cc) { snprintf(msg, msglen, "out of memory"); return -1; }
+  if (!cc) { free(p->src); snprintf(msg, msglen, "out of memory"); return -1; }
   pcre2_set_newline(cc, PCRE2_NEWLINE_ANYCRLF);  /* ^ $ and . know CR, LF and CRLF */
   int ec;
   PCRE2_SIZE eo;
   p->code = pcre2_compile((PCRE2_SPTR)pat, len, opts, &ec, &eo, cc);
   pcre2_compile_context_free(cc);
   if (!p->code) {
+    free(p->src);
     PCRE2_UCHAR buf[256];
     pcre2_get_error_message(ec, buf, sizeof buf);
     snprintf(msg, msglen, "%s", (const char *)buf);
@@ -112,11 +119,13 @@ int sx_grep_add(sx_grep *g, const char *pat, size_t len, int flags,
   p->md = pcre2_match_data_create_from_pattern(p->code, NULL);
   if (!p->md) {
     pcre2_code_free(p->code);
+    free(p->src);
     snprintf(msg, msglen, "out of memory");
     return -1;
   }
   return g->n++;
 #else
+  free(p->src);
   snprintf(msg, msglen, "this sxsfix was built without PCRE2: only case-sensitive fixed strings can be searched");
   return -1;
 #endif
@@ -150,7 +159,8 @@ int sx_pat_find(sx_pat *p, const char *subject, size_t pos, size_t end,
   int rc = p->jit
     ? pcre2_jit_match(p->code, (PCRE2_SPTR)subject, end, pos, 0, p->md, NULL)
     : pcre2_match(p->code, (PCRE2_SPTR)subject, end, pos, 0, p->md, NULL);
-  if (rc < 0) return 0;  /* no match; match-limit errors count as no match */
+  if (rc == PCRE2_ERROR_NOMATCH) return 0;
+  if (rc < 0) return rc;  /* a match, depth or heap limit: not "no match" */
   PCRE2_SIZE *v = pcre2_get_ovector_pointer(p->md);
   *ms = v[0];
   *me = v[1];

@@ -32,6 +32,9 @@ int sx_grep_add(sx_grep *g, const char *pat, size_t len, int flags,
 
 int sx_grep_count(const sx_grep *g);
 
+/* The text of pattern i, as given to sx_grep_add (NUL-terminated). */
+const char *sx_grep_pattern(const sx_grep *g, int i);
+
 /* Size of the blocks read from a file (default 1 MiB); tests make it tiny
    to put matches across block boundaries. */
 void sx_grep_set_block(sx_grep *g, size_t bytes);
@@ -72,6 +75,12 @@ typedef struct sx_grep_sink {
   /* optional: a file (or member) searched to its end, with its match count */
   void (*done)(void *ud, const char *file, uint64_t matches);
   void *ud;
+  /* optional: pattern m->pattern could not be run to completion on line
+     m->line (a PCRE2 match, depth or heap limit, or a UTF error): that line
+     was not fully searched for it, and the search goes on with the next
+     line. e->msg names the file, the line and the pattern; e->code is
+     PCRE2's (negative) error code. Without this callback, error() gets it. */
+  void (*fault)(void *ud, const sx_grep_match *m, const plat_err *e);
 } sx_grep_sink;
 
 /* Reads up to len bytes; *got = 0 at the end. */

@@ -11,6 +11,7 @@
 #endif
 
 typedef struct sx_pat {
+  char *src;            /* the pattern as given (for messages) */
   char *lit;            /* fixed, case-sensitive: the literal (else NULL) */
   size_t litlen, rare;  /* rare: index of the byte memchr looks for */
 #if SXSFIX_HAVE_PCRE2
@@ -29,7 +30,8 @@ struct sx_grep {
 
 /* First match of pattern p in subject[0..end) starting at or after pos:
    1 with [*ms, *me) and, for regexes, the capture offsets in ov
-   (2 * (ncap + 1) entries); 0 when there is none. */
+   (2 * (ncap + 1) entries); 0 when there is none; a negative PCRE2 error
+   code when the search could not be completed (a resource limit). */
 int sx_pat_find(sx_pat *p, const char *subject, size_t pos, size_t end,
                 size_t *ms, size_t *me, size_t *ov);
 

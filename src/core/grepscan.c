@@ -16,6 +16,7 @@ typedef struct hit {
   size_t ls, le, ms, me;  /* line [ls, le) and match [ms, me) in the window */
   size_t ov;              /* index of its capture offsets in scan.ov */
   int pat;
+  int err;                /* 0, or the PCRE2 error that stopped pattern pat on this line */
 } hit;
 
 typedef struct scan {
@@ -33,6 +34,7 @@ typedef struct scan {
   char *tmp;              /* decoded text of one report */
   size_t ntmp, tmpcap;
   int stopped, nomem;
+  uint64_t faults;        /* lines a pattern could not be run to completion on */
 } scan;
 
 #define TERM(c) ((c) == '\n' || (c) == '\r')
@@ -121,11 +123,35 @@ static size_t put_text(scan *sc, size_t a, size_t b) {
 /* The lines around a hit, as offsets into tmp (pointers are set later). */
 typedef struct ctxline { uint64_t line; size_t off, len; } ctxline;
 
+/* A line pattern h->pat could not be searched to its end: a fault. */
+static void report_fault(scan *sc, const hit *h, uint64_t line) {
+  const sx_pat *p = &sc->g->pat[h->pat];
+  char why[120] = "search failed";
+#if SXSFIX_HAVE_PCRE2
+  pcre2_get_error_message(h->err, (PCRE2_UCHAR *)why, sizeof why);
+#endif
+  plat_err e = { .code = h->err };
+  snprintf(e.msg, sizeof e.msg, "%s:%llu: pattern '%.100s%s': %s; the line was not fully searched for it",
+           sc->name, (unsigned long long)line, p->src, strlen(p->src) > 100 ? "..." : "", why);
+  sc->ntmp = 0;
+  size_t toff = put_text(sc, h->ls, h->le);
+  sx_grep_match m = {
+    .file = sc->name, .encoding = sc->enc, .line = line,
+    .text = sc->nomem ? "" : sc->tmp + toff, .len = sc->nomem ? 0 : sc->ntmp - toff - 1,
+    .pattern = h->pat, .start = 0, .end = 0,
+  };
+  sc->nomem = 0;
+  sc->faults++;
+  if (sc->s->fault) sc->s->fault(sc->s->ud, &m, &e);
+  else sc->s->error(sc->s->ud, sc->name, &e);
+}
+
 static int report(scan *sc, const hit *h, size_t lim) {
   const sx_pat *p = &sc->g->pat[h->pat];
   sc->cnt_line += count_lines(sc->w + sc->cnt_pos, h->ls - sc->cnt_pos);
   sc->cnt_pos = h->ls;
   uint64_t line = sc->cnt_line;
+  if (h->err) { report_fault(sc, h, line); return 0; }
   int nb = sc->o->before, na = sc->o->after;
   ctxline cl[2 * 64];
   size_t capoff[64], caplen[64];
@@ -184,19 +210,44 @@ static int scan_region(scan *sc, size_t from, size_t to, size_t lim) {
   for (int i = 0; i < sc->g->n; i++) {
     sx_pat *p = &sc->g->pat[i];
     size_t nov = 2 * ((size_t)p->ncap + 1), ms, me;
-    size_t pos = from;
+    size_t pos = from;    /* always a line start */
+    int bylines = 0;      /* after a PCRE2 error: one line at a time until its line */
     while (pos < to && !(max && sc->count[i] >= max)) {
       size_t *ov = grow(sc->ov, &sc->ovcap, sc->nov + nov, sizeof *ov, &sc->nomem);
       if (!ov) return -1;
       sc->ov = ov;
-      if (!sx_pat_find(p, sc->w, pos, to, &ms, &me, ov + sc->nov)) break;
+      size_t lim = bylines ? line_end(sc->w, pos, to) : to;
+      int r = sx_pat_find(p, sc->w, pos, lim, &ms, &me, ov + sc->nov);
+      if (r < 0 && !bylines) { bylines = 1; continue; }  /* which line? search again line by line */
+      if (r < 0) {  /* this line cannot be searched: say so, and go on after it */
+        hit *hs = grow(sc->hits, &sc->hcap, sc->nh + 1, sizeof *hs, &sc->nomem);
+        if (!hs) return -1;
+        sc->hits = hs;
+        hs[sc->nh++] = (hit){ pos, lim, pos, pos, sc->nov, i, r };
+        bylines = 0;
+        pos = next_line(sc->w, lim, to);
+        continue;
+      }
+      if (r == 0) {
+        if (!bylines) break;
+        pos = next_line(sc->w, lim, to);
+        continue;
+      }
+      bylines = 0;
       if (ms >= to) break;  /* an empty match at the very end */
       size_t a = ms;
       if (a > 0 && sc->w[a] == '\n' && sc->w[a - 1] == '\r') a--;
       size_t ls = line_start(sc->w, a), le = line_end(sc->w, a, to);
       if (me > le) {  /* it spans a line end: look again within the line */
         size_t from2 = pos > ls ? pos : ls;
-        if (!sx_pat_find(p, sc->w, from2, le, &ms, &me, ov + sc->nov)) {
+        int r2 = sx_pat_find(p, sc->w, from2, le, &ms, &me, ov + sc->nov);
+        if (r2 <= 0) {
+          if (r2 < 0) {  /* a limit within the line: a fault on it */
+            hit *hs = grow(sc->hits, &sc->hcap, sc->nh + 1, sizeof *hs, &sc->nomem);
+            if (!hs) return -1;
+            sc->hits = hs;
+            hs[sc->nh++] = (hit){ ls, le, ls, ls, sc->nov, i, r2 };
+          }
           pos = next_line(sc->w, le, to);
           continue;
         }
@@ -204,7 +255,7 @@ static int scan_region(scan *sc, size_t from, size_t to, size_t lim) {
       hit *hs = grow(sc->hits, &sc->hcap, sc->nh + 1, sizeof *hs, &sc->nomem);
       if (!hs) return -1;
       sc->hits = hs;
-      hs[sc->nh++] = (hit){ ls, le, ms, me, sc->nov, i };
+      hs[sc->nh++] = (hit){ ls, le, ms, me, sc->nov, i, 0 };
       sc->nov += nov;
       sc->count[i]++;
       pos = next_line(sc->w, le, to);

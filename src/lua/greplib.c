@@ -161,6 +161,7 @@ typedef struct collect {
   lua_State *L;
   int m, e, f, ids;
   lua_Integer nm, ne, nf;
+  int faults;             /* faults in the file being searched */
 } collect;
 
 static void push_lines(lua_State *L, const sx_grep_line *l, int n) {
@@ -205,6 +206,7 @@ static int on_match(void *ud, const sx_grep_match *m) {
 
 static void on_error(void *ud, const char *file, const plat_err *e) {
   collect *c = ud;
+  c->faults = 0;
   lua_State *L = c->L;
   luaL_checkstack(L, 4, NULL);
   lua_createtable(L, 0, 3);
@@ -217,15 +219,41 @@ static void on_error(void *ud, const char *file, const plat_err *e) {
   lua_rawseti(L, c->e, ++c->ne);
 }
 
+/* A line a pattern could not be run to completion on: an error entry
+   with its line and pattern id. */
+static void on_fault(void *ud, const sx_grep_match *m, const plat_err *e) {
+  collect *c = ud;
+  lua_State *L = c->L;
+  luaL_checkstack(L, 4, NULL);
+  lua_createtable(L, 0, 5);
+  lua_pushstring(L, m->file);
+  lua_setfield(L, -2, "file");
+  lua_pushstring(L, e->msg);
+  lua_setfield(L, -2, "message");
+  lua_pushinteger(L, e->code);
+  lua_setfield(L, -2, "code");
+  lua_pushinteger(L, (lua_Integer)m->line);
+  lua_setfield(L, -2, "line");
+  lua_rawgeti(L, c->ids, m->pattern + 1);
+  lua_setfield(L, -2, "pattern");
+  lua_rawseti(L, c->e, ++c->ne);
+  c->faults++;
+}
+
 static void on_done(void *ud, const char *file, uint64_t matches) {
   collect *c = ud;
   lua_State *L = c->L;
   luaL_checkstack(L, 4, NULL);
-  lua_createtable(L, 0, 2);
+  lua_createtable(L, 0, 3);
   lua_pushstring(L, file);
   lua_setfield(L, -2, "file");
   lua_pushinteger(L, (lua_Integer)matches);
   lua_setfield(L, -2, "matches");
+  if (c->faults) {  /* read to its end, but some lines not fully searched */
+    lua_pushboolean(L, 1);
+    lua_setfield(L, -2, "incomplete");
+  }
+  c->faults = 0;
   lua_rawseti(L, c->f, ++c->nf);
 }
 
@@ -246,8 +274,8 @@ static void search_aux(lua_State *L, gset *s) {
   lua_newtable(L);
   lua_newtable(L);
   int top = lua_gettop(L);
-  collect c = { L, top - 2, top - 1, top, top - 3, 0, 0, 0 };
-  sx_grep_sink sink = { on_match, on_error, on_done, &c };
+  collect c = { L, top - 2, top - 1, top, top - 3, 0, 0, 0, 0 };
+  sx_grep_sink sink = { on_match, on_error, on_done, &c, on_fault };
   for (lua_Integer i = 1; i <= n; i++) {
     if (pt == LUA_TSTRING) lua_pushvalue(L, 2);
     else if (lua_rawgeti(L, 2, i) != LUA_TSTRING) luaL_error(L, "bad argument #2 to 'search' (paths[%d] is not a string)", (int)i);

@@ -41,6 +41,18 @@ run grep 'bad(' "$log"
 check "a bad pattern exits 2" test "$rc" = 2
 check "a bad pattern names the offset" has "$err" "offset"
 
+# A PCRE2 resource limit is an error naming file, line and pattern, never
+# "no match"; the rest of the file is still searched.
+{ printf 'first line\n'; printf 'a%.0s' $(seq 40); printf 'Error: ab\n'; printf 'later aab\n'; } >"$tmp/limit.log"
+run grep -e '(a|aa)+b' "$tmp/limit.log"
+check "a match-limit error exits 2" test "$rc" = 2
+check "the line after the failing one is still found" test "$out" = "$tmp/limit.log:3:later aab"
+check "the error names the file and line" has "$err" "limit.log:2:"
+check "the error names the pattern" has "$err" "(a|aa)+b"
+check "the error says what failed" has "$err" "limit"
+run grep -c -e '(a|aa)+b' "$tmp/limit.log"
+check "-c with a match-limit error exits 2 and counts the found line" test "$rc" = 2 -a "$out" = "$tmp/limit.log:1"
+
 run grep "$log"
 check "no PATH is a usage error (3)" test "$rc" = 3
 run grep -m x y "$log"

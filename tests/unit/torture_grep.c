@@ -19,6 +19,9 @@ typedef struct got {
   char ctx[64][256];    /* "before|after" context texts joined with ',' */
   char file[64][800];
   char err[800];
+  int nfault, fault_pat;  /* faults: lines a pattern could not be searched to the end */
+  uint64_t fault_line;
+  char fault[800];
 } got;
 
 static int on_match(void *ud, const sx_grep_match *m) {
@@ -68,7 +71,7 @@ static sx_grep *set_of(const char *const *pats, int flags) {
 
 static void search_buf(sx_grep *g, const void *data, size_t len, const sx_grep_opts *o, got *out) {
   memset(out, 0, sizeof *out);
-  sx_grep_sink s = { on_match, on_error, on_done, out };
+  sx_grep_sink s = { on_match, on_error, on_done, out, NULL };
   assert_int_equal(sx_grep_buffer(g, "buf", data, len, o, &s), 0);
   assert_int_equal(out->done, 1);
 }
@@ -222,7 +225,7 @@ static void long_lines(void **state) {
     got r;
     memset(&r, 0, sizeof r);
     sx_grep_set_block(g, bs[b]);
-    sx_grep_sink s = { on_match, on_error, on_done, &r };
+    sx_grep_sink s = { on_match, on_error, on_done, &r, NULL };
     assert_int_equal(sx_grep_buffer(g, "big", t, len, &(sx_grep_opts){ 0 }, &s), 0);
     assert_int_equal(r.n, 2);
     assert_int_equal(r.line[0], 1);
@@ -281,6 +284,67 @@ static void context_lines(void **state) {
   sx_grep_free(g);
 }
 
+/* A PCRE2 resource limit is a fault on its line (with the pattern), never
+   "no match": later lines are still searched, at every block size, and a
+   sink without a fault callback gets it as an error. */
+static void on_fault(void *ud, const sx_grep_match *m, const plat_err *e) {
+  got *g = ud;
+  g->nfault++;
+  g->fault_line = m->line;
+  g->fault_pat = m->pattern;
+  snprintf(g->fault, sizeof g->fault, "%s", e->msg);
+  assert_true(e->code < 0);
+}
+
+static void search_limit_is_a_fault(void **state) {
+  (void)state;
+#if SXSFIX_HAVE_PCRE2
+  char text[200];
+  snprintf(text, sizeof text, "first aab\n%sError: ab\nmid ab\nlast aab\n",
+           "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+  const char *pats[] = { "zzz", "(a|aa)+b", NULL };
+  sx_grep *g = set_of(pats, 0);
+  for (size_t b = 0; b < NBLOCKS; b++) {
+    got r;
+    memset(&r, 0, sizeof r);
+    sx_grep_set_block(g, blocks[b]);
+    sx_grep_sink s = { on_match, on_error, on_done, &r, on_fault };
+    assert_int_equal(sx_grep_buffer(g, "limit.log", text, strlen(text), &(sx_grep_opts){ 0 }, &s), 0);
+    assert_int_equal(r.n, 3);  /* lines 1, 3 and 4: the rest is searched */
+    assert_int_equal(r.line[0], 1);
+    assert_int_equal(r.line[1], 3);
+    assert_int_equal(r.line[2], 4);
+    assert_int_equal(r.nfault, 1);
+    assert_int_equal(r.fault_line, 2);
+    assert_int_equal(r.fault_pat, 1);
+    assert_non_null(strstr(r.fault, "limit.log:2: pattern '(a|aa)+b'"));
+    assert_non_null(strstr(r.fault, "limit"));
+    assert_int_equal(r.errors, 0);
+    assert_int_equal(r.done, 1);
+  }
+  got r;
+  memset(&r, 0, sizeof r);
+  sx_grep_sink s = { on_match, on_error, on_done, &r, NULL };
+  sx_grep_buffer(g, "limit.log", text, strlen(text), &(sx_grep_opts){ 0 }, &s);
+  assert_int_equal(r.errors, 1);
+  assert_non_null(strstr(r.err, "limit.log:2:"));
+  assert_int_equal(r.n, 3);
+  /* The limit hit over the whole block (a 'b' further on), but the line
+     alone holds no 'b': searched again line by line, no fault, no loss. */
+  snprintf(text, sizeof text, "x\n%s\nError: ab\n", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+  memset(&r, 0, sizeof r);
+  s.fault = on_fault;
+  sx_grep_set_block(g, 1 << 20);
+  sx_grep_buffer(g, "limit.log", text, strlen(text), &(sx_grep_opts){ 0 }, &s);
+  assert_int_equal(r.n, 1);
+  assert_int_equal(r.line[0], 3);
+  assert_int_equal(r.nfault + r.errors, 0);
+  sx_grep_free(g);
+#else
+  skip();
+#endif
+}
+
 static void bad_pattern(void **state) {
   (void)state;
 #if SXSFIX_HAVE_PCRE2
@@ -310,7 +374,7 @@ static void files_and_globs(void **state) {
   sx_grep *g = set_of(pats, SX_GREP_FIXED);
   got r;
   memset(&r, 0, sizeof r);
-  sx_grep_sink s = { on_match, on_error, on_done, &r };
+  sx_grep_sink s = { on_match, on_error, on_done, &r, NULL };
   char glob[1024];
   snprintf(glob, sizeof glob, "%s", th_join(dir, "MOSETUP*"));
   assert_int_equal(sx_grep_path(g, th_join(dir, "missing.log"), &(sx_grep_opts){ 0 }, &s), 0);
@@ -362,7 +426,7 @@ static void real_logs(void **state) {
     snprintf(path, sizeof path, "%s", th_join(root, ent.name));
     got r;
     memset(&r, 0, sizeof r);
-    sx_grep_sink s = { on_match, on_error, on_done, &r };
+    sx_grep_sink s = { on_match, on_error, on_done, &r, NULL };
     sx_grep_path(gs, path, &(sx_grep_opts){ 0 }, &s);
     assert_int_equal(r.n + r.errors, 0);
     memset(&r, 0, sizeof r);
@@ -395,6 +459,7 @@ int main(void) {
     cmocka_unit_test(empty_input),
     cmocka_unit_test(patterns_and_max_count),
     cmocka_unit_test(context_lines),
+    cmocka_unit_test(search_limit_is_a_fault),
     cmocka_unit_test(bad_pattern),
     cmocka_unit_test_setup_teardown(files_and_globs, th_tempdir_setup, th_tempdir_teardown),
     cmocka_unit_test(real_logs),
