@@ -286,7 +286,8 @@ function M.unknowns(res)
         M.advice(g.message, g.code))
     elseif g.state == "incomplete" then  -- one line for the group: its first error, and how many more
       local e, more = g.errors[1], #g.errors - 1
-      add("logs:" .. g.name, string.format("the %s logs were not fully searched: %s: %s%s", g.name, e.file, e.message,
+      local what = e.message:find(e.file, 1, true) == 1 and e.message or (e.file .. ": " .. e.message)
+      add("logs:" .. g.name, string.format("the %s logs were not fully searched: %s%s", g.name, what,
         more > 0 and string.format(" (and %d more)", more) or ""), M.advice(e.message, e.code))
     end
   end

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # sxsfix diagnose on generated installations in each state it must tell
 # apart: could not look (no --root, unreadable logs, a log not searched in
-# full) -> unknown, exit 5; partial damage (a key file deleted, an
-# executable zero-filled or truncated, the registry naming a folder WinSxS
-# has under another hash) -> damaged, exit 1, with each file and why; and
-# repair restoring exactly the damaged files, then diagnosing healthy.
+# full: a damaged cab member, a PCRE2 match limit) -> unknown, exit 5;
+# partial damage (a key file deleted, an executable zero-filled or
+# truncated, the registry naming a folder WinSxS has under another hash)
+# -> damaged, exit 1, with each file and why; and repair restoring exactly
+# the damaged files, then diagnosing healthy.
 set -u
 : "${SXSFIX:?}" "${SXSFIX_SOURCE:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -100,6 +101,21 @@ check "the cbs group was not fully searched" test "$(jqv '[.logs[] | select(.gro
 check "the cause names the cab" test "$(jqv '[.unknown[] | select(.input == "logs:cbs") | .message | test("CbsPersist_.*\\.cab")] | any')" = true
 run --root "$r" "${CFG[@]}" diagnose
 check "text: the cause in one line, no traceback" bash -c 'grep -q "the cbs logs were not fully searched" <<<"$0" && ! grep -q traceback <<<"$0$1"' "$out" "$err"
+
+# --- a search error: a line a pattern cannot be run to completion on (PCRE2 limit) ---
+r=$(fresh pcrelimit); fill_stack "$r"
+printf '%sError: ab\r\n' "$(printf 'a%.0s' $(seq 40))" >>"$r/Windows/Logs/DISM/dism.log"
+cat >"$tmp/slow.lua" <<'EOF2'
+signatures = { add = { { id = "site-backtrack", meaning = "a pattern that backtracks", text = "(a|aa)+b", logs = { "dism" } } } }
+EOF2
+[ -z "$EMU" ] || printf 'disable = { "registry-stacks" }\n' >>"$tmp/slow.lua"
+run --root "$r" --config "$tmp/slow.lua" --json - diagnose
+check "a PCRE2 match limit in dism.log, intact stack: unknown, exit 5" test "$(jqv '.verdict + "," + (.exit_code|tostring)')" = "unknown,5"
+check "the cause names the file, line and pattern" \
+  test "$(jqv '[.unknown[] | select(.input == "logs:dism") | .message | test("dism\\.log:[0-9]+: pattern .\\(a\\|aa\\)\\+b.: match limit")] | any')" = true
+sed -i '$d' "$r/Windows/Logs/DISM/dism.log"
+run --root "$r" --config "$tmp/slow.lua" --json - diagnose
+check "the same without that line: not unknown (the check above can fail)" test "$(jqv '.verdict')" = suspected
 
 # --- a log group that does not exist is not a failure -----------------------------
 r=$(fresh nobt); fill_stack "$r"
