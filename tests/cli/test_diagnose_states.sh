@@ -21,20 +21,15 @@ fresh() { rm -rf "$tmp/$1"; cp -a "$tmp/img/root" "$tmp/$1"; echo "$tmp/$1"; }
 fill_stack() { cp -p "$PAYLOAD/"* "$1/Windows/WinSxS/$STACK/"; }  # the 5074 stack intact
 folder() { jqv ".servicing_stack.folders[] | select(.name == \"$1\")"; }
 
-# Wine cannot load an offline hive (RegLoadAppKeyW is a stub), so with --root
-# the CBS\Version key is unreadable there and every undamaged installation is
-# "unknown". Under Wine the cases below leave the registry step out
-# (a disabled step is the user's choice, not a cause), after checking once
-# that without that the verdict is indeed unknown, naming the registry.
-CFG=()
+# Under Wine the cases below leave the registry step out (see lib.sh), after
+# checking once that without that the verdict is indeed unknown, naming the
+# registry. A disabled step is the user's choice, not a cause.
+noreg_under_wine
 if [ -n "$EMU" ]; then
-  printf 'disable = { "registry-stacks" }\n' >"$tmp/wine.lua"
-  CFG=(--config "$tmp/wine.lua")
   r=$(fresh winereg); fill_stack "$r"
   run --root "$r" --json - diagnose
   check "Wine: unreadable offline hive -> unknown, exit 5" test "$(jqv '.verdict + "," + (.exit_code|tostring)')" = "unknown,5"
   check "Wine: the cause is the CBS\\Version key" test "$(jqv '[.unknown[].input] | index("registry") != null')" = true
-  echo "SKIP: under Wine the cases below disable the registry step (offline hives cannot be read there)"
 fi
 
 # --- no --root on Linux: nothing to read, one line per cause, no traceback -------

@@ -13,16 +13,7 @@ bash "$SXSFIX_SOURCE/scripts/sample-image.sh" "$tmp/img" >/dev/null || { echo "s
 STACK=amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.26100.5074_none_a5532eb7772ad4c4
 SSU=$tmp/img/ssu/amd64-10.0.26100.5074
 PAYLOAD=$SSU/payload/$STACK
-# Wine cannot load an offline hive (RegLoadAppKeyW is a stub): with --root
-# the CBS\Version key is unreadable there, which makes every undamaged
-# installation "unknown" (exit 5; tests/cli/test_diagnose_states.sh checks
-# that). Under Wine these runs leave the registry step out instead.
-CFG=()
-if [ -n "$EMU" ]; then
-  printf 'disable = { "registry-stacks" }\n' >"$tmp/wine.lua"
-  CFG=(--config "$tmp/wine.lua")
-  echo "SKIP: the registry step under Wine (offline hives cannot be read there): left out by --config"
-fi
+noreg_under_wine
 fresh() { rm -rf "$tmp/$1"; cp -a "$tmp/img/root" "$tmp/$1"; echo "$tmp/$1"; }
 same_tree() { diff -r "$1" "$2" >/dev/null; }
 empty() { [ -d "$1" ] && [ -z "$(ls -A "$1")" ]; }
