@@ -3,6 +3,7 @@
 #   scripts/build.sh native     Linux, RelWithDebInfo          -> build/native/sxsfix
 #   scripts/build.sh sanitize   Linux, ASan + UBSan            -> build/sanitize/sxsfix
 #   scripts/build.sh windows    mingw-w64 static .exe          -> build/windows/sxsfix.exe
+# Configuration: CMakePresets.json (cmake --preset KIND works by hand too).
 # The Windows dependencies are built once by scripts/win-deps.sh and cached
 # outside the clone (SXSFIX_WIN_PREFIX=DIR uses an existing prefix instead).
 set -euo pipefail
@@ -13,16 +14,13 @@ mkdir -p "$ROOT/build"
 jobs=$(nproc)
 
 case $kind in
-  native)   args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
-  sanitize) args=(-DCMAKE_BUILD_TYPE=Debug -DSXSFIX_SANITIZE=ON) ;;
-  windows)
-    prefix=${SXSFIX_WIN_PREFIX:-$("$ROOT/scripts/win-deps.sh" | tail -1)}
-    args=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/mingw-w64.cmake"
-          -DSXSFIX_WIN_PREFIX="$prefix") ;;
+  native|sanitize) ;;
+  windows) export SXSFIX_WIN_PREFIX=${SXSFIX_WIN_PREFIX:-$("$ROOT/scripts/win-deps.sh" | tail -1)} ;;
   *) echo "usage: scripts/build.sh native|sanitize|windows" >&2; exit 3 ;;
 esac
 
-cmake -S "$ROOT" -B "$dir" "${args[@]}" >"$dir.configure.log" 2>&1 || {
+# The configure, build and test settings are CMakePresets.json's.
+(cd "$ROOT" && cmake --preset "$kind") >"$dir.configure.log" 2>&1 || {
   cat "$dir.configure.log" >&2; exit 1; }
 grep -E "^CMake Warning|not found" "$dir.configure.log" >&2 || true
 cmake --build "$dir" -j "$jobs" >"$dir.build.log" 2>&1 || {

@@ -15,6 +15,7 @@ packages=(
   # tools the tests and benchmarks use on real data
   libhivex-bin libwin-hivex-perl gcab cabextract wimtools libarchive-tools ripgrep hyperfine
   ntfs-3g fuse3 attr acl xz-utils lua5.4 rsync bc jq time openssl
+  python3   # scripts/test.sh reads ctest's JUnit file with its XML parser
   # fuzzing (scripts/fuzz.sh) and memory checking (scripts/valgrind.sh)
   clang libclang-rt-14-dev valgrind
 )

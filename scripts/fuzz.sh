@@ -18,8 +18,7 @@ DATA=${SXSFIX_TESTDATA:-$ROOT/../shared/testdata}
 
 build() {
   mkdir -p "$B"
-  CC=clang cmake -S "$ROOT" -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSXSFIX_FUZZ=ON \
-    -DSXSFIX_TESTS=OFF >"$B.configure.log" 2>&1 || { cat "$B.configure.log" >&2; return 1; }
+  (cd "$ROOT" && cmake --preset fuzz) >"$B.configure.log" 2>&1 || { cat "$B.configure.log" >&2; return 1; }
   cmake --build "$B" -j "$(nproc)" >"$B.build.log" 2>&1 || { tail -40 "$B.build.log" >&2; return 1; }
   if grep -q "warning:" "$B.build.log"; then grep -A3 "warning:" "$B.build.log" >&2; fi
 }

@@ -38,19 +38,25 @@ setup_wine() {
 
 }
 
-# Parse ctest's JUnit file: adds to passed/failed/skipped.
+# Count ctest's JUnit file (read with Python's XML parser): adds to
+# passed/failed/skipped.
 count() {
-  local head tests fails skips dis
-  head=$(tr '\n\t' '  ' <"$1" | grep -o '<testsuite [^>]*>' | head -1)
-  tests=$(sed -n 's/.* tests="\([0-9]*\)".*/\1/p' <<<"$head")
-  fails=$(sed -n 's/.* failures="\([0-9]*\)".*/\1/p' <<<"$head")
-  skips=$(sed -n 's/.* skipped="\([0-9]*\)".*/\1/p' <<<"$head")
-  dis=$(sed -n 's/.* disabled="\([0-9]*\)".*/\1/p' <<<"$head")
-  tests=${tests:-0} fails=${fails:-0} skips=${skips:-0} dis=${dis:-0}
-  echo "test ($2): $((tests - fails - skips - dis)) passed, $fails failed, $((skips + dis)) skipped"
-  passed=$((passed + tests - fails - skips - dis))
-  failed=$((failed + fails))
-  skipped=$((skipped + skips + dis))
+  local n
+  n=$(python3 -c '
+import sys, xml.etree.ElementTree as ET
+counts = {"passed": 0, "failed": 0, "skipped": 0}
+for case in ET.parse(sys.argv[1]).getroot().iter("testcase"):
+    status = case.get("status", "")
+    if case.find("failure") is not None or case.find("error") is not None or status == "fail":
+        counts["failed"] += 1
+    elif case.find("skipped") is not None or status in ("notrun", "disabled"):
+        counts["skipped"] += 1
+    else:
+        counts["passed"] += 1
+print(counts["passed"], counts["failed"], counts["skipped"])' "$1") || { echo "test ($2): unreadable $1"; failed=$((failed + 1)); return; }
+  read -r p f k <<<"$n"
+  echo "test ($2): $p passed, $f failed, $k skipped"
+  passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + k))
 }
 
 # The fuzz suite: one line per target, counted like ctest's.
@@ -81,15 +87,11 @@ for s in "${suites[@]}"; do
     failed=$((failed + 1))
     continue
   fi
-  env=()
-  case $s in
-    sanitize) env=(ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1) ;;
-    windows) setup_wine || { failed=$((failed + 1)); continue; } ;;
-  esac
+  [ "$s" != windows ] || setup_wine || { failed=$((failed + 1)); continue; }
   junit=$ROOT/build/$s/junit.xml
   rm -f "$junit"
-  (cd "$ROOT/build/$s" && env "${env[@]}" ctest --output-on-failure --timeout 300 \
-     --output-junit "$junit" -j 2) >"$ROOT/build/$s.test.log" 2>&1
+  # jobs, timeouts, sanitizer options and the JUnit file: CMakePresets.json
+  (cd "$ROOT" && ctest --preset "$s") >"$ROOT/build/$s.test.log" 2>&1
   grep -E "^ *[0-9]+/[0-9]+ Test|SKIP|FAIL|not ok" "$ROOT/build/$s.test.log"
   if grep -q "tests failed out of\|Errors while running CTest" "$ROOT/build/$s.test.log" &&
      ! grep -q " 0 tests failed out of" "$ROOT/build/$s.test.log"; then

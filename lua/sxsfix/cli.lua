@@ -10,8 +10,8 @@ local config = require "sxsfix.config"
 
 local M = {}
 
--- Exit codes (DESIGN contract; src/host/host.h has the same values).
-M.exit = { ok = 0, issue = 1, failed = 2, usage = 3, internal = 4, unknown = 5 }
+-- Exit codes (DESIGN contract), from the one table in C (src/host/host.h).
+M.exit = host.exit
 
 -- Options valid before or after any command.
 M.options = {
@@ -75,10 +75,9 @@ end
 
 -- Settings from --config FILE: the file's assignments, or the table it returns.
 local function load_config(path)
-  local chunk, err = host.loadfile(path)
-  if not chunk then args.usage_error("--config %s", err) end
   local env = setmetatable({}, { __index = _G })
-  debug.setupvalue(chunk, 1, env)  -- _ENV of a main chunk is its first upvalue
+  local chunk, err = host.loadfile(path, "t", env)
+  if not chunk then args.usage_error("--config %s", err) end
   local ret = chunk()
   if type(ret) == "table" then return ret end
   local settings = {}  -- its assignments; env keeps _G for the functions it defined
@@ -89,11 +88,11 @@ end
 -- A logger that appends to --log FILE (nothing when the option is absent).
 local function make_log(path)
   if not path then return function() end end
-  local f, err = io.open(path, "a")
-  if not f then args.usage_error("--log %s", err) end
-  f:setvbuf("line")
+  local ok, err = fs.append(path, "")
+  if not ok then args.usage_error("--log %s", err) end
   return function(fmt, ...)
-    f:write(os.date("!%Y-%m-%dT%H:%M:%SZ "), string.format(fmt, ...), "\n")
+    local ok2, err2 = fs.append(path, os.date("!%Y-%m-%dT%H:%M:%SZ ") .. string.format(fmt, ...) .. "\n")
+    if not ok2 then io.stderr:write("sxsfix: --log ", err2, "\n") end
   end
 end
 

@@ -4,14 +4,16 @@
 
 #include "lua.h"
 
-/* Exit codes shared with the scripts (lua/sxsfix/cli.lua has the same table). */
+/* Exit codes of diagnose and repair (DESIGN's contract). The scripts read
+   them from host.exit (hostlib.c), so this is the one table. */
 enum {
   SX_EXIT_OK = 0,        /* no issue, or repaired and verified */
   SX_EXIT_ISSUE = 1,     /* issue detected, or repair planned but not applied */
   SX_EXIT_FAILED = 2,    /* repair failed */
   SX_EXIT_USAGE = 3,     /* bad input or usage */
   SX_EXIT_INTERNAL = 4,  /* script or internal error */
-  SX_EXIT_UNKNOWN = 5    /* could not diagnose: an essential input could not be read */
+  SX_EXIT_UNKNOWN = 5,   /* could not diagnose: an essential input was unreadable */
+  SX_EXIT_REBOOT = 3010  /* repaired; files are replaced at the next boot */
 };
 
 /* Run sxsfix with these arguments; returns the process exit code. */

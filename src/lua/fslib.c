@@ -34,6 +34,21 @@ static int fs_writefile(lua_State *L) {
   return 1;
 }
 
+/* fs.append (path, text) -> true | nil, msg, code
+   Appends text to path (created when missing), in one write, flushed. */
+static int fs_append(lua_State *L) {
+  const char *path = sx_checkpath(L, 1);
+  size_t len;
+  const char *data = luaL_checklstring(L, 2, &len);
+  plat_err e;
+  plat_file *f = plat_open_write(path, PLAT_OPEN_APPEND, &e);
+  int rc = f ? plat_write(f, data, len, &e) : -1;
+  if (f && plat_close(f, rc ? NULL : &e) != 0) rc = -1;
+  if (rc) return sx_pushfail(L, &e);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 /* fs.mkdir (path) -> true | nil, msg, code  (creates missing parents) */
 static int fs_mkdir(lua_State *L) {
   const char *path = sx_checkpath(L, 1);
@@ -270,6 +285,7 @@ static int fs_split(lua_State *L) {
 }
 
 static const luaL_Reg fslib[] = {
+  {"append", fs_append},
   {"basename", fs_basename},
   {"dirname", fs_dirname},
   {"errkind", fs_errkind},

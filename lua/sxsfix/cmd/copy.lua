@@ -17,11 +17,7 @@ local item_line, plan_summary, table_lines, exit_code =
 local BIT = robolog.BIT
 
 local function write_log(path, lines)
-  local f, err = io.open(path, "a")
-  if not f then return nil, err end
-  f:write(table.concat(lines, "\n"), "\n")
-  f:close()
-  return true
+  return fs.append(path, table.concat(lines, "\n") .. "\n")
 end
 
 return {

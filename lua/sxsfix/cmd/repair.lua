@@ -132,13 +132,14 @@ return {
     if opts.apply and r.status ~= "refused" then
       local logfile = ctx.opts.log or fs.join(settings.logdir, "repair-" .. os.date("%Y%m%d-%H%M%S") .. ".log")
       fs.mkdir(fs.dirname(logfile))
-      local f = io.open(fs.map(logfile), "a")
-      if f then f:write(table.concat(log_lines(r), "\n"), "\n"); f:close() end
+      local ok, err = fs.append(logfile, table.concat(log_lines(r), "\n") .. "\n")
+      if not ok then io.stderr:write("sxsfix repair: log: ", err, "\n") end
     end
     ctx.log("repair: %s%s", r.status, r.error and (": " .. r.error) or "")
-    local code = ({ nothing = 0, repaired = 0, planned = 1, failed = 2, refused = 3 })[r.status]
+    local x = ctx.exit
+    local code = ({ nothing = x.ok, repaired = x.ok, planned = x.issue, failed = x.failed, refused = x.usage })[r.status]
     if r.status == "repaired" and r.after and r.after.verdict ~= "healthy" then  -- copied and verified, but:
-      code = r.after.verdict == "unknown" and ctx.exit.unknown or ctx.exit.failed  -- unconfirmed, or still damaged
+      code = r.after.verdict == "unknown" and x.unknown or x.failed  -- unconfirmed, or still damaged
     end
     return code, json_of(r)
   end,

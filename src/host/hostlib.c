@@ -107,12 +107,15 @@ static int host_scriptsdir(lua_State *L) {
   return 1;
 }
 
-/* host.loadfile (path [, chunkname]) -> function | nil, msg, code
-   Like loadfile, but reads through the platform layer (UTF-8 paths on
-   Windows) and loads text only. A syntax error raises. */
+/* host.loadfile (path [, mode [, env]]) -> function | nil, msg, code
+   Lua's loadfile, reading through the platform layer (UTF-8 paths on
+   Windows). Text only: mode may be "t" (the default), never "b". Skips a
+   UTF-8 BOM and a "#!" first line. A syntax error raises. */
 static int host_loadfile(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
-  const char *name = luaL_optstring(L, 2, path);
+  const char *mode = luaL_optstring(L, 2, "t");
+  luaL_argcheck(L, strcmp(mode, "t") == 0, 2, "only text chunks (\"t\") are loaded");
+  int env = !lua_isnone(L, 3) ? 3 : 0;
   plat_err e;
   char *data;
   size_t len;
@@ -120,9 +123,13 @@ static int host_loadfile(lua_State *L) {
   size_t skip = (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;  /* UTF-8 BOM */
   if (len - skip > 0 && data[skip] == '#')  /* "#!" first line, as lua does */
     while (skip < len && data[skip] != '\n') skip++;
-  int st = luaL_loadbufferx(L, data + skip, len - skip, lua_pushfstring(L, "@%s", name), "t");
+  int st = luaL_loadbufferx(L, data + skip, len - skip, lua_pushfstring(L, "@%s", path), "t");
   free(data);
   if (st != LUA_OK) return lua_error(L);
+  if (env) {  /* the chunk's first upvalue is its _ENV */
+    lua_pushvalue(L, env);
+    if (!lua_setupvalue(L, -2, 1)) lua_pop(L, 1);
+  }
   return 1;
 }
 
@@ -187,5 +194,15 @@ int luaopen_sxsfix_host(lua_State *L) {
   if (wine) lua_pushstring(L, wine);
   else lua_pushboolean(L, 0);
   lua_setfield(L, -2, "wine");  /* Wine's version, or false */
+  static const struct { const char *name; int code; } codes[] = {
+    {"ok", SX_EXIT_OK}, {"issue", SX_EXIT_ISSUE}, {"failed", SX_EXIT_FAILED},
+    {"usage", SX_EXIT_USAGE}, {"internal", SX_EXIT_INTERNAL}, {"unknown", SX_EXIT_UNKNOWN},
+    {"reboot", SX_EXIT_REBOOT}};
+  lua_createtable(L, 0, sizeof codes / sizeof codes[0]);
+  for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+    lua_pushinteger(L, codes[i].code);
+    lua_setfield(L, -2, codes[i].name);
+  }
+  lua_setfield(L, -2, "exit");  /* exit codes: the one table */
   return 1;
 }
