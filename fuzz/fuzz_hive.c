@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n) {
   char *file = fz_join(fz_tmpdir(), "hive");
   fz_write(file, data, n);
   plat_err e;
-  sx_hive *h = sx_hive_open(file, &e);
+  plat_hive *h = plat_hive_open(file, &e);
   if (!h) {
     FZ_CHECK(e.msg[0] != '\0', "failure without a message");
     free(file);
@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n) {
     }
   }
   for (size_t i = 0; i < tail; i++) free(queue[i]);
-  sx_hive_close(h);
+  plat_hive_close(h);
   free(file);
   return 0;
 }

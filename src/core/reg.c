@@ -102,3 +102,47 @@ char *sx_utf16le_to_utf8(const unsigned char *d, size_t len, size_t *outlen) {
   *outlen = (size_t)(o - out);
   return out;
 }
+
+/* The path below the hive's root with each component spelled as stored:
+   a malloc'd string, NULL when a component is absent (*rc 0) or on error
+   (*rc -1, e filled). */
+static char *stored_path(plat_hive *h, const char *sub, int *rc, plat_err *e) {
+  size_t cap = strlen(sub) * 4 + 1, len = 0;
+  char *path = malloc(cap);
+  if (!path) { *rc = plat_fail(e, sub, plat_errcode(PLAT_E_NOMEM)); return NULL; }
+  path[0] = '\0';
+  for (const char *p = sub; *p;) {
+    size_t n = strcspn(p, "\\");
+    char name[512];
+    if (n >= sizeof name) { free(path); *rc = 0; return NULL; }  /* longer than any name */
+    memcpy(name, p, n);
+    name[n] = '\0';
+    p += n + (p[n] != '\0');
+    if (n == 0) continue;
+    plat_regkey k;
+    int r = plat_hive_read(h, path, &k, e);
+    const char *found = NULL;
+    for (size_t i = 0; r == 1 && i < k.nsubkeys && !found; i++)
+      if (sx_reg_name_eq(name, k.subkeys[i])) found = k.subkeys[i];
+    if (found && len + strlen(found) + 2 <= cap) {
+      len += (size_t)snprintf(path + len, cap - len, "%s%s", len ? "\\" : "", found);
+    } else {
+      found = NULL;
+    }
+    if (r == 1) plat_regkey_free(&k);
+    if (!found) { free(path); *rc = r < 0 ? -1 : 0; return NULL; }
+  }
+  return path;
+}
+
+int sx_hive_read(plat_hive *h, const char *sub, plat_regkey *k, plat_err *e) {
+  int ascii = 1;
+  for (const char *p = sub; *p; p++) ascii &= (unsigned char)*p < 0x80;
+  if (ascii) return plat_hive_read(h, sub, k, e);
+  int rc;
+  char *path = stored_path(h, sub, &rc, e);
+  if (!path) return rc;
+  rc = plat_hive_read(h, path, k, e);
+  free(path);
+  return rc;
+}

@@ -39,11 +39,9 @@ int sx_reg_name_eq(const char *a, const char *b);
    unpaired surrogates become U+FFFD. *outlen gets the length. */
 char *sx_utf16le_to_utf8(const unsigned char *d, size_t len, size_t *outlen);
 
-/* An offline hive file. */
-typedef struct sx_hive sx_hive;
-sx_hive *sx_hive_open(const char *file, plat_err *e);
-/* Read the key sub ('\\'-separated, "" = the hive's root): 1, 0 absent, -1 error. */
-int sx_hive_read(sx_hive *h, const char *sub, plat_regkey *k, plat_err *e);
-void sx_hive_close(sx_hive *h);
+/* Read the key sub of an open hive (plat_hive_*): 1, 0 absent, -1 error.
+   Names that are not ASCII are matched with Unicode folding, a subkey
+   list at a time, since hivex folds ASCII only. */
+int sx_hive_read(plat_hive *h, const char *sub, plat_regkey *k, plat_err *e);
 
 #endif

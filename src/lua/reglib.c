@@ -15,36 +15,36 @@
 #include "core/winpath.h"
 #include "lua/modules.h"
 
-#define HIVE "sxsfix.reg.hive"       /* userdata: sx_hive *, closed by gc */
+#define HIVE "sxsfix.reg.hive"       /* userdata: plat_hive *, closed by gc */
 #define HIVES "sxsfix.reg.hives"     /* registry table: native file -> hive userdata */
 
 static const char *const regopts[] = {"expand", "hive", NULL};
 
 static int hive_gc(lua_State *L) {
-  sx_hive **h = luaL_checkudata(L, 1, HIVE);
-  sx_hive_close(*h);
+  plat_hive **h = luaL_checkudata(L, 1, HIVE);
+  plat_hive_close(*h);
   *h = NULL;
   return 0;
 }
 
 /* The open hive for native file, from the cache or opened now; NULL with
    e filled on failure (a bad hive is not cached: it fails every time). */
-static sx_hive *get_hive(lua_State *L, const char *file, plat_err *e) {
+static plat_hive *get_hive(lua_State *L, const char *file, plat_err *e) {
   luaL_getsubtable(L, LUA_REGISTRYINDEX, HIVES);
   if (lua_getfield(L, -1, file) == LUA_TUSERDATA) {
-    sx_hive *h = *(sx_hive **)lua_touserdata(L, -1);
+    plat_hive *h = *(plat_hive **)lua_touserdata(L, -1);
     lua_pop(L, 2);
     return h;
   }
   lua_pop(L, 1);
-  sx_hive **box = lua_newuserdatauv(L, sizeof *box, 0);
+  plat_hive **box = lua_newuserdatauv(L, sizeof *box, 0);
   *box = NULL;  /* created closed, then opened */
   if (luaL_newmetatable(L, HIVE)) {
     lua_pushcfunction(L, hive_gc);
     lua_setfield(L, -2, "__gc");
   }
   lua_setmetatable(L, -2);
-  if (!(*box = sx_hive_open(file, e))) {
+  if (!(*box = plat_hive_open(file, e))) {
     lua_pop(L, 2);
     return NULL;
   }
@@ -75,7 +75,7 @@ static int read_key(lua_State *L, int opt, plat_regkey *k, plat_err *e) {
     lua_pushfstring(L, "C:\\Windows\\System32\\config\\%s", name);
     file = sx_checkpath(L, lua_gettop(L));
   }
-  sx_hive *h = get_hive(L, file, e);
+  plat_hive *h = get_hive(L, file, e);
   return h ? sx_hive_read(h, sub, k, e) : -1;
 }
 

@@ -150,8 +150,10 @@ void plat_regkey_free(plat_regkey *k);
    the key does not exist, -1 on error. POSIX: -1, no live registry. */
 int plat_reg_read(const char *hkey, const char *sub, plat_regkey *k, plat_err *e);
 
-/* An offline hive file opened through the OS (Windows: RegLoadAppKeyW,
-   read-only). POSIX has none (hivex reads hives there): NULL and a message. */
+/* An offline hive file, read-only: RegLoadAppKeyW on Windows, hivex on
+   POSIX (NULL and a message in a build without hivex). Key names match
+   case-insensitively at least for ASCII; sx_hive_read (core/reg.h) folds
+   the others. */
 typedef struct plat_hive plat_hive;
 plat_hive *plat_hive_open(const char *file, plat_err *e);
 /* As plat_reg_read, for the key sub below the hive's root. */

@@ -1,4 +1,4 @@
-/* reg.c: POSIX has no registry; offline hives are read through hivex in src/core. */
+/* reg.c: POSIX has no live registry; offline hives are read through hivex (hive.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,16 +12,3 @@ int plat_reg_read(const char *hkey, const char *sub, plat_regkey *k, plat_err *e
            "%s\\%s: no live registry on this system (give --root DIR or a hive file)", hkey, sub);
   return -1;
 }
-
-plat_hive *plat_hive_open(const char *file, plat_err *e) {
-  e->code = ENOSYS;
-  snprintf(e->msg, sizeof e->msg, "%s: this sxsfix was built without hivex: offline hives cannot be read", file);
-  return NULL;
-}
-
-int plat_hive_read(plat_hive *h, const char *sub, plat_regkey *k, plat_err *e) {
-  (void)h; (void)k;
-  return plat_fail(e, sub, ENOSYS);
-}
-
-void plat_hive_close(plat_hive *h) { (void)h; }

@@ -1,17 +1,18 @@
-/* hive.c: offline hive files through hivex where built in, else through the
-   OS (platform.h: RegLoadAppKeyW on Windows). */
+/* hive.c: offline hive files on POSIX, read through hivex (Windows reads
+   them through RegLoadAppKeyW, in win32/reg.c). Names are looked up as
+   hivex does, ASCII case-insensitively; core/reg.c folds other names. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
-#include "core/reg.h"
+#include "platform/platform.h"
 
 #if SXSFIX_HAVE_HIVEX
 #include <hivex.h>
 
-struct sx_hive {
+struct plat_hive {
   hive_h *h;
   char *file;
 };
@@ -23,8 +24,8 @@ static int hive_fail(plat_err *e, const char *file, const char *what, int code) 
   return -1;
 }
 
-sx_hive *sx_hive_open(const char *file, plat_err *e) {
-  sx_hive *hv = calloc(1, sizeof *hv);
+plat_hive *plat_hive_open(const char *file, plat_err *e) {
+  plat_hive *hv = calloc(1, sizeof *hv);
   if (!hv || !(hv->file = strdup(file))) {
     free(hv);
     plat_fail(e, file, ENOMEM);
@@ -43,7 +44,7 @@ sx_hive *sx_hive_open(const char *file, plat_err *e) {
 }
 
 /* Fill k from node: subkey names and raw values. */
-static int read_node(sx_hive *hv, hive_node_h node, const char *sub, plat_regkey *k, plat_err *e) {
+static int read_node(plat_hive *hv, hive_node_h node, const char *sub, plat_regkey *k, plat_err *e) {
   memset(k, 0, sizeof *k);
   errno = 0;
   hive_node_h *kids = hivex_node_children(hv->h, node);
@@ -83,27 +84,13 @@ fail:;
   return hive_fail(e, hv->file, what, code);
 }
 
-/* The child of node named name: hivex compares ASCII case-insensitively;
-   other names are compared here with Unicode folding. 0 when absent. */
-static hive_node_h child(sx_hive *hv, hive_node_h node, const char *name) {
+/* The child of node named name (ASCII case-insensitive): 0 when absent. */
+static hive_node_h child(plat_hive *hv, hive_node_h node, const char *name) {
   errno = 0;
-  hive_node_h c = hivex_node_get_child(hv->h, node, name);
-  if (c || errno) return c;
-  int ascii = 1;
-  for (const char *p = name; *p; p++) ascii &= (unsigned char)*p < 0x80;
-  if (ascii) return 0;
-  hive_node_h *kids = hivex_node_children(hv->h, node);
-  for (size_t i = 0; kids && kids[i] && !c; i++) {
-    char *n = hivex_node_name(hv->h, kids[i]);
-    if (n && sx_reg_name_eq(name, n)) c = kids[i];
-    free(n);
-  }
-  free(kids);
-  errno = 0;
-  return c;
+  return hivex_node_get_child(hv->h, node, name);
 }
 
-int sx_hive_read(sx_hive *hv, const char *sub, plat_regkey *k, plat_err *e) {
+int plat_hive_read(plat_hive *hv, const char *sub, plat_regkey *k, plat_err *e) {
   errno = 0;
   hive_node_h node = hivex_root(hv->h);
   if (!node) return hive_fail(e, hv->file, "no root key", errno);
@@ -123,31 +110,25 @@ int sx_hive_read(sx_hive *hv, const char *sub, plat_regkey *k, plat_err *e) {
   return read_node(hv, node, sub, k, e);
 }
 
-void sx_hive_close(sx_hive *hv) {
+void plat_hive_close(plat_hive *hv) {
   if (!hv) return;
   hivex_close(hv->h);
   free(hv->file);
   free(hv);
 }
 
-#else /* no hivex: the OS reads hives, where it can */
+#else /* no hivex */
 
-struct sx_hive { plat_hive *h; };
-
-sx_hive *sx_hive_open(const char *file, plat_err *e) {
-  sx_hive *hv = calloc(1, sizeof *hv);
-  if (!hv) { plat_fail(e, file, ENOMEM); return NULL; }
-  if (!(hv->h = plat_hive_open(file, e))) { free(hv); return NULL; }
-  return hv;
+plat_hive *plat_hive_open(const char *file, plat_err *e) {
+  e->code = ENOSYS;
+  snprintf(e->msg, sizeof e->msg, "%s: this sxsfix was built without hivex: offline hives cannot be read", file);
+  return NULL;
 }
 
-int sx_hive_read(sx_hive *hv, const char *sub, plat_regkey *k, plat_err *e) {
-  return plat_hive_read(hv->h, sub, k, e);
+int plat_hive_read(plat_hive *h, const char *sub, plat_regkey *k, plat_err *e) {
+  (void)h; (void)k;
+  return plat_fail(e, sub, ENOSYS);
 }
 
-void sx_hive_close(sx_hive *hv) {
-  if (!hv) return;
-  plat_hive_close(hv->h);
-  free(hv);
-}
+void plat_hive_close(plat_hive *h) { (void)h; }
 #endif
