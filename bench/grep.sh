@@ -1,21 +1,32 @@
 #!/usr/bin/env bash
-# bench/grep.sh: sxsfix grep against ripgrep (rg) and GNU grep on a large
-# CBS.log-like file and its UTF-16LE twin, generated deterministically under
-# ${TMPDIR:-/tmp}. Prints wall times (best of SXSFIX_BENCH_RUNS), ratios to
-# rg, peak RSS and the number of matching lines each tool printed.
+# bench/grep.sh: sxsfix grep against ripgrep (rg) on two corpora and their
+# UTF-16LE twins, generated deterministically under ${TMPDIR:-/tmp}:
+#  - synthetic: a CBS.log-like file of generated lines;
+#  - real: the CBS, DISM and setupact logs of ../shared/testdata/logs
+#    concatenated up to the size asked for (BOMs dropped).
+# Both have the signature lines planted at the same places. Each case runs
+# fixed strings and the article's regexes, with line numbers (rg -n) and
+# with counts (rg -c). Times are hyperfine's minimum of SXSFIX_BENCH_RUNS
+# runs (the minimum is the least disturbed by other load on the machine);
+# ratios are to rg in the same run; "cpu" is the mean user + system time
+# (less disturbed by other load than wall time); peak RSS and output lines
+# come from one more run under /usr/bin/time.
 #   bench/grep.sh [path/to/sxsfix]
-#   SXSFIX_BENCH_SIZE=MiB (default 1024), SXSFIX_BENCH_RUNS=N (default 3)
+#   SXSFIX_BENCH_SIZE=MiB (default 256), SXSFIX_BENCH_RUNS=N (default 5)
+#   SXSFIX_BENCH_CORPORA="synthetic real" (default both)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 sxsfix=${1:-$here/build/native/sxsfix}
-size_mib=${SXSFIX_BENCH_SIZE:-1024}
-runs=${SXSFIX_BENCH_RUNS:-3}
+size_mib=${SXSFIX_BENCH_SIZE:-256}
+runs=${SXSFIX_BENCH_RUNS:-5}
+corpora=${SXSFIX_BENCH_CORPORA:-synthetic real}
+logs=${SXSFIX_TESTDATA:-$here/../shared/testdata}/logs
 dir=${TMPDIR:-/tmp}/sxsfix-bench-grep
 mkdir -p "$dir"
-u8=$dir/CBS-$size_mib.log
-u16=$dir/CBS-$size_mib-utf16le.log
 [ -x "$sxsfix" ] || { echo "bench: build sxsfix first (scripts/build.sh native)" >&2; exit 1; }
-command -v rg >/dev/null || { echo "bench: ripgrep (rg) is needed: scripts/deps.sh" >&2; exit 1; }
+for t in rg hyperfine jq iconv; do
+  command -v $t >/dev/null || { echo "bench: $t is needed: scripts/deps.sh" >&2; exit 1; }
+done
 
 # One MiB of CBS.log-like lines (fixed seed), repeated with a few planted
 # signature lines, up to the size asked for.
@@ -50,67 +61,85 @@ regexes=(
   'Setup phase change: \[SetupPhaseInstall\] -> \[SetupPhase[A-Za-z]+\]'
   'Failed to open new session: \(DISM_\{[0-9A-F-]+\}\)'
 )
-if [ ! -s "$u8" ]; then
-  echo "bench: generating $u8 ($size_mib MiB)" >&2
-  gen_chunk >"$dir/chunk"
-  {
-    for ((i = 1; i <= size_mib; i++)); do
-      cat "$dir/chunk"
-      if (( i % (size_mib / 4 + 1) == 0 )); then
-        for s in "${sigs[@]}"; do printf '2024-01-01 12:00:00, Error                 SP     %s\r\n' "$s"; done
-        printf '2024-01-01 12:00:00, Error                 DISM   Failed to open new session: (DISM_{12AB-34CD})\r\n'
-      fi
-    done
-  } >"$u8.tmp"
-  mv "$u8.tmp" "$u8"
-  rm -f "$dir/chunk" "$u16"
-fi
-if [ ! -s "$u16" ]; then
-  echo "bench: generating $u16" >&2
-  { printf '\xff\xfe'; iconv -f UTF-8 -t UTF-16LE "$u8"; } >"$u16.tmp"
-  mv "$u16.tmp" "$u16"
-fi
+plant() {  # the signature lines, as they appear in the logs
+  for s in "${sigs[@]}"; do printf '2024-01-01 12:00:00, Error                 SP     %s\r\n' "$s"; done
+  printf '2024-01-01 12:00:00, Error                 DISM   Failed to open new session: (DISM_{12AB-34CD})\r\n'
+}
 
-# measure CMD...: best wall time (s), its peak RSS (MiB) and output lines
-measure() {
-  local best="" rss="" lines
-  for ((r = 0; r < runs; r++)); do
-    if [ -x /usr/bin/time ]; then
-      /usr/bin/time -f "%e %M" -o "$dir/time" "$@" >"$dir/out" 2>/dev/null || true
-      read -r t m < <(tail -n 1 "$dir/time")  # after "Command exited with non-zero status"
-    else
-      local s=$(date +%s.%N); "$@" >"$dir/out" 2>/dev/null || true
-      t=$(echo "$(date +%s.%N) - $s" | bc); m=0
-    fi
-    if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; rss=$((m / 1024)); fi
-  done
-  lines=$(wc -l <"$dir/out")
-  echo "$best $rss $lines"
+gen_synthetic() {  # FILE: 1 MiB of generated lines, repeated, planted 4 times
+  gen_chunk >"$dir/chunk"
+  for ((i = 1; i <= size_mib; i++)); do
+    cat "$dir/chunk"
+    if (( i % (size_mib / 4 + 1) == 0 )); then plant; fi
+  done >"$1"
+  rm -f "$dir/chunk"
+}
+
+gen_real() {  # FILE: the real logs (UTF-8, BOM dropped, each ending with a line end), repeated
+  [ -d "$logs" ] || { echo "bench: $logs is absent: no real corpus" >&2; return 1; }
+  find "$logs" -type f \( -iname '*cbs*.log' -o -iname '*dism*.log' -o -iname '*setupact*.log' \) \
+    | LC_ALL=C sort | while IFS= read -r f; do
+      sed '1s/^\xef\xbb\xbf//' "$f"; [ -z "$(tail -c 1 "$f")" ] || printf '\r\n'
+    done >"$dir/base"
+  local base=$(stat -c %s "$dir/base") want=$((size_mib << 20)) n=0 i=0
+  {
+    while (( n + base <= want )); do
+      cat "$dir/base"
+      n=$((n + base)); i=$((i + 1))
+      if (( i % ((want / base) / 4 + 1) == 0 )); then plant; fi
+    done
+    head -c $((want - n)) "$dir/base" | sed '$d'  # the rest, whole lines only
+    plant
+  } >"$1"
+  rm -f "$dir/base"
+}
+
+corpus() {  # NAME -> sets u8, u16 (generated once)
+  u8=$dir/$1-$size_mib.log
+  u16=$dir/$1-$size_mib-utf16le.log
+  if [ ! -s "$u8" ]; then
+    echo "bench: generating $u8 ($size_mib MiB)" >&2
+    gen_$1 "$u8.tmp" && mv "$u8.tmp" "$u8"
+    rm -f "$u16"
+  fi
+  if [ ! -s "$u16" ]; then
+    echo "bench: generating $u16" >&2
+    { printf '\xff\xfe'; iconv -c -f UTF-8 -t UTF-16LE "$u8"; } >"$u16.tmp"  # -c: raw ANSI bytes dropped
+    mv "$u16.tmp" "$u16"
+  fi
 }
 
 fe=(); for s in "${sigs[@]}"; do fe+=(-e "$s"); done
 re=(); for s in "${regexes[@]}"; do re+=(-e "$s"); done
-cat "$u8" "$u16" >/dev/null  # into the page cache
+q() { printf '%q ' "$@"; }
 
-printf '%-28s %-8s %9s %9s %8s %7s\n' "case ($size_mib MiB)" tool "wall s" "vs rg" "RSS MiB" lines
-row() {  # row CASE TOOL RGTIME CMD...  (RGTIME "-": this is rg, measure it)
-  local c=$1 tool=$2 rgt=$3; shift 3
-  read -r t m l < <(measure "$@")
-  [ "$rgt" = - ] && rgt=$t
-  last_time=$t
-  local ratio=$(echo "scale=2; $t / $rgt" | bc 2>/dev/null || echo "-")
-  printf '%-28s %-8s %9s %9s %8s %7s\n' "$c" "$tool" "$t" "${ratio}x" "$m" "$l"
-}
-for kind in fixed regex; do
+echo "machine: $(nproc) cores, shared with other work (load $(cut -d' ' -f1-3 /proc/loadavg)); times are the minimum of $runs runs"
+printf '%-9s %-8s %-5s %-3s %8s %8s %6s %8s %8s %6s %6s %6s %6s %6s\n' corpus enc kind opt \
+  "rg s" "sx s" ratio "rg cpu" "sx cpu" ratio "rg MiB" "sx MiB" "rg out" "sx out"
+for c in $corpora; do
+  corpus "$c" || continue
+  cat "$u8" "$u16" >/dev/null  # into the page cache
   for enc in utf8 utf16le; do
     f=$u8; [ $enc = utf16le ] && f=$u16
-    if [ $kind = fixed ]; then pat=("${fe[@]}"); sxo=(-F); rgo=(-F); gro=(-F); else pat=("${re[@]}"); sxo=(); rgo=(); gro=(-E); fi
-    row "$kind 6 patterns, $enc" rg - rg -n -H "${rgo[@]}" "${pat[@]}" "$f"
-    rgt=$last_time
-    row "$kind 6 patterns, $enc" sxsfix "$rgt" "$sxsfix" grep "${sxo[@]}" "${pat[@]}" "$f"
-    if [ $enc = utf8 ]; then
-      row "$kind 6 patterns, $enc" "grep" "$rgt" env LC_ALL=C grep -n -H "${gro[@]}" "${pat[@]}" "$f"
-    fi
+    for kind in fixed regex; do
+      if [ $kind = fixed ]; then pat=("${fe[@]}"); fo=(-F); else pat=("${re[@]}"); fo=(); fi
+      for opt in -n -c; do
+        rgc=$(q rg "$opt" -H "${fo[@]}" "${pat[@]}" "$f")
+        sxc=$(q "$sxsfix" grep ${opt/-n/} "${fo[@]}" "${pat[@]}" "$f")
+        hyperfine --shell=bash --runs "$runs" --warmup 1 -i --export-json "$dir/h.json" "$rgc" "$sxc" >/dev/null 2>&1
+        rt=$(jq '.results[0].min' "$dir/h.json"); st=$(jq '.results[1].min' "$dir/h.json")
+        rc=$(jq '.results[0].user + .results[0].system' "$dir/h.json"); sc=$(jq '.results[1].user + .results[1].system' "$dir/h.json")
+        /usr/bin/time -f %M -o "$dir/rss" bash -c "$rgc" >"$dir/rg.out" 2>/dev/null || true
+        rm=$(( $(tail -n 1 "$dir/rss") / 1024 ))
+        /usr/bin/time -f %M -o "$dir/rss" bash -c "$sxc" >"$dir/sx.out" 2>/dev/null || true
+        sm=$(( $(tail -n 1 "$dir/rss") / 1024 ))
+        if [ $opt = -c ]; then ro=$(cut -d: -f2- "$dir/rg.out" | awk -F: '{print $NF}'); so=$(awk -F: '{print $NF}' "$dir/sx.out")
+        else ro=$(wc -l <"$dir/rg.out"); so=$(wc -l <"$dir/sx.out"); fi
+        printf '%-9s %-8s %-5s %-3s %8.3f %8.3f %5.2fx %8.3f %8.3f %5.2fx %6s %6s %6s %6s\n' "$c" $enc $kind $opt \
+          "$rt" "$st" "$(echo "scale=4; $st / $rt" | bc)" "$rc" "$sc" "$(echo "scale=4; $sc / $rc" | bc)" \
+          "$rm" "$sm" "$ro" "$so"
+      done
+    done
   done
 done
-echo "(GNU grep cannot read UTF-16; rg transcodes it from the BOM.)"
+echo "(out: lines printed with -n, the count with -c; rg transcodes UTF-16 from its BOM)"

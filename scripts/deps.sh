@@ -18,6 +18,8 @@ packages=(
   python3   # scripts/test.sh reads ctest's JUnit file with its XML parser
   # fuzzing (scripts/fuzz.sh) and memory checking (scripts/valgrind.sh)
   clang libclang-rt-14-dev valgrind
+  # fleet: the HTML report rendered in a real browser; the Ansible role run for real
+  chromium ansible ansible-lint
 )
 
 missing=()

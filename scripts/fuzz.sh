@@ -41,6 +41,8 @@ gen_seeds() {
              printf 'new %%2E%%2E/sentinel\n' >"$d/2"; printf 'overwrite a%%zz\n' >"$d/3" ;;
     json) printf 'plain' >"$d/1"; printf 'caf\xe9 \xc3\xa9 \x00 \x01\x1f "\\ \xed\xa0\x80 \xf4\x90\x80\x80' >"$d/2" ;;
     config) printf '\001\000\002\003abc' >"$d/1"; head -c 64 /dev/urandom >"$d/2" ;;
+    grep_prefilter) printf '\x00\x05\x02\x14\x02\x01\x00\x03\x01\xf0\x1b\xf0\x03' >"$d/1"
+                    printf '\x31\x02\x03\x04\x05\x06\x01\x1f\x0a\x08\xe8\xf0\x19' >"$d/2" ;;
   esac
 }
 

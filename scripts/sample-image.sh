@@ -9,7 +9,10 @@
 #                 (one only inside a rotated CbsPersist_*.cab), a UTF-16
 #                 SetupDiagResults.xml, a WinSxS whose 10.0.26100.5074
 #                 servicing stack folder is empty beside an intact
-#                 10.0.26100.4652 one, and a SOFTWARE hive listing both.
+#                 10.0.26100.4652 one, a SOFTWARE hive listing both, and
+#                 a SYSTEM hive naming the computer SAMPLE-PC (or
+#                 $SAMPLE_COMPUTER_NAME) in ControlSet002, the one
+#                 Select\Current names (ControlSet001 holds an older name).
 #   OUT/ssu/      the 10.0.26100.5074 SSU as a WIM-based .msu (as Microsoft
 #                 ships 24H2 updates), as a CAB-based .msu, as a bare cab and
 #                 expanded; plus SSUs that must be refused: another
@@ -32,6 +35,7 @@ out=$(cd "$out" && pwd)
 TOUCH="2024-10-08 10:00:00 UTC"
 
 BUILD=26100 OLD=4652 NEW=5074
+COMPUTER=${SAMPLE_COMPUTER_NAME:-SAMPLE-PC}   # the SYSTEM hive's computer name
 PUBKEY=31bf3856ad364e35
 
 # Component folder name: ARCH_NAME_PUBKEY_VERSION_none_HASH. The 5074 servicing
@@ -151,6 +155,49 @@ setval 2
 expandstring:%SystemRoot%\\WinSxS\\$old
 10.0.$BUILD.$NEW
 expandstring:%SystemRoot%\\WinSxS\\$new
+commit
+EOF
+
+# The SYSTEM hive: the computer's name in the control set Select\Current names.
+system=$r/Windows/System32/config/SYSTEM
+lua5.4 "$SAMPLE/mkhive.lua" "$system"
+hivexsh -w "$system" >/dev/null <<EOF
+add Select
+cd Select
+setval 3
+Current
+dword:0x00000002
+Default
+dword:0x00000002
+LastKnownGood
+dword:0x00000001
+cd ..
+add ControlSet001
+cd ControlSet001
+add Control
+cd Control
+add ComputerName
+cd ComputerName
+add ComputerName
+cd ComputerName
+setval 1
+ComputerName
+string:OLD-$COMPUTER
+cd ..
+cd ..
+cd ..
+cd ..
+add ControlSet002
+cd ControlSet002
+add Control
+cd Control
+add ComputerName
+cd ComputerName
+add ComputerName
+cd ComputerName
+setval 1
+ComputerName
+string:$COMPUTER
 commit
 EOF
 

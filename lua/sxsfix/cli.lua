@@ -8,6 +8,10 @@ local args = require "sxsfix.args"
 local json = require "sxsfix.json"
 local config = require "sxsfix.config"
 
+-- Version of the --json report's shape (docs/JSON.md); raised when a field
+-- changes meaning or goes away, not when one is added.
+local SCHEMA = 1
+
 local M = {}
 
 -- Exit codes (DESIGN contract), from the one table in C (src/host/host.h).
@@ -18,8 +22,10 @@ M.options = {
   { "root", value = "DIR", help = "work on the Windows installation in DIR (its C:\\ is DIR)" },
   { "json", value = "FILE|-", help = "write the result as one JSON object to FILE (- = stdout)" },
   { "log", value = "FILE", help = "append a log of the run to FILE" },
+  { "summary", help = "print one line (at most 2,048 characters) instead of the command's text" },
   { "scripts", value = "DIR", help = "run the scripts in DIR instead of the built-in ones" },
   { "config", value = "FILE", help = "Lua file whose settings override the defaults" },
+  { "allow-unsafe-scripts", help = "run --config/--scripts even when non-administrators can change them (warns)" },
   { "help", short = "h", help = "show help (for a command: sxsfix help COMMAND)" },
   { "version", short = "V", help = "show the versions of sxsfix and its libraries" },
 }
@@ -36,6 +42,7 @@ M.commands = {
   { "copy", "sxsfix.cmd.copy" },
   { "rollback", "sxsfix.cmd.rollback" },
   { "expand", "sxsfix.cmd.expand" },
+  { "report", "sxsfix.cmd.report" },
   { "scripts", "sxsfix.cmd.scripts" },
   { "version", "sxsfix.cmd.version" },
   { "help", "sxsfix.cmd.help" },
@@ -117,6 +124,27 @@ local function protect(f, ...)
   end, ...)
 end
 
+-- While --summary holds stdout for its one line, the command's text goes nowhere.
+local function silence_stdout()
+  local saved = { print = print, write = io.write, stdout = io.stdout }
+  local sink = setmetatable({}, { __index = function(t) return function() return t end end })
+  print, io.write, io.stdout = function() end, function() return sink end, sink
+  return function() print, io.write, io.stdout = saved.print, saved.write, saved.stdout end
+end
+
+-- The --json object: the command's fields, then identity and time.
+local function make_report(ctx, name, code, result, started)
+  local report = { tool = "sxsfix", version = host.version, command = name, exit_code = code,
+                   schema = SCHEMA, time = started, root = ctx.opts.root }
+  for k, v in pairs(result or {}) do report[k] = v end
+  local ok, settings = pcall(function() return ctx.settings end)  -- a bad --config: the defaults
+  local id = require("sxsfix.identity").system(ok and settings or require "sxsfix.defaults")
+  local sys = type(report.system) == "table" and report.system or {}
+  for k, v in pairs(id) do if sys[k] == nil then sys[k] = v end end
+  report.system = sys
+  return report
+end
+
 local function fail(err, name, cmd)
   if err.internal then
     io.stderr:write("sxsfix: ", err.internal, "\n")
@@ -132,10 +160,19 @@ local function fail(err, name, cmd)
 end
 
 function M.main(argv)
+  local t0, started = host.clock(), require("sxsfix.identity").now()
   local ok, opts, name, cmd, copts, pos = protect(args.parse, argv, M.options, function(n)
     return M.command(n) or args.usage_error("unknown command '%s'", n)
   end)
-  if not ok then return fail(opts) end
+  if not ok then  -- still one line for an engine that asked for it
+    for _, a in ipairs(argv) do
+      if a == "--summary" and opts.usage then io.stdout:write(require("sxsfix.summary").clip("ERROR ?: " .. opts.usage), "\n") break end
+    end
+    return fail(opts)
+  end
+  if opts.summary and opts.json == "-" then
+    return fail({ usage = "--summary and --json - both write to stdout: give --json a FILE" })
+  end
   if opts.root then  -- Windows paths (C:\...) map into DIR from here on
     local rok, rerr = fs.setroot(opts.root)
     if not rok then
@@ -179,23 +216,41 @@ function M.main(argv)
 
   ctx.log("sxsfix %s %s: start", host.version, name)
   local code, result
+  local restore = opts.summary and silence_stdout()
   ok, code, result = protect(cmd.run, ctx, copts, pos)
+  if restore then restore() end
+  local failure
   if not ok then
     ctx.log("%s: failed: %s", name, code.usage or code.internal)
-    return fail(code, name, cmd)
+    failure = code
+    code = failure.usage and M.exit.usage or M.exit.internal
+    result = { error_message = (failure.usage or failure.internal):match("[^\n]*") }
   end
   code = code or M.exit.ok
-  ctx.log("%s: exit %d", name, code)
+  if ok then ctx.log("%s: exit %d", name, code) end
 
-  if opts.json then
-    local report = { tool = "sxsfix", version = host.version, command = name, exit_code = code }
-    for k, v in pairs(result or {}) do report[k] = v end
-    local wok, werr = write_json(opts.json, report)
-    if not wok then
-      io.stderr:write("sxsfix: --json ", werr, "\n")
-      return M.exit.usage
+  -- The report, the summary line and the event are made once, for all of them.
+  local logged = require("sxsfix.eventlog").events[name] and ok
+  if opts.json or opts.summary or logged then
+    local report = make_report(ctx, name, code, result, started)
+    report.duration_ms = host.clock() - t0
+    local line = require("sxsfix.summary").line(report)
+    report.summary = line
+    if logged then
+      local eok, eerr = require("sxsfix.eventlog").write(report, line)
+      if eok == nil then ctx.log("event log: %s", eerr) end
     end
+    report.error_message = nil
+    if opts.json and ok then
+      local wok, werr = write_json(opts.json, report)
+      if not wok then
+        io.stderr:write("sxsfix: --json ", werr, "\n")
+        code = M.exit.usage
+      end
+    end
+    if opts.summary then io.stdout:write(line, "\n") end
   end
+  if failure then return fail(failure, name, cmd) end
   return code
 end
 

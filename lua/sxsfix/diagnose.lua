@@ -313,6 +313,7 @@ function M.run(settings, signatures, progress)
     evidence = ev.items,
     history = ev.history,
     repaired = ev.repaired,
+    history_error = ev.history_error,  -- the repair history was not trusted: why
     log_errors = ev.errors,
     log_groups = ev.groups or {},
     registry = res["registry-stacks"] and res["registry-stacks"].result or {},

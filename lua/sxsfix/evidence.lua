@@ -6,6 +6,7 @@
 --       history = { same, for lines older than the last repair },
 --       errors = { {file, message, code}... },  -- unreadable logs (absent ones are not errors)
 --       groups = { {name, dir, state, files, errors, message, code}... },
+--       history_error = why the repair history was not trusted, or nil,
 --       searched = number of files searched }
 -- A group's state: "searched"; "not present" (its folder does not exist:
 -- no upgrade was ever tried, say); "unreadable" (its folder cannot be
@@ -43,11 +44,20 @@ local function file_time(file)
   return st and st.mtime > 0 and os.date("%Y-%m-%d %H:%M:%S", math.floor(st.mtime)) or nil
 end
 
--- The time of the last successful repair, from settings.history, or nil.
+-- The time of the last successful repair, from settings.history, or nil
+-- (and why the history was not trusted). Only a private history counts
+-- (sxsfix.private: anyone else who can write it could declare all evidence
+-- resolved), and lines dated in the future are ignored.
 function M.last_repair(settings)
-  local data = settings.history and fs.resolve(settings.history) and fs.readfile(settings.history)
-  local last
-  for line in (data or ""):gmatch("[^\r\n]+") do last = line_time(line) or last end
+  if not settings.history or not fs.resolve(settings.history) then return nil end
+  local ok, why = require("sxsfix.private").file(settings.history)
+  if not ok then return nil, why and (why .. "; the repair history is ignored") end
+  local data = fs.readfile(settings.history)
+  local now, last = os.date("%Y-%m-%d %H:%M:%S"), nil
+  for line in (data or ""):gmatch("[^\r\n]+") do
+    local t = line_time(line)
+    if t and t <= now and (not last or t > last) then last = t end
+  end
   return last
 end
 
@@ -147,7 +157,7 @@ function M.find(settings, base)
     end
   end
 
-  local repaired = M.last_repair(settings)
+  local repaired, history_error = M.last_repair(settings)
   local items, history = {}, {}
   for _, ev in pairs(best) do
     if repaired and ev.time and ev.time < repaired then history[#history + 1] = ev
@@ -161,7 +171,8 @@ function M.find(settings, base)
   table.sort(history, order)
   local n = 0
   for _ in pairs(searched) do n = n + 1 end
-  return { items = items, history = history, errors = errors, groups = groups, searched = n, repaired = repaired }
+  return { items = items, history = history, errors = errors, groups = groups, searched = n, repaired = repaired,
+           history_error = history_error }
 end
 
 return M

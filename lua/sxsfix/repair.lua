@@ -12,6 +12,8 @@
 -- Steps, in order (ctx.r is the result table they fill in):
 --   diagnose    which servicing stack folders are damaged      r.before, r.damaged
 --   expand      the SSU into the work folder; its stack folders r.expanded, r.provided
+--               (a folder of updates: the one holding the damaged r.candidates, r.choice
+--               folders, chosen by listing, see sxsfix.choose)
 --   validate    the SSU holds the damaged folders themselves    (refused otherwise)
 --   plan        robocopy /L of each folder, contents compared   r.plans, r.targets
 --   apply       backup, journal, copy, verify; all or nothing   r.backup, r.applied
@@ -25,6 +27,8 @@ local stack = require "sxsfix.stack"
 local steps = require "sxsfix.steps"
 local diagnose = require "sxsfix.diagnose"
 local sdview = require "sxsfix.sdview"
+local private = require "sxsfix.private"
+local choose = require "sxsfix.choose"
 
 local M = {}
 
@@ -114,10 +118,26 @@ M.steps = {
     description = "expand the servicing stack update",
     run = function(ctx)
       local r, work = ctx.r, ctx.opts.work or ctx.settings.work
-      local ok, err = fs.mkdir(work)
+      local ok, err = fs.map(ctx.settings.winsxs)  -- a link out of --root on the way: refused
       if not ok then return steps.stop(ctx, "refused", err) end
+      -- The work folder is private to the administrators (sxsfix.private);
+      -- a plan by a standard user makes an ordinary one.
+      if ctx.opts.apply or host.elevated() then ok, err = private.folder(work)
+      else ok, err = fs.mkdir(work) end
+      if not ok then return steps.stop(ctx, "refused", err) end
+      local ssu = ctx.opts.ssu
+      if fs.isdir(ssu) and not next((M.find_stacks(ssu))) and choose.is_update_folder(ssu) then
+        -- A folder of updates (a share): the one holding the damaged folders.
+        if #r.damaged == 0 then return steps.stop(ctx, "nothing", "nothing damaged: no update chosen") end
+        r.candidates = choose.candidates(ssu)
+        local best, why = choose.pick(r.candidates, r.damaged)
+        if not best then return steps.stop(ctx, "refused", why) end
+        r.choice = { file = best.file, why = why }
+        if ctx.progress then ctx.progress("chose %s: %s", best.name, why) end
+        ssu = best.file
+      end
       local dir
-      dir, err = expand_ssu(ctx.opts.ssu, work)
+      dir, err = expand_ssu(ssu, work)
       if not dir then return steps.stop(ctx, "refused", err) end
       ctx.found, r.provided = M.find_stacks(dir)
       r.expanded = dir
@@ -155,8 +175,11 @@ M.steps = {
       local n = 0
       for _, name in ipairs(targets) do
         local src, dst = ctx.found[name:lower()], fs.join(sxs, name)
-        local items, perr = copy.plan(src, dst, { compare = true })
-        if not items then return steps.stop(ctx, "failed", perr) end
+        local st = fs.stat(dst)  -- a link even inside --root would send the files elsewhere
+        local items, perr
+        if st and st.type == "link" then perr = fs.map(dst) .. ": a link, not a folder; sxsfix writes through no link"
+        else items, perr = copy.plan(src, dst, { compare = true }) end
+        if not items then return steps.stop(ctx, "refused", perr) end  -- nothing changed yet
         local c = changes(items)
         if c > 0 then
           n = n + c
@@ -180,6 +203,8 @@ M.steps = {
     description = "copy with backup, journal and verification",
     run = function(ctx)
       local r, done = ctx.r, {}
+      local pok, perr = private.prepare(ctx.settings)  -- backup, logs, history: private, or refused
+      if not pok then return steps.stop(ctx, "refused", perr) end
       r.backup = fs.join(ctx.settings.backup, os.date("%Y%m%d-%H%M%S"))
       local ok, err = pcall(function()  -- a bug midway still rolls back
         for i, p in ipairs(r.plans) do

@@ -64,6 +64,7 @@ function M.diagnose_text(r, opts)
   for _, g in ipairs(r.log_groups or {}) do
     if g.state ~= "searched" then add("  %s logs (%s): %s", g.name, g.dir, g.state) end
   end
+  if r.history_error then add("  %s", r.history_error) end
   add("")
   add("Servicing stack versions in the registry:")
   if r.registry.error then add("  %s", r.registry.error) end

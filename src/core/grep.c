@@ -22,15 +22,22 @@ static int jit_wanted(void) {
 
 sx_grep *sx_grep_new(void) {
   sx_grep *g = calloc(1, sizeof *g);
-  if (g) g->block = 1 << 20;
+  if (!g) return NULL;
+  g->block = 1 << 20;
+  char *v = plat_getenv("SXSFIX_PREFILTER");  /* 0: every pattern over every line, as a check */
+  g->use_filt = !(v && strcmp(v, "0") == 0);
+  free(v);
   return g;
 }
+
+void sx_grep_set_prefilter(sx_grep *g, int on) { g->use_filt = on; }
 
 void sx_grep_free(sx_grep *g) {
   if (!g) return;
   for (int i = 0; i < g->n; i++) {
     free(g->pat[i].lit);
     free(g->pat[i].src);
+    free(g->pat[i].req);
 #if SXSFIX_HAVE_PCRE2
     pcre2_match_data_free(g->pat[i].md);
     pcre2_code_free(g->pat[i].code);
@@ -46,15 +53,6 @@ const char *sx_grep_pattern(const sx_grep *g, int i) { return g->pat[i].src; }
 
 void sx_grep_set_block(sx_grep *g, size_t bytes) { g->block = bytes ? bytes : 1; }
 
-/* How common a byte is in log text: higher is more common. The literal
-   search looks for the needle's least common byte with memchr. */
-static int commonness(unsigned char c) {
-  static const char order[] =
-    "~`^|<>{}!?#$%&@;\"'QZXJKVYWUHGzqjxkBFLPDMONRTAEvSCI*+()\\ywbgpf,][76985432_-=/:.1mucdlhrsnioa0te ";
-  const char *p = c ? strchr(order, c) : NULL;
-  return p ? (int)(p - order) + 1 : 0;
-}
-
 static int add_literal(sx_pat *p, const char *pat, size_t len) {
   p->lit = malloc(len + 1);
   if (!p->lit) return -1;
@@ -62,7 +60,7 @@ static int add_literal(sx_pat *p, const char *pat, size_t len) {
   p->litlen = len;
   p->rare = 0;
   for (size_t i = 1; i < len; i++)
-    if (commonness((unsigned char)pat[i]) < commonness((unsigned char)pat[p->rare])) p->rare = i;
+    if (sx_commonness((unsigned char)pat[i]) < sx_commonness((unsigned char)pat[p->rare])) p->rare = i;
   return 0;
 }
 
@@ -86,6 +84,7 @@ int sx_grep_add(sx_grep *g, const char *pat, size_t len, int flags,
      (bench/grep.sh); without PCRE2 the memchr search serves them. */
   if ((flags & SX_GREP_FIXED) && !(flags & SX_GREP_ICASE) && !SXSFIX_HAVE_PCRE2) {
     if (add_literal(p, pat, len) != 0) { free(p->src); snprintf(msg, msglen, "out of memory"); return -1; }
+    sx_filt_add(g, g->n, pat, len, 1, 0);
     return g->n++;
   }
 #if SXSFIX_HAVE_PCRE2
@@ -123,6 +122,8 @@ int sx_grep_add(sx_grep *g, const char *pat, size_t len, int flags,
     snprintf(msg, msglen, "out of memory");
     return -1;
   }
+  if (!utf) sx_filt_add(g, g->n, pat, len, (flags & SX_GREP_FIXED) != 0, (flags & SX_GREP_ICASE) != 0);
+  else p->filt = -1;
   return g->n++;
 #else
   free(p->src);

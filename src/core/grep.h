@@ -2,10 +2,11 @@
 ** grep.h: search text files for a set of patterns in one pass.
 **
 ** A pattern set holds regular expressions (PCRE2, JIT-compiled once) and
-** fixed strings (a memchr-driven literal search). A search reads each file
-** in large blocks, decodes UTF-16 to UTF-8 on the way, and runs every
-** pattern over each block of whole lines; line numbers are counted per
-** block, never line by line. Matches are line-based as in grep: a match
+** fixed strings. A search reads each file in large blocks, decodes UTF-16
+** to UTF-8 on the way, and runs a literal prefilter (grepfilt.c) over each
+** block of whole lines for the patterns that have a required literal:
+** those run on candidate lines only; the others run over the whole block.
+** Line numbers are counted per block, never line by line. Matches are line-based as in grep: a match
 ** never spans a line end (CR, LF, CRLF, mixed), and each pattern reports a
 ** line at most once. Paths may name .cab members ("x.cab:member") and
 ** wildcards in their last component (case-insensitive, as on Windows).
@@ -34,6 +35,10 @@ int sx_grep_count(const sx_grep *g);
 
 /* The text of pattern i, as given to sx_grep_add (NUL-terminated). */
 const char *sx_grep_pattern(const sx_grep *g, int i);
+
+/* The literal prefilter (on by default; SXSFIX_PREFILTER=0 in the
+   environment turns it off): off, every pattern searches every line. */
+void sx_grep_set_prefilter(sx_grep *g, int on);
 
 /* Size of the blocks read from a file (default 1 MiB); tests make it tiny
    to put matches across block boundaries. */
@@ -100,5 +105,13 @@ int sx_grep_buffer(sx_grep *g, const char *name, const void *data, size_t len,
    reported to the sink and the search goes on. Returns 0, or 1 when the
    sink stopped it. */
 int sx_grep_path(sx_grep *g, const char *path, const sx_grep_opts *o, const sx_grep_sink *s);
+
+/* Search several paths as sx_grep_path does, on up to threads threads
+   (one path per worker; see plat_parallel). The sink sees what a search of
+   paths[0], paths[1], ... one after the other would show, in that order,
+   from the caller's thread: line numbers and output stay deterministic.
+   Returns 0, or 1 when the sink stopped it. */
+int sx_grep_paths(sx_grep *g, const char *const *paths, size_t n, int threads,
+                  const sx_grep_opts *o, const sx_grep_sink *s);
 
 #endif

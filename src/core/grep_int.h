@@ -4,6 +4,7 @@
 
 #include "config.h"
 #include "core/grep.h"
+#include "core/simd.h"
 
 #if SXSFIX_HAVE_PCRE2
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -20,13 +21,25 @@ typedef struct sx_pat {
   int jit;
 #endif
   int ncap;
+  int filt;             /* its index in the prefilter, or -1 */
+  char *req;            /* the required literal (lower case when req_icase) */
+  size_t reqlen;
+  int req_icase, direct;  /* direct: the literal's first place is the match */
 } sx_pat;
 
 struct sx_grep {
   sx_pat *pat;
   int n, cap;
   size_t block;
+  sx_filt filt;         /* the prefilter of the patterns with a literal */
+  int filt_pat[SX_FILT_MAX];
+  int use_filt;
 };
+
+/* grepfilt.c */
+int sx_commonness(unsigned char c);
+void sx_filt_add(sx_grep *g, int i, const char *pat, size_t len, int fixed, int icase);
+long sx_filt_find(const sx_pat *p, const char *s, size_t n);
 
 /* First match of pattern p in subject[0..end) starting at or after pos:
    1 with [*ms, *me) and, for regexes, the capture offsets in ov

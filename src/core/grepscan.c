@@ -5,11 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "core/grep_int.h"
+#include "core/simd.h"
 #include "core/textdec.h"
 
 typedef struct hit {
@@ -34,35 +32,11 @@ typedef struct scan {
   char *tmp;              /* decoded text of one report */
   size_t ntmp, tmpcap;
   int stopped, nomem;
-  uint64_t faults;        /* lines a pattern could not be run to completion on */
 } scan;
 
 #define TERM(c) ((c) == '\n' || (c) == '\r')
 
-/* Line ends: LF, CRLF, and a CR alone each end one line. */
-static uint64_t count_lines(const char *p, size_t n) {
-  uint64_t lf = 0, cr = 0, pairs = 0;
-  size_t i = 0;
-#if defined(__SSE2__)
-  const __m128i vn = _mm_set1_epi8('\n'), vr = _mm_set1_epi8('\r');
-  unsigned prev_cr = 0;
-  for (; i + 16 <= n; i += 16) {
-    __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
-    unsigned mn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vn));
-    unsigned mr = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vr));
-    if ((mn | mr) == 0) { prev_cr = 0; continue; }
-    lf += (uint64_t)__builtin_popcount(mn);
-    cr += (uint64_t)__builtin_popcount(mr);
-    pairs += (uint64_t)__builtin_popcount(((mr << 1) | prev_cr) & mn);
-    prev_cr = (mr >> 15) & 1;
-  }
-#endif
-  for (; i < n; i++) {
-    if (p[i] == '\n') { lf++; if (i > 0 && p[i - 1] == '\r') pairs++; }
-    else if (p[i] == '\r') cr++;
-  }
-  return lf + cr - pairs;
-}
+static uint64_t count_lines(const char *p, size_t n) { return sx_count_lines(p, n); }
 
 static size_t line_start(const char *w, size_t a) {
   while (a > 0 && !TERM(w[a - 1])) a--;
@@ -89,11 +63,17 @@ static size_t prev_line(const char *w, size_t pos) {
 }
 
 /* Where the window's complete lines end: after its last line end, never
-   between the CR and LF of a CRLF. */
-static size_t complete_lines(const char *w, size_t n) {
+   between the CR and LF of a CRLF. Only w[lo..n) is new since the last
+   call, which found known: a line without an end that grows over many
+   blocks is not scanned again and again. */
+static size_t complete_lines(const char *w, size_t n, size_t lo, size_t known) {
   size_t i = n;
-  while (i > 0 && !TERM(w[i - 1])) i--;
-  if (i == n && i > 0 && w[i - 1] == '\r') i = line_start(w, i - 1);  /* an LF may follow */
+  while (i > lo && !TERM(w[i - 1])) i--;
+  if (i == lo) return known;  /* no line end among the new bytes */
+  if (i == n && w[i - 1] == '\r') {  /* an LF may follow */
+    i = line_start(w, i - 1);
+    if (i < known) i = known;
+  }
   return i;
 }
 
@@ -141,7 +121,6 @@ static void report_fault(scan *sc, const hit *h, uint64_t line) {
     .pattern = h->pat, .start = 0, .end = 0,
   };
   sc->nomem = 0;
-  sc->faults++;
   if (sc->s->fault) sc->s->fault(sc->s->ud, &m, &e);
   else sc->s->error(sc->s->ud, sc->name, &e);
 }
@@ -202,13 +181,61 @@ static int cmp_hit(const void *a, const void *b) {
   return x->pat - y->pat;
 }
 
+static int add_hit(scan *sc, hit h) {
+  hit *hs = grow(sc->hits, &sc->hcap, sc->nh + 1, sizeof *hs, &sc->nomem);
+  if (!hs) return -1;
+  sc->hits = hs;
+  hs[sc->nh++] = h;
+  return 0;
+}
+
+/* The prefiltered patterns over the lines in [from, to): only a line with
+   a candidate is searched, by each pattern whose literal it holds (a fixed
+   string is its own match; a regex runs on that line alone). */
+static int scan_filtered(scan *sc, size_t from, size_t to) {
+  sx_grep *g = sc->g;
+  uint64_t max = sc->o->max_count;
+  for (size_t pos = from; pos < to;) {
+    size_t s = sx_filt_next(&g->filt, sc->w, pos, to);
+    if (s >= to) break;
+    size_t ls = line_start(sc->w, s), le = line_end(sc->w, s, to);
+    int live = 0;
+    for (int k = 0; k < g->filt.n; k++) {
+      int i = g->filt_pat[k];
+      sx_pat *p = &g->pat[i];
+      if (max && sc->count[i] >= max) continue;
+      live++;
+      long at = sx_filt_find(p, sc->w + ls, le - ls);
+      if (at < 0) continue;
+      size_t nov = 2 * ((size_t)p->ncap + 1), ms = ls + (size_t)at, me = ms + p->reqlen;
+      size_t *ov = grow(sc->ov, &sc->ovcap, sc->nov + nov, sizeof *ov, &sc->nomem);
+      if (!ov) return -1;
+      sc->ov = ov;
+      int r = 1;
+      if (!p->direct) r = sx_pat_find(p, sc->w, ls, le, &ms, &me, ov + sc->nov);
+      if (r == 0) continue;
+      if (add_hit(sc, (hit){ ls, le, r < 0 ? ls : ms, r < 0 ? ls : me, sc->nov, i, r < 0 ? r : 0 }) < 0) return -1;
+      if (r < 0) continue;
+      if (p->direct) ov[sc->nov] = ms, ov[sc->nov + 1] = me;
+      sc->nov += nov;
+      sc->count[i]++;
+    }
+    if (!live) break;
+    pos = next_line(sc->w, le, to);
+  }
+  return 0;
+}
+
 /* Scans the lines in [from, to) with every pattern; lim bounds the lines
    available as after-context. Returns 1 when stopped, -1 on no memory. */
 static int scan_region(scan *sc, size_t from, size_t to, size_t lim) {
   sc->nh = sc->nov = 0;
   uint64_t max = sc->o->max_count;
+  int filtered = sc->g->use_filt && sc->g->filt.n > 0;
+  if (filtered && scan_filtered(sc, from, to) < 0) return -1;
   for (int i = 0; i < sc->g->n; i++) {
     sx_pat *p = &sc->g->pat[i];
+    if (filtered && p->filt >= 0) continue;
     size_t nov = 2 * ((size_t)p->ncap + 1), ms, me;
     size_t pos = from;    /* always a line start */
     int bylines = 0;      /* after a PCRE2 error: one line at a time until its line */
@@ -286,9 +313,10 @@ int sx_grep_stream(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
   int rc = 0, first = 1, eof = 0;
   sx_enc enc = SX_ENC_8BIT;
   sx_u16dec dec = { 0 };
-  size_t scan_from = 0;
+  size_t scan_from = 0, known = 0;  /* known: a complete-lines end found before */
   if (!raw || !sc.count) goto nomem;
   while (!eof) {
+    size_t lo = sc.n ? sc.n - 1 : 0;  /* the last old byte may be a CR whose LF comes now */
     int u16 = enc == SX_ENC_UTF16LE || enc == SX_ENC_UTF16BE;
     size_t need = sc.n + SX_U16_OUTMAX(first_len) + 16;
     char *w = grow(sc.w, &sc.cap, need, 1, &sc.nomem);
@@ -323,7 +351,7 @@ int sx_grep_stream(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
     } else {
       sc.n += got;
     }
-    size_t cut = eof ? sc.n : complete_lines(sc.w, sc.n), to = cut;
+    size_t cut = eof ? sc.n : complete_lines(sc.w, sc.n, lo, known), to = cut;
     for (int k = 0; !eof && k < o->after && to > scan_from; k++) to = prev_line(sc.w, to);
     if (to < scan_from) to = scan_from;
     if (to > scan_from) {
@@ -338,6 +366,7 @@ int sx_grep_stream(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
     memmove(sc.w, sc.w + keep, sc.n - keep);
     sc.n -= keep;
     sc.cnt_pos = to - keep;
+    known = cut - keep;
     scan_from = to - keep;
   }
   if (rc < 0) s->error(s->ud, name, &e);

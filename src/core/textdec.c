@@ -1,10 +1,8 @@
 /* textdec.c: encoding detection and decoding to UTF-8 (see textdec.h). */
 #include <string.h>
 
+#include "core/simd.h"
 #include "core/textdec.h"
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 sx_enc sx_text_detect(const unsigned char *p, size_t n, size_t *bom) {
   *bom = 0;
@@ -78,19 +76,11 @@ size_t sx_u16_decode(sx_u16dec *d, const unsigned char *in, size_t n, char *out)
     }
   } else {
     while (i + 1 < n) {
-#if defined(__SSE2__)
-      /* Eight ASCII code units at a time: the bulk of every Windows log. */
-      if (!d->hi && i + 16 <= n) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(in + i));
-        __m128i high = _mm_and_si128(v, _mm_set1_epi16((short)0xFF80));
-        if (_mm_movemask_epi8(_mm_cmpeq_epi16(high, _mm_setzero_si128())) == 0xFFFF) {
-          _mm_storel_epi64((__m128i *)(out + o), _mm_packus_epi16(v, v));
-          i += 16;
-          o += 8;
-          continue;
-        }
+      if (!d->hi) {  /* runs of ASCII code units, a vector at a time: the bulk of every log */
+        size_t k = sx_u16le_ascii(in + i, n - i, out + o);
+        i += k;
+        o += k / 2;
       }
-#endif
       for (size_t end = i + 16; i + 1 < n && i < end; i += 2) {  /* up to 8 units one by one */
         unsigned u = (unsigned)in[i + 1] << 8 | in[i];
         if (u < 0x80 && !d->hi) out[o++] = (char)u;

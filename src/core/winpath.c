@@ -102,11 +102,47 @@ static char *find_folded(const char *dir, const char *name) {
   return found;
 }
 
+/* Under a root: 0 when the link at path (below the root) leads to an
+   existing place inside the root, else SX_WINPATH_LINK with err naming it. */
+static int check_link(const sx_winpath *wp, const char *path, char *err, size_t errlen) {
+  char *root = NULL, *to = NULL;
+  plat_err e;
+  int r = SX_WINPATH_LINK;
+  if (plat_realpath(wp->root, &root, &e) != 0) {
+    snprintf(err, errlen, "--root %s", e.msg);
+  } else if (plat_realpath(path, &to, &e) != 0) {
+    snprintf(err, errlen, "%s: a link that leads nowhere under --root %s (%s); "
+             "sxsfix follows only links that stay inside the installation", path, wp->root, e.msg);
+  } else {
+    size_t n = strlen(root);
+    while (n > 1 && ISSEP(root[n - 1])) n--;  /* "/" and "C:\" keep their separator */
+    int inside = wp->sep == '\\' ? ascii_ieq(to, root, n) : strncmp(to, root, n) == 0;
+    if (inside && (ISSEP(root[n - 1]) || to[n] == '\0' || ISSEP(to[n]))) r = 0;
+    else snprintf(err, errlen, "%s: a link to %s, outside --root %s; sxsfix never follows a link "
+                  "out of the installation (remove the link, or give its target as --root)",
+                  path, to, wp->root);
+  }
+  free(root);
+  free(to);
+  return r;
+}
+
+/* Below a root: whether the existing entry b->s is a link that escapes it.
+   1 it exists (checked), 0 it does not exist, SX_WINPATH_LINK refused. */
+static int check_entry(const sx_winpath *wp, const char *path, char *err, size_t errlen) {
+  plat_info st;
+  plat_err e;
+  if (plat_stat(path, 0, &st, &e) != 0) return 0;
+  if (st.type == PLAT_LINK && check_link(wp, path, err, errlen) != 0) return SX_WINPATH_LINK;
+  return 1;
+}
+
 /* Append the components of rest (separated by '\' or '/') below the root
-   already in b; "." is dropped and ".." never climbs above the root. */
-static int append_components(const sx_winpath *wp, buf *b, const char *rest) {
+   already in b; "." is dropped and ".." never climbs above the root. Each
+   existing component is checked: a link must stay inside the root. */
+static int append_components(const sx_winpath *wp, buf *b, const char *rest, char *err, size_t errlen) {
   size_t rootlen = b->n;
-  int resolving = wp->fold_case;
+  int resolving = wp->fold_case, checking = 1;
   while (*rest) {
     while (ISSEP(*rest)) rest++;
     size_t n = strcspn(rest, "\\/");
@@ -126,10 +162,11 @@ static int append_components(const sx_winpath *wp, buf *b, const char *rest) {
       if (put(b, &wp->sep, 1) != 0) return -1;
     }
     if (put(b, comp, n) != 0) return -1;
-    if (!resolving) continue;
-    plat_info st;
-    plat_err e;
-    if (plat_stat(b->s, 0, &st, &e) == 0) continue;  /* exists as spelled */
+    if (!checking) continue;
+    int c = check_entry(wp, b->s, err, errlen);
+    if (c == SX_WINPATH_LINK) return c;
+    if (c == 1) continue;  /* exists as spelled */
+    if (!resolving) { checking = 0; continue; }
     char *name = NULL, *want = malloc(n + 1);
     if (!want) return -1;
     memcpy(want, comp, n);
@@ -140,15 +177,40 @@ static int append_components(const sx_winpath *wp, buf *b, const char *rest) {
     b->s[before] = save;
     free(want);
     if (!name) {
-      resolving = 0;  /* does not exist: keep this and later spellings */
+      resolving = checking = 0;  /* does not exist: keep this and later spellings */
       continue;
     }
     b->n = b->n - n;
     int r = put(b, name, strlen(name));
     free(name);
     if (r != 0) return -1;
+    if (check_entry(wp, b->s, err, errlen) == SX_WINPATH_LINK) return SX_WINPATH_LINK;
   }
   return 0;
+}
+
+int sx_winpath_check(const sx_winpath *wp, const char *path, char *err, size_t errlen) {
+  if (!wp->root) return 0;
+  size_t n = strlen(wp->root);
+  while (n > 0 && ISSEP(wp->root[n - 1])) n--;
+  if (strncmp(path, wp->root, n) != 0 || (path[n] && !ISSEP(path[n]))) return 0;  /* not below it */
+  buf b = {0};
+  if (put(&b, path, n) != 0) goto nomem;
+  for (const char *p = path + n; *p;) {
+    size_t sep = strspn(p, "\\/"), len = strcspn(p + sep, "\\/");
+    if (len == 0) break;
+    if (put(&b, p, sep + len) != 0) goto nomem;
+    p += sep + len;
+    if (len == 2 && b.s[b.n - 1] == '.' && b.s[b.n - 2] == '.') break;  /* lexical from here */
+    int c = check_entry(wp, b.s, err, errlen);
+    if (c != 1) { free(b.s); return c; }
+  }
+  free(b.s);
+  return 0;
+nomem:
+  free(b.s);
+  snprintf(err, errlen, "%s: out of memory", path);
+  return -1;
 }
 
 int sx_winpath_map(const sx_winpath *wp, const char *path, char **out, char *err, size_t errlen) {
@@ -192,12 +254,12 @@ int sx_winpath_map(const sx_winpath *wp, const char *path, char **out, char *err
   }
   buf b = {0};
   int r = put(&b, wp->root, strlen(wp->root));
-  if (r == 0) r = append_components(wp, &b, rest);
+  if (r == 0) r = append_components(wp, &b, rest, err, errlen);
   free(s);
   if (r != 0) {
     free(b.s);
-    snprintf(err, errlen, "%s: out of memory", path);
-    return -1;
+    if (r != SX_WINPATH_LINK) snprintf(err, errlen, "%s: out of memory", path);
+    return r;
   }
   *out = b.s;
   return 0;

@@ -28,8 +28,17 @@ typedef struct sx_winpath {
 void sx_winpath_init(sx_winpath *wp, const char *root);
 
 /* Map path to a native path, malloc'd in *out. Returns 0, or -1 with a
-   message naming the path in err. */
+   message naming the path in err; under a root, SX_WINPATH_LINK when an
+   existing component is a link (symlink, junction, mount point) that
+   leads out of the root or nowhere: err names the link and its target.
+   Links that stay inside the root are followed. */
+#define SX_WINPATH_LINK (-2)
 int sx_winpath_map(const sx_winpath *wp, const char *path, char **out, char *err, size_t errlen);
+
+/* The same link check for a native path below the root (as fs.map or a
+   walk returns them): 0, or SX_WINPATH_LINK with err filled. Paths not
+   below the root (an update, a scripts folder) are not checked. */
+int sx_winpath_check(const sx_winpath *wp, const char *path, char *err, size_t errlen);
 
 /* Expand %SystemRoot%, %windir%, %SystemDrive%, %ProgramData% (offline
    meanings with a root, the environment otherwise); other %NAME% stay as

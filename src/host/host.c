@@ -59,19 +59,29 @@ static int check_scripts(lua_State *L, const char *dir) {
   return 0;
 }
 
-/* Finds --scripts DIR before any script is loaded, with the CLI's rule:
-   options end at "--" and at the script file of "run". */
-static const char *scan_scripts_dir(int argc, char **argv) {
+/* The global options the host needs before any script is loaded. */
+typedef struct early_opts {
+  const char *scripts, *config;  /* --scripts DIR, --config FILE, or NULL */
+  int allow_unsafe;              /* --allow-unsafe-scripts */
+} early_opts;
+
+/* Finds them with the CLI's rule: options end at "--" and at the script
+   file of "run". */
+static void scan_options(int argc, char **argv, early_opts *o) {
   static const char *valued[] = {"--root", "--json", "--log", "--scripts", "--config", NULL};
-  const char *dir = NULL, *cmd = NULL;
+  const char *cmd = NULL;
+  memset(o, 0, sizeof *o);
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--") == 0) break;
-    if (strncmp(a, "--scripts=", 10) == 0) { dir = a + 10; continue; }
+    if (strncmp(a, "--scripts=", 10) == 0) { o->scripts = a + 10; continue; }
+    if (strncmp(a, "--config=", 9) == 0) { o->config = a + 9; continue; }
+    if (strcmp(a, "--allow-unsafe-scripts") == 0) { o->allow_unsafe = 1; continue; }
     int takes = 0;
     for (int k = 0; valued[k]; k++) takes |= strcmp(a, valued[k]) == 0;
     if (takes) {
-      if (strcmp(a, "--scripts") == 0 && i + 1 < argc) dir = argv[i + 1];
+      if (strcmp(a, "--scripts") == 0 && i + 1 < argc) o->scripts = argv[i + 1];
+      if (strcmp(a, "--config") == 0 && i + 1 < argc) o->config = argv[i + 1];
       i++;
       continue;
     }
@@ -79,17 +89,54 @@ static const char *scan_scripts_dir(int argc, char **argv) {
     if (cmd == NULL) cmd = a;
     else if (strcmp(cmd, "run") == 0) break;  /* the rest belongs to the script */
   }
-  return dir;
+}
+
+/* When elevated, --config and --scripts must be changeable by administrators
+   only (trust.c); 0 to go on, else the exit code. */
+static int check_trust(const early_opts *o) {
+  plat_priv p;
+  plat_err e;
+  if (!o->config && !o->scripts) return 0;
+  /* Wine runs everything as the Unix user and keeps no descriptors: its
+     "elevation" gains nothing, and there are no owners to check. */
+  if (plat_wine_version()) return 0;
+  if (plat_privileges_enable(&p, &e) != 0) return 0;  /* not elevated: nothing to gain */
+  int elevated = p.elevated;
+  plat_privileges_restore(&p);
+  if (!elevated) return 0;
+  const char *what[2] = { "--config", "--scripts" }, *path[2] = { o->config, o->scripts };
+  for (int i = 0; i < 2; i++) {
+    if (!path[i] || host_check_code(path[i], i == 1, &e) == 0) continue;
+    if (o->allow_unsafe) {
+      fprintf(stderr, "sxsfix: warning: %s %s runs as code with administrator rights although "
+              "others may change it (--allow-unsafe-scripts): %s\n", what[i], path[i], e.msg);
+      continue;
+    }
+    fprintf(stderr, "sxsfix: %s %s refused: %s\n"
+            "  Settings and scripts run as code with administrator rights, so only "
+            "administrators may be able to change them, or the folders above them.\n"
+            "  Fix that, or pass --allow-unsafe-scripts to run them anyway.\n",
+            what[i], path[i], e.msg);
+    return SX_EXIT_USAGE;
+  }
+  return 0;
 }
 
 /* The protected main: (argc, argv) as light userdata -> exit code. */
 static int host_pmain(lua_State *L) {
   int argc = (int)lua_tointeger(L, 1);
   char **argv = (char **)lua_touserdata(L, 2);
-  const char *dir = scan_scripts_dir(argc, argv);
+  early_opts o;
+  scan_options(argc, argv, &o);
+  const char *dir = o.scripts;
   if (dir && !plat_is_dir(dir)) {
     fprintf(stderr, "sxsfix: --scripts %s: not a folder\n", dir);
     lua_pushinteger(L, SX_EXIT_USAGE);
+    return 1;
+  }
+  int refused = check_trust(&o);
+  if (refused) {
+    lua_pushinteger(L, refused);
     return 1;
   }
   luaL_openlibs(L);

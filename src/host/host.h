@@ -26,6 +26,12 @@ void host_openloader(lua_State *L, const char *scripts_dir);
 /* Register the C modules (sxsfix.host, sxsfix.fs, ...) in package.preload. */
 void host_openmodules(lua_State *L);
 
+/* Settings and scripts run as code (trust.c): 0 when path, everything under
+   it when tree, and every folder above it (as given and as resolved) can be
+   changed by administrators only; else -1 with the reason in e. */
+struct plat_err;
+int host_check_code(const char *path, int tree, struct plat_err *e);
+
 /* The --scripts DIR given on the command line, or NULL (read by hostlib). */
 const char *host_scripts_dir(lua_State *L);
 

@@ -169,8 +169,47 @@ static int host_getenv(lua_State *L) {
   return 1;
 }
 
+/* host.computername () -> name | nil, msg, code (live: this machine's name) */
+static int host_computername(lua_State *L) {
+  char buf[256];
+  plat_err e;
+  if (plat_computer_name(buf, sizeof buf, &e) != 0) return sx_pushfail(L, &e);
+  lua_pushstring(L, buf);
+  return 1;
+}
+
+/* host.clock () -> milliseconds from a monotonic clock (for durations) */
+static int host_clock(lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)plat_clock_ms());
+  return 1;
+}
+
+/* host.event (source, level, id, text) -> true, registered | false | nil, msg, code
+   One event in the system's event log (Windows: the Application log);
+   level is "info", "warning" or "error", id 1..1000. false: this platform
+   has no such log. registered: this call registered the source. */
+static int host_event(lua_State *L) {
+  static const char *const levels[] = {"info", "warning", "error", NULL};
+  const char *source = luaL_checkstring(L, 1);
+  int level = luaL_checkoption(L, 2, NULL, levels);
+  lua_Integer id = luaL_checkinteger(L, 3);
+  luaL_argcheck(L, id >= 1 && id <= 1000, 3, "event id must be 1..1000");
+  const char *text = luaL_checkstring(L, 4);
+  int registered = 0;
+  plat_err e;
+  int rc = plat_event_write(source, level, (unsigned)id, text, &registered, &e);
+  if (rc < 0) return sx_pushfail(L, &e);
+  lua_pushboolean(L, rc);
+  if (rc == 0) return 1;
+  lua_pushboolean(L, registered);
+  return 2;
+}
+
 static const luaL_Reg hostlib[] = {
+  {"clock", host_clock},
+  {"computername", host_computername},
   {"elevated", host_elevated},
+  {"event", host_event},
   {"features", host_features},
   {"getenv", host_getenv},
   {"isatty", host_isatty},

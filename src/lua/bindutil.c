@@ -1,4 +1,5 @@
 /* bindutil.c: helpers shared by the bindings. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,17 +35,31 @@ static int is_plain(const char *p) {
   return !strchr(p, '%') && p[0] != '\\' && !(p[0] && p[1] == ':');
 }
 
-const char *sx_checkpath(lua_State *L, int arg) {
+const char *sx_trypath(lua_State *L, int arg, plat_err *e) {
   const char *p = luaL_checkstring(L, arg);
-  if (is_plain(p)) return p;
   sx_winpath wp;
   sx_winpath_init(&wp, sx_getroot(L));
-  char *out, err[1024];
-  if (sx_winpath_map(&wp, p, &out, err, sizeof err) != 0) luaL_argerror(L, arg, err);
+  char *out = NULL, err[sizeof e->msg];
+  int r = is_plain(p) ? sx_winpath_check(&wp, p, err, sizeof err)
+                      : sx_winpath_map(&wp, p, &out, err, sizeof err);
+  if (r == SX_WINPATH_LINK) {  /* an operational failure: the caller returns nil, msg, code */
+    e->code = plat_errcode(PLAT_E_ACCES);
+    snprintf(e->msg, sizeof e->msg, "%s", err);
+    return NULL;
+  }
+  if (r != 0) luaL_argerror(L, arg, err);
+  if (!out) return p;
   lua_pushstring(L, out);
   free(out);
   lua_replace(L, arg);
   return lua_tostring(L, arg);
+}
+
+const char *sx_checkpath(lua_State *L, int arg) {
+  plat_err e;
+  const char *p = sx_trypath(L, arg, &e);
+  if (!p) luaL_argerror(L, arg, e.msg);
+  return p;
 }
 
 void sx_checkopts(lua_State *L, int arg, const char *const allowed[]) {

@@ -92,7 +92,9 @@ static void push_items(lua_State *L, const copy_plan *p) {
 
 /* copy.plan (src, dst [, opts]) -> items | nil, msg, code */
 static int copy_plan_(lua_State *L) {
-  const char *src = sx_checkpath(L, 1), *dst = sx_checkpath(L, 2);
+  plat_err pe;  /* a link out of --root on either path: nil, msg, code */
+  const char *src = sx_trypath(L, 1, &pe), *dst = src ? sx_trypath(L, 2, &pe) : NULL;
+  if (!dst) return sx_pushfail(L, &pe);
   copy_opts o;
   check_opts(L, 3, &o);
   copy_plan p;
@@ -117,7 +119,9 @@ static void push_count(lua_State *L, const char *name, const copy_count *c) {
 /* copy.apply (src, dst, opts) -> summary | nil, msg, code
    opts.backup is required; summary = { dirs, files, bytes, items, verified? } */
 static int copy_apply_(lua_State *L) {
-  const char *src = sx_checkpath(L, 1), *dst = sx_checkpath(L, 2);
+  plat_err pe;  /* a link out of --root on either path: nil, msg, code */
+  const char *src = sx_trypath(L, 1, &pe), *dst = src ? sx_trypath(L, 2, &pe) : NULL;
+  if (!dst) return sx_pushfail(L, &pe);
   copy_opts o;
   int verify = check_opts(L, 3, &o);
   luaL_argcheck(L, o.backup != NULL, 3, "backup (a folder) is required");
@@ -147,7 +151,9 @@ static int copy_apply_(lua_State *L) {
 
 /* copy.verify (src, dst [, opts]) -> { checked, failed, items } | nil, msg, code */
 static int copy_verify_(lua_State *L) {
-  const char *src = sx_checkpath(L, 1), *dst = sx_checkpath(L, 2);
+  plat_err pe;  /* a link out of --root on either path: nil, msg, code */
+  const char *src = sx_trypath(L, 1, &pe), *dst = src ? sx_trypath(L, 2, &pe) : NULL;
+  if (!dst) return sx_pushfail(L, &pe);
   copy_opts o;
   check_opts(L, 3, &o);
   copy_plan p;
@@ -168,9 +174,10 @@ static int copy_verify_(lua_State *L) {
 
 /* copy.rollback (journal) -> { restored, removed, kept, failed, error? } | nil, msg, code */
 static int copy_rollback_(lua_State *L) {
-  const char *j = sx_checkpath(L, 1);
-  copy_rollback_stats st;
   plat_err e;
+  const char *j = sx_trypath(L, 1, &e);
+  if (!j) return sx_pushfail(L, &e);
+  copy_rollback_stats st;
   if (copy_rollback(j, &st, &e) != 0) return sx_pushfail(L, &e);
   lua_createtable(L, 0, 5);
   setint(L, "restored", st.restored);

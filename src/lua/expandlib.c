@@ -68,12 +68,13 @@ static int add_entry(void *ud, const sx_entry *ent) {
 /* expand.list (path [, {filter=, nested=, inner=}]) -> { {name, size, mtime, origin, dir}... } | nil, msg, code */
 static int ex_list(lua_State *L) {
   static const char *const allowed[] = {"filter", "inner", "nested", NULL};
-  const char *path = sx_checkpath(L, 1);
+  plat_err e;
+  const char *path = sx_trypath(L, 1, &e);
+  if (!path) return sx_pushfail(L, &e);
   sx_expand_opts o;
   check_opts(L, 2, &o, allowed);
   listing li = { L, o.filter, 0 };
   lua_newtable(L);
-  plat_err e;
   if (sx_list(path, &o, add_entry, &li, &e) != 0) return sx_pushfail(L, &e);
   return 1;
 }
@@ -82,13 +83,13 @@ static int ex_list(lua_State *L) {
    -> { files=, dirs=, bytes=, archives= } | nil, msg, code */
 static int ex_expand(lua_State *L) {
   static const char *const allowed[] = {"filter", "inner", "nested", "overwrite", NULL};
-  const char *src = sx_checkpath(L, 1);
-  const char *dst = sx_checkpath(L, 2);
+  plat_err e;
+  const char *src = sx_trypath(L, 1, &e), *dst = src ? sx_trypath(L, 2, &e) : NULL;
+  if (!dst) return sx_pushfail(L, &e);
   luaL_argcheck(L, dst[0] != '\0', 2, "empty path");
   sx_expand_opts o;
   check_opts(L, 3, &o, allowed);
   sx_expand_stats st;
-  plat_err e;
   if (sx_expand(src, dst, &o, &st, &e) != 0) return sx_pushfail(L, &e);
   lua_createtable(L, 0, 4);
   lua_pushinteger(L, (lua_Integer)st.files);

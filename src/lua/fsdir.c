@@ -148,7 +148,8 @@ static const char *const walkopts[] = {"depth", "match", "type", NULL};
 /* A new walker for the path at 1, options at opt (0 = none); on failure
    returns NULL with e filled and nothing pushed. */
 static walker *new_walker(lua_State *L, int opt, int maxdepth, int relpaths, plat_err *e) {
-  const char *path = sx_checkpath(L, 1);
+  const char *path = sx_trypath(L, 1, e);
+  if (!path) return NULL;
   int want = -1;
   const char *match = NULL;
   if (opt) {
@@ -245,8 +246,9 @@ static int fs_count(lua_State *L) {
 
 /* fs.isempty (path) -> boolean | nil, msg, code  (reads one entry at most) */
 static int fs_isempty(lua_State *L) {
-  const char *path = sx_checkpath(L, 1);
   plat_err e;
+  const char *path = sx_trypath(L, 1, &e);
+  if (!path) return sx_pushfail(L, &e);
   plat_dir *d = plat_dir_open(path, &e);
   if (!d) return sx_pushfail(L, &e);
   plat_dirent ent;

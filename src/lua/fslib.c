@@ -13,8 +13,9 @@
 
 /* fs.readfile (path) -> data | nil, msg, code */
 static int fs_readfile(lua_State *L) {
-  const char *path = sx_checkpath(L, 1);
   plat_err e;
+  const char *path = sx_trypath(L, 1, &e);
+  if (!path) return sx_pushfail(L, &e);
   char *data;
   size_t len;
   if (plat_read_file(path, &data, &len, &e) != 0) return sx_pushfail(L, &e);
@@ -25,10 +26,11 @@ static int fs_readfile(lua_State *L) {
 
 /* fs.writefile (path, data) -> true | nil, msg, code  (atomic replace) */
 static int fs_writefile(lua_State *L) {
-  const char *path = sx_checkpath(L, 1);
+  plat_err e;
+  const char *path = sx_trypath(L, 1, &e);
   size_t len;
   const char *data = luaL_checklstring(L, 2, &len);
-  plat_err e;
+  if (!path) return sx_pushfail(L, &e);
   if (plat_write_file(path, data, len, &e) != 0) return sx_pushfail(L, &e);
   lua_pushboolean(L, 1);
   return 1;
@@ -37,10 +39,11 @@ static int fs_writefile(lua_State *L) {
 /* fs.append (path, text) -> true | nil, msg, code
    Appends text to path (created when missing), in one write, flushed. */
 static int fs_append(lua_State *L) {
-  const char *path = sx_checkpath(L, 1);
+  plat_err e;
+  const char *path = sx_trypath(L, 1, &e);
   size_t len;
   const char *data = luaL_checklstring(L, 2, &len);
-  plat_err e;
+  if (!path) return sx_pushfail(L, &e);
   plat_file *f = plat_open_write(path, PLAT_OPEN_APPEND, &e);
   int rc = f ? plat_write(f, data, len, &e) : -1;
   if (f && plat_close(f, rc ? NULL : &e) != 0) rc = -1;
@@ -51,17 +54,42 @@ static int fs_append(lua_State *L) {
 
 /* fs.mkdir (path) -> true | nil, msg, code  (creates missing parents) */
 static int fs_mkdir(lua_State *L) {
-  const char *path = sx_checkpath(L, 1);
   plat_err e;
+  const char *path = sx_trypath(L, 1, &e);
+  if (!path) return sx_pushfail(L, &e);
   if (plat_mkdirs(path, &e) != 0) return sx_pushfail(L, &e);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* fs.mkdir_private (path) -> true | nil, msg, code
+   A new folder for sxsfix alone (POSIX 0700, no ACL; Windows a protected
+   DACL for SYSTEM and Administrators); missing parents are made as by
+   fs.mkdir. An existing path fails with code fs.EEXIST. */
+static int fs_mkdir_private(lua_State *L) {
+  plat_err e;
+  const char *path = sx_trypath(L, 1, &e);
+  if (!path || plat_mkdir_private(path, &e) != 0) return sx_pushfail(L, &e);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* fs.check_private (path) -> true | nil, msg, code
+   true when path (not a link) is owned by root/Administrators and no one
+   else may write it; else the message says why and what to do. */
+static int fs_check_private(lua_State *L) {
+  plat_err e;
+  const char *path = sx_trypath(L, 1, &e);
+  if (!path || plat_check_private(path, &e) != 0) return sx_pushfail(L, &e);
   lua_pushboolean(L, 1);
   return 1;
 }
 
 /* fs.remove (path) -> true | nil, msg, code  (a file or an empty folder) */
 static int fs_remove(lua_State *L) {
-  const char *path = sx_checkpath(L, 1);
   plat_err e;
+  const char *path = sx_trypath(L, 1, &e);
+  if (!path) return sx_pushfail(L, &e);
   if (plat_remove(path, &e) != 0) return sx_pushfail(L, &e);
   lua_pushboolean(L, 1);
   return 1;
@@ -70,9 +98,10 @@ static int fs_remove(lua_State *L) {
 /* fs.rmtree (path) -> true | nil, msg, code
    Deletes path and everything under it; links are removed, not followed. */
 static int fs_rmtree(lua_State *L) {
-  const char *path = sx_checkpath(L, 1);
-  luaL_argcheck(L, path[0] != '\0', 1, "empty path");
   plat_err e;
+  const char *path = sx_trypath(L, 1, &e);
+  if (!path) return sx_pushfail(L, &e);
+  luaL_argcheck(L, path[0] != '\0', 1, "empty path");
   if (plat_remove_tree(path, &e) != 0) return sx_pushfail(L, &e);
   lua_pushboolean(L, 1);
   return 1;
@@ -137,9 +166,11 @@ static int fs_errkind(lua_State *L) {
   return 1;
 }
 
-/* fs.isdir (path) -> boolean */
+/* fs.isdir (path) -> boolean  (false for a path through a link out of --root) */
 static int fs_isdir(lua_State *L) {
-  lua_pushboolean(L, plat_is_dir(sx_checkpath(L, 1)));
+  plat_err e;
+  const char *path = sx_trypath(L, 1, &e);
+  lua_pushboolean(L, path && plat_is_dir(path));
   return 1;
 }
 
@@ -160,7 +191,9 @@ static void setint(lua_State *L, const char *k, lua_Integer v) {
 static int fs_stat(lua_State *L) {
   static const char *const opts[] = {"follow", NULL};
   static const char *const types[] = {"unknown", "file", "dir", "link", "other"};
-  const char *path = sx_checkpath(L, 1);
+  plat_err e;
+  const char *path = sx_trypath(L, 1, &e);
+  if (!path) return sx_pushfail(L, &e);
   sx_checkopts(L, 2, opts);
   int follow = 0;
   if (lua_istable(L, 2)) {
@@ -169,7 +202,6 @@ static int fs_stat(lua_State *L) {
     lua_pop(L, 1);
   }
   plat_info st;
-  plat_err e;
   if (plat_stat(path, follow, &st, &e) != 0) {
     if (plat_is_notfound(e.code)) {
       lua_pushnil(L);
@@ -194,9 +226,13 @@ static int fs_stat(lua_State *L) {
   return 1;
 }
 
-/* fs.map (path) -> native path  (how the Windows path maps here, for display) */
+/* fs.map (path) -> native path | nil, msg, code  (how the Windows path maps
+   here; a link out of --root on the way is refused) */
 static int fs_map(lua_State *L) {
-  lua_pushstring(L, sx_checkpath(L, 1));
+  plat_err e;
+  const char *path = sx_trypath(L, 1, &e);
+  if (!path) return sx_pushfail(L, &e);
+  lua_pushstring(L, path);
   return 1;
 }
 
@@ -287,6 +323,7 @@ static int fs_split(lua_State *L) {
 static const luaL_Reg fslib[] = {
   {"append", fs_append},
   {"basename", fs_basename},
+  {"check_private", fs_check_private},
   {"dirname", fs_dirname},
   {"errkind", fs_errkind},
   {"expand", fs_expand},
@@ -295,6 +332,7 @@ static const luaL_Reg fslib[] = {
   {"join", fs_join},
   {"map", fs_map},
   {"mkdir", fs_mkdir},
+  {"mkdir_private", fs_mkdir_private},
   {"readfile", fs_readfile},
   {"remove", fs_remove},
   {"resolve", fs_resolve},
@@ -313,5 +351,7 @@ int luaopen_sxsfix_fs(lua_State *L) {
   sx_fsdir_register(L);
   lua_pushstring(L, (char[]){plat_sep(), '\0'});
   lua_setfield(L, -2, "sep");  /* "/" or "\\" */
+  lua_pushinteger(L, plat_errcode(PLAT_E_EXIST));
+  lua_setfield(L, -2, "EEXIST");  /* the code of "already exists" here */
   return 1;
 }

@@ -3,6 +3,7 @@
 ** (the engine is src/core/grep.c). In the style of lrexlib: compile once,
 ** then search; a bad pattern raises with its id and offset.
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,7 +49,7 @@ static lua_Integer opt_int(lua_State *L, int t, const char *k, lua_Integer def, 
   return v;
 }
 
-static const char *const search_opts[] = {"after", "before", "context", "max_count", NULL};
+static const char *const search_opts[] = {"after", "before", "context", "max_count", "threads", NULL};
 static const char *const compile_opts[] = {"after", "before", "context", "fixed", "ignore_case", "max_count", NULL};
 
 /* Limits from an options table at t (absent fields keep o's values). */
@@ -263,12 +264,38 @@ static void search_aux(lua_State *L, gset *s) {
   int pt = lua_type(L, 2);
   luaL_argexpected(L, pt == LUA_TSTRING || pt == LUA_TTABLE, 2, "path or list of paths");
   sx_grep_opts o = s->o;
+  int threads = 0;  /* 0: one per processor */
   if (!lua_isnoneornil(L, 3)) {
     luaL_checktype(L, 3, LUA_TTABLE);
     check_keys(L, 3, search_opts, "search");
     read_limits(L, 3, &o);
+    threads = (int)opt_int(L, 3, "threads", threads, PLAT_MAX_THREADS);
   }
+  if (threads == 0) threads = plat_cpu_count();
   lua_Integer n = pt == LUA_TSTRING ? 1 : luaL_len(L, 2);
+  lua_createtable(L, (int)n, 0);  /* the paths as the system names them, kept alive here */
+  int pathtab = lua_gettop(L);
+  const char **paths = lua_newuserdatauv(L, (size_t)n * sizeof *paths + 1, 0);
+  lua_newtable(L);  /* the paths refused (a link out of --root): path -> message */
+  int refused = lua_gettop(L);
+  size_t np = 0;
+  for (lua_Integer i = 1; i <= n; i++) {
+    if (pt == LUA_TSTRING) lua_pushvalue(L, 2);
+    else if (lua_rawgeti(L, 2, i) != LUA_TSTRING) luaL_error(L, "bad argument #2 to 'search' (paths[%d] is not a string)", (int)i);
+    plat_err pe;
+    if (!sx_trypath(L, lua_gettop(L), &pe)) {  /* not read; reported below, first */
+      lua_pushstring(L, pe.msg);
+      lua_pushinteger(L, pe.code);
+      lua_rawseti(L, refused, (lua_Integer)lua_rawlen(L, refused) + 1);  /* code */
+      lua_rawseti(L, refused, (lua_Integer)lua_rawlen(L, refused) + 1);  /* message */
+      lua_rawseti(L, refused, (lua_Integer)lua_rawlen(L, refused) + 1);  /* path */
+      continue;
+    }
+    lua_rawseti(L, pathtab, (lua_Integer)++np);
+    lua_rawgeti(L, pathtab, (lua_Integer)np);
+    paths[np - 1] = lua_tostring(L, -1);
+    lua_pop(L, 1);
+  }
   lua_getiuservalue(L, 1, 1);
   lua_newtable(L);
   lua_newtable(L);
@@ -276,14 +303,21 @@ static void search_aux(lua_State *L, gset *s) {
   int top = lua_gettop(L);
   collect c = { L, top - 2, top - 1, top, top - 3, 0, 0, 0, 0 };
   sx_grep_sink sink = { on_match, on_error, on_done, &c, on_fault };
-  for (lua_Integer i = 1; i <= n; i++) {
-    if (pt == LUA_TSTRING) lua_pushvalue(L, 2);
-    else if (lua_rawgeti(L, 2, i) != LUA_TSTRING) luaL_error(L, "bad argument #2 to 'search' (paths[%d] is not a string)", (int)i);
-    const char *path = sx_checkpath(L, lua_gettop(L));
-    sx_grep_path(s->g, path, &o, &sink);
-    lua_pop(L, 1);
+  for (lua_Integer i = 1; i + 2 <= (lua_Integer)lua_rawlen(L, refused); i += 3) {
+    plat_err pe;
+    lua_rawgeti(L, refused, i);      /* code, message, path */
+    pe.code = (int)lua_tointeger(L, -1);
+    lua_rawgeti(L, refused, i + 1);
+    snprintf(pe.msg, sizeof pe.msg, "%s", lua_tostring(L, -1));
+    lua_rawgeti(L, refused, i + 2);
+    on_error(&c, lua_tostring(L, -1), &pe);
+    lua_pop(L, 3);
   }
+  sx_grep_paths(s->g, paths, np, threads, &o, &sink);
   lua_remove(L, top - 3);  /* ids */
+  lua_remove(L, top - 4);  /* refused paths */
+  lua_remove(L, top - 5);  /* path pointers */
+  lua_remove(L, top - 6);  /* paths */
 }
 
 /* set:search (paths [, opts]) -> matches, errors, files */

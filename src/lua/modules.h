@@ -22,6 +22,11 @@ int sx_pushfail(lua_State *L, const plat_err *e);
    (C:\..., %SystemRoot%) are mapped, with --root, to the system's. */
 const char *sx_checkpath(lua_State *L, int arg);
 
+/* As sx_checkpath, but a path that crosses a link out of --root (see
+   sx_winpath_map) is an operational failure: NULL with e filled, for the
+   caller to return nil, msg, code. Other bad paths raise. */
+const char *sx_trypath(lua_State *L, int arg, plat_err *e);
+
 /* The --root folder that C:\ maps to (Lua registry), or NULL. */
 const char *sx_getroot(lua_State *L);
 void sx_setroot(lua_State *L, const char *root);

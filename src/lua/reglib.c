@@ -59,7 +59,8 @@ static int read_key(lua_State *L, int opt, plat_regkey *k, plat_err *e) {
   sx_checkopts(L, opt, regopts);
   const char *file = NULL, *sub = key;
   if (lua_istable(L, opt) && lua_getfield(L, opt, "hive") != LUA_TNIL) {
-    file = sx_checkpath(L, lua_gettop(L));  /* stays on the stack */
+    file = sx_trypath(L, lua_gettop(L), e);  /* stays on the stack */
+    if (!file) return -1;
   } else {
     const char *rest, *root = sx_reg_splitkey(key, &rest);
     luaL_argcheck(L, root != NULL, 1, "a key starts with HKLM, HKCU, HKCR, HKU or HKCC");
@@ -73,7 +74,8 @@ static int read_key(lua_State *L, int opt, plat_regkey *k, plat_err *e) {
       return -1;
     }
     lua_pushfstring(L, "C:\\Windows\\System32\\config\\%s", name);
-    file = sx_checkpath(L, lua_gettop(L));
+    file = sx_trypath(L, lua_gettop(L), e);
+    if (!file) return -1;  /* a link out of --root on the way to the hive */
   }
   plat_hive *h = get_hive(L, file, e);
   return h ? sx_hive_read(h, sub, k, e) : -1;

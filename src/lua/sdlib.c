@@ -195,9 +195,10 @@ static int sd_format_(lua_State *L) {
    The file's NT descriptor: system.ntfs_acl (ntfs-3g) or Windows' own;
    a single nil when it has none (a Linux file system, or Wine). */
 static int sd_get_(lua_State *L) {
-  const char *path = sx_checkpath(L, 1);
-  plat_meta m;
   plat_err e;
+  const char *path = sx_trypath(L, 1, &e);
+  if (!path) return sx_pushfail(L, &e);
+  plat_meta m;
   if (plat_meta_get(path, PLAT_META_SECURITY, &m, &e) != 0) return sx_pushfail(L, &e);
   int found = 0;
   for (size_t i = 0; i < m.nx && !found; i++)

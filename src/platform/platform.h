@@ -34,6 +34,25 @@ const char *plat_name(void);
 /* Wine's version when running under Wine, otherwise NULL. */
 const char *plat_wine_version(void);
 
+/* The computer's name, UTF-8, into buf: the NetBIOS name on Windows
+   (GetComputerNameExW), the host name on POSIX. */
+int plat_computer_name(char *buf, size_t len, plat_err *e);
+
+/* Milliseconds from a monotonic clock, for durations (not a date). */
+uint64_t plat_clock_ms(void);
+
+/* Event levels of plat_event_write. */
+enum { PLAT_EVENT_INFO = 0, PLAT_EVENT_WARNING = 1, PLAT_EVENT_ERROR = 2 };
+
+/* Write one event with text to the system event log under source: on
+   Windows the Application log (ReportEventW). When the source is not yet
+   registered and the process may write HKLM, it is registered first, with
+   EventCreate.exe's message table (ids 1..1000 show the text as is); *registered
+   says whether this call registered it. Returns 1 written, 0 when the
+   platform has no such log (POSIX), -1 on failure with e. */
+int plat_event_write(const char *source, int level, unsigned id, const char *text,
+                     int *registered, plat_err *e);
+
 /* Text of an OS error code, without trailing newline or period. */
 void plat_strerror(int code, char *buf, size_t len);
 
@@ -70,6 +89,20 @@ int plat_is_dir(const char *path);
 
 /* Folder separator preferred by this platform: '/' or '\\'. */
 char plat_sep(void);
+
+/* ---- a worker pool (thread.c) ------------------------------------------- */
+
+#define PLAT_MAX_THREADS 8
+
+/* Processors this process may use (1 to 64). */
+int plat_cpu_count(void);
+
+/* Runs fn(ud, i) for every i in [0, n) on up to threads threads (the
+   caller's among them; at most PLAT_MAX_THREADS) and returns when all
+   have run. Which thread runs which i, and when, is not defined: fn must
+   keep its results apart by i. A thread that cannot be started only means
+   fewer threads. */
+void plat_parallel(size_t n, int threads, void (*fn)(void *ud, size_t i), void *ud);
 
 /* ---- directories and file status (dir.c) ------------------------------ */
 
@@ -296,5 +329,35 @@ int plat_free_space(const char *path, uint64_t *bytes, plat_err *e);
 /* Fault injection for tests: plat_free_space reports bytes from now on
    (a negative value restores the real answer). */
 void plat_fault_free_space(int64_t bytes);
+
+/* ---- folders private to the administrators (private.c) ---------------- */
+
+/* Create path as a new folder private to the administrators: POSIX mode
+   0700 owned by the caller (root when elevated), no ACL; Windows a
+   protected DACL granting SYSTEM and Administrators full control, nothing
+   inherited, owner Administrators. Missing parents are created normally.
+   Fails with plat_errcode(PLAT_E_EXIST) when path exists. */
+int plat_mkdir_private(const char *path, plat_err *e);
+
+/* 0 when path (a file or folder; a link is refused, never followed) is
+   owned by root (or the calling user) / Administrators, SYSTEM or
+   TrustedInstaller, and no one else may write it: POSIX no group/other
+   write bit and no ACL entry granting write to another user or group;
+   Windows no ACE granting write to a SID other than SYSTEM,
+   Administrators, TrustedInstaller or CREATOR OWNER. Otherwise -1 and a
+   one-line "path: why; what to do" in e. */
+int plat_check_private(const char *path, plat_err *e);
+
+/* As plat_check_private for a folder on the way to something private:
+   only what lets someone else rename or replace its entries counts (POSIX:
+   a group/other write bit on a folder that is not sticky; Windows: an ACE
+   granting delete, delete-child, WRITE_DAC or WRITE_OWNER). */
+int plat_check_parent(const char *path, plat_err *e);
+
+/* The absolute path of what path names once every link, junction and
+   mount point on the way is followed (realpath; GetFinalPathNameByHandleW
+   without the \\?\ prefix), malloc'd in *out. Fails when it does not
+   exist (a dangling link). */
+int plat_realpath(const char *path, char **out, plat_err *e);
 
 #endif

@@ -90,6 +90,26 @@ t.test("a PCRE2 limit is an error entry with line and pattern; the file is marke
   t.eq(ok[1].incomplete, nil, "a file searched completely has no incomplete flag")
 end)
 
+t.test("several threads give the results of one, in the same order", function()
+  local paths = {}
+  for i = 1, 6 do
+    paths[#paths + 1] = file("par" .. i .. ".log", ("x\r\n"):rep(i * 50) .. "Error: 0x8007000" .. i .. "\r\nend\r\n")
+  end
+  paths[#paths + 1] = dir .. fs.sep .. "none.log"
+  local set = grep.compile({ e = "Error: (0x8007[0-9A-F]+)", x = "^x$" }, { max_count = 3 })
+  local m1, e1, f1 = set:search(paths, { threads = 1 })
+  local m2, e2, f2 = set:search(paths, { threads = 4 })
+  local m3 = set:search(paths)
+  t.eq(#m1, 6 * 4); t.eq(#e1, 1); t.eq(#f1, 6)
+  for k, m in ipairs(m1) do
+    for _, x in ipairs({ m2[k], m3[k] }) do
+      t.eq(x.file, m.file); t.eq(x.line, m.line); t.eq(x.pattern, m.pattern); t.eq(x.text, m.text)
+    end
+  end
+  t.eq(e2[1].file, e1[1].file); t.eq(#f2, 6); t.eq(f2[6].file, f1[6].file)
+  t.raises(function() set:search(paths, { threads = 99 }) end, "threads")
+end)
+
 t.test("globs are case-insensitive; files lists what was searched", function()
   file("MoSetup_1.log", "0x80070003\n")
   local _, _, files = grep.compile("zzz"):search(dir .. fs.sep .. "mosetup*")

@@ -7,6 +7,7 @@
 #include "harness.h"
 #include "config.h"
 #include "core/grep.h"
+#include "core/simd.h"
 #include "platform/platform.h"
 
 typedef struct got {
@@ -345,6 +346,193 @@ static void search_limit_is_a_fault(void **state) {
 #endif
 }
 
+/* ---- the literal prefilter: with it and without it, the same lines ---- */
+
+static const char *const levels[] = { "c", "sse2", "avx2" };
+
+/* "line:pattern;" for every match, prefilter on or off. */
+static void lines_of(sx_grep *g, int filt, const char *text, size_t len, char *out, size_t outlen) {
+  got r;
+  memset(&r, 0, sizeof r);
+  sx_grep_set_prefilter(g, filt);
+  sx_grep_sink s = { on_match, on_error, on_done, &r, on_fault };
+  sx_grep_buffer(g, "t", text, len, &(sx_grep_opts){ 0 }, &s);
+  out[0] = '\0';
+  for (int i = 0; i < r.n; i++)
+    snprintf(out + strlen(out), outlen - strlen(out), "%llu:%d;", (unsigned long long)r.line[i], r.pat[i]);
+  if (r.nfault) snprintf(out + strlen(out), outlen - strlen(out), "fault%llu:%d;", (unsigned long long)r.fault_line, r.fault_pat);
+}
+
+/* Both ways at every SIMD level and block size: the same lines; returns
+   the prefiltered result of the last. */
+static void same_both_ways(sx_grep *g, const char *text, size_t len, char *want, size_t wantlen) {
+  char a[2048], b[2048];
+  for (int l = 0; l < 3; l++) {
+    if (sx_simd_force(levels[l]) != 0) continue;  /* not on this CPU */
+    for (size_t k = 0; k < NBLOCKS; k++) {
+      sx_grep_set_block(g, blocks[k]);
+      lines_of(g, 0, text, len, a, sizeof a);
+      lines_of(g, 1, text, len, b, sizeof b);
+      if (strcmp(a, b) != 0) fail_msg("simd %s block %lu: without prefilter %s, with %s", levels[l], (unsigned long)blocks[k], a, b);
+    }
+  }
+  sx_simd_force(NULL);
+  snprintf(want, wantlen, "%s", b);
+}
+
+/* A literal at every offset across 16- and 32-byte lanes and block edges. */
+static void prefilter_lanes_and_block_edges(void **state) {
+  (void)state;
+  const char *pats[] = { "CDlpActionDriverMigrate", "Result = 0x8007[0-9A-F]{4}", NULL };
+  sx_grep *gf = set_of(pats, 0);
+  char text[256], res[2048];
+  for (int off = 0; off < 70; off++) {
+    memset(text, 'x', sizeof text);
+    text[off / 2] = '\n';  /* a line end before it, sometimes in the same vector */
+    memcpy(text + off + 1, "CDlpActionDriverMigrate::ExecuteRoutine: Result = 0x80070003", 61);
+    memcpy(text + off + 62, "\r\ntail", 7);
+    same_both_ways(gf, text, (size_t)off + 69, res, sizeof res);
+    assert_string_equal(res, "2:0;2:1;");
+  }
+  sx_grep_free(gf);
+}
+
+/* Six patterns, fixed and regex, all on one line: each reports it once. */
+static void prefilter_every_pattern_on_one_line(void **state) {
+  (void)state;
+  const char *fixed[] = { "Failed to bind", "CDlpActionDriverMigrate", "Process Drivers", "[0x80070003]",
+                          "SetupPhaseError", "worker session", NULL };
+  const char *regex[] = { "Failed to bind.*hr:0x8007", "CDlpActionDriverMigrate::\\w+", "Process Drivers\\.?",
+                          "\\[0x[0-9A-F]+\\]", "-> \\[SetupPhase[A-Za-z]+\\]", "worker (session)", NULL };
+  const char *text = "a\r\nFailed to bind hr:0x80070003 CDlpActionDriverMigrate::ExecuteRoutine Process Drivers "
+                     "[0x80070003] -> [SetupPhaseError] worker session\r\nb\r\n";
+  char res[2048];
+  for (int k = 0; k < 2; k++) {
+    sx_grep *g = set_of(k ? regex : fixed, k ? 0 : SX_GREP_FIXED);
+    same_both_ways(g, text, strlen(text), res, sizeof res);
+    assert_string_equal(res, "2:0;2:1;2:2;2:3;2:4;2:5;");
+    sx_grep_free(g);
+  }
+}
+
+/* Every byte of every literal changed in turn: no pattern matches. */
+static void prefilter_near_misses(void **state) {
+  (void)state;
+  const char *lits[] = { "Failed to bind the online servicing stack", "CDlpActionDriverMigrate",
+                         "Using action error code: [0x", NULL };
+  sx_grep *g = set_of(lits, SX_GREP_FIXED);
+  char res[2048], text[128];
+  for (int i = 0; lits[i]; i++) {
+    size_t n = strlen(lits[i]);
+    for (size_t j = 0; j < n; j++) {
+      snprintf(text, sizeof text, "x\n%s\n", lits[i]);
+      text[2 + j] = text[2 + j] == '#' ? '%' : '#';
+      same_both_ways(g, text, strlen(text), res, sizeof res);
+      assert_string_equal(res, "");
+    }
+  }
+  sx_grep_free(g);
+}
+
+/* Case-insensitive literals over non-ASCII text; ASCII folding never
+   matches the neighbours it shares bits with ('[' and '{', '@' and '`'). */
+static void prefilter_ignore_case_non_ascii(void **state) {
+  (void)state;
+  const char *pats[] = { "servicing STACK", "[0x8007", "\xD0\xBE\xD1\x88\xD0\xB8\xD0\xB1\xD0\xBA\xD0\xB0", "@home", NULL };
+  sx_grep *g = set_of(pats, SX_GREP_FIXED | SX_GREP_ICASE);
+  const char *text =
+    "\xD0\x9E\xD0\xA8\xD0\x98\xD0\x91\xD0\x9A\xD0\x90 Servicing Stack \xC3\xA9\n"  /* ОШИБКА */
+    "{0x8007 `HOME servicing\xC2\xA0stack\n"
+    "\xE9t\xE9 [0X8007 @Home\n";
+  char res[2048];
+  same_both_ways(g, text, strlen(text), res, sizeof res);
+  assert_string_equal(res, "1:0;1:2;3:1;3:3;");
+  sx_grep_free(g);
+}
+
+/* Regexes whose required literal is easy to get wrong: alternation,
+   optional and repeated characters, groups, classes, escapes. */
+static void prefilter_regex_literals(void **state) {
+  (void)state;
+  const char *pats[] = { "colou?r code", "Err(or)?: 0x8007", "a|bcdef", "ab*cdef", "x{0,2}yzzy",
+    "\\x41BCD", "\\pLxyz[0-9]", "(?i)hello", "q(?=uux)uux", "0x[0-9]{2}\\.dll", "k{2}kk", "\\QLit.*\\E", NULL };
+  sx_grep *g = set_of(pats, 0);
+  const char *text = "color code\ncolour code\nErr: 0x8007\nError: 0x80070003\nbcdef\nacdef\nabbbcdef\n"
+                     "yzzy\nxxyzzy\nABCD\nAxyz1\nHELLO\nquux\n0x12.dll\nkkkk\nkkk\nLit.*\n";
+  char res[2048];
+  same_both_ways(g, text, strlen(text), res, sizeof res);
+  assert_string_equal(res, "1:0;2:0;3:1;4:1;5:2;6:2;6:3;7:2;7:3;8:4;9:4;10:5;11:6;12:7;13:8;14:9;15:10;17:11;");
+  sx_grep_free(g);
+}
+
+/* Many paths on several threads: the sink sees exactly the sequence of a
+   search one path after the other (matches with line numbers, context and
+   captures, errors, faults, files done), at any number of threads. */
+typedef struct trace { char s[1 << 20]; size_t n; } trace;
+#define TR_ROOM(t) ((t)->n < sizeof (t)->s - 2048 ? sizeof (t)->s - (t)->n : 0)
+
+static int tr_match(void *ud, const sx_grep_match *m) {
+  trace *t = ud;
+  if (TR_ROOM(t)) t->n += (size_t)snprintf(t->s + t->n, TR_ROOM(t), "M %s:%llu:%d:%.*s:%s:%d/%d;", m->file,
+                           (unsigned long long)m->line, m->pattern, (int)m->len, m->text,
+                           m->ncap && m->cap[0] ? m->cap[0] : "-", m->nbefore, m->nafter);
+  return 0;
+}
+static void tr_error(void *ud, const char *file, const plat_err *e) {
+  trace *t = ud;
+  (void)e;
+  if (TR_ROOM(t)) t->n += (size_t)snprintf(t->s + t->n, TR_ROOM(t), "E %s;", file);
+}
+static void tr_done(void *ud, const char *file, uint64_t n) {
+  trace *t = ud;
+  if (TR_ROOM(t)) t->n += (size_t)snprintf(t->s + t->n, TR_ROOM(t), "D %s %llu;", file, (unsigned long long)n);
+}
+static void tr_fault(void *ud, const sx_grep_match *m, const plat_err *e) {
+  trace *t = ud;
+  (void)e;
+  if (TR_ROOM(t)) t->n += (size_t)snprintf(t->s + t->n, TR_ROOM(t), "F %s:%llu;", m->file, (unsigned long long)m->line);
+}
+
+static void many_paths_in_order(void **state) {
+  const char *dir = *state;
+  plat_err e;
+  char body[4096];
+  const char *paths[12];
+  char names[12][1024];
+  for (int i = 0; i < 10; i++) {
+    size_t n = 0;
+    for (int k = 0; k < 30 + 7 * i; k++)
+      n += (size_t)snprintf(body + n, sizeof body - n, k % (3 + i) ? "line %d\r\n" : "Error: 0x8007%04d here\r\n", k);
+    if (i == 4) n += (size_t)snprintf(body + n, sizeof body - n, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaErr ab\r\n");
+    char nm[32];
+    snprintf(nm, sizeof nm, "log%d.log", i);
+    snprintf(names[i], sizeof names[i], "%s", th_join(dir, nm));
+    assert_int_equal(plat_write_file(names[i], body, n, &e), 0);
+    paths[i] = names[i];
+  }
+  snprintf(names[10], sizeof names[10], "%s", th_join(dir, "missing.log"));
+  snprintf(names[11], sizeof names[11], "%s", th_join(dir, "LOG*"));
+  paths[10] = names[10];
+  paths[11] = names[11];
+  const char *pats[] = { "Error: (0x[0-9]{8})", "(a|aa)+b", "line 1", NULL };
+  sx_grep *g = set_of(pats, 0);
+  static trace one, many;
+  sx_grep_opts o = { .before = 1, .after = 1 };
+  memset(&one, 0, sizeof one);
+  sx_grep_sink s1 = { tr_match, tr_error, tr_done, &one, tr_fault };
+  assert_int_equal(sx_grep_paths(g, paths, 12, 1, &o, &s1), 0);
+  assert_true(TR_ROOM(&one) > 0);
+  assert_non_null(strstr(one.s, "F "));   /* the fault of log4 is in it */
+  assert_non_null(strstr(one.s, "E "));   /* and the missing file */
+  for (int t = 2; t <= PLAT_MAX_THREADS; t *= 2) {
+    memset(&many, 0, sizeof many);
+    sx_grep_sink s2 = { tr_match, tr_error, tr_done, &many, tr_fault };
+    assert_int_equal(sx_grep_paths(g, paths, 12, t, &o, &s2), 0);
+    assert_string_equal(many.s, one.s);
+  }
+  sx_grep_free(g);
+}
+
 static void bad_pattern(void **state) {
   (void)state;
 #if SXSFIX_HAVE_PCRE2
@@ -460,6 +648,12 @@ int main(void) {
     cmocka_unit_test(patterns_and_max_count),
     cmocka_unit_test(context_lines),
     cmocka_unit_test(search_limit_is_a_fault),
+    cmocka_unit_test(prefilter_lanes_and_block_edges),
+    cmocka_unit_test(prefilter_every_pattern_on_one_line),
+    cmocka_unit_test(prefilter_near_misses),
+    cmocka_unit_test(prefilter_ignore_case_non_ascii),
+    cmocka_unit_test(prefilter_regex_literals),
+    cmocka_unit_test_setup_teardown(many_paths_in_order, th_tempdir_setup, th_tempdir_teardown),
     cmocka_unit_test(bad_pattern),
     cmocka_unit_test_setup_teardown(files_and_globs, th_tempdir_setup, th_tempdir_teardown),
     cmocka_unit_test(real_logs),

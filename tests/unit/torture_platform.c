@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "core/secdesc.h"
 #include "platform/platform.h"
 
 static void write_read_roundtrip(void **state) {
@@ -243,8 +244,204 @@ static void stat_file_and_folder(void **state) {
   assert_non_null(strstr(e.msg, "nope"));
 }
 
+/* The worker pool runs every index exactly once, whatever the number of
+   threads asked for (more than the work, more than the maximum, one). */
+static void count_index(void *ud, size_t i) {
+  int *seen = ud;
+  __atomic_fetch_add(&seen[i], 1, __ATOMIC_SEQ_CST);
+}
+
+static void parallel_runs_each_once(void **state) {
+  (void)state;
+  static int seen[1000];
+  const int threads[] = { 1, 2, 3, PLAT_MAX_THREADS, 100 };
+  assert_true(plat_cpu_count() >= 1);
+  for (int t = 0; t < 5; t++) {
+    for (size_t n = 0; n <= 1000; n += 333) {
+      memset(seen, 0, sizeof seen);
+      plat_parallel(n, threads[t], count_index, seen);
+      for (size_t i = 0; i < 1000; i++) assert_int_equal(seen[i], i < n ? 1 : 0);
+    }
+  }
+}
+
+/* ---- private folders (private.c) ---- */
+
+static int is_win32(void) { return strcmp(plat_name(), "win32") == 0; }
+
+/* 1 when this process may give files away (root / elevated). */
+static int elevated(void) {
+  plat_priv p;
+  plat_err e;
+  if (plat_privileges_enable(&p, &e) != 0) return 0;
+  int r = p.elevated;
+  plat_privileges_restore(&p);
+  return r;
+}
+
+/* The descriptor of path as SDDL-like text (Windows), malloc'd. */
+static char *sd_text(const char *path) {
+  plat_meta m = {0};
+  plat_err e;
+  assert_int_equal(plat_meta_get(path, PLAT_META_SECURITY, &m, &e), 0);
+  char *t = NULL;
+  for (size_t i = 0; i < m.nx; i++)
+    if (strcmp(m.x[i].name, "win32.security") == 0) {
+      secdesc sd;
+      char err[128];
+      assert_int_equal(sd_decode(m.x[i].value, m.x[i].len, &sd, err, sizeof err), 0);
+      t = sd_format(&sd);
+      sd_free(&sd);
+    }
+  plat_meta_free(&m);
+  assert_non_null(t);
+  return t;
+}
+
+static void mkdir_private_creates_private_folder(void **state) {
+  const char *p = th_join(th_join(th_join(*state, "missing"), "parent"), "priv");
+  plat_err e = {0};
+  assert_int_equal(plat_mkdir_private(p, &e), 0);
+  assert_true(plat_is_dir(p));
+  if (is_win32()) {
+    char *t = sd_text(p);
+    if (th_under_wine() && !strstr(t, "D:P")) {
+      /* Wine reads the folder as its user's, with a DACL made from the Unix
+         mode: the check must accept it (that user is the administrator) */
+      assert_int_equal(plat_check_private(p, &e), 0);
+      print_message("SKIP under Wine: CreateDirectoryW keeps no descriptor (re-read: %s)\n", t);
+      free(t);
+      skip();
+      return;
+    }
+    /* owner Administrators; protected; SYSTEM and Administrators only */
+    assert_non_null(strstr(t, "O:S-1-5-32-544"));
+    assert_non_null(strstr(t, "D:P(A;OICI;FA;;;S-1-5-18)(A;OICI;FA;;;S-1-5-32-544)"));
+    assert_null(strstr(t, "(A;OICI;FA;;;S-1-5-32-544)("));  /* nothing else, nothing inherited */
+    free(t);
+  } else {
+    plat_meta m = {0};
+    assert_int_equal(plat_meta_get(p, PLAT_META_OWNER | PLAT_META_SECURITY, &m, &e), 0);
+    assert_int_equal(m.mode & 07777, 0700);
+    assert_int_equal(m.nx, 0);  /* no ACL */
+    plat_meta_free(&m);
+  }
+  assert_int_equal(plat_check_private(p, &e), 0);
+  /* existing: refused with the EEXIST code, whatever its security */
+  assert_int_equal(plat_mkdir_private(p, &e), -1);
+  assert_int_equal(e.code, plat_errcode(PLAT_E_EXIST));
+  assert_non_null(strstr(e.msg, "priv"));
+}
+
+/* Linux ACL xattr: version 2, then {tag, perm, id} entries. */
+static size_t acl_bytes(unsigned char *b, unsigned uid) {
+  static const unsigned ent[][3] = {
+    { 0x01, 7, 0xffffffffu }, { 0x02, 7, 0 }, { 0x04, 5, 0xffffffffu },
+    { 0x10, 7, 0xffffffffu }, { 0x20, 5, 0xffffffffu } };
+  size_t n = 0;
+  b[n++] = 2; b[n++] = 0; b[n++] = 0; b[n++] = 0;
+  for (size_t i = 0; i < 5; i++) {
+    unsigned id = ent[i][0] == 0x02 ? uid : ent[i][2];
+    b[n++] = (unsigned char)ent[i][0]; b[n++] = 0;
+    b[n++] = (unsigned char)ent[i][1]; b[n++] = 0;
+    for (int k = 0; k < 4; k++) b[n++] = (unsigned char)(id >> (8 * k));
+  }
+  return n;
+}
+
+static int set_acl(const char *path, const char *name, unsigned uid) {
+  unsigned char b[64];
+  plat_xattr x = { (char *)name, b, acl_bytes(b, uid) };
+  plat_meta m = { .nx = 1, .x = &x };
+  plat_err e;
+  return plat_meta_set(path, PLAT_META_SECURITY, &m, &e);
+}
+
+static void mkdir_private_inherits_nothing(void **state) {
+  if (is_win32()) { print_message("SKIP: POSIX default ACLs (the Windows DACL is checked above)\n"); skip(); }
+  const char *parent = th_join(*state, "shared");
+  plat_err e;
+  assert_int_equal(plat_mkdirs(parent, &e), 0);
+  if (set_acl(parent, "system.posix_acl_default", 65534) != 0) {
+    print_message("SKIP: this file system keeps no POSIX ACLs\n");
+    skip();
+  }
+  const char *p = th_join(parent, "priv");
+  assert_int_equal(plat_mkdir_private(p, &e), 0);
+  plat_meta m = {0};
+  assert_int_equal(plat_meta_get(p, PLAT_META_OWNER | PLAT_META_SECURITY, &m, &e), 0);
+  assert_int_equal(m.mode & 07777, 0700);
+  assert_int_equal(m.nx, 0);  /* neither the default nor an access ACL came down */
+  plat_meta_free(&m);
+  assert_int_equal(plat_check_private(p, &e), 0);
+}
+
+static void check_private_refuses_writers(void **state) {
+  if (is_win32()) { print_message("SKIP: POSIX modes and ACLs (Windows below)\n"); skip(); }
+  plat_err e = {0};
+  const char *f = th_join(*state, "history.log");
+  assert_int_equal(plat_write_file(f, "x", 1, &e), 0);
+  plat_meta m = {0};
+  assert_int_equal(plat_meta_get(f, PLAT_META_OWNER, &m, &e), 0);
+  m.mode = (m.mode & ~07777u) | 0600;
+  assert_int_equal(plat_meta_set(f, PLAT_META_OWNER, &m, &e), 0);
+  assert_int_equal(plat_check_private(f, &e), 0);
+  m.mode = (m.mode & ~07777u) | 0620;  /* group-writable */
+  assert_int_equal(plat_meta_set(f, PLAT_META_OWNER, &m, &e), 0);
+  assert_int_equal(plat_check_private(f, &e), -1);
+  assert_non_null(strstr(e.msg, "history.log: writable by its group (mode 0620)"));
+  assert_non_null(strstr(e.msg, "remove it"));
+  m.mode = (m.mode & ~07777u) | 0602;
+  assert_int_equal(plat_meta_set(f, PLAT_META_OWNER, &m, &e), 0);
+  assert_int_equal(plat_check_private(f, &e), -1);
+  assert_non_null(strstr(e.msg, "writable by everyone"));
+  /* an ACL granting user 65534 write (mask rwx; the mode shows the mask) */
+  const char *d = th_join(*state, "work");
+  assert_int_equal(plat_mkdir_private(d, &e), 0);
+  if (set_acl(d, "system.posix_acl_default", 65534) == 0) {
+    assert_int_equal(plat_check_private(d, &e), -1);
+    assert_non_null(strstr(e.msg, "an ACL lets user 65534 write"));
+  } else {
+    print_message("SKIP part: this file system keeps no POSIX ACLs\n");
+  }
+  if (!elevated()) { print_message("SKIP part: giving a file away needs root\n"); return; }
+  m.mode = (m.mode & ~07777u) | 0600;
+  m.uid = 65534;  /* nobody */
+  assert_int_equal(plat_meta_set(f, PLAT_META_OWNER, &m, &e), 0);
+  assert_int_equal(plat_check_private(f, &e), -1);
+  assert_non_null(strstr(e.msg, "owned by user 65534, not root"));
+  plat_meta_free(&m);
+}
+
+static void check_private_windows(void **state) {
+  if (!is_win32()) { print_message("SKIP: Windows owners and DACLs (POSIX above)\n"); skip(); }
+  /* a folder made the ordinary way inherits the temporary folder's DACL,
+     which gives its owner (this user) full control */
+  TH_SKIP_UNDER_WINE("every file reads as owned by the user running Wine (accepted as the "
+                     "administrator there), with a DACL made from the Unix mode");
+  const char *d = th_join(*state, "ordinary");
+  plat_err e = {0};
+  assert_int_equal(plat_mkdirs(d, &e), 0);
+  char *t = sd_text(d);
+  int admin_only = strstr(t, "O:S-1-5-32-544") || strstr(t, "O:S-1-5-18");
+  if (admin_only) print_message("re-read: %s\n", t);
+  free(t);
+  if (admin_only) { print_message("SKIP: this user's folders are owned by Administrators\n"); skip(); }
+  assert_int_equal(plat_check_private(d, &e), -1);
+  assert_non_null(strstr(e.msg, "ordinary: "));
+  assert_non_null(strstr(e.msg, "remove it as an administrator"));
+}
+
+static void check_private_missing(void **state) {
+  plat_err e = {0};
+  assert_int_equal(plat_check_private(th_join(*state, "absent"), &e), -1);
+  assert_true(plat_is_notfound(e.code));
+  assert_non_null(strstr(e.msg, "absent"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(parallel_runs_each_once),
     cmocka_unit_test_setup_teardown(write_read_roundtrip, th_tempdir_setup, th_tempdir_teardown),
     cmocka_unit_test_setup_teardown(empty_file, th_tempdir_setup, th_tempdir_teardown),
     cmocka_unit_test_setup_teardown(write_replaces_and_leaves_no_temp, th_tempdir_setup, th_tempdir_teardown),
@@ -260,6 +457,11 @@ int main(void) {
     cmocka_unit_test_setup_teardown(dir_lists_names_and_types, th_tempdir_setup, th_tempdir_teardown),
     cmocka_unit_test_setup_teardown(dir_empty_and_missing, th_tempdir_setup, th_tempdir_teardown),
     cmocka_unit_test_setup_teardown(stat_file_and_folder, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test_setup_teardown(mkdir_private_creates_private_folder, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test_setup_teardown(mkdir_private_inherits_nothing, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test_setup_teardown(check_private_refuses_writers, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test_setup_teardown(check_private_windows, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test_setup_teardown(check_private_missing, th_tempdir_setup, th_tempdir_teardown),
     cmocka_unit_test(strerror_has_text),
     cmocka_unit_test(getenv_set_and_unset),
     cmocka_unit_test(wine_detection),

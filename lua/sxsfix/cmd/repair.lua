@@ -60,6 +60,16 @@ local function json_of(r)
                  copied = t.copied, skipped = t.skipped, failed = t.failed, backup = r.backup,
                  security = r.security, descriptors = descriptors_json(r), verified = r.status == "repaired",
                  provided = json.array(r.provided or {}), damaged = json.array(r.damaged or {}) }
+  if r.candidates then
+    local cands = json.array()
+    for _, c in ipairs(r.candidates) do
+      cands[#cands + 1] = { file = c.file, kind = c.kind, versions = json.array(c.versions),
+                            folders = c.folders and #c.folders, matches = c.matches, extra = c.extra,
+                            mtime = math.floor(c.mtime or 0), error = c.error }
+    end
+    out.repair.candidates = cands
+    out.repair.choice = r.choice
+  end
   out.verdict_before = r.before and r.before.verdict
   if r.status == "refused" and not r.after then out.verdict = r.before and r.before.verdict end
   return out
@@ -69,7 +79,7 @@ return {
   summary = "restore damaged servicing stack folders from an SSU (.msu, .cab or folder)",
   usage = "repair --ssu PATH [--apply] [--work DIR] [--security source|template|template:PATH]",
   options = {
-    { "ssu", value = "PATH", help = "the servicing stack update: .msu (CAB or WIM), .cab, or an expanded folder" },
+    { "ssu", value = "PATH", help = "the servicing stack update: .msu (CAB or WIM), .cab, an expanded folder, or a folder of .msu/.cab files (the one holding the damaged folders is chosen)" },
     { "apply", help = "make the repair (default: show the plan only)" },
     { "work", value = "DIR", help = "where the update is expanded (default %SystemDrive%\\sxsfix-work)" },
     { "security", value = "POLICY", help = "template (default: an intact sibling stack folder's), source, or template:PATH" },
@@ -96,6 +106,15 @@ return {
       for _, u in ipairs(r.unknown or {}) do
         io.stderr:write("  ", u.message, u.hint and ("  -> " .. u.hint) or "", "\n")
       end
+      if r.candidates and not r.choice then  -- a folder of updates, none of which fits
+        io.stderr:write("  damaged folders:\n")
+        for _, d in ipairs(r.damaged or {}) do io.stderr:write("    ", d, "\n") end
+        io.stderr:write(string.format("  %-44s %-10s %s\n", "update", "kind", "servicing stack versions it holds"))
+        for _, c in ipairs(r.candidates) do
+          io.stderr:write(string.format("  %-44s %-10s %s\n", fs.basename(c.file), c.kind or "?",
+            c.error or (#c.versions > 0 and table.concat(c.versions, ", ") or "(none)")))
+        end
+      end
       if r.missing then
         io.stderr:write("  damaged folders the update must hold:\n")
         for _, m in ipairs(r.missing) do io.stderr:write("    ", m, "\n") end
@@ -107,6 +126,7 @@ return {
     elseif r.status == "nothing" then
       say("sxsfix repair: no servicing stack folder is damaged; nothing to do.")
     else
+      if r.choice then say("Update chosen from %s: %s (%s).", ssu, fs.basename(r.choice.file), r.choice.why) end
       for _, p in ipairs(r.plans) do
         say("%s -> %s", fs.map(p.source), fs.map(p.destination))
         for _, it in ipairs(p.result and p.result.items or p.items) do
@@ -131,8 +151,10 @@ return {
 
     if opts.apply and r.status ~= "refused" then
       local logfile = ctx.opts.log or fs.join(settings.logdir, "repair-" .. os.date("%Y%m%d-%H%M%S") .. ".log")
-      fs.mkdir(fs.dirname(logfile))
-      local ok, err = fs.append(logfile, table.concat(log_lines(r), "\n") .. "\n")
+      local ok, err = true, nil
+      if ctx.opts.log then fs.mkdir(fs.dirname(logfile))
+      else ok, err = require("sxsfix.private").prepare(settings) end  -- the Logs folder is private
+      if ok then ok, err = fs.append(logfile, table.concat(log_lines(r), "\n") .. "\n") end
       if not ok then io.stderr:write("sxsfix repair: log: ", err, "\n") end
     end
     ctx.log("repair: %s%s", r.status, r.error and (": " .. r.error) or "")

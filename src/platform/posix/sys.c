@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "platform/platform.h"
@@ -27,4 +28,24 @@ void plat_strerror(int code, char *buf, size_t len) {
 char *plat_getenv(const char *name) {
   const char *v = getenv(name);
   return v ? strdup(v) : NULL;
+}
+
+int plat_computer_name(char *buf, size_t len, plat_err *e) {
+  if (gethostname(buf, len) != 0) return plat_fail(e, "gethostname", errno);
+  buf[len - 1] = '\0';
+  return 0;
+}
+
+uint64_t plat_clock_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* POSIX has no event log we write to (syslog is the admin's choice). */
+int plat_event_write(const char *source, int level, unsigned id, const char *text,
+                     int *registered, plat_err *e) {
+  (void)source; (void)level; (void)id; (void)text; (void)e;
+  if (registered) *registered = 0;
+  return 0;
 }

@@ -146,3 +146,18 @@ char *plat_getenv(const char *name) {
   free(wn);
   return v;
 }
+
+int plat_computer_name(char *buf, size_t len, plat_err *e) {
+  wchar_t w[MAX_COMPUTERNAME_LENGTH + 64];
+  DWORD n = sizeof w / sizeof w[0];
+  if (!GetComputerNameExW(ComputerNamePhysicalNetBIOS, w, &n)) return w_fail(e, "GetComputerNameExW");
+  char *s = utf8_from_w(w);
+  if (!s) return plat_fail(e, "GetComputerNameExW", ERROR_NOT_ENOUGH_MEMORY);
+  snprintf(buf, len, "%s", s);
+  free(s);
+  return 0;
+}
+
+uint64_t plat_clock_ms(void) {
+  return GetTickCount64();
+}

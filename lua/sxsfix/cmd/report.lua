@@ -1,0 +1,47 @@
+-- sxsfix report [--format text|csv|html|json] [-o FILE] PATH...: the fleet
+-- at a glance, from the --json reports of many machines (sxsfix.fleet
+-- counts, sxsfix.fleetfmt formats). PATH is a report or a folder searched
+-- recursively for *.json. Files that are not reports are listed as skipped;
+-- they never stop the run. Exit 0 when the report was written, 3 on bad
+-- usage or when -o FILE cannot be written.
+local args = require "sxsfix.args"
+local fs = require "sxsfix.fs"
+local fleet = require "sxsfix.fleet"
+local fleetfmt = require "sxsfix.fleetfmt"
+
+local FORMATS = { text = true, csv = true, html = true, json = true }
+
+return {
+  summary = "the fleet at a glance from many machines' --json reports (text, csv, html, json)",
+  usage = "report [--format text|csv|html|json] [-o FILE] PATH...",
+  options = {
+    { "format", value = "FORMAT", help = "text (default), csv (one row per machine), html (one page), json" },
+    { "output", short = "o", value = "FILE", help = "write the report to FILE (default: stdout)" },
+  },
+  run = function(ctx, opts, pos)
+    local format = opts.format or "text"
+    if not FORMATS[format] then args.usage_error("--format must be text, csv, html or json, not '%s'", format) end
+    if #pos == 0 then args.usage_error("no PATH given (a report file or a folder of them)") end
+    local f = fleet.new()
+    for _, p in ipairs(pos) do
+      ctx.progress("reading %s...", p)
+      f:add_path(p)
+    end
+    local agg = f:aggregate()
+    local text
+    if format == "html" then text = fleetfmt.html(agg, { time = require("sxsfix.identity").now() })
+    else text = fleetfmt[format](agg) end
+    if opts.output then
+      local ok, err = fs.writefile(opts.output, text)  -- atomic: never half a report under its name
+      if not ok then
+        io.stderr:write("sxsfix report: -o ", err, "\n")
+        return ctx.exit.usage
+      end
+    elseif ctx.opts.json ~= "-" then
+      io.stdout:write(text)
+    end
+    for _, s in ipairs(agg.skipped) do ctx.log("report: skipped %s: %s", s.file, s.reason) end
+    ctx.log("report: %d machine(s), %d report(s), %d skipped", #agg.machines, agg.reports, #agg.skipped)
+    return ctx.exit.ok, { fleet = fleetfmt.data(agg) }
+  end,
+}

@@ -1,0 +1,198 @@
+/* grepmany.c: many paths searched on several threads (plat_parallel).
+   Each path is searched by one worker with its own copy of the pattern
+   set (the compiled patterns are shared; each copy has its own PCRE2
+   match data), and what it finds is recorded; the caller's thread then
+   replays the records path by path, so the sink sees exactly what a
+   search of the paths one after the other would show, in the same order. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/grep_int.h"
+
+enum { EV_MATCH, EV_ERROR, EV_DONE, EV_FAULT };
+
+typedef struct ev {
+  struct ev *next;
+  int type;
+  char *file;
+  plat_err e;
+  uint64_t n;
+  sx_grep_match m;      /* its strings and arrays owned by the record */
+} ev;
+
+typedef struct rec { ev *head, **tail; int nomem; } rec;
+
+typedef struct many {
+  sx_grep *g;
+  const char *const *paths;
+  const sx_grep_opts *o;
+  rec *recs;
+} many;
+
+static char *dup_n(const char *s, size_t n, rec *r) {
+  char *d = malloc(n + 1);
+  if (!d) { r->nomem = 1; return NULL; }
+  memcpy(d, s, n);
+  d[n] = '\0';
+  return d;
+}
+
+static ev *push(rec *r, int type, const char *file) {
+  ev *v = calloc(1, sizeof *v);
+  if (!v) { r->nomem = 1; return NULL; }
+  v->type = type;
+  if (!(v->file = dup_n(file, strlen(file), r))) { free(v); return NULL; }
+  *r->tail = v;
+  r->tail = &v->next;
+  return v;
+}
+
+static sx_grep_line *dup_lines(const sx_grep_line *l, int n, rec *r) {
+  if (n == 0) return NULL;
+  sx_grep_line *d = calloc((size_t)n, sizeof *d);
+  if (!d) { r->nomem = 1; return NULL; }
+  for (int i = 0; i < n; i++) d[i] = (sx_grep_line){ l[i].line, dup_n(l[i].text, l[i].len, r), l[i].len };
+  return d;
+}
+
+static void copy_match(ev *v, const sx_grep_match *m, rec *r) {
+  v->m = *m;
+  v->m.file = v->file;
+  v->m.text = dup_n(m->text, m->len, r);
+  v->m.cap = NULL;
+  v->m.caplen = NULL;
+  if (m->ncap > 0) {
+    const char **cap = calloc((size_t)m->ncap, sizeof *cap);
+    size_t *caplen = calloc((size_t)m->ncap, sizeof *caplen);
+    if (!cap || !caplen) { free(cap); free(caplen); r->nomem = 1; v->m.ncap = 0; }
+    else {
+      for (int i = 0; i < m->ncap; i++) {
+        cap[i] = m->cap[i] ? dup_n(m->cap[i], m->caplen[i], r) : NULL;
+        caplen[i] = m->caplen[i];
+      }
+      v->m.cap = cap;
+      v->m.caplen = caplen;
+    }
+  }
+  v->m.before = dup_lines(m->before, m->nbefore, r);
+  v->m.after = dup_lines(m->after, m->nafter, r);
+  if (!v->m.before) v->m.nbefore = 0;
+  if (!v->m.after) v->m.nafter = 0;
+}
+
+static int rec_match(void *ud, const sx_grep_match *m) {
+  rec *r = ud;
+  ev *v = push(r, EV_MATCH, m->file);
+  if (v) copy_match(v, m, r);
+  return 0;
+}
+
+static void rec_error(void *ud, const char *file, const plat_err *e) {
+  ev *v = push(ud, EV_ERROR, file);
+  if (v) v->e = *e;
+}
+
+static void rec_done(void *ud, const char *file, uint64_t n) {
+  ev *v = push(ud, EV_DONE, file);
+  if (v) v->n = n;
+}
+
+static void rec_fault(void *ud, const sx_grep_match *m, const plat_err *e) {
+  rec *r = ud;
+  ev *v = push(r, EV_FAULT, m->file);
+  if (v) { copy_match(v, m, r); v->e = *e; }
+}
+
+static void free_ev(ev *v) {
+  free(v->file);
+  if (v->type == EV_MATCH || v->type == EV_FAULT) {
+    free((char *)v->m.text);
+    for (int i = 0; i < v->m.ncap && v->m.cap; i++) free((char *)v->m.cap[i]);
+    free(v->m.cap);
+    free((size_t *)v->m.caplen);
+    for (int i = 0; i < v->m.nbefore; i++) free((char *)v->m.before[i].text);
+    for (int i = 0; i < v->m.nafter; i++) free((char *)v->m.after[i].text);
+    free((sx_grep_line *)v->m.before);
+    free((sx_grep_line *)v->m.after);
+  }
+  free(v);
+}
+
+/* A copy of g sharing its compiled patterns, with its own match data. */
+static sx_grep *clone(const sx_grep *g) {
+  sx_grep *c = malloc(sizeof *c);
+  sx_pat *p = malloc((size_t)(g->n ? g->n : 1) * sizeof *p);
+  if (!c || !p) { free(c); free(p); return NULL; }
+  *c = *g;
+  memcpy(p, g->pat, (size_t)g->n * sizeof *p);
+  c->pat = p;
+  for (int i = 0; i < g->n; i++) {
+#if SXSFIX_HAVE_PCRE2
+    if (p[i].code && !(p[i].md = pcre2_match_data_create_from_pattern(p[i].code, NULL))) {
+      for (int k = 0; k < i; k++) pcre2_match_data_free(p[k].md);
+      free(p); free(c);
+      return NULL;
+    }
+#endif
+  }
+  return c;
+}
+
+static void free_clone(sx_grep *c) {
+#if SXSFIX_HAVE_PCRE2
+  for (int i = 0; i < c->n; i++) pcre2_match_data_free(c->pat[i].md);
+#endif
+  free(c->pat);
+  free(c);
+}
+
+static void work(void *ud, size_t i) {
+  many *w = ud;
+  rec *r = &w->recs[i];
+  sx_grep *c = clone(w->g);
+  if (!c) { r->nomem = 1; return; }
+  sx_grep_sink s = { rec_match, rec_error, rec_done, r, rec_fault };
+  sx_grep_path(c, w->paths[i], w->o, &s);
+  free_clone(c);
+}
+
+int sx_grep_paths(sx_grep *g, const char *const *paths, size_t n, int threads,
+                  const sx_grep_opts *o, const sx_grep_sink *s) {
+  if (threads < 2 || n < 2) {
+    for (size_t i = 0; i < n; i++)
+      if (sx_grep_path(g, paths[i], o, s)) return 1;
+    return 0;
+  }
+  rec *recs = calloc(n, sizeof *recs);
+  if (!recs) {  /* no memory for records: one after the other */
+    for (size_t i = 0; i < n; i++)
+      if (sx_grep_path(g, paths[i], o, s)) return 1;
+    return 0;
+  }
+  for (size_t i = 0; i < n; i++) recs[i].tail = &recs[i].head;
+  many w = { g, paths, o, recs };
+  plat_parallel(n, threads, work, &w);
+  int stopped = 0;
+  for (size_t i = 0; i < n; i++) {
+    for (ev *v = recs[i].head, *next; v; v = next) {
+      next = v->next;
+      if (!stopped) {
+        if (v->type == EV_MATCH) stopped = s->match(s->ud, &v->m) != 0;
+        else if (v->type == EV_ERROR) s->error(s->ud, v->file, &v->e);
+        else if (v->type == EV_DONE) { if (s->done) s->done(s->ud, v->file, v->n); }
+        else if (s->fault) s->fault(s->ud, &v->m, &v->e);
+        else s->error(s->ud, v->file, &v->e);
+      }
+      free_ev(v);
+    }
+    if (recs[i].nomem && !stopped) {  /* what was lost is said, never silently dropped */
+      plat_err e;
+      plat_fail(&e, paths[i], 12);
+      snprintf(e.msg, sizeof e.msg, "%s: out of memory: results of this search are incomplete", paths[i]);
+      s->error(s->ud, paths[i], &e);
+    }
+  }
+  free(recs);
+  return stopped;
+}

@@ -1,0 +1,43 @@
+/* simd.h: the grep engine's vector loops, chosen at run time: SSE2 (every
+   x86-64 CPU) or AVX2 when the CPU has it, so that one binary (the Windows
+   exe too) runs everywhere. Other CPUs get plain C. */
+#ifndef SXSFIX_SIMD_H
+#define SXSFIX_SIMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "avx2", "sse2" or "c": what the loops below use on this CPU.
+   SXSFIX_SIMD=sse2 or =c in the environment forces a lower level. */
+const char *sx_simd_level(void);
+
+/* Tests and fuzzing: use level "c", "sse2" or "avx2" from now on (NULL:
+   the best again); -1 when this CPU or build does not have it. */
+int sx_simd_force(const char *name);
+
+/* Line ends in p[0..n): LF, CRLF and a CR alone each count once. A CRLF
+   split across two calls counts twice: callers split between lines. */
+uint64_t sx_count_lines(const char *p, size_t n);
+
+/* Converts the leading UTF-16LE code units of in[0..n) that are ASCII, a
+   whole vector at a time, to bytes in out; returns the input bytes used
+   (a multiple of 16; out gets half as many). */
+size_t sx_u16le_ascii(const unsigned char *in, size_t n, char *out);
+
+/* The literal prefilter: each literal is recognised by two of its bytes
+   (its rarest, at fixed offsets from its start), all literals at once. */
+#define SX_FILT_MAX 16
+typedef struct sx_filt {
+  int n;
+  unsigned char c1[SX_FILT_MAX], c2[SX_FILT_MAX];  /* the bytes (lower case when folded) */
+  unsigned char f1[SX_FILT_MAX], f2[SX_FILT_MAX];  /* 0x20: compare with ASCII case folded */
+  size_t o1[SX_FILT_MAX], o2[SX_FILT_MAX];        /* their offsets in the literal */
+  size_t reach;         /* the largest offset + 1 */
+  int fold;             /* some f1/f2 is not 0 */
+} sx_filt;
+
+/* The first start position s in [pos, end - 1] (with s + reach <= end)
+   where some literal's two bytes are in place; end when there is none. */
+size_t sx_filt_next(const sx_filt *f, const char *p, size_t pos, size_t end);
+
+#endif

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# sxsfix report: many machines' --json reports read back (real ones from a
+# generated installation, variants made with jq, and hostile files), in
+# every format; the HTML rendered by a real headless chromium.
+set -u
+: "${SXSFIX:?}" "${SXSFIX_SOURCE:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+for tool in gcab wimlib-imagex hivexsh lua5.4 jq iconv; do
+  command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
+done
+bash "$SXSFIX_SOURCE/scripts/sample-image.sh" "$tmp/img" >/dev/null || { echo "sample image failed"; exit 1; }
+STACK=amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.26100.5074_none_a5532eb7772ad4c4
+r=$tmp/img/root
+cp -a "$r" "$tmp/healthy"
+cp "$tmp/img/ssu/amd64-10.0.26100.5074/payload/$STACK/"* "$tmp/healthy/Windows/WinSxS/$STACK/"
+rm -rf "$tmp/healthy/\$WINDOWS.~BT" "$tmp/healthy/Windows/Logs"/*/*
+
+R=$tmp/reports
+mkdir -p "$R/site-a/deep/er" "$R/site-b"
+sx --root "$r" --json "$tmp/broken.json" diagnose >/dev/null
+sx --root "$tmp/healthy" --json "$tmp/healthy.json" diagnose >/dev/null
+sx --root "$r" --json "$tmp/refused.json" repair --ssu "$tmp/img/ssu/arm64-10.0.26100.5074/windows11.0-kb5043080-arm64.msu" --work "$tmp/work" 2>/dev/null
+if [ -n "$EMU" ]; then  # Wine cannot read the offline hives: name the machines as Windows would
+  for f in broken healthy refused; do
+    jq '.system.computer_name = "SAMPLE-PC" | .system.build = "26100" | .system.ubr = 5074' "$tmp/$f.json" >"$tmp/x" && mv "$tmp/x" "$tmp/$f.json"
+  done
+fi
+# Machines: PC-1 damaged (an older healthy report as history), PC-2 healthy,
+# PC-3 refused, PC-4 failed, PC-5 needs a restart (3010), PC-6 unknown (exit 5),
+# and a hostile name that must come out as text in every format.
+name() { jq --arg n "$2" --arg t "$3" '.system.computer_name = $n | .time = $t' "$tmp/$1.json"; }
+name broken PC-1 2026-11-20T10:00:00Z >"$R/site-a/pc1.json"
+name healthy pc-1 2026-11-01T10:00:00Z >"$R/site-a/deep/er/pc1-old.JSON"
+name healthy PC-2 2026-11-20T10:00:00Z >"$R/site-b/pc2.json"
+name refused PC-3 2026-11-20T10:00:00Z >"$R/site-b/pc3.json"
+name refused PC-4 2026-11-20T10:00:00Z | jq '.exit_code = 2 | .repair.status = "failed" | .repair.error = "copying failed: access denied"' >"$R/site-b/pc4.json"
+name refused PC-5 2026-11-20T10:00:00Z | jq '.exit_code = 3010 | .repair.status = "repaired" | .repair.error = null | .verdict = "healthy"' >"$R/site-b/pc5.json"
+name healthy PC-6 2026-11-20T10:00:00Z | jq '.exit_code = 5 | .verdict = "unknown" | .reason = "SOFTWARE hive unreadable"' >"$R/site-b/pc6.json"
+name broken '=HYPERLINK("x")<script>alert(1)</script>' 2026-11-20T10:00:00Z >"$R/site-b/evil.json"
+# Files that are not reports: each skipped with its reason.
+printf '{"tool": "sxsfix", "command": "diagnose", "exit_' >"$R/site-b/truncated.json"
+printf 'not json at all' >"$R/site-b/text.json"
+printf '{"tool": "other", "command": "diagnose", "exit_code": 0}' >"$R/site-b/other.json"
+sx --json "$R/site-b/dir.json" dir "$tmp" >/dev/null
+jq 'del(.system.computer_name)' "$tmp/broken.json" >"$R/site-b/noname.json"
+head -c 100000 /dev/zero | tr '\0' '[' >"$R/site-b/deep.json"
+printf 'ignored: not *.json' >"$R/site-b/notes.txt"
+MACHINES=7
+
+run report --format json "$R"
+check "json: exit 0" test "$rc" = 0
+check "json: 7 machines, 8 reports, 1 history" test "$(jqv '[.machines, .reports, .history] | join(",")')" = "$MACHINES,8,1"
+check "json: verdicts" test "$(jqv '.verdicts | [.damaged, .healthy, .unknown, .suspected] | join(",")')" = "4,2,1,0"
+check "json: the newest report per machine (PC-1 damaged, not its older healthy one)" \
+  test "$(sx report --format csv "$R" | grep -c '^PC-1,.*,damaged,')" = 1
+check "json: repair results" test "$(jqv '.repairs | [.refused, .failed, .reboot] | join(",")')" = "1,1,1"
+check "json: build and UBR" test "$(jqv '.builds["26100.5074"]')" = "$MACHINES"
+check "json: the download list" test "$(jqv '.needed | map("\(.version) \(.arch) \(.machines)") | join(";")')" = "10.0.26100.5074 x64 4"
+check "json: failed, 3010 and unknown machines with reasons" \
+  test "$(jqv '.attention | map("\(.machine)=\(.state)") | join(",")')" = "PC-3=refused,PC-4=failed,PC-5=reboot,PC-6=unknown"
+check "json: PC-4's reason" test "$(jqv '.attention[] | select(.machine == "PC-4") | .reason')" = "copying failed: access denied"
+check "json: 6 files skipped" test "$(jqv ".skipped | length")" = 6
+for f in truncated text other dir noname deep; do
+  check "skipped with a reason: $f.json" test -n "$(jqv ".skipped[] | select(.file | endswith(\"$f.json\")) | .reason")"
+done
+check "skip reason: truncated names the byte" has "$(jqv '.skipped[] | select(.file | endswith("truncated.json")) | .reason')" "not JSON: byte"
+check "skip reason: a dir report" has "$(jqv '.skipped[] | select(.file | endswith("dir.json")) | .reason')" "only diagnose and repair"
+check "skip reason: nesting" has "$(jqv '.skipped[] | select(.file | endswith("deep.json")) | .reason')" "nested deeper"
+run report --format json "$R/site-b/pc2.json" "$tmp/missing.json"
+check "a file PATH and a missing one: 1 machine, 1 skipped, exit 0" test "$rc,$(jqv '[.machines, (.skipped | length)] | join(",")')" = "0,1,1"
+
+if [ -z "$EMU" ]; then  # devices and pipes are never read (Wine shows a link's target as a file)
+  ln -s /dev/zero "$tmp/zero.json"
+  mkfifo "$R/site-b/pipe.json"
+  SXSFIX_TIMEOUT=60 run report --format json "$tmp/zero.json" "$R/site-b"
+  check "a link to a device given as PATH: skipped, not read" has "$(jqv '.skipped[] | select(.file | endswith("zero.json")) | .reason')" "not a regular file"
+  check "a pipe in a folder: not read (the run ends)" test "$rc" = 0
+  rm -f "$R/site-b/pipe.json"
+fi
+
+run report "$R"
+check "text: aligned verdict table" grep -qE '^  damaged +4$' <<<"$out"
+check "text: download list" grep -qE '^  10\.0\.26100\.5074 x64 +4$' <<<"$out"
+check "text: skipped files listed" has "$out" "truncated.json: not JSON"
+
+run report --format csv -o "$tmp/fleet.csv" "$R"
+check "csv: header and one row per machine" test "$(wc -l <"$tmp/fleet.csv")" = $((MACHINES + 1))
+check "csv: a formula-like name is quoted text" grep -q "^\"'=HYPERLINK(\"\"x\"\")" "$tmp/fleet.csv"
+run report --format text -o "$tmp/nodir/x.txt" "$R"
+check "-o into a missing folder: exit 3, nothing written" test "$rc" = 3 -a ! -e "$tmp/nodir/x.txt"
+run report --format yaml "$R"
+check "unknown format: exit 3" test "$rc" = 3
+run report
+check "no PATH: exit 3" test "$rc" = 3
+
+run report --format html -o "$tmp/fleet.html" "$R"
+check "html: written" test "$rc" = 0 -a -s "$tmp/fleet.html"
+check "html: nothing from the network, no script" sh -c "! grep -qiE '<script|src=|href=|@import|url\\(' '$tmp/fleet.html'"
+check "html: inline SVG charts" test "$(grep -o '<svg' "$tmp/fleet.html" | wc -l)" = 2
+if ! command -v chromium >/dev/null; then
+  skip "chromium is not installed (scripts/deps.sh installs it): the page is not rendered"
+elif [ -n "$EMU" ]; then
+  skip "chromium renders the page in the native suite; the Windows build writes the same bytes (checked above)"
+else
+  chrome() {
+    local profile; profile=$(mktemp -d "$tmp/profile.XXXX")
+    timeout 180 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+      --disable-background-networking --disable-component-update --disable-sync \
+      --user-data-dir="$profile" "$@" 2>>"$tmp/chromium.log"
+  }
+  chrome --dump-dom "file://$tmp/fleet.html" >"$tmp/dom.html"
+  out=$(cat "$tmp/dom.html")
+  check "chromium: one row per machine" test "$(grep -o '<tr class="machine">' "$tmp/dom.html" | wc -l)" = "$MACHINES"
+  check "chromium: verdict counts" test "$(grep -oE 'data-verdict="[a-z]+">[0-9]+' "$tmp/dom.html" | sort | tr '\n' ' ')" = \
+    'data-verdict="damaged">4 data-verdict="healthy">2 data-verdict="suspected">0 data-verdict="unknown">1 '
+  check "chromium: the hostile name stayed text (no script element)" sh -c "! grep -qi '<script' '$tmp/dom.html'"
+  check "chromium: the hostile name is shown" has "$out" "&lt;script&gt;alert(1)&lt;/script&gt;"
+  chrome --window-size=1280,1800 --screenshot="$tmp/fleet.png" "file://$tmp/fleet.html" >/dev/null
+  check "chromium: a PNG screenshot" test "$(head -c 8 "$tmp/fleet.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a
+  check "chromium: the screenshot is not blank (size)" test "$(stat -c %s "$tmp/fleet.png")" -gt 20000
+  if [ -n "${SXSFIX_KEEP_SCREENSHOT:-}" ]; then cp "$tmp/fleet.png" "$SXSFIX_KEEP_SCREENSHOT"; fi
+fi
+
+echo "report: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# repair --ssu DIR: a folder of .msu/.cab updates (as on a share); the one
+# holding the damaged folders is chosen by listing (only it is expanded):
+# fewest other folders, then newest file time; none -> refused with a table.
+set -u
+: "${SXSFIX:?}" "${SXSFIX_SOURCE:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+for tool in gcab wimlib-imagex hivexsh lua5.4 jq iconv; do
+  command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
+done
+bash "$SXSFIX_SOURCE/scripts/sample-image.sh" "$tmp/img" >/dev/null || { echo "sample image failed"; exit 1; }
+S=$tmp/img/ssu
+STACK=amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.26100.5074_none_a5532eb7772ad4c4
+r=$tmp/img/root
+sum() { find "$1" -printf '%p %s %T@\n' | sort | md5sum; }
+wim=$(sx eval 'io.write(require("sxsfix.host").features().wim == true and "yes" or "no")' | tr -d '\r')
+
+# --- every kind of update, three of which hold the damaged folder --------------
+mkdir -p "$tmp/share"
+cp "$S"/*/*.msu "$tmp/share/"
+cp "$S/amd64-10.0.26100.5074/SSU-26100.5074-x64.cab" "$tmp/share/"
+touch -d '2026-01-01 00:00 UTC' "$tmp/share"/*
+touch -d '2026-03-01 00:00 UTC' "$tmp/share/windows10.0-kb5043080-x64.msu"   # the newest of the three
+printf 'junk' >"$tmp/share/broken.cab"                                        # listed with its error
+printf 'notes' >"$tmp/share/readme.txt"                                       # not an update
+before=$(sum "$r")
+run --root "$r" --json - repair --ssu "$tmp/share" --work "$tmp/work"
+check "share: planned (exit 1)" test "$rc" = 1 -a "$(jqv .repair.status)" = planned
+check "share: 10 candidates recorded" test "$(jqv '.repair.candidates | length')" = 10
+check "share: the newest of the three that hold the folder is chosen" \
+  test "$(jqv '.repair.choice.file | split("/") | last')" = windows10.0-kb5043080-x64.msu
+check "share: why names the tie-break" has "$(jqv .repair.choice.why)" "newest file time"
+[ "$wim" = yes ] || skip "this build has no wimlib: the WIM .msu candidates carry an error instead"
+[ "$wim" = no ] || check "share: the matching ones" test "$(jqv '[.repair.candidates[] | select(.matches) | .file | split("/") | last] | join(",")')" = \
+  "SSU-26100.5074-x64.cab,windows10.0-kb5043080-x64.msu,windows11.0-kb5043080-x64.msu"
+check "share: versions each candidate holds (CAB .msu listed through its inner cab)" \
+  test "$(jqv '.repair.candidates[] | select(.file | endswith("windows10.0-kb5043936-x64.msu")) | .versions[0]')" = "10.0.22621.4000 x64"
+if [ "$wim" = yes ]; then
+  check "share: a WIM .msu by its SSU cab's name" \
+    test "$(jqv '.repair.candidates[] | select(.file | endswith("windows11.0-kb5044284-x64.msu")) | "\(.kind) \(.versions[0])"')" = "msu (WIM) 10.0.26100.5100 x64"
+fi
+check "share: a broken cab is a candidate with an error, not a stop" \
+  has "$(jqv '.repair.candidates[] | select(.file | endswith("broken.cab")) | .error')" "broken.cab"
+check "share: only the chosen update was expanded" test "$(ls "$tmp/work")" = "ssu-windows10.0-kb5043080-x64.msu"
+check "share: the plan restores the damaged folder" test "$(jqv "[.repair.plan[] | select(.folder == \"$STACK\")] | length")" -ge 8
+check "share: nothing changed by a plan" test "$(sum "$r")" = "$before"
+run --root "$r" --summary repair --ssu "$tmp/share" --work "$tmp/work"
+check "share: the summary names the chosen update" has "$out" "from windows10.0-kb5043080-x64.msu; run with --apply"
+run --root "$r" repair --ssu "$tmp/share" --work "$tmp/work"
+check "share: text says which update and why" has "$out" "Update chosen from $tmp/share: windows10.0-kb5043080-x64.msu (it holds the damaged folder(s); $([ "$wim" = yes ] && echo 3 || echo 2) update(s) match, this one has the newest file time"
+
+# --- fewest other folders wins over a newer file --------------------------------
+mkdir -p "$tmp/two/p" "$tmp/extra"
+cp -r "$S/amd64-10.0.26100.5074/payload/$STACK" "$tmp/two/p/"
+other=amd64_microsoft-windows-servicingstack-onecore_31bf3856ad364e35_10.0.26100.5074_none_85a00a41bcdeeee7
+mkdir -p "$tmp/two/p/$other" && printf 'MZ' >"$tmp/two/p/$other/x.dll"
+(cd "$tmp/two/p" && find . -type f | sed 's|^\./||' | sort | xargs gcab -c -z "$tmp/extra/bigger.cab")
+cp "$S/amd64-10.0.26100.5074/SSU-26100.5074-x64.cab" "$tmp/extra/exact.cab"
+touch -d '2026-01-01 00:00 UTC' "$tmp/extra/exact.cab"
+touch -d '2026-06-01 00:00 UTC' "$tmp/extra/bigger.cab"
+run --root "$r" --json - repair --ssu "$tmp/extra" --work "$tmp/work2"
+check "fewest: the exact one, though older" test "$(jqv '.repair.choice.file | split("/") | last')" = exact.cab
+check "fewest: why says so" has "$(jqv .repair.choice.why)" "the fewest other folders (0)"
+check "fewest: the other has 1 extra folder" test "$(jqv '.repair.candidates[] | select(.file | endswith("bigger.cab")) | .extra')" = 1
+
+# --- none holds the damaged folder: refused, with the table ---------------------
+mkdir -p "$tmp/none"
+cp "$S"/arm64-*/*.msu "$S"/amd64-10.0.26100.5100/*.msu "$S"/amd64-10.0.22621.4000/*.cab "$tmp/none/"
+run --root "$r" --json "$tmp/none.json" repair --ssu "$tmp/none" --work "$tmp/work3"
+check "none: refused, exit 3" test "$rc" = 3 -a "$(jq -r .repair.status "$tmp/none.json")" = refused
+check "none: the reason" has "$err" "none of the 5 update(s) in the folder holds the damaged folder(s)"
+check "none: a table row per candidate with its versions" grep -qE 'windows10\.0-kb5044284-x64\.msu +msu \(CAB\) +10\.0\.26100\.5100 x64' <<<"$err"
+check "none: the damaged folder named" has "$err" "$STACK"
+check "none: candidates in the JSON, none chosen" test "$(jq -r '[(.repair.candidates | length), (.repair.choice == null)] | join(",")' "$tmp/none.json")" = "5,true"
+check "none: nothing expanded" test -z "$(ls "$tmp/work3" 2>/dev/null)"
+check "none: nothing changed" test "$(sum "$r")" = "$before"
+
+# --- an empty folder, and the repair itself --------------------------------------
+mkdir -p "$tmp/empty"
+run --root "$r" repair --ssu "$tmp/empty" --work "$tmp/work4"
+check "empty folder: refused (no servicing stack folder), exit 3" test "$rc" = 3
+if [ -n "$EMU" ]; then
+  skip "repair --apply from a folder: the apply path under Wine is covered by test_repair"
+elif [ "$(id -u)" != 0 ]; then
+  skip "repair --apply needs root"
+else
+  cp -a "$r" "$tmp/fix"
+  run --root "$tmp/fix" --summary repair --ssu "$tmp/share" --work "$tmp/work5" --apply
+  check "apply from the share: exit 0, repaired" test "$rc" = 0 -a "${out%% *}" = REPAIRED
+  check "apply from the share: the folder is whole" test "$(ls "$tmp/fix/Windows/WinSxS/$STACK" | wc -l)" = 8
+fi
+
+echo "ssudir: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
