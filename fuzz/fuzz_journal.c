@@ -1,6 +1,6 @@
 /* fuzz_journal: the copy journal read back by a rollback. The harness fixes
-   the dst and backup records to folders of its own (lines the input starts
-   with "src", "dst" or "backup" are dropped), then lets the input say what
+   the dst, backup and root records to folders of its own (lines the input
+   starts with "src", "dst", "backup" or "root" are dropped), then lets the input say what
    to undo. A rollback must never touch anything outside those folders: a
    sentinel file beside them must survive. */
 #include <string.h>
@@ -10,14 +10,21 @@
 
 static int pinned(const char *line, size_t k) {
   return (k >= 3 && !memcmp(line, "src", 3)) || (k >= 3 && !memcmp(line, "dst", 3)) ||
-         (k >= 6 && !memcmp(line, "backup", 6));
+         (k >= 6 && !memcmp(line, "backup", 6)) || (k >= 4 && !memcmp(line, "root", 4));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n) {
   const char *t = fz_tmpdir();
   char *d = fz_join(t, "d"), *b = fz_join(t, "b"), *j = fz_join(t, "journal"), *sent = fz_join(t, "sentinel");
-  char *text = malloc(n + 2 * strlen(t) + 64), *o = text;
-  o += sprintf(o, "sxsfix-copy-journal 1\ndst %s\nbackup %s\n", d, b);
+  char *text = malloc(n + 2 * strlen(t) + 128), *o = text;
+  plat_err e;
+  plat_mkdirs(d, &e);
+  plat_mkdirs(b, &e);
+  plat_info di;
+  FZ_CHECK(plat_stat(d, 0, &di, &e) == 0, "%s", e.msg);
+  char id[48];
+  journal_id(&di, id, sizeof id);
+  o += sprintf(o, "sxsfix-copy-journal 2\ndst %s\nbackup %s\nroot  %s\n", d, b, id);
   for (size_t i = 0; i < n;) {
     const uint8_t *nl = memchr(data + i, '\n', n - i);
     size_t k = nl ? (size_t)(nl - (data + i)) + 1 : n - i;
@@ -26,9 +33,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n) {
   }
   fz_write(j, text, (size_t)(o - text));
   fz_write(sent, "x", 1);
-  plat_err e;
-  plat_mkdirs(d, &e);
-  plat_mkdirs(b, &e);
   copy_rollback_stats st;
   if (copy_rollback(j, &st, &e) != 0) FZ_CHECK(e.msg[0] != '\0', "failure without a message");
   free(st.first_error);

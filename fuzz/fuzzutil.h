@@ -31,4 +31,14 @@ void fz_only(const char *dir, ...);
 /* Remove a tree (no error when absent). */
 void fz_rmtree(const char *path);
 
+/* A small tree under root (created) from the input bytes at *data, *n of them (consumed):
+   folders and files with a few names, so that two trees overlap, various
+   contents, modes, times and a user xattr. */
+void fz_tree(const char *root, const uint8_t **data, size_t *n);
+
+/* Everything a rollback must restore under root, as text (malloc'd): per
+   entry, sorted, its relative name, type, mode, owner, group, modification
+   time, size, contents' hash and xattrs; for root itself too. */
+char *fz_snapshot(const char *root);
+
 #endif

@@ -37,8 +37,9 @@ gen_seeds() {
     winpath) for s in 'C:\Windows\WinSxS' '%SystemRoot%\..\..\x' '\\?\C:\Windows' '\\srv\share\x' \
                'c:/windows/./winsxs/../..' '%windir%\System32' 'D:\x' '%ProgramData%\Microsoft'; do
                printf '\001%s' "$s" >"$d/$((i++))"; printf '\003%s' "$s" >"$d/$((i++))"; done ;;
-    journal) printf 'mkdir x\nnew x/a%%20b\ndone x/a%%20b\noverwrite f\ndirmeta \nend ok\n' >"$d/1"
-             printf 'new %%2E%%2E/sentinel\n' >"$d/2"; printf 'overwrite a%%zz\n' >"$d/3" ;;
+    journal) printf 'mkdir x 1:2\nnew x/a%%20b 1:3\ndone x/a%%20b 3:%%016x\noverwrite f 1\ndirmeta  2\nundo 5\nend ok\n' 0 >"$d/1"
+             printf 'new %%2E%%2E/sentinel 1:2\n' >"$d/2"; printf 'overwrite a%%zz 1\n' >"$d/3" ;;
+    rollback|hostile) for i in 1 2 3 4 5 6; do head -c $((40 + i * 30)) /dev/urandom >"$d/$i"; done ;;
     json) printf 'plain' >"$d/1"; printf 'caf\xe9 \xc3\xa9 \x00 \x01\x1f "\\ \xed\xa0\x80 \xf4\x90\x80\x80' >"$d/2" ;;
     config) printf '\001\000\002\003abc' >"$d/1"; head -c 64 /dev/urandom >"$d/2" ;;
     grep_prefilter) printf '\x00\x05\x02\x14\x02\x01\x00\x03\x01\xf0\x1b\xf0\x03' >"$d/1"
@@ -59,7 +60,10 @@ run() {
   esac
   mkdir -p "$B/corpus/$t" "$B/crashes"
   local log=$B/$t.log
-  (cd "$B" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  # the copy targets write trees and fsync their journals: in memory when possible
+  local tmpdir=${TMPDIR:-/tmp}
+  case $t in rollback|hostile) [ -d /dev/shm ] && [ -w /dev/shm ] && tmpdir=/dev/shm ;; esac
+  (cd "$B" && TMPDIR=$tmpdir ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     "$bin" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 -max_len=$maxlen \
       -print_final_stats=1 -artifact_prefix="$B/crashes/$t-" \
       "$B/corpus/$t" "${seeds[@]}") >"$log" 2>&1

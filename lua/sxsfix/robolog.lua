@@ -32,7 +32,7 @@ function M.plan_summary(items)
   end
   for _, it in ipairs(items) do
     local c = it.type == "dir" and s.dirs or s.files
-    local col = ({ new = "copied", changed = "copied", same = "skipped", skipped = "skipped",
+    local col = it.failed and "failed" or ({ new = "copied", changed = "copied", same = "skipped", skipped = "skipped",
                    extra = "extras", mismatch = "mismatch" })[it.action]
     if it.action ~= "extra" then c.total = c.total + 1 end
     c[col] = c[col] + 1

@@ -34,12 +34,15 @@ typedef struct copy_item {
 typedef struct copy_plan {
   copy_item *items;    /* folders before their contents */
   size_t n, cap;
+  int64_t precision;   /* ns: times closer than this are equal (the coarser
+                          file system's: 1 ext4, 100 NTFS, 2 s FAT) */
 } copy_plan;
 
 typedef struct copy_opts {
   int compare;           /* compare contents of files with equal size and time */
-  const char *backup;    /* apply: backup folder (required) */
-  const char *journal;   /* apply: journal file; default BACKUP/journal.txt */
+  const char *backup;    /* apply: backup folder (required): new, or an empty
+                            private one; it serves this one run */
+  const char *journal;   /* apply: journal file (must not exist); default BACKUP/journal.txt */
   const char *template;  /* NULL: security from the source; else new items
                             get this path's security (descriptor / ACL xattrs) */
 } copy_opts;
@@ -55,7 +58,9 @@ typedef struct copy_summary {
 
 const char *copy_action_name(copy_action a);
 
-/* Walk src and dst and decide each item's action; touches nothing. */
+/* Walk src and dst and decide each item's action; touches nothing. Only
+   "not found" makes an item absent: any other error reading the
+   destination makes that item failed (item->failed, item->error). */
 int copy_plan_build(const char *src, const char *dst, const copy_opts *o, copy_plan *p, plat_err *e);
 void copy_plan_free(copy_plan *p);
 
@@ -67,9 +72,14 @@ int copy_apply(const char *src, const char *dst, const copy_opts *o, copy_plan *
 
 /* Undo what the journal records, newest first: overwritten files get their
    backed-up bytes and metadata back in place, created files and folders are
-   removed, folders' metadata restored. Safe to run twice. */
+   removed, folders' metadata restored. Refuses a journal whose destination
+   is not the folder it was written for, or whose journal or backup folder
+   others could have written. An item that changed after the run wrote it
+   is left as it is (counted in changed). Records its progress in the
+   journal: a second run after a complete one does nothing, a run after an
+   interrupted one finishes the job. */
 typedef struct copy_rollback_stats {
-  uint64_t restored, removed, kept, failed;
+  uint64_t restored, removed, kept, changed, failed;
   char *first_error;     /* malloc'd, or NULL */
 } copy_rollback_stats;
 int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e);
@@ -83,33 +93,70 @@ long copy_verify(const char *src, const char *dst, const copy_opts *o, copy_plan
 /* The platform calls the engine makes where a copy can fail midway. Tests
    replace entries to inject faults the OS cannot produce on demand. */
 typedef struct copy_ops {
-  plat_file *(*open_read)(const char *path, plat_err *e);
-  plat_file *(*open_write)(const char *path, int how, plat_err *e);
-  int (*copy_data)(plat_file *src, plat_file *dst, uint64_t *bytes, plat_err *e);
-  int (*meta_set)(const char *path, unsigned what, const plat_meta *m, plat_err *e);
-  /* called after each journal record; nonzero stops the run at once,
-     without cleanup, as a crash would */
-  int (*checkpoint)(const char *record);
+  plat_file *(*open_read)(const char *path, plat_err *e);                      /* a source file */
+  plat_file *(*open_write)(plat_dirh *d, const char *name, int how, plat_err *e); /* a destination file */
+  /* src's bytes from its position to its end into dst; *bytes their count,
+     *hash their copy_hash */
+  int (*copy_data)(plat_file *src, plat_file *dst, uint64_t *bytes, uint64_t *hash, plat_err *e);
+  int (*meta_set)(plat_file *f, unsigned what, const plat_meta *m, plat_err *e);
+  /* called after each journal record (verb and item); nonzero stops the run
+     at once, without cleanup, as a crash would. Tests also play a hostile
+     writer here. */
+  int (*checkpoint)(const char *verb, const char *rel);
 } copy_ops;
 extern copy_ops copy_os;
 
-/* Internal, shared by the engine's files. */
+/* ---- internal, shared by the engine's files ---------------------------- */
+
 #define ENOMEM_CODE plat_errcode(PLAT_E_NOMEM)
 #define ENOTDIR_CODE plat_errcode(PLAT_E_NOTDIR)
 char *copy_join(const char *a, const char *b);
-int copy_files_equal(const char *a, const char *b, int *equal, plat_err *e);
-/* Copy from's bytes into to: PLAT_CREATE_NEW makes it, PLAT_OPEN_EXISTING
-   overwrites it in place (truncated to the new length). sync: fsync it. */
-int copy_data_into(const char *from, const char *to, int how, int sync, uint64_t *bytes, plat_err *e);
-/* Put a backed-up file (bytes and all metadata) back over dst, in place. */
-int copy_restore_file(const char *backup, const char *dst, plat_err *e);
+/* 1 when two times are equal at precision ns (the coarser of the two file
+   systems'): they differ by less than one unit. */
+int copy_time_eq(int64_t a, int64_t b, int64_t precision);
+/* The coarser time precision (ns) of the file systems holding folders a and b. */
+int64_t copy_precision(const char *a, const char *b);
 
-/* The journal: "sxsfix-copy-journal 1", then one record a line,
-   "VERB PATH" with PATH percent-encoded (see journal.c). */
+/* The destination walked on folder handles (copywalk.c): the folders of
+   the current path stay open, so no component is looked up by path again
+   while the walk is below it, and a link met on the way is refused. */
+typedef struct copy_walk {
+  plat_dirh **h;     /* h[0] the root, h[i] the folder names[i] inside h[i-1] */
+  char **names;
+  size_t n, cap;
+} copy_walk;
+int copy_walk_open(copy_walk *w, const char *root, plat_err *e);
+/* The open folder holding rel's last component; *leaf is that component
+   (NULL for rel "", the root, whose folder is returned). */
+plat_dirh *copy_walk_parent(copy_walk *w, const char *rel, const char **leaf, plat_err *e);
+/* The folder rel itself, open. */
+plat_dirh *copy_walk_dir(copy_walk *w, const char *rel, plat_err *e);
+void copy_walk_close(copy_walk *w);
+
+/* A 64-bit content hash (not cryptographic: it tells whether a file still
+   holds what the run wrote). */
+typedef struct copy_hash { uint64_t h, len; unsigned char t[8]; unsigned nt; } copy_hash;
+void copy_hash_init(copy_hash *c);
+void copy_hash_add(copy_hash *c, const void *p, size_t n);
+uint64_t copy_hash_end(copy_hash *c);
+/* The default copy_os.copy_data: read, hash, write. */
+int copy_stream(plat_file *src, plat_file *dst, uint64_t *bytes, uint64_t *hash, plat_err *e);
+/* Size and copy_hash of f's contents from its position to its end. */
+int copy_sum(plat_file *f, uint64_t *size, uint64_t *hash, plat_err *e);
+/* Put a backed-up file's bytes and metadata back into dst, in place. */
+int copy_restore_into(const char *backup, plat_file *dst, plat_err *e);
+/* Compare two open files from their positions to their ends. */
+int copy_files_equal(plat_file *a, plat_file *b, int *equal, plat_err *e);
+
+/* The journal (format in journal.c). */
 typedef struct copy_journal { plat_file *f; } copy_journal;
+/* Create the journal file (it must not exist) and write its head. */
 int journal_open(copy_journal *j, const char *path, const char *src, const char *dst,
                  const char *backup, plat_err *e);
-int journal_record(copy_journal *j, const char *verb, const char *rel, int sync, plat_err *e);
+/* Append "VERB REL[ ARG]"; sync: flush to disk first. */
+int journal_record(copy_journal *j, const char *verb, const char *rel, const char *arg, int sync, plat_err *e);
 int journal_close(copy_journal *j, plat_err *e);
+/* "DEV:INO", the identity the journal records for a file or folder. */
+void journal_id(const plat_info *st, char *buf, size_t len);
 
 #endif

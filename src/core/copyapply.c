@@ -1,51 +1,49 @@
-/* copyapply.c: carry out a copy plan: new files through a temporary name,
-   changed files backed up then overwritten in place (hard links stay),
-   metadata from the source (or a template's security), folders' metadata
-   after their contents, every change journaled first. */
+/* copyapply.c: carry out a copy plan on the destination's folder handles:
+   new files through a temporary name, changed files backed up then
+   overwritten in place (hard links stay), metadata from the source (or a
+   template's security), every existing folder's metadata backed up before
+   anything is created in it, folders' metadata after their contents, every
+   change journaled first. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/copy.h"
 
-static int no_checkpoint(const char *record) { (void)record; return 0; }
+static int no_checkpoint(const char *verb, const char *rel) { (void)verb; (void)rel; return 0; }
 
-copy_ops copy_os = { plat_open_read, plat_open_write, plat_copy_data, plat_meta_set, no_checkpoint };
+copy_ops copy_os = { plat_open_read, plat_dirh_open_file, copy_stream, plat_fmeta_set, no_checkpoint };
 
-int copy_data_into(const char *from, const char *to, int how, int sync, uint64_t *bytes, plat_err *e) {
-  plat_file *s = copy_os.open_read(from, e);
-  if (!s) return -1;
-  plat_file *d = copy_os.open_write(to, how, e);
-  int rc = d ? 0 : -1;
-  uint64_t n = 0;
-  if (!rc && how == PLAT_OPEN_EXISTING) rc = plat_truncate(d, 0, e);
-  if (!rc) rc = copy_os.copy_data(s, d, &n, e);
-  if (!rc && sync) rc = plat_sync(d, e);
-  if (d && plat_close(d, rc ? NULL : e) != 0) rc = -1;
-  plat_close(s, NULL);
-  if (bytes) *bytes = n;
-  return rc;
+typedef struct run {
+  const char *src, *dst, *backup;  /* absolute */
+  const copy_opts *o;
+  copy_journal j;
+  copy_walk w;
+  plat_meta tmpl;       /* the template's security entries */
+  copy_summary *s;
+  unsigned long nbk;    /* backups made: BACKUP/files/N, BACKUP/dirs/N */
+  int crashed;
+} run;
+
+static int fail_msg(plat_err *e, int kind, const char *fmt, const char *a, const char *b) {
+  e->code = plat_errcode(kind);
+  snprintf(e->msg, sizeof e->msg, fmt, a, b);
+  return -1;
 }
 
-int copy_restore_file(const char *backup, const char *dst, plat_err *e) {
+int copy_restore_into(const char *backup, plat_file *dst, plat_err *e) {
   plat_meta m;
   if (plat_meta_get(backup, PLAT_META_ALL, &m, e) != 0) return -1;
-  int rc = copy_data_into(backup, dst, PLAT_OPEN_EXISTING, 0, NULL, e);
-  if (rc && plat_is_notfound(e->code))  /* removed meanwhile: create it again */
-    rc = copy_data_into(backup, dst, PLAT_CREATE_NEW, 0, NULL, e);
-  if (!rc) rc = plat_meta_set(dst, PLAT_META_ALL, &m, e);
+  plat_file *b = plat_open_read(backup, e);
+  uint64_t n, h;
+  int rc = b ? plat_rewind(dst, e) : -1;
+  if (!rc) rc = plat_truncate(dst, 0, e);
+  if (!rc) rc = copy_stream(b, dst, &n, &h, e);
+  if (!rc) rc = plat_fmeta_set(dst, PLAT_META_ALL, &m, e);
+  plat_close(b, NULL);
   plat_meta_free(&m);
   return rc;
 }
-
-typedef struct run {
-  const char *src, *dst, *backup;
-  const copy_opts *o;
-  copy_journal j;
-  plat_meta tmpl;       /* the template's security entries */
-  copy_summary *s;
-  int crashed;
-} run;
 
 /* Metadata for a new or overwritten item: the source's, with the
    template's security for new items when there is a template. */
@@ -74,9 +72,9 @@ static int source_meta(run *r, const char *sp, int isnew, int isfile, plat_meta 
   return 0;
 }
 
-static int record(run *r, const char *verb, const char *rel, int sync, plat_err *e) {
-  if (journal_record(&r->j, verb, rel, sync, e) != 0) return -1;
-  if (copy_os.checkpoint(verb)) {
+static int record(run *r, const char *verb, const char *rel, const char *arg, int sync, plat_err *e) {
+  if (journal_record(&r->j, verb, rel, arg, sync, e) != 0) return -1;
+  if (copy_os.checkpoint(verb, rel)) {
     r->crashed = 1;
     e->code = plat_errcode(PLAT_E_INVAL);
     snprintf(e->msg, sizeof e->msg, "%s: the run was stopped after a \"%s\" record", rel, verb);
@@ -85,103 +83,147 @@ static int record(run *r, const char *verb, const char *rel, int sync, plat_err 
   return 0;
 }
 
+/* BACKUP/KIND/N for the next backup; *num gets N as text. */
+static char *backup_slot(run *r, const char *kind, char *num, size_t len) {
+  snprintf(num, len, "%lu", ++r->nbk);
+  char *k = copy_join(r->backup, kind), *p = k ? copy_join(k, num) : NULL;
+  free(k);
+  return p;
+}
+
 static char *suffixed(const char *p, const char *sfx) {
   char *s = malloc(strlen(p) + strlen(sfx) + 1);
   if (s) sprintf(s, "%s%s", p, sfx);
   return s;
 }
 
-static int copy_new(run *r, copy_item *it, const char *sp, const char *dp, plat_err *e) {
-  char *tmp = suffixed(dp, ".sxsfix-new");
-  if (!tmp) return plat_fail(e, dp, ENOMEM_CODE);
+static void sum_text(char *buf, size_t len, uint64_t size, uint64_t hash) {
+  snprintf(buf, len, "%llu:%016llx", (unsigned long long)size, (unsigned long long)hash);
+}
+
+/* A new file: created as NAME.sxsfix-new (never there before: created
+   exclusively), recorded with its identity, filled, then renamed to NAME
+   without replacing anything. */
+static int copy_new(run *r, copy_item *it, const char *sp, char *sum, size_t sumlen, plat_err *e) {
+  const char *leaf;
+  plat_dirh *d = copy_walk_parent(&r->w, it->rel, &leaf, e);
+  if (!d) return -1;
+  char *tmp = suffixed(leaf, ".sxsfix-new");
+  if (!tmp) return plat_fail(e, it->rel, ENOMEM_CODE);
   plat_err ignore;
+  plat_info st;
+  if (plat_dirh_stat(d, tmp, &st, &ignore) == 0 && st.type != PLAT_DIR)
+    plat_dirh_remove(d, tmp, &ignore);  /* left by an interrupted run */
   plat_meta m = {0};
   unsigned what = 0;
-  uint64_t n = 0;
-  int rc = record(r, "new", it->rel, 0, e);
-  if (rc) { free(tmp); return -1; }
-  plat_remove(tmp, &ignore);  /* left by an interrupted run */
-  rc = copy_data_into(sp, tmp, PLAT_CREATE_NEW, 0, &n, e);
+  uint64_t n = 0, h = 0;
+  char id[48];
+  plat_file *s = copy_os.open_read(sp, e), *f = s ? copy_os.open_write(d, tmp, PLAT_CREATE_NEW, e) : NULL;
+  int rc = f ? plat_fstat(f, &st, e) : -1;
+  if (!rc) { journal_id(&st, id, sizeof id); rc = record(r, "new", it->rel, id, 0, e); }
+  if (!rc) rc = copy_os.copy_data(s, f, &n, &h, e);
   if (!rc) rc = source_meta(r, sp, 1, 1, &m, &what, e);
-  if (!rc) rc = copy_os.meta_set(tmp, what, &m, e);
-  if (!rc) rc = plat_rename_new(tmp, dp, e);
-  if (rc && !r->crashed) plat_remove(tmp, &ignore);
+  if (!rc) rc = copy_os.meta_set(f, what, &m, e);
+  if (f && plat_close(f, rc ? NULL : e) != 0) rc = -1;
+  plat_close(s, NULL);
+  if (!rc) rc = plat_dirh_rename_new(d, tmp, leaf, e);
+  if (rc && f && !r->crashed) plat_dirh_remove(d, tmp, &ignore);  /* ours: made exclusively */
   plat_meta_free(&m);
   free(tmp);
-  if (!rc) r->s->bytes.copied += n;
+  if (!rc) { r->s->bytes.copied += n; sum_text(sum, sumlen, n, h); }
   return rc;
 }
 
-/* Back up the destination file once per backup folder: a copy with all its
-   metadata, made under a .sxsfix-part name, flushed, then renamed. */
-static int backup_file(run *r, const char *rel, const char *dp, plat_err *e) {
-  char *b = copy_join(r->backup, "files"), *bp = b ? copy_join(b, rel) : NULL;
-  char *part = bp ? suffixed(bp, ".sxsfix-part") : NULL;
-  int rc = part ? 0 : plat_fail(e, rel, ENOMEM_CODE);
-  plat_info st;
-  plat_err ignore;
-  if (!rc && plat_stat(bp, 0, &st, &ignore) != 0) {  /* an earlier run's backup is the original */
-    char *parent = strdup(bp);
-    char *slash = parent ? strrchr(parent, '/') : NULL;
-    if (slash) *slash = '\0';
-    rc = parent ? plat_mkdirs(parent, e) : plat_fail(e, rel, ENOMEM_CODE);
-    free(parent);
-    plat_remove(part, &ignore);
-    plat_meta m;
-    if (!rc) rc = copy_data_into(dp, part, PLAT_CREATE_NEW, 1, NULL, e);
-    if (!rc && (rc = plat_meta_get(dp, PLAT_META_ALL, &m, e)) == 0) {
-      rc = plat_meta_set(part, PLAT_META_ALL, &m, e);
-      plat_meta_free(&m);
-    }
-    if (!rc) rc = plat_rename_new(part, bp, e);
-    if (rc) plat_remove(part, &ignore);
+/* Back up the open destination file f (bytes and all metadata) into a new
+   backup slot: a .part name, flushed, then renamed. */
+static int backup_file(run *r, plat_file *f, char *num, size_t numlen, plat_err *e) {
+  char *bp = backup_slot(r, "files", num, numlen), *part = bp ? suffixed(bp, ".part") : NULL;
+  int rc = part ? 0 : plat_fail(e, "(backup)", ENOMEM_CODE);
+  plat_file *b = rc ? NULL : plat_open_write(part, PLAT_CREATE_NEW, e);
+  uint64_t n, h;
+  plat_meta m;
+  if (!b) rc = -1;
+  if (!rc) rc = copy_stream(f, b, &n, &h, e);
+  if (!rc) rc = plat_sync(b, e);
+  if (b && plat_close(b, rc ? NULL : e) != 0) rc = -1;
+  if (!rc && (rc = plat_fmeta_get(f, PLAT_META_ALL, &m, e)) == 0) {
+    rc = plat_meta_set(part, PLAT_META_ALL, &m, e);
+    plat_meta_free(&m);
   }
+  if (!rc) rc = plat_rename_new(part, bp, e);
+  plat_err ignore;
+  if (rc && b) plat_remove(part, &ignore);
   free(part);
   free(bp);
-  free(b);
   return rc;
 }
 
-static int copy_over(run *r, copy_item *it, const char *sp, const char *dp, plat_err *e) {
-  if (backup_file(r, it->rel, dp, e) != 0) return -1;
-  if (record(r, "overwrite", it->rel, 1, e) != 0) return -1;
+/* A changed file: opened once, backed up from that handle, journaled, then
+   overwritten in place through the same handle (so the object backed up is
+   the object written, and its hard links stay). */
+static int copy_over(run *r, copy_item *it, const char *sp, char *sum, size_t sumlen, plat_err *e) {
+  const char *leaf;
+  plat_dirh *d = copy_walk_parent(&r->w, it->rel, &leaf, e);
+  if (!d) return -1;
+  plat_file *f = copy_os.open_write(d, leaf, PLAT_OPEN_EXISTING, e);
+  if (!f) return -1;
+  char num[24];
   plat_meta m = {0};
   unsigned what;
-  uint64_t n = 0;
-  int rc = source_meta(r, sp, 0, 1, &m, &what, e);  /* before touching the destination */
-  if (!rc) {
-    rc = copy_data_into(sp, dp, PLAT_OPEN_EXISTING, 0, &n, e);
-    if (!rc) rc = copy_os.meta_set(dp, what, &m, e);
-    if (rc) {  /* put the original back at once; the journal covers a failure here */
-      char *b = copy_join(r->backup, "files"), *bp = b ? copy_join(b, it->rel) : NULL;
-      plat_err ignore;
-      if (bp) copy_restore_file(bp, dp, &ignore);
-      free(bp);
-      free(b);
-    }
+  uint64_t n = 0, h = 0;
+  int rc = backup_file(r, f, num, sizeof num, e);
+  if (!rc) rc = record(r, "overwrite", it->rel, num, 1, e);
+  if (!rc) rc = source_meta(r, sp, 0, 1, &m, &what, e);  /* before touching the destination */
+  int wrote = !rc;
+  plat_file *s = rc ? NULL : copy_os.open_read(sp, e);
+  if (!rc && !s) rc = -1;
+  if (!rc) rc = plat_rewind(f, e);
+  if (!rc) rc = plat_truncate(f, 0, e);
+  if (!rc) rc = copy_os.copy_data(s, f, &n, &h, e);
+  if (!rc) rc = copy_os.meta_set(f, what, &m, e);
+  plat_close(s, NULL);
+  if (rc && wrote && !r->crashed) {  /* put the original back at once; the journal covers a failure here */
+    char *k = copy_join(r->backup, "files"), *bp = k ? copy_join(k, num) : NULL;
+    plat_err ignore;
+    if (bp) copy_restore_into(bp, f, &ignore);
+    free(bp);
+    free(k);
   }
+  if (plat_close(f, rc ? NULL : e) != 0) rc = -1;
   plat_meta_free(&m);
-  if (!rc) r->s->bytes.copied += n;
+  if (!rc) { r->s->bytes.copied += n; sum_text(sum, sumlen, n, h); }
   return rc;
 }
 
-/* An existing folder whose times change: back its metadata up once. */
-static int backup_dir(run *r, const char *rel, const char *dp, plat_err *e) {
-  char *b = copy_join(r->backup, "dirs"), *bp = b ? copy_join(b, rel) : NULL;
+/* An existing folder: its metadata (mode, owner, ACLs, xattrs, times) goes
+   into a backup slot of its own before anything is created in it. */
+static int backup_dir(run *r, const char *rel, plat_err *e) {
+  plat_dirh *d = copy_walk_dir(&r->w, rel, e);
+  if (!d) return -1;
+  char num[24];
+  char *bp = backup_slot(r, "dirs", num, sizeof num);
   int rc = bp ? 0 : plat_fail(e, rel, ENOMEM_CODE);
-  plat_info st;
-  plat_err ignore;
   plat_meta m;
-  if (!rc && plat_stat(bp, 0, &st, &ignore) != 0) {
-    rc = plat_mkdirs(bp, e);
-    if (!rc && (rc = plat_meta_get(dp, PLAT_META_ALL, &m, e)) == 0) {
-      rc = plat_meta_set(bp, PLAT_META_ALL, &m, e);
-      plat_meta_free(&m);
-    }
+  if (!rc) rc = plat_mkdirs(bp, e);
+  if (!rc && (rc = plat_dirh_meta_get(d, NULL, PLAT_META_ALL, &m, e)) == 0) {
+    rc = plat_meta_set(bp, PLAT_META_ALL, &m, e);
+    plat_meta_free(&m);
   }
   free(bp);
-  free(b);
-  return rc ? rc : record(r, "dirmeta", rel, 1, e);
+  return rc ? rc : record(r, "dirmeta", rel, num, 1, e);
+}
+
+/* A new folder, private until its metadata is set at the end. */
+static int make_dir(run *r, const char *rel, plat_err *e) {
+  const char *leaf;
+  plat_dirh *d = copy_walk_parent(&r->w, rel, &leaf, e);
+  if (!d) return -1;
+  if (plat_dirh_mkdir(d, leaf, e) != 0) return -1;
+  plat_info st;
+  char id[48];
+  if (plat_dirh_stat(d, leaf, &st, e) != 0) return -1;
+  journal_id(&st, id, sizeof id);
+  return record(r, "mkdir", rel, id, 0, e);
 }
 
 /* Folders' metadata, deepest first, after all contents are written. */
@@ -189,21 +231,17 @@ static int finish_dirs(run *r, copy_plan *p, plat_err *fatal) {
   for (size_t i = p->n; i-- > 0;) {
     copy_item *it = &p->items[i];
     if (it->type != PLAT_DIR || it->failed || (it->action != CA_NEW && it->action != CA_SAME)) continue;
-    char *sp = copy_join(r->src, it->rel), *dp = copy_join(r->dst, it->rel);
+    char *sp = copy_join(r->src, it->rel);
     plat_err e;
     plat_meta m = {0};
     unsigned what = PLAT_META_TIMES;
-    int rc = (sp && dp) ? 0 : plat_fail(&e, it->rel, ENOMEM_CODE);
-    if (!rc && it->action == CA_SAME) {  /* existing: times only, its security is left alone */
-      rc = backup_dir(r, it->rel, dp, &e);
-      if (!rc) rc = plat_meta_get(sp, PLAT_META_TIMES, &m, &e);
-    } else if (!rc) {
-      rc = source_meta(r, sp, 1, 0, &m, &what, &e);
-    }
-    if (!rc) rc = copy_os.meta_set(dp, what, &m, &e);
+    int rc = sp ? 0 : plat_fail(&e, it->rel, ENOMEM_CODE);
+    if (!rc && it->action == CA_SAME) rc = plat_meta_get(sp, PLAT_META_TIMES, &m, &e);  /* times only */
+    else if (!rc) rc = source_meta(r, sp, 1, 0, &m, &what, &e);
+    plat_dirh *d = rc ? NULL : copy_walk_dir(&r->w, it->rel, &e);
+    if (!rc) rc = d ? plat_dirh_meta_set(d, NULL, what, &m, &e) : -1;
     plat_meta_free(&m);
     free(sp);
-    free(dp);
     if (r->crashed) { *fatal = e; return -1; }
     if (rc) {
       it->failed = 1;
@@ -222,57 +260,122 @@ static int apply_items(run *r, copy_plan *p, plat_err *fatal) {
     c->total += it->action != CA_EXTRA;
     if (it->type == PLAT_FILE) r->s->bytes.total += it->action != CA_EXTRA ? it->size : 0;
     if (it->action == CA_EXTRA) { c->extras++; if (it->type == PLAT_FILE) r->s->bytes.extras += it->size; continue; }
-    if (it->action == CA_SAME || it->action == CA_SKIP) {
-      c->skipped++;
-      if (it->type == PLAT_FILE) r->s->bytes.skipped += it->size;
-      continue;
-    }
+    if (it->failed) { c->failed++; continue; }  /* the plan could not read it */
+    if (it->action == CA_SKIP) { c->skipped++; continue; }
     if (it->action == CA_MISMATCH) { c->mismatch++; continue; }
-    char *sp = copy_join(r->src, it->rel), *dp = copy_join(r->dst, it->rel);
+    if (it->action == CA_SAME && it->type == PLAT_FILE) { c->skipped++; r->s->bytes.skipped += it->size; continue; }
+    char *sp = copy_join(r->src, it->rel);
+    char sum[48] = "";
     plat_err e;
-    int rc = (sp && dp) ? 0 : plat_fail(&e, it->rel, ENOMEM_CODE);
-    if (!rc && it->type == PLAT_DIR) {
-      rc = record(r, "mkdir", it->rel, 0, &e);
-      if (!rc) rc = plat_mkdirs(dp, &e);
-    } else if (!rc) {
-      rc = it->action == CA_NEW ? copy_new(r, it, sp, dp, &e) : copy_over(r, it, sp, dp, &e);
-    }
+    int rc = sp ? 0 : plat_fail(&e, it->rel, ENOMEM_CODE);
+    if (!rc && it->type == PLAT_DIR)
+      rc = it->action == CA_SAME ? backup_dir(r, it->rel, &e) : *it->rel ? make_dir(r, it->rel, &e) : 0;
+    else if (!rc)
+      rc = it->action == CA_NEW ? copy_new(r, it, sp, sum, sizeof sum, &e) : copy_over(r, it, sp, sum, sizeof sum, &e);
     free(sp);
-    free(dp);
     if (r->crashed) { *fatal = e; return -1; }
     if (rc) {
       it->failed = 1;
       it->error = strdup(e.msg);
       c->failed++;
       if (it->type == PLAT_FILE) r->s->bytes.failed += it->size;
-      if (journal_record(&r->j, "failed", it->rel, 0, fatal) != 0) return -1;
+      if (journal_record(&r->j, "failed", it->rel, NULL, 0, fatal) != 0) return -1;
+    } else if (it->action == CA_SAME) {
+      c->skipped++;
     } else {
       it->done = 1;
       c->copied++;
-      if (journal_record(&r->j, "done", it->rel, 0, fatal) != 0) return -1;
+      if (journal_record(&r->j, "done", it->rel, *sum ? sum : NULL, 0, fatal) != 0) return -1;
     }
   }
   return 0;
 }
 
+/* The backup folder serves one run: created here private, or given empty
+   and private (a new temporary folder). */
+static int backup_prepare(const char *backup, plat_err *e) {
+  plat_info st;
+  plat_err se;
+  if (plat_stat(backup, 0, &st, &se) != 0) {
+    if (!plat_is_notfound(se.code)) { *e = se; return -1; }
+    return plat_mkdir_private(backup, e);
+  }
+  if (st.type != PLAT_DIR) return fail_msg(e, PLAT_E_NOTDIR, "%s: the backup folder is not a folder%s", backup, "");
+  if (plat_check_private(backup, e) != 0 && !plat_wine_version()) return -1;  /* Wine keeps no descriptors */
+  plat_dir *d = plat_dir_open(backup, e);
+  if (!d) return -1;
+  plat_dirent de;
+  int r = plat_dir_next(d, &de, e), rc = r < 0 ? -1 : 0;
+  if (r == 1)
+    rc = fail_msg(e, PLAT_E_EXIST, "%s: the backup folder already holds \"%s\" (another run's backup?); "
+                  "a backup folder serves one run: give a new one", backup, de.name);
+  plat_dir_close(d);
+  return rc;
+}
+
+/* The destination root when the plan creates it: its parents by path, the
+   root itself exclusively, in its parent's handle. *idbuf its identity. */
+static int make_root(const char *dst, char *idbuf, size_t len, plat_err *e) {
+  char *parent = strdup(dst);
+  if (!parent) return plat_fail(e, dst, ENOMEM_CODE);
+  size_t k = strlen(parent);
+  while (k > 1 && (parent[k - 1] == '/' || parent[k - 1] == '\\')) parent[--k] = '\0';
+  char *s1 = strrchr(parent, '/'), *s2 = strrchr(parent, '\\'), *sl = s1 > s2 ? s1 : s2;
+  const char *leaf = sl ? dst + (sl - parent) + 1 : dst;
+  char leafbuf[1024];
+  snprintf(leafbuf, sizeof leafbuf, "%.*s", (int)(strlen(leaf) - (strlen(dst) - k)), leaf);
+  if (!sl) strcpy(parent, ".");
+  else if (sl == parent) parent[1] = '\0';
+  else { *sl = '\0'; if (sl[-1] == ':') { sl[0] = '\\'; sl[1] = '\0'; } }
+  plat_dirh *d = NULL;
+  int rc = plat_mkdirs(parent, e);
+  if (!rc) rc = (d = plat_dirh_open(parent, e)) ? 0 : -1;
+  if (!rc) rc = plat_dirh_mkdir(d, leafbuf, e);
+  plat_info st;
+  if (!rc) rc = plat_dirh_stat(d, leafbuf, &st, e);
+  if (!rc) journal_id(&st, idbuf, len);
+  plat_dirh_close(d);
+  free(parent);
+  return rc;
+}
+
 int copy_apply(const char *src, const char *dst, const copy_opts *o, copy_plan *p,
                copy_summary *s, plat_err *e) {
   memset(s, 0, sizeof *s);
-  if (!o->backup || !*o->backup) {
-    e->code = plat_errcode(PLAT_E_INVAL);
-    snprintf(e->msg, sizeof e->msg, "%s: a backup folder is required to overwrite in place", dst);
-    return -1;
-  }
-  run r = { src, dst, o->backup, o, { NULL }, { 0 }, s, 0 };
+  if (!o->backup || !*o->backup)
+    return fail_msg(e, PLAT_E_INVAL, "%s: a backup folder is required to overwrite in place%s", dst, "");
+  run r = { 0 };
+  r.o = o;
+  r.s = s;
   plat_priv priv;
   if (plat_privileges_enable(&priv, e) != 0) { s->fatal = 1; return -1; }
+  char *asrc = NULL, *adst = NULL, *abk = NULL, *jp = NULL, rootid[48] = "";
+  int rootnew = p->n && p->items[0].action == CA_NEW;
   int rc = 0;
   if (o->template) rc = plat_meta_get(o->template, PLAT_META_SECURITY, &r.tmpl, e);
-  if (!rc) rc = plat_mkdirs(o->backup, e);
-  char *jp = o->journal ? NULL : copy_join(o->backup, "journal.txt");
-  if (!rc) rc = journal_open(&r.j, o->journal ? o->journal : jp, src, dst, o->backup, e);
+  if (!rc) rc = backup_prepare(o->backup, e);
+  if (!rc && rootnew) rc = make_root(dst, rootid, sizeof rootid, e);
+  if (!rc) rc = plat_realpath(src, &asrc, e);
+  if (!rc) rc = plat_realpath(dst, &adst, e);
+  if (!rc) rc = plat_realpath(o->backup, &abk, e);
+  if (!rc) rc = copy_walk_open(&r.w, adst, e);
+  plat_info st;
+  if (!rc && (rc = plat_dirh_stat(r.w.h[0], NULL, &st, e)) == 0 && !rootnew) journal_id(&st, rootid, sizeof rootid);
   if (!rc) {
-    rc = apply_items(&r, p, e);
+    char *f = copy_join(abk, "files"), *d = copy_join(abk, "dirs");
+    rc = f && d ? 0 : plat_fail(e, abk, ENOMEM_CODE);
+    if (!rc) rc = plat_mkdirs(f, e);
+    if (!rc) rc = plat_mkdirs(d, e);
+    free(f);
+    free(d);
+  }
+  if (!rc) rc = (jp = o->journal ? strdup(o->journal) : copy_join(abk, "journal.txt")) ? 0 : plat_fail(e, dst, ENOMEM_CODE);
+  if (!rc) rc = journal_open(&r.j, jp, asrc, adst, abk, e);
+  r.src = asrc, r.dst = adst, r.backup = abk;
+  if (!rc) {
+    rc = record(&r, "root", "", rootid, 0, e);
+    if (!rc && rootnew) rc = record(&r, "mkdir", "", rootid, 0, e);
+    if (!rc) rc = apply_items(&r, p, e);
     if (!rc) rc = finish_dirs(&r, p, e);
     if (!r.crashed) {
       char tail[32];
@@ -280,13 +383,14 @@ int copy_apply(const char *src, const char *dst, const copy_opts *o, copy_plan *
       if (failed) snprintf(tail, sizeof tail, "failed:%llu", (unsigned long long)failed);
       else snprintf(tail, sizeof tail, "ok");
       plat_err je;
-      if (journal_record(&r.j, "end", tail, 1, &je) != 0 && !rc) { *e = je; rc = -1; }
+      if (journal_record(&r.j, "end", tail, NULL, 1, &je) != 0 && !rc) { *e = je; rc = -1; }
       if (journal_close(&r.j, &je) != 0 && !rc) { *e = je; rc = -1; }
     }
     /* a simulated crash leaves the journal open-ended, as kill -9 would */
     if (r.crashed && r.j.f) plat_close(r.j.f, NULL);
   }
-  free(jp);
+  copy_walk_close(&r.w);
+  free(jp), free(asrc), free(adst), free(abk);
   plat_meta_free(&r.tmpl);
   plat_privileges_restore(&priv);
   if (rc) s->fatal = 1;

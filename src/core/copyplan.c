@@ -1,5 +1,6 @@
 /* copyplan.c: the copy plan (robocopy /L and better): walk the source and
    the destination and decide, with a reason, what each item needs. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,6 +123,27 @@ static int walk_dir(walk *w, const char *rel, int dst_exists) {
   return rc;
 }
 
+static int compare(const char *a, const char *b, int *eq, plat_err *e) {
+  plat_file *fa = plat_open_read(a, e), *fb = fa ? plat_open_read(b, e) : NULL;
+  int rc = fb ? copy_files_equal(fa, fb, eq, e) : -1;
+  plat_close(fa, NULL);
+  plat_close(fb, NULL);
+  return rc;
+}
+
+/* The coarser time precision of the file systems holding a and b. */
+int64_t copy_precision(const char *a, const char *b) {
+  int64_t p = 1;
+  for (int i = 0; i < 2; i++) {
+    plat_err ignore;
+    plat_dirh *d = plat_dirh_open(i ? b : a, &ignore);
+    int64_t q = d ? plat_dirh_time_precision(d) : 1;
+    if (q > p) p = q;
+    plat_dirh_close(d);
+  }
+  return p;
+}
+
 static int visit(walk *w, const char *rel, const plat_info *s, int dst_dir_exists) {
   if (s->type != PLAT_FILE && s->type != PLAT_DIR)
     return add(w->p, rel, s->type, CA_SKIP,
@@ -132,8 +154,16 @@ static int visit(walk *w, const char *rel, const plat_info *s, int dst_dir_exist
   char *dp = copy_join(w->dst, rel);
   if (!dp) return plat_fail(w->e, rel, ENOMEM_CODE);
   if (dst_dir_exists) {
-    plat_err ignore;
-    exists = plat_stat(dp, 0, &d, &ignore) == 0;
+    plat_err de;
+    exists = plat_stat(dp, 0, &d, &de) == 0;
+    if (!exists && !plat_is_notfound(de.code)) {  /* unreadable is not absent */
+      free(dp);
+      if (add(w->p, rel, s->type, CA_SKIP, "cannot read the destination", 0, w->e) != 0) return -1;
+      copy_item *it = &w->p->items[w->p->n - 1];
+      it->failed = 1;
+      if (!(it->error = strdup(de.msg))) return plat_fail(w->e, rel, ENOMEM_CODE);
+      return 0;
+    }
   }
   copy_action a = CA_NEW;
   const char *why = "not in the destination";
@@ -148,12 +178,12 @@ static int visit(walk *w, const char *rel, const plat_info *s, int dst_dir_exist
     a = CA_SAME;
     why = "same size and time";
     if (d.size != s->size) { a = CA_CHANGED; why = "size differs"; }
-    else if (d.mtime_ns < s->mtime_ns) { a = CA_CHANGED; why = "source is newer"; }
-    else if (d.mtime_ns > s->mtime_ns) { a = CA_CHANGED; why = "source is older"; }
+    else if (!copy_time_eq(d.mtime_ns, s->mtime_ns, w->p->precision))
+      a = CA_CHANGED, why = d.mtime_ns < s->mtime_ns ? "source is newer" : "source is older";
     else if (w->o->compare) {
       char *sp = copy_join(w->src, rel);
       int eq = 0;
-      int rc = sp ? copy_files_equal(sp, dp, &eq, w->e) : plat_fail(w->e, rel, ENOMEM_CODE);
+      int rc = sp ? compare(sp, dp, &eq, w->e) : plat_fail(w->e, rel, ENOMEM_CODE);
       free(sp);
       if (rc != 0) { free(dp); return -1; }
       if (eq) why = "same size, time and content";
@@ -173,9 +203,16 @@ int copy_plan_build(const char *src, const char *dst, const copy_opts *o, copy_p
   if (s.type != PLAT_DIR) return plat_fail(e, src, ENOTDIR_CODE);
   walk w = { src, dst, o, p, e };
   plat_info d;
-  plat_err ignore;
-  int dexists = plat_stat(dst, 1, &d, &ignore) == 0;
+  plat_err de;
+  int dexists = plat_stat(dst, 0, &d, &de) == 0;
+  if (!dexists && !plat_is_notfound(de.code)) { *e = de; return -1; }
+  if (dexists && d.type == PLAT_LINK) {
+    plat_fail(e, dst, plat_errcode(PLAT_E_LOOP));
+    snprintf(e->msg, sizeof e->msg, "%s: the destination is a link: not followed (give the folder it points to)", dst);
+    return -1;
+  }
   if (dexists && d.type != PLAT_DIR) return plat_fail(e, dst, ENOTDIR_CODE);
+  p->precision = copy_precision(src, dexists ? dst : src);
   int rc = add(p, "", PLAT_DIR, dexists ? CA_SAME : CA_NEW,
                dexists ? "folder exists" : "not in the destination", 0, e);
   if (rc == 0) rc = walk_dir(&w, "", dexists);

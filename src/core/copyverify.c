@@ -6,33 +6,6 @@
 
 #include "core/copy.h"
 
-int copy_files_equal(const char *a, const char *b, int *equal, plat_err *e) {
-  enum { N = 1 << 16 };
-  plat_file *fa = plat_open_read(a, e);
-  if (!fa) return -1;
-  plat_file *fb = plat_open_read(b, e);
-  char *ba = malloc(N), *bb = malloc(N);
-  int rc = fb && ba && bb ? 0 : -1;
-  if (fb && (!ba || !bb)) plat_fail(e, a, ENOMEM_CODE);
-  *equal = 1;
-  while (rc == 0) {
-    size_t na = 0, nb = 0, more;
-    if ((rc = plat_read(fa, ba, N, &na, e)) != 0) break;
-    while (nb < na && (rc = plat_read(fb, bb + nb, na - nb, &more, e)) == 0 && more) nb += more;
-    if (rc) break;
-    if (na != nb || memcmp(ba, bb, na) != 0) { *equal = 0; break; }
-    if (na == 0) {  /* a at its end: b must be too */
-      if ((rc = plat_read(fb, bb, 1, &more, e)) == 0 && more) *equal = 0;
-      break;
-    }
-  }
-  free(ba);
-  free(bb);
-  plat_close(fa, NULL);
-  plat_close(fb, NULL);
-  return rc;
-}
-
 static const plat_xattr *find(const plat_meta *m, const char *name) {
   for (size_t i = 0; i < m->nx; i++)
     if (strcmp(m->x[i].name, name) == 0) return &m->x[i];
@@ -72,15 +45,22 @@ static void mismatch(copy_item *it, const char *dp, const char *what) {
   if ((it->error = malloc(n))) snprintf(it->error, n, "%s: verify: %s", dp, what);
 }
 
-/* Compare one file; sets it->error on a difference. */
-static int verify_file(const copy_opts *o, const plat_meta *tmpl, copy_item *it,
-                       const char *sp, const char *dp, plat_err *e) {
-  int eq;
-  if (copy_files_equal(sp, dp, &eq, e) != 0) { mismatch(it, dp, e->msg); return 0; }
-  if (!eq) { mismatch(it, dp, "contents differ"); return 0; }
+/* Compare one file, read through the destination's folder handles; sets
+   it->error on a difference. */
+static int verify_file(const copy_opts *o, const plat_meta *tmpl, int64_t prec, copy_walk *w,
+                       copy_item *it, const char *sp, const char *dp, plat_err *e) {
+  int eq = 0;
+  const char *leaf;
+  plat_dirh *d = copy_walk_parent(w, it->rel, &leaf, e);
+  plat_file *fd = d ? plat_dirh_open_file(d, leaf, 0, e) : NULL, *fs = fd ? plat_open_read(sp, e) : NULL;
+  int rc = fs ? copy_files_equal(fs, fd, &eq, e) : -1;
+  plat_close(fs, NULL);
+  if (rc != 0 || !eq) { plat_close(fd, NULL); mismatch(it, dp, rc ? e->msg : "contents differ"); return 0; }
   plat_meta ms, md;
-  if (plat_meta_get(sp, PLAT_META_ALL, &ms, e) != 0) return -1;
-  if (plat_meta_get(dp, PLAT_META_ALL, &md, e) != 0) { plat_meta_free(&ms); return -1; }
+  if (plat_meta_get(sp, PLAT_META_ALL, &ms, e) != 0) { plat_close(fd, NULL); return -1; }
+  rc = plat_fmeta_get(fd, PLAT_META_ALL, &md, e);
+  plat_close(fd, NULL);
+  if (rc != 0) { plat_meta_free(&ms); return -1; }
   const char *x;
   char buf[160];
   /* On ntfs-3g, mode and owner are a view of the NT descriptor: with a
@@ -89,7 +69,7 @@ static int verify_file(const copy_opts *o, const plat_meta *tmpl, copy_item *it,
      descriptor ntfs-3g derived is not the source's to compare. */
   int nt = find(&md, NT_ACL) != NULL, view = nt && o->template;
   if (nt && !find(&ms, NT_ACL)) drop(&md, NT_ACL);
-  if (ms.mtime_ns != md.mtime_ns) mismatch(it, dp, "modification time differs");
+  if (!copy_time_eq(ms.mtime_ns, md.mtime_ns, prec)) mismatch(it, dp, "modification time differs");
   else if (!view && (ms.mode & 07777) != (md.mode & 07777)) mismatch(it, dp, "mode differs");
   else if (!view && (ms.uid != md.uid || ms.gid != md.gid)) mismatch(it, dp, "owner or group differs");
   else if ((ms.attrs & 7) != (md.attrs & 7)) mismatch(it, dp, "attributes (read-only, hidden, system) differ");
@@ -119,6 +99,9 @@ long copy_verify(const char *src, const char *dst, const copy_opts *o, copy_plan
   plat_meta tmpl = {0};
   if (o->template && plat_meta_get(o->template, PLAT_META_SECURITY, &tmpl, e) != 0) return -1;
   long bad = 0;
+  copy_walk w;
+  if (copy_walk_open(&w, dst, e) != 0) { plat_meta_free(&tmpl); return -1; }
+  int64_t prec = copy_precision(src, dst);
   int rc = 0;
   for (size_t i = 0; i < p->n && rc == 0; i++) {
     copy_item *it = &p->items[i];
@@ -126,11 +109,12 @@ long copy_verify(const char *src, const char *dst, const copy_opts *o, copy_plan
     if (it->action != CA_NEW && it->action != CA_CHANGED && it->action != CA_SAME) continue;
     char *sp = copy_join(src, it->rel), *dp = copy_join(dst, it->rel);
     if (!sp || !dp) rc = plat_fail(e, it->rel, ENOMEM_CODE);
-    else rc = verify_file(o, &tmpl, it, sp, dp, e);
+    else rc = verify_file(o, &tmpl, prec, &w, it, sp, dp, e);
     bad += it->error != NULL;
     free(sp);
     free(dp);
   }
+  copy_walk_close(&w);
   plat_meta_free(&tmpl);
   return rc ? -1 : bad;
 }

@@ -1,33 +1,53 @@
 /*
 ** journal.c: the copy journal and rollback.
 **
-** The journal is a text file, appended to and never rewritten:
+** The journal is a text file created new for one run (never appended to
+** another run's), private like its backup folder, appended to and never
+** rewritten. One record a line, "VERB REL[ ARG]":
 **
-**   sxsfix-copy-journal 1
-**   src PATH          \
-**   dst PATH           > at the start of each run
-**   backup PATH       /
-**   mkdir REL         a folder is about to be created
-**   new REL           a file is about to be created (as REL.sxsfix-new, then renamed)
-**   overwrite REL     REL's bytes and metadata are in BACKUP/files/REL (complete,
-**                     flushed); REL is about to be overwritten in place
-**   dirmeta REL       an existing folder's metadata is in BACKUP/dirs/REL; it is
-**                     about to change
-**   done REL          the item was written
-**   end ok|failed:N   the run finished (N items failed)
-**   rollback N        a rollback finished (N failures)
+**   sxsfix-copy-journal 2
+**   src PATH            \   the source, the destination and the backup
+**   dst PATH             >  folder, absolute with links resolved; written
+**   backup PATH         /   first
+**   root  ID            the destination folder's identity (REL is empty)
+**   dirmeta REL N       existing folder REL's metadata (mode, owner, ACLs,
+**                       xattrs, times) is in BACKUP/dirs/N; flushed before
+**                       anything is created in REL
+**   mkdir REL ID        the run created folder REL (REL empty: the
+**                       destination itself); written once it exists
+**   new REL ID          the run created REL.sxsfix-new exclusively; it is
+**                       about to be filled and renamed to REL
+**   overwrite REL N     REL's bytes and metadata are in BACKUP/files/N
+**                       (flushed); REL is about to be overwritten in place
+**   done REL [SUM]      the item was written; for a file SUM is SIZE:HASH,
+**                       its size and 64-bit content hash (hex)
+**   failed REL          the item failed (it was put back at once)
+**   end ok|failed:N     the run finished (N items failed)
+**   undo L              rollback: about to undo the record on line L
+**   undone L            rollback: the record on line L is dealt with
+**   rollback N          a rollback finished (N failures)
 **
-** PATH and REL are percent-encoded: bytes up to space, '%' and 0x7f become
-** %XX. REL uses '/'. "overwrite" and "dirmeta" records are flushed to disk
-** (fsync) before the destination changes; the others are written without
-** a flush (they survive a killed process; after a power loss an
-** unrecorded new file or folder would remain as an extra, losing nothing).
+** ID is DEV:INO in hex: st_dev and st_ino, or the volume serial number and
+** file ID on Windows. PATH and REL are percent-encoded: bytes up to space,
+** '%' and 0x7f become %XX. REL uses '/' and never holds "." or "..".
+** "dirmeta" and "overwrite" are flushed to disk (fsync) before the
+** destination changes; the others survive a killed process.
+**
+** Rollback refuses a journal that is not private (owned by root/the caller
+** or Administrators, written by no one else), whose backup folder is not,
+** or whose destination folder is not the object with the recorded ID. It
+** removes only what carries the identity the run recorded, and leaves an
+** item whose contents are no longer the SUM the run wrote (a later change).
+** An item with an "undo" but no "undone" record was being undone when a
+** rollback stopped: it is undone again without that comparison.
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/copy.h"
+
+#define MAGIC "sxsfix-copy-journal 2\n"
 
 static char *encode(const char *s) {
   char *out = malloc(strlen(s) * 3 + 1), *o = out;
@@ -62,9 +82,9 @@ static int decode(char *s) {
 }
 
 /* 1 when rel is "" (the destination itself) or a relative path that stays
-   below it: not absolute, no drive letter, no "." or ".." component. A journal is
-   ours, but one on a damaged disk or edited by hand must not make a
-   rollback remove or overwrite files outside the destination. */
+   below it: not absolute, no drive letter, no "." or ".." component. A
+   journal on a damaged disk or edited by hand must not make a rollback
+   remove or overwrite files outside the destination. */
 static int inside(const char *rel) {
   if (!rel[0]) return 1;
   if (rel[0] == '/' || rel[0] == '\\') return 0;
@@ -78,14 +98,18 @@ static int inside(const char *rel) {
   return 1;
 }
 
-int journal_record(copy_journal *j, const char *verb, const char *rel, int sync, plat_err *e) {
+void journal_id(const plat_info *st, char *buf, size_t len) {
+  snprintf(buf, len, "%llx:%llx", (unsigned long long)st->dev, (unsigned long long)st->ino);
+}
+
+int journal_record(copy_journal *j, const char *verb, const char *rel, const char *arg, int sync, plat_err *e) {
   char *enc = encode(rel);
   if (!enc) return plat_fail(e, rel, ENOMEM_CODE);
-  size_t n = strlen(verb) + strlen(enc) + 3;
+  size_t n = strlen(verb) + strlen(enc) + (arg ? strlen(arg) : 0) + 4;
   char *line = malloc(n);
   int rc = line ? 0 : plat_fail(e, rel, ENOMEM_CODE);
   if (!rc) {
-    snprintf(line, n, "%s %s\n", verb, enc);
+    snprintf(line, n, "%s %s%s%s\n", verb, enc, arg ? " " : "", arg ? arg : "");
     rc = plat_write(j->f, line, strlen(line), e);
   }
   if (!rc && sync) rc = plat_sync(j->f, e);
@@ -96,15 +120,15 @@ int journal_record(copy_journal *j, const char *verb, const char *rel, int sync,
 
 int journal_open(copy_journal *j, const char *path, const char *src, const char *dst,
                  const char *backup, plat_err *e) {
-  plat_info st;
-  plat_err ignore;
-  int fresh = plat_stat(path, 1, &st, &ignore) != 0 || st.size == 0;
-  if (!(j->f = plat_open_write(path, PLAT_OPEN_APPEND, e))) return -1;
-  int rc = 0;
-  if (fresh) rc = plat_write(j->f, "sxsfix-copy-journal 1\n", 22, e);
-  if (!rc) rc = journal_record(j, "src", src, 0, e);
-  if (!rc) rc = journal_record(j, "dst", dst, 0, e);
-  if (!rc) rc = journal_record(j, "backup", backup, 1, e);
+  if (!(j->f = plat_open_write(path, PLAT_CREATE_NEW, e))) {
+    if (e->code == plat_errcode(PLAT_E_EXIST))
+      snprintf(e->msg, sizeof e->msg, "%s: the journal exists already (another run's?); a journal serves one run", path);
+    return -1;
+  }
+  int rc = plat_write(j->f, MAGIC, strlen(MAGIC), e);
+  if (!rc) rc = journal_record(j, "src", src, NULL, 0, e);
+  if (!rc) rc = journal_record(j, "dst", dst, NULL, 0, e);
+  if (!rc) rc = journal_record(j, "backup", backup, NULL, 1, e);
   if (rc) { plat_close(j->f, NULL); j->f = NULL; }
   return rc;
 }
@@ -118,111 +142,273 @@ int journal_close(copy_journal *j, plat_err *e) {
 
 /* ---- rollback ----------------------------------------------------------- */
 
-typedef struct record { char *verb, *rel, *dst, *backup; } record;
+typedef struct record {
+  size_t line;
+  char *verb, *rel, *arg;
+  const char *sum;      /* from its "done" record, or NULL */
+  int undo, undone;     /* a rollback started / finished this record */
+} record;
 
-static void note_error(copy_rollback_stats *st, const plat_err *e) {
-  st->failed++;
-  if (!st->first_error) st->first_error = strdup(e->msg);
+typedef struct rb {
+  const char *journal, *dst, *backup, *rootid;
+  copy_walk w;
+  plat_file *jf;        /* the journal, appended to */
+  copy_rollback_stats *st;
+} rb;
+
+static int bad(plat_err *e, const char *journal, size_t line, const char *what, const char *text) {
+  e->code = plat_errcode(PLAT_E_INVAL);
+  snprintf(e->msg, sizeof e->msg, "%s:%zu: %s \"%.80s\"", journal, line, what, text);
+  return -1;
 }
 
-static void undo(const record *r, copy_rollback_stats *st) {
-  char *d = copy_join(r->dst, r->rel);
-  plat_err e;
-  if (!d) return;
-  if (strcmp(r->verb, "new") == 0) {
-    char *tmp = malloc(strlen(d) + 13);
-    if (tmp) {
-      sprintf(tmp, "%s.sxsfix-new", d);
-      if (plat_remove(tmp, &e) != 0 && !plat_is_notfound(e.code)) note_error(st, &e);
-      free(tmp);
-    }
-    if (plat_remove(d, &e) == 0) st->removed++;
-    else if (!plat_is_notfound(e.code)) note_error(st, &e);
-  } else if (strcmp(r->verb, "mkdir") == 0) {
-    if (plat_remove(d, &e) == 0) st->removed++;
-    else if (!plat_is_notfound(e.code)) st->kept++;  /* holds files that are not ours */
-  } else {
-    int dir = strcmp(r->verb, "dirmeta") == 0;
-    char *b = copy_join(r->backup, dir ? "dirs" : "files"), *bp = b ? copy_join(b, r->rel) : NULL;
-    plat_meta m;
-    if (!bp) { free(b); free(d); return; }
-    if (dir) {
-      if (plat_meta_get(bp, PLAT_META_ALL, &m, &e) == 0) {
-        if (plat_meta_set(d, PLAT_META_ALL, &m, &e) == 0) st->restored++;
-        else note_error(st, &e);
-        plat_meta_free(&m);
-      } else note_error(st, &e);
-    } else if (copy_restore_file(bp, d, &e) == 0) {
-      st->restored++;
-    } else note_error(st, &e);
-    free(bp);
-    free(b);
+static void note_error(rb *b, const plat_err *e) {
+  b->st->failed++;
+  if (!b->st->first_error) b->st->first_error = strdup(e->msg);
+}
+
+static void note_changed(rb *b, const char *rel, const char *why) {
+  b->st->changed++;
+  if (!b->st->first_error) {
+    size_t n = strlen(b->dst) + strlen(rel) + strlen(why) + 80;
+    if ((b->st->first_error = malloc(n)))
+      snprintf(b->st->first_error, n, "%s/%s: %s after the copy: left as it is", b->dst, rel, why);
   }
-  free(d);
+}
+
+static int same_id(const plat_info *st, const char *id) {
+  char now[48];
+  journal_id(st, now, sizeof now);
+  return strcmp(now, id) == 0;
+}
+
+/* 1 when the open file f holds sum ("SIZE:HASH"). */
+static int holds(plat_file *f, const char *sum, plat_err *e) {
+  uint64_t size, hash;
+  char now[48];
+  if (copy_sum(f, &size, &hash, e) != 0) return -1;
+  snprintf(now, sizeof now, "%llu:%016llx", (unsigned long long)size, (unsigned long long)hash);
+  return strcmp(now, sum) == 0;
+}
+
+/* Split an absolute path into its parent folder and last name (malloc'd). */
+static int split(const char *path, char **parent, char **leaf) {
+  char *p = strdup(path);
+  if (!p) return -1;
+  size_t k = strlen(p);
+  while (k > 1 && (p[k - 1] == '/' || p[k - 1] == '\\')) p[--k] = '\0';
+  char *s1 = strrchr(p, '/'), *s2 = strrchr(p, '\\'), *sl = s1 > s2 ? s1 : s2;
+  if (!sl || !sl[1]) { free(p); return -1; }
+  *leaf = strdup(sl + 1);
+  if (sl == p || sl[-1] == ':') sl[1] = '\0';
+  else *sl = '\0';
+  *parent = p;
+  return *leaf ? 0 : -1;
+}
+
+/* The folder holding rel's last name, and that name; the destination's
+   own parent for rel "". */
+static plat_dirh *parent_of(rb *b, const char *rel, const char **leaf, plat_dirh **own, char **ownleaf, plat_err *e) {
+  *own = NULL;
+  if (*rel) return copy_walk_parent(&b->w, rel, leaf, e);
+  char *parent;
+  if (split(b->dst, &parent, ownleaf) != 0) { plat_fail(e, b->dst, ENOMEM_CODE); return NULL; }
+  *own = plat_dirh_open(parent, e);
+  free(parent);
+  *leaf = *ownleaf;
+  return *own;
+}
+
+static char *backup_path(rb *b, const char *kind, const char *num) {
+  char *k = copy_join(b->backup, kind), *p = k ? copy_join(k, num) : NULL;
+  free(k);
+  return p;
+}
+
+static void undo_new(rb *b, const record *r, int check) {
+  const char *leaf;
+  plat_dirh *own;
+  char *ownleaf = NULL;
+  plat_err e;
+  plat_info st;
+  plat_dirh *d = parent_of(b, r->rel, &leaf, &own, &ownleaf, &e);
+  if (!d) { if (!plat_is_notfound(e.code)) note_error(b, &e); free(ownleaf); return; }
+  int dir = strcmp(r->verb, "mkdir") == 0;
+  char *tmp = dir ? NULL : malloc(strlen(leaf) + 12);
+  if (tmp) sprintf(tmp, "%s.sxsfix-new", leaf);
+  if (tmp && plat_dirh_stat(d, tmp, &st, &e) == 0 && same_id(&st, r->arg) && plat_dirh_remove(d, tmp, &e) != 0)
+    note_error(b, &e);
+  if (plat_dirh_stat(d, leaf, &st, &e) != 0) {
+    if (!plat_is_notfound(e.code)) note_error(b, &e);
+  } else if (!same_id(&st, r->arg)) {
+    if (!dir || *r->rel) note_changed(b, r->rel, "replaced by another file");
+  } else {
+    int ok = 1;
+    if (!dir && check && r->sum) {  /* still what the run wrote? */
+      plat_file *f = plat_dirh_open_file(d, leaf, 0, &e);
+      int h = f ? holds(f, r->sum, &e) : -1;
+      plat_close(f, NULL);
+      if (h < 0) { note_error(b, &e); ok = 0; }
+      else if (!h) { note_changed(b, r->rel, "changed"); ok = 0; }
+    }
+    if (ok && plat_dirh_remove(d, leaf, &e) == 0) b->st->removed++;
+    else if (ok && dir && e.code == plat_errcode(PLAT_E_NOTEMPTY)) b->st->kept++;  /* holds files not ours */
+    else if (ok) note_error(b, &e);
+  }
+  free(tmp);
+  plat_dirh_close(own);
+  free(ownleaf);
+}
+
+static void undo_overwrite(rb *b, const record *r, int check) {
+  const char *leaf;
+  plat_err e;
+  char *bp = backup_path(b, "files", r->arg);
+  plat_dirh *d = bp ? copy_walk_parent(&b->w, r->rel, &leaf, &e) : NULL;
+  plat_file *f = d ? plat_dirh_open_file(d, leaf, PLAT_OPEN_EXISTING, &e) : NULL;
+  if (!f && d && plat_is_notfound(e.code)) {
+    if (check && r->sum) { note_changed(b, r->rel, "removed"); free(bp); return; }
+    f = plat_dirh_open_file(d, leaf, PLAT_CREATE_NEW, &e);  /* removed while being written: put it back */
+  }
+  int h = f && check && r->sum ? holds(f, r->sum, &e) : 1;
+  if (!f || h < 0) note_error(b, &e);
+  else if (!h) note_changed(b, r->rel, "changed");
+  else if (copy_restore_into(bp, f, &e) == 0) b->st->restored++;
+  else note_error(b, &e);
+  plat_close(f, NULL);
+  free(bp);
+}
+
+static void undo_dirmeta(rb *b, const record *r) {
+  plat_err e;
+  plat_meta m;
+  char *bp = backup_path(b, "dirs", r->arg);
+  plat_dirh *d = bp ? copy_walk_dir(&b->w, r->rel, &e) : NULL;
+  if (!d) note_error(b, &e);
+  else if (plat_meta_get(bp, PLAT_META_ALL, &m, &e) != 0) note_error(b, &e);
+  else {
+    if (plat_dirh_meta_set(d, NULL, PLAT_META_ALL, &m, &e) == 0) b->st->restored++;
+    else note_error(b, &e);
+    plat_meta_free(&m);
+  }
+  free(bp);
+}
+
+static int progress(rb *b, const char *verb, size_t line, plat_err *e) {
+  char text[48];
+  snprintf(text, sizeof text, "%s %zu\n", verb, line);
+  return plat_write(b->jf, text, strlen(text), e);
+}
+
+static int digits(const char *s) { return *s && strspn(s, "0123456789") == strlen(s); }
+static int is_id(const char *s) { return *s && strspn(s, "0123456789abcdef:") == strlen(s) && strchr(s, ':'); }
+
+/* Parse the journal text into records (pointers into text). */
+static int parse(rb *b, char *text, record **out, size_t *nout, plat_err *e) {
+  record *rs = NULL;
+  size_t n = 0, cap = 0, lineno = 1;
+  char *line = text + strlen(MAGIC), *next;
+  for (; *line; line = next) {
+    lineno++;
+    next = strchr(line, '\n');
+    if (!next) break;  /* a last line cut short by a crash: ignored */
+    *next++ = '\0';
+    char *sp = strchr(line, ' '), *arg = sp ? strchr(sp + 1, ' ') : NULL;
+    if (arg) *arg++ = '\0';
+    if (!sp || decode(sp + 1) != 0) { free(rs); return bad(e, b->journal, lineno, "malformed record (expected VERB PATH)", line); }
+    *sp = '\0';
+    char *rel = sp + 1;
+    if (!strcmp(line, "dst")) b->dst = rel;
+    else if (!strcmp(line, "backup")) b->backup = rel;
+    else if (!strcmp(line, "root")) b->rootid = arg;
+    else if (!strcmp(line, "undo") || !strcmp(line, "undone")) {
+      size_t l = strtoul(rel, NULL, 10);
+      for (size_t i = n; i-- > 0;)
+        if (rs[i].line == l) { if (line[4]) rs[i].undone = 1; else rs[i].undo = 1; break; }
+    } else if (!strcmp(line, "done")) {
+      if (n && !strcmp(rs[n - 1].rel, rel) && arg) rs[n - 1].sum = arg;
+    } else if (!strcmp(line, "new") || !strcmp(line, "mkdir") || !strcmp(line, "overwrite") ||
+               !strcmp(line, "dirmeta")) {
+      int num = line[0] == 'o' || line[0] == 'd';
+      if (!b->dst || !b->backup || !b->rootid) { free(rs); return bad(e, b->journal, lineno, "a record before the dst, backup and root records:", line); }
+      if (!inside(rel)) { free(rs); return bad(e, b->journal, lineno, "a record outside the destination (expected a relative path without '..'):", rel); }
+      if (!arg || !(num ? digits(arg) : is_id(arg))) { free(rs); return bad(e, b->journal, lineno, num ? "expected a backup number in" : "expected DEV:INO in", line); }
+      if (n == cap) {
+        cap = cap ? cap * 2 : 64;
+        record *nr = realloc(rs, cap * sizeof *nr);
+        if (!nr) { free(rs); return plat_fail(e, b->journal, ENOMEM_CODE); }
+        rs = nr;
+      }
+      rs[n++] = (record){ lineno, line, rel, arg, NULL, 0, 0 };
+    }
+  }
+  *out = rs;
+  *nout = n;
+  return 0;
+}
+
+/* plat_check_private, except under Wine, which keeps no security
+   descriptors (every file reads as another user's): there the check
+   cannot be made, as docs/ROBUSTNESS.md says. */
+static int check_private(const char *path, plat_err *e) {
+  return plat_check_private(path, e) == 0 || plat_wine_version() ? 0 : -1;
 }
 
 int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e) {
   memset(st, 0, sizeof *st);
   char *text;
   size_t len;
+  if (check_private(journal, e) != 0) return -1;
   if (plat_read_file(journal, &text, &len, e) != 0) return -1;
-  if (strncmp(text, "sxsfix-copy-journal 1\n", 22) != 0) {
+  if (strncmp(text, MAGIC, strlen(MAGIC)) != 0) {
     free(text);
     e->code = plat_errcode(PLAT_E_INVAL);
-    snprintf(e->msg, sizeof e->msg, "%s: not an sxsfix copy journal (expected \"sxsfix-copy-journal 1\" on line 1)", journal);
+    snprintf(e->msg, sizeof e->msg, "%s: not an sxsfix copy journal (expected \"sxsfix-copy-journal 2\" on line 1%s)",
+             journal, strncmp(text, "sxsfix-copy-journal 1\n", 22) ? "" : "; format 1 is an older sxsfix's: roll back with it");
     return -1;
   }
+  rb b = { journal, NULL, NULL, NULL, { 0 }, NULL, st };
   record *rs = NULL;
-  size_t n = 0, cap = 0, lineno = 1;
-  char *dst = NULL, *backup = NULL;
-  int rc = 0;
-  for (char *line = text + 22, *next; *line && rc == 0; line = next, lineno++) {
-    next = strchr(line, '\n');
-    if (!next) break;  /* a last line cut short by a crash: ignored */
-    *next++ = '\0';
-    char *sp = strchr(line, ' ');
-    if (!sp || decode(sp + 1) != 0) {
-      e->code = plat_errcode(PLAT_E_INVAL);
-      snprintf(e->msg, sizeof e->msg, "%s:%zu: malformed record \"%.80s\" (expected VERB PATH)", journal, lineno + 1, line);
-      rc = -1;
-      break;
-    }
-    *sp = '\0';
-    char *arg = sp + 1;
-    if (strcmp(line, "dst") == 0) dst = arg;
-    else if (strcmp(line, "backup") == 0) backup = arg;
-    else if (!strcmp(line, "new") || !strcmp(line, "mkdir") || !strcmp(line, "overwrite") ||
-             !strcmp(line, "dirmeta")) {
-      if (!dst || !backup) {
-        e->code = plat_errcode(PLAT_E_INVAL);
-        snprintf(e->msg, sizeof e->msg, "%s:%zu: a %s record before the dst and backup records", journal, lineno + 1, line);
-        rc = -1;
-        break;
-      }
-      if (!inside(arg)) {
-        e->code = plat_errcode(PLAT_E_INVAL);
-        snprintf(e->msg, sizeof e->msg, "%s:%zu: a %s record for \"%.80s\", outside the destination "
-                 "(expected a relative path without '..')", journal, lineno + 1, line, arg);
-        rc = -1;
-        break;
-      }
-      if (n == cap) {
-        cap = cap ? cap * 2 : 64;
-        record *nr = realloc(rs, cap * sizeof *nr);
-        if (!nr) { rc = plat_fail(e, journal, ENOMEM_CODE); break; }
-        rs = nr;
-      }
-      rs[n++] = (record){ line, arg, dst, backup };
-    }
+  size_t n = 0, todo = 0;
+  int rc = parse(&b, text, &rs, &n, e);
+  for (size_t i = 0; rc == 0 && i < n; i++) todo += !rs[i].undone;
+  if (rc == 0 && todo == 0) { free(rs); free(text); return 0; }  /* nothing (left) to undo */
+  if (rc == 0 && check_private(b.backup, e) != 0) rc = -1;
+  int rootgone = 0;
+  if (rc == 0 && copy_walk_open(&b.w, b.dst, e) != 0) {
+    rootgone = plat_is_notfound(e->code) && !strcmp(rs[0].verb, "mkdir") && !*rs[0].rel;
+    if (!rootgone) rc = -1;  /* the root the run created is gone: nothing is left to undo */
   }
-  for (size_t i = n; rc == 0 && i-- > 0;) undo(&rs[i], st);
-  if (rc == 0) {  /* note the rollback in the journal itself */
-    plat_file *f = plat_open_write(journal, PLAT_OPEN_APPEND, e);
+  plat_info rst;
+  if (rc == 0 && !rootgone && plat_dirh_stat(b.w.h[0], NULL, &rst, e) != 0) rc = -1;
+  if (rc == 0 && !rootgone && !same_id(&rst, b.rootid)) {
+    char now[48];
+    journal_id(&rst, now, sizeof now);
+    e->code = plat_errcode(PLAT_E_INVAL);
+    snprintf(e->msg, sizeof e->msg, "%s: not the folder %s was written for (identity %s, the journal's %s); "
+             "nothing rolled back", b.dst, journal, now, b.rootid);
+    rc = -1;
+  }
+  if (rc == 0 && !(b.jf = plat_open_write(journal, PLAT_OPEN_APPEND, e))) rc = -1;
+  for (size_t i = n; rc == 0 && !rootgone && i-- > 0;) {
+    record *r = &rs[i];
+    if (r->undone) continue;
+    if ((rc = progress(&b, "undo", r->line, e)) != 0) break;
+    if (!*r->rel && r->verb[0] == 'm') copy_walk_close(&b.w);  /* the root itself goes */
+    int check = !r->undo;  /* a record a stopped rollback was undoing: again, unchecked */
+    if (r->verb[0] == 'n' || r->verb[0] == 'm') undo_new(&b, r, check);
+    else if (r->verb[0] == 'o') undo_overwrite(&b, r, check);
+    else undo_dirmeta(&b, r);
+    rc = progress(&b, "undone", r->line, e);
+  }
+  if (rc == 0 && b.jf) {
     char line[64];
     snprintf(line, sizeof line, "rollback %llu\n", (unsigned long long)st->failed);
-    if (!f || plat_write(f, line, strlen(line), e) != 0 || plat_sync(f, e) != 0) rc = -1;
-    if (f && plat_close(f, rc ? NULL : e) != 0) rc = -1;
+    rc = plat_write(b.jf, line, strlen(line), e);
+    if (rc == 0) rc = plat_sync(b.jf, e);
   }
+  if (b.jf && plat_close(b.jf, rc ? NULL : e) != 0) rc = -1;
+  copy_walk_close(&b.w);
   free(rs);
   free(text);
   return rc;

@@ -172,7 +172,7 @@ static int copy_verify_(lua_State *L) {
   return 1;
 }
 
-/* copy.rollback (journal) -> { restored, removed, kept, failed, error? } | nil, msg, code */
+/* copy.rollback (journal) -> { restored, removed, kept, changed, failed, error? } | nil, msg, code */
 static int copy_rollback_(lua_State *L) {
   plat_err e;
   const char *j = sx_trypath(L, 1, &e);
@@ -183,6 +183,7 @@ static int copy_rollback_(lua_State *L) {
   setint(L, "restored", st.restored);
   setint(L, "removed", st.removed);
   setint(L, "kept", st.kept);
+  setint(L, "changed", st.changed);
   setint(L, "failed", st.failed);
   if (st.first_error) { lua_pushstring(L, st.first_error); lua_setfield(L, -2, "error"); }
   free(st.first_error);

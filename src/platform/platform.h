@@ -247,7 +247,9 @@ int plat_rename_new(const char *from, const char *to, plat_err *e);
 /* Portable names for the OS error codes the engines produce or test. */
 typedef enum plat_errkind {
   PLAT_E_NOMEM, PLAT_E_NOTDIR, PLAT_E_NOENT, PLAT_E_EXIST, PLAT_E_NOSPC,
-  PLAT_E_ACCES, PLAT_E_ROFS, PLAT_E_INVAL
+  PLAT_E_ACCES, PLAT_E_ROFS, PLAT_E_INVAL,
+  PLAT_E_LOOP,    /* a link or reparse point where a file or folder was expected */
+  PLAT_E_NOTEMPTY
 } plat_errkind;
 /* The OS code (errno / Win32) for k. */
 int plat_errcode(plat_errkind k);
@@ -329,6 +331,68 @@ int plat_free_space(const char *path, uint64_t *bytes, plat_err *e);
 /* Fault injection for tests: plat_free_space reports bytes from now on
    (a negative value restores the real answer). */
 void plat_fault_free_space(int64_t bytes);
+
+/* ---- tree work on folder handles (dirh.c) ----------------------------- */
+
+/* An open folder. Work below it names one entry at a time, relative to the
+   handle, so no folder on the way is ever looked up by path again once the
+   walk has opened it. A link, junction or any reparse point met as an entry
+   is refused (ELOOP / ERROR_CANT_ACCESS_FILE, "a link: not followed"),
+   never followed.
+   POSIX: O_PATH|O_DIRECTORY|O_NOFOLLOW descriptors and the *at calls;
+   metadata through /proc/self/fd. Windows: a handle opened with
+   FILE_FLAG_BACKUP_SEMANTICS|FILE_FLAG_OPEN_REPARSE_POINT and without
+   FILE_SHARE_DELETE, so the folder can be neither renamed nor replaced by
+   a junction while it is held; each entry is opened with
+   FILE_FLAG_OPEN_REPARSE_POINT and refused when it is a reparse point, and
+   the final path of every opened folder is checked to be its parent's
+   path plus its name (GetFinalPathNameByHandleW). */
+typedef struct plat_dirh plat_dirh;
+
+/* Open the folder path; its last component must be a folder, not a link. */
+plat_dirh *plat_dirh_open(const char *path, plat_err *e);
+/* Open the subfolder name (one component) of d. */
+plat_dirh *plat_dirh_sub(plat_dirh *d, const char *name, plat_err *e);
+/* The path d was opened as (for messages and path-based reads). */
+const char *plat_dirh_path(const plat_dirh *d);
+/* Close; NULL is fine. */
+void plat_dirh_close(plat_dirh *d);
+
+/* Status of the entry name of d (name NULL: d itself); links are
+   described, not followed. */
+int plat_dirh_stat(plat_dirh *d, const char *name, plat_info *st, plat_err *e);
+/* Create the folder name in d, private to the caller (0700 / inherited
+   security) until its metadata is set; fails when the name exists. */
+int plat_dirh_mkdir(plat_dirh *d, const char *name, plat_err *e);
+/* Open the file name in d: how is 0 (read), PLAT_CREATE_NEW or
+   PLAT_OPEN_EXISTING (read and write in place). A link, a folder or a
+   device is refused. Windows: opened without FILE_SHARE_DELETE, so the
+   name cannot be moved or replaced while the file is open. */
+plat_file *plat_dirh_open_file(plat_dirh *d, const char *name, int how, plat_err *e);
+/* Rename from to to, both entries of d; fails when to exists. */
+int plat_dirh_rename_new(plat_dirh *d, const char *from, const char *to, plat_err *e);
+/* Delete the file, link or empty folder name of d (a link itself). */
+int plat_dirh_remove(plat_dirh *d, const char *name, plat_err *e);
+/* plat_meta_get/plat_meta_set on the entry name of d (name NULL: d itself).
+   A link is refused. */
+int plat_dirh_meta_get(plat_dirh *d, const char *name, unsigned what, plat_meta *m, plat_err *e);
+int plat_dirh_meta_set(plat_dirh *d, const char *name, unsigned what, const plat_meta *m, plat_err *e);
+/* The time precision of d's file system in ns: 1 (ext4, xfs, btrfs...),
+   100 (NTFS, ntfs-3g, ntfs3), 10 ms (exFAT), 2 s (FAT). */
+int64_t plat_dirh_time_precision(plat_dirh *d);
+
+/* Status of an open file. */
+int plat_fstat(plat_file *f, plat_info *st, plat_err *e);
+/* plat_meta_get/plat_meta_set on an open file (the object itself, whatever
+   its name now points to). */
+int plat_fmeta_get(plat_file *f, unsigned what, plat_meta *m, plat_err *e);
+int plat_fmeta_set(plat_file *f, unsigned what, const plat_meta *m, plat_err *e);
+/* Move back to the start of the file. */
+int plat_rewind(plat_file *f, plat_err *e);
+
+/* Make path a symbolic link to target (a folder link on Windows). Tests
+   use it to play an attacker; the engines never make links. */
+int plat_symlink(const char *target, const char *path, plat_err *e);
 
 /* ---- folders private to the administrators (private.c) ---------------- */
 

@@ -40,6 +40,26 @@ check "the error names the source" has "$err" "nosuch"
 run rollback "$tmp/nosuch.txt"
 check "rollback of a missing journal exits 3" test "$rc" = 3
 
+# The journal names its destination absolutely and is bound to it: a
+# rollback run from another folder undoes the copy where it was made, and
+# never touches that other folder's file of the same relative name.
+mkdir -p one/s two/d
+printf 'ours' >one/s/report.txt
+printf 'precious' >two/d/report.txt
+cd one; run copy s d --backup bk; cd ..
+check "a copy from folder one exits 1" test "$rc" = 1
+cd two; run rollback ../one/bk/journal.txt; cd ..
+check "a rollback from folder two exits 0" test "$rc" = 0
+check "folder two's d/report.txt is untouched" test "$(cat two/d/report.txt 2>/dev/null)" = precious
+check "the copy in folder one is undone" test ! -e one/d/report.txt
+# ...and a rollback after the destination was replaced is refused.
+cd one; run copy s d2 --backup bk2; cd ..
+mv one/d2 one/d2.old && mkdir one/d2 && printf 'new tree' >one/d2/report.txt
+run rollback one/bk2/journal.txt
+check "a rollback into a replaced destination is refused (3)" test "$rc" = 3
+check "the refusal says why" has "$err" "not the folder"
+check "the replacing tree is untouched" test "$(cat one/d2/report.txt)" = "new tree"
+
 if [ -n "$EMU" ]; then
   echo "SKIP: hard links, xattrs, ACLs and kill -9 are tested on POSIX (Wine has no setfacl/getfattr counterpart)"
   finish
@@ -93,7 +113,11 @@ check "the hard link still shares the file" test "$(stat -c %i dst/d1/f5.bin)" =
 check "the hard link sees the restored bytes" cmp link.bin old/d1/f5.bin
 
 killed_copy bkB
+cp -a dst ../afterB
 run copy src dst --backup bkB
+check "a backup folder serves one run: reusing it is refused (16)" test "$rc" = 16
+check "the refusal names the folder and its journal" has "$err" "bkB: the backup folder already holds \"journal.txt\""
+run copy src dst --backup bkC
 check "a rerun after kill -9 completes (exit 1)" test "$rc" = 1
 check "the rerun leaves every byte of the source" diff -r src dst
 snapshot src ../src.meta
@@ -104,8 +128,40 @@ check "the hard link sees the new bytes" cmp link.bin src/d1/f5.bin
 check "the link count is kept" test "$(stat -c %h dst/d1/f5.bin)" = 2
 check "the ACL is copied" bash -c "getfacl -p dst/d1/f3.bin 2>/dev/null | grep -q 'user:nobody:r--'"
 check "mode 000 copied" test "$(stat -c %a dst/d1/f4.bin)" = 0
+# A rollback killed with -9 and run again finishes the job; a rollback
+# after a complete one changes nothing.
+"$SXSFIX" rollback bkC/journal.txt >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 1000); do
+  [ "$(grep -c '^undone' bkC/journal.txt 2>/dev/null)" -ge 50 ] 2>/dev/null && break
+  sleep 0.01
+done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+check "the rollback was killed halfway" bash -c "! grep -q '^rollback' bkC/journal.txt"
+run rollback bkC/journal.txt
+check "the rerun of the killed rollback exits 0" test "$rc" = 0
+check "and puts back every byte the rerun changed" diff -r ../afterB dst
+cp -p dst/d2/f1.bin ../f1.keep
+printf 'changed after the rollback' >dst/d2/f1.bin
+run rollback bkC/journal.txt
+check "a second rollback exits 0" test "$rc" = 0
+check "and changes nothing" test "$(cat dst/d2/f1.bin)" = "changed after the rollback"
+cp -p ../f1.keep dst/d2/f1.bin
 run rollback bkB/journal.txt
 check "rollback of the killed run plus its rerun restores the old tree" diff -r old dst
 snapshot dst ../dst.meta
 check "and its metadata" cmp ../old.meta ../dst.meta
+
+# The plan treats only "not found" as absent: an entry the destination
+# does not let us read is a failed item, not a new one (as an unprivileged user).
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+  mkdir -p np/s/locked np/d/locked && printf 'x' >np/s/locked/f && printf 'y' >np/d/locked/f
+  chmod 0644 np/d/locked && chmod -R a+rwX np/s && chmod 0755 np np/d
+  run_as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$SXSFIX" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err"); }
+  run_as_nobody copy --list np/s np/d
+  check "an unreadable destination entry is a failure (bit 8), not new" test $((rc & 8)) = 8
+  check "it is not listed as new" bash -c "! grep -q 'New File.*locked/f' <<<\"\$0\"" "$out"
+else
+  echo "SKIP: the unreadable-entry plan test needs root and setpriv"
+fi
 finish

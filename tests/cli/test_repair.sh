@@ -149,7 +149,8 @@ if [ -z "$EMU" ]; then
   check "the damaged file now matches the SSU" cmp -s "$PAYLOAD/cbscore.dll" "$d/cbscore.dll"
   check "its hard link sees the repaired bytes (overwritten in place)" cmp -s "$PAYLOAD/cbscore.dll" "$r/Windows/servicing/cbscore.dll"
   bk=$(ls -d "$r"/ProgramData/sxsfix/Backup/*/1)
-  check "the backup holds the damaged original" cmp -s "$tmp/damaged-cbscore.dll" "$bk/files/cbscore.dll"
+  slot=$(sed -n 's/^overwrite cbscore.dll //p' "$bk/journal.txt")
+  check "the backup holds the damaged original" cmp -s "$tmp/damaged-cbscore.dll" "$bk/files/$slot"
   cp "$bk/journal.txt" "$tmp/journal.txt"
   run rollback "$bk/journal.txt"
   check "rollback: exit 0" test "$rc" = 0

@@ -169,13 +169,43 @@ check "in place: same inode, still two links" test "$(stat -c '%i %h' "$D/cbscor
 check "in place: the hard link sees the repaired bytes" cmp -s "$PAYLOAD/cbscore.dll" "$MNT/Windows/servicing/cbscore.dll"
 check "in place: the file keeps its own descriptor" test "$(desc "$D/cbscore.dll")" = "$FILE_SD"
 bk=$(ls -d "$MNT"/ProgramData/sxsfix/Backup/*/1 | head -1)
-check "backup: holds the replaced bytes" cmp -s "$tmp/damaged.dll" "$bk/files/cbscore.dll"
-check "backup: holds the replaced file's descriptor" test "$(desc "$bk/files/cbscore.dll")" = "$FILE_SD"
+slot=$(sed -n 's/^overwrite cbscore.dll //p' "$bk/journal.txt")
+check "backup: holds the replaced bytes" cmp -s "$tmp/damaged.dll" "$bk/files/$slot"
+check "backup: holds the replaced file's descriptor" test "$(desc "$bk/files/$slot")" = "$FILE_SD"
 run rollback "$bk/journal.txt"
 check "in place: rollback exits 0" test "$rc" = 0
 remount
 check "in place: after rollback and a remount, Windows/ is exactly as before" test "$(manifest)" = "$before"
 check "in place: rollback restored the damaged bytes through the link" cmp -s "$tmp/damaged.dll" "$MNT/Windows/servicing/cbscore.dll"
+
+# --- folders: their owner and descriptor come back after a rollback -----------------
+# (the copy creates a child in an existing TrustedInstaller folder, and in
+# the destination root itself)
+fresh
+mkdir -p "$tmp/fold/sub/new"
+printf 'n' >"$tmp/fold/sub/new/f.txt"
+mkdir -p "$D/sub"
+setdesc "$DIR_SD" "$D/sub"
+touch -d '2020-05-06 07:08:09.1234567' "$D/sub" "$D"
+remount
+before=$(manifest; stat -c '%n %Y %y' "$D" "$D/sub")
+run copy "$tmp/fold" "$D" --backup "$MNT/bk-fold"
+check "folders: the copy exits 1" test "$rc" = 1
+run rollback "$MNT/bk-fold/journal.txt"
+check "folders: rollback exits 0" test "$rc" = 0
+remount
+check "folders: descriptors (TrustedInstaller), times and names exactly as before" \
+  test "$(manifest; stat -c '%n %Y %y' "$D" "$D/sub")" = "$before"
+
+# --- times across file systems: ext4 keeps 1 ns, NTFS 100 ns --------------------------
+fresh
+mkdir -p "$tmp/ext/sub"
+printf 'x' >"$tmp/ext/sub/f.txt"
+touch -d '2021-02-03 04:05:06.123456789' "$tmp/ext/sub/f.txt"
+run copy "$tmp/ext" "$MNT/ext4copy" --backup "$MNT/bk-times"
+check "ext4 -> ntfs-3g: the copy verifies (exit 1, no time mismatch)" test "$rc" = 1
+run copy --list "$tmp/ext" "$MNT/ext4copy"
+check "ext4 -> ntfs-3g: --list then has nothing to copy (exit 0)" test "$rc" = 0
 
 echo "ntfs: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -1,6 +1,10 @@
 -- sxsfix rollback JOURNAL: undo a copy from its journal (newest first):
 -- overwritten files get their backed-up bytes and metadata back in place,
--- created files and folders are removed. Safe to run twice.
+-- created files and folders are removed, folders get their metadata back.
+-- Refuses a journal whose destination is not the folder it was written
+-- for, or that others could have written. Leaves items changed after the
+-- copy as they are. Records its progress: a second run after a complete one
+-- does nothing, a run after an interrupted one finishes it.
 local args = require "sxsfix.args"
 local copy = require "sxsfix.copy"
 
@@ -14,8 +18,8 @@ return {
       io.stderr:write("sxsfix rollback: ", err, "\n")
       return ctx.exit.usage, { rollback = { journal = journal, error = err } }
     end
-    print(string.format("restored %d, removed %d, kept %d (not empty), failed %d",
-      st.restored, st.removed, st.kept, st.failed))
+    print(string.format("restored %d, removed %d, kept %d (not empty), changed %d (left as they are), failed %d",
+      st.restored, st.removed, st.kept, st.changed, st.failed))
     if st.error then io.stderr:write("sxsfix rollback: ", st.error, "\n") end
     ctx.log("rollback %s: restored %d, removed %d, failed %d", journal, st.restored, st.removed, st.failed)
     st.journal = journal

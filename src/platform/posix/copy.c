@@ -9,14 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "platform/platform.h"
+#include "platform/posix/posix.h"
 
-struct plat_file {
-  int fd;
-  char *path;  /* for error messages */
-};
-
-static plat_file *wrap(int fd, const char *path, plat_err *e) {
+plat_file *px_wrap(int fd, const char *path, plat_err *e) {
   plat_file *f = malloc(sizeof *f);
   if (f) f->path = strdup(path);
   if (!f || !f->path) {
@@ -32,7 +27,7 @@ static plat_file *wrap(int fd, const char *path, plat_err *e) {
 plat_file *plat_open_read(const char *path, plat_err *e) {
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) { plat_fail(e, path, errno); return NULL; }
-  return wrap(fd, path, e);
+  return px_wrap(fd, path, e);
 }
 
 plat_file *plat_open_write(const char *path, int how, plat_err *e) {
@@ -41,7 +36,7 @@ plat_file *plat_open_write(const char *path, int how, plat_err *e) {
   if (how == PLAT_OPEN_APPEND) flags |= O_CREAT | O_APPEND;
   int fd = open(path, flags, 0600);  /* the mode is set from the source afterwards */
   if (fd < 0) { plat_fail(e, path, errno); return NULL; }
-  return wrap(fd, path, e);
+  return px_wrap(fd, path, e);
 }
 
 int plat_read(plat_file *f, void *buf, size_t len, size_t *got, plat_err *e) {
@@ -113,7 +108,8 @@ int plat_rename_new(const char *from, const char *to, plat_err *e) {
 }
 
 int plat_errcode(plat_errkind k) {
-  static const int codes[] = { ENOMEM, ENOTDIR, ENOENT, EEXIST, ENOSPC, EACCES, EROFS, EINVAL };
+  static const int codes[] = { ENOMEM, ENOTDIR, ENOENT, EEXIST, ENOSPC, EACCES, EROFS, EINVAL,
+                              ELOOP, ENOTEMPTY };
   return codes[k];
 }
 

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "platform/platform.h"
+#include "platform/posix/posix.h"
 
 struct plat_dir {
   DIR *d;
@@ -72,18 +72,22 @@ static int64_t ns(struct timespec ts) {
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+void px_info(const struct stat *st, plat_info *out) {
+  memset(out, 0, sizeof *out);
+  out->type = type_of_mode(st->st_mode);
+  out->size = (uint64_t)st->st_size;
+  out->mtime_ns = ns(st->st_mtim);
+  out->atime_ns = ns(st->st_atim);
+  out->ctime_ns = ns(st->st_ctim);
+  out->nlink = (uint32_t)st->st_nlink;
+  out->mode = (uint32_t)st->st_mode;
+  out->dev = (uint64_t)st->st_dev;
+  out->ino = (uint64_t)st->st_ino;
+}
+
 int plat_stat(const char *path, int follow, plat_info *out, plat_err *e) {
   struct stat st;
   if ((follow ? stat(path, &st) : lstat(path, &st)) != 0) return plat_fail(e, path, errno);
-  memset(out, 0, sizeof *out);
-  out->type = type_of_mode(st.st_mode);
-  out->size = (uint64_t)st.st_size;
-  out->mtime_ns = ns(st.st_mtim);
-  out->atime_ns = ns(st.st_atim);
-  out->ctime_ns = ns(st.st_ctim);
-  out->nlink = (uint32_t)st.st_nlink;
-  out->mode = (uint32_t)st.st_mode;
-  out->dev = (uint64_t)st.st_dev;
-  out->ino = (uint64_t)st.st_ino;
+  px_info(&st, out);
   return 0;
 }

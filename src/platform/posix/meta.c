@@ -9,7 +9,14 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "platform/platform.h"
+#include "platform/posix/posix.h"
+
+/* follow = 1 for the /proc/self/fd/N paths of the handle functions (the
+   descriptor names the object itself); 0 for a path, never following. */
+static ssize_t x_list(const char *p, int f, char *b, size_t n) { return f ? listxattr(p, b, n) : llistxattr(p, b, n); }
+static ssize_t x_get(const char *p, int f, const char *n, void *v, size_t l) { return f ? getxattr(p, n, v, l) : lgetxattr(p, n, v, l); }
+static int x_set(const char *p, int f, const char *n, const void *v, size_t l) { return f ? setxattr(p, n, v, l, 0) : lsetxattr(p, n, v, l, 0); }
+static int x_remove(const char *p, int f, const char *n) { return f ? removexattr(p, n) : lremovexattr(p, n); }
 
 #define NTFS_ACL "system.ntfs_acl"  /* ntfs-3g: the raw NT security descriptor */
 
@@ -33,9 +40,9 @@ void plat_meta_free(plat_meta *m) {
 }
 
 /* The names of path's xattrs, a malloc'd NUL-separated list; *len its size. */
-static char *list_names(const char *path, ssize_t *len, plat_err *e) {
+static char *list_names(const char *path, int fl, ssize_t *len, plat_err *e) {
   for (;;) {
-    ssize_t n = llistxattr(path, NULL, 0);
+    ssize_t n = x_list(path, fl, NULL, 0);
     if (n < 0) {
       if (errno == ENOTSUP) { *len = 0; return calloc(1, 1); }  /* fs without xattrs */
       plat_fail(e, path, errno);
@@ -43,7 +50,7 @@ static char *list_names(const char *path, ssize_t *len, plat_err *e) {
     }
     char *buf = malloc((size_t)n + 1);
     if (!buf) { plat_fail(e, path, ENOMEM); return NULL; }
-    ssize_t got = llistxattr(path, buf, (size_t)n);
+    ssize_t got = x_list(path, fl, buf, (size_t)n);
     if (got >= 0) { *len = got; return buf; }
     free(buf);
     if (errno != ERANGE) { plat_fail(e, path, errno); return NULL; }  /* ERANGE: grew, retry */
@@ -51,11 +58,11 @@ static char *list_names(const char *path, ssize_t *len, plat_err *e) {
 }
 
 /* ntfs-3g does not list system.ntfs_acl: add its name when it can be read. */
-static char *add_ntfs_acl(const char *path, char *names, ssize_t *len) {
+static char *add_ntfs_acl(const char *path, int fl, char *names, ssize_t *len) {
   static const char nt[] = NTFS_ACL;
   for (char *n = names; n < names + *len; n += strlen(n) + 1)
     if (strcmp(n, nt) == 0) return names;
-  if (lgetxattr(path, nt, NULL, 0) < 0) return names;  /* ENODATA, ENOTSUP: none */
+  if (x_get(path, fl, nt, NULL, 0) < 0) return names;  /* ENODATA, ENOTSUP: none */
   char *more = realloc(names, (size_t)*len + sizeof nt);
   if (!more) return names;
   memcpy(more + *len, nt, sizeof nt);
@@ -63,14 +70,14 @@ static char *add_ntfs_acl(const char *path, char *names, ssize_t *len) {
   return more;
 }
 
-static int get_xattrs(const char *path, unsigned what, plat_meta *m, plat_err *e) {
+static int get_xattrs(const char *path, int fl, unsigned what, plat_meta *m, plat_err *e) {
   ssize_t len;
-  char *names = list_names(path, &len, e);
+  char *names = list_names(path, fl, &len, e);
   if (!names) return -1;
-  if (what & PLAT_META_SECURITY) names = add_ntfs_acl(path, names, &len);
+  if (what & PLAT_META_SECURITY) names = add_ntfs_acl(path, fl, names, &len);
   for (char *n = names; n < names + len; n += strlen(n) + 1) {
     if (!wanted(n, what)) continue;
-    ssize_t vl = lgetxattr(path, n, NULL, 0);
+    ssize_t vl = x_get(path, fl, n, NULL, 0);
     if (vl < 0) { if (errno == ENODATA || errno == ENOTSUP) continue; goto fail; }
     plat_xattr *nx = realloc(m->x, (m->nx + 1) * sizeof *nx);
     if (!nx) { errno = ENOMEM; goto fail; }
@@ -81,7 +88,7 @@ static int get_xattrs(const char *path, unsigned what, plat_meta *m, plat_err *e
     x->len = 0;
     if (!x->name || !x->value) { free(x->name); free(x->value); errno = ENOMEM; goto fail; }
     m->nx++;
-    vl = lgetxattr(path, n, x->value, (size_t)vl);
+    vl = x_get(path, fl, n, x->value, (size_t)vl);
     if (vl < 0) goto fail;
     x->len = (size_t)vl;
   }
@@ -93,16 +100,16 @@ fail:;
   return plat_fail(e, path, c);
 }
 
-int plat_meta_get(const char *path, unsigned what, plat_meta *m, plat_err *e) {
+int px_meta_get(const char *path, int fl, unsigned what, plat_meta *m, plat_err *e) {
   memset(m, 0, sizeof *m);
   struct stat st;
-  if (lstat(path, &st) != 0) return plat_fail(e, path, errno);
+  if ((fl ? stat(path, &st) : lstat(path, &st)) != 0) return plat_fail(e, path, errno);
   m->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
   m->atime_ns = (int64_t)st.st_atim.tv_sec * 1000000000 + st.st_atim.tv_nsec;
   m->mode = (uint32_t)st.st_mode;
   m->uid = (uint32_t)st.st_uid;
   m->gid = (uint32_t)st.st_gid;
-  if ((what & (PLAT_META_XATTRS | PLAT_META_SECURITY)) && get_xattrs(path, what, m, e) != 0) {
+  if ((what & (PLAT_META_XATTRS | PLAT_META_SECURITY)) && get_xattrs(path, fl, what, m, e) != 0) {
     plat_meta_free(m);
     return -1;
   }
@@ -116,13 +123,13 @@ static int find_x(const plat_meta *m, const char *name) {
 }
 
 /* Make the file's xattrs of the classes in what exactly m's. */
-static int set_xattrs(const char *path, unsigned what, const plat_meta *m, plat_err *e) {
+static int set_xattrs(const char *path, int fl, unsigned what, const plat_meta *m, plat_err *e) {
   ssize_t len;
-  char *names = list_names(path, &len, e);
+  char *names = list_names(path, fl, &len, e);
   if (!names) return -1;
   for (char *n = names; n < names + len; n += strlen(n) + 1) {
     if (!wanted(n, what) || find_x(m, n) >= 0) continue;
-    if (lremovexattr(path, n) != 0 && errno != ENODATA) {
+    if (x_remove(path, fl, n) != 0 && errno != ENODATA) {
       int c = errno;
       plat_fail(e, path, c);
       snprintf(e->msg, sizeof e->msg, "%s: removing %s: %s", path, n, strerror(c));
@@ -134,7 +141,7 @@ static int set_xattrs(const char *path, unsigned what, const plat_meta *m, plat_
   for (size_t i = 0; i < m->nx; i++) {
     const plat_xattr *x = &m->x[i];
     if (!wanted(x->name, what)) continue;
-    if (lsetxattr(path, x->name, x->value, x->len, 0) != 0) {
+    if (x_set(path, fl, x->name, x->value, x->len) != 0) {
       int c = errno;
       plat_fail(e, path, c);
       snprintf(e->msg, sizeof e->msg, "%s: setting %s: %s", path, x->name, strerror(c));
@@ -144,31 +151,39 @@ static int set_xattrs(const char *path, unsigned what, const plat_meta *m, plat_
   return 0;
 }
 
-int plat_meta_set(const char *path, unsigned what, const plat_meta *m, plat_err *e) {
+int px_meta_set(const char *path, int fl, unsigned what, const plat_meta *m, plat_err *e) {
   struct stat st;
-  if (lstat(path, &st) != 0) return plat_fail(e, path, errno);
+  if ((fl ? stat(path, &st) : lstat(path, &st)) != 0) return plat_fail(e, path, errno);
   int islink = S_ISLNK(st.st_mode);
   /* On ntfs-3g the mode and owner are a view of the NT descriptor, and
      chmod replaces it: leave them alone when the descriptor is kept (no
      SECURITY) or set from m. */
-  int nt_kept = !islink && lgetxattr(path, NTFS_ACL, NULL, 0) >= 0 &&
+  int nt_kept = !islink && x_get(path, fl, NTFS_ACL, NULL, 0) >= 0 &&
                 (!(what & PLAT_META_SECURITY) || find_x(m, NTFS_ACL) >= 0);
   if ((what & PLAT_META_OWNER) && !nt_kept) {
     if (geteuid() == 0 && (st.st_uid != m->uid || st.st_gid != m->gid) &&
-        lchown(path, m->uid, m->gid) != 0)
+        (fl ? chown(path, m->uid, m->gid) : lchown(path, m->uid, m->gid)) != 0)
       return plat_fail(e, path, errno);
     if (!islink && chmod(path, m->mode & 07777) != 0) return plat_fail(e, path, errno);
   }
-  if ((what & (PLAT_META_XATTRS | PLAT_META_SECURITY)) && set_xattrs(path, what, m, e) != 0)
+  if ((what & (PLAT_META_XATTRS | PLAT_META_SECURITY)) && set_xattrs(path, fl, what, m, e) != 0)
     return -1;
   if (what & PLAT_META_TIMES) {
     struct timespec ts[2] = {
       { (time_t)(m->atime_ns / 1000000000), (long)(m->atime_ns % 1000000000) },
       { (time_t)(m->mtime_ns / 1000000000), (long)(m->mtime_ns % 1000000000) },
     };
-    if (utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) != 0) return plat_fail(e, path, errno);
+    if (utimensat(AT_FDCWD, path, ts, fl ? 0 : AT_SYMLINK_NOFOLLOW) != 0) return plat_fail(e, path, errno);
   }
   return 0;
+}
+
+int plat_meta_get(const char *path, unsigned what, plat_meta *m, plat_err *e) {
+  return px_meta_get(path, 0, what, m, e);
+}
+
+int plat_meta_set(const char *path, unsigned what, const plat_meta *m, plat_err *e) {
+  return px_meta_set(path, 0, what, m, e);
 }
 
 int plat_privileges_enable(plat_priv *p, plat_err *e) {

@@ -5,10 +5,6 @@
 
 #include "win32.h"
 
-struct plat_file {
-  HANDLE h;
-  char *path;  /* for error messages */
-};
 
 static plat_file *open_aux(const char *path, DWORD access, DWORD disp, plat_err *e) {
   plat_file *f = calloc(1, sizeof *f);
@@ -124,7 +120,8 @@ int plat_rename_new(const char *from, const char *to, plat_err *e) {
 int plat_errcode(plat_errkind k) {
   static const int codes[] = { ERROR_NOT_ENOUGH_MEMORY, ERROR_DIRECTORY, ERROR_FILE_NOT_FOUND,
                                ERROR_FILE_EXISTS, ERROR_DISK_FULL, ERROR_ACCESS_DENIED,
-                               ERROR_WRITE_PROTECT, ERROR_INVALID_PARAMETER };
+                               ERROR_WRITE_PROTECT, ERROR_INVALID_PARAMETER,
+                               ERROR_CANT_ACCESS_FILE, ERROR_DIR_NOT_EMPTY };
   return codes[k];
 }
 

@@ -20,6 +20,11 @@ char *utf8_from_w(const wchar_t *w);
 wchar_t *w_path(const char *path);
 extern DWORD w_path_err;
 
+struct plat_file {
+  HANDLE h;
+  char *path;  /* for error messages */
+};
+
 /* plat_fail with GetLastError(). */
 int w_fail(plat_err *e, const char *what);
 

@@ -1,0 +1,23 @@
+/* posix.h: helpers shared by the POSIX platform files (not part of platform.h). */
+#ifndef SXSFIX_POSIX_H
+#define SXSFIX_POSIX_H
+
+#include <sys/stat.h>
+
+#include "platform/platform.h"
+
+struct plat_file {
+  int fd;
+  char *path;  /* for error messages */
+};
+
+/* A plat_file for fd (closed on failure); path is copied. */
+plat_file *px_wrap(int fd, const char *path, plat_err *e);
+
+/* plat_meta_get/set on path; follow = 1 for /proc/self/fd/N names. */
+int px_meta_get(const char *path, int follow, unsigned what, plat_meta *m, plat_err *e);
+int px_meta_set(const char *path, int follow, unsigned what, const plat_meta *m, plat_err *e);
+/* plat_info from a struct stat. */
+void px_info(const struct stat *st, plat_info *out);
+
+#endif
