@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Benchmark: sxsfix expand against cabextract and bsdtar -x on one MSZIP
-# cabinet shaped like a servicing stack payload (many component folders,
-# DLL-sized files, half incompressible and half repetitive, as binaries are).
-# The data is generated deterministically (AES-CTR stream of a fixed key)
+# Benchmark: sxsfix expand against cabextract and bsdtar -x, in one run, on
+#  1. one MSZIP cabinet shaped like a servicing stack payload (many component
+#     folders, DLL-sized files, half incompressible and half repetitive, as
+#     binaries are), generated deterministically (AES-CTR stream of a fixed
+#     key);
+#  2. 10,000 files of one byte in one folder (the per-file cost: create,
+#     write, time, rename), as in tests/cli/test_hostile.sh;
 # under ${TMPDIR:-/tmp}, never in the repository. Run by hand:
 #   bench/expand.sh [path/to/sxsfix]      (default build/native/sxsfix)
 #   SXSFIX_BENCH_MB=50 bench/expand.sh    (smaller data; default 220 MB)
 #   SXSFIX_BENCH_RUNS=3                   (runs per tool; the best is kept)
+#   SXSFIX_BENCH_EXE=build/windows/sxsfix.exe  also times the .exe under Wine
+#                                         on case 2 (WINEPREFIX as test.sh sets it)
 set -eu
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SX=${1:-$ROOT/build/native/sxsfix}
@@ -63,16 +68,41 @@ measure() {
   eval "T_$name=$best_t R_$name=$best_r F_$name=$files"
 }
 
+# table TITLE NAMES...: the measured tools side by side, as a ratio to the faster peer.
+table() {
+  local title=$1 n t r f; shift
+  faster=$(awk "BEGIN{print ($T_cabextract < $T_bsdtar) ? $T_cabextract : $T_bsdtar}")
+  printf '\n%s\n%-12s %9s %9s %12s %7s\n' "$title" tool "wall (s)" "x faster" "peak RSS MiB" files
+  for n in "$@"; do
+    eval "t=\$T_$n r=\$R_$n f=\$F_$n"
+    printf '%-12s %9.2f %9.2f %12.1f %7d\n' "$n" "$t" "$(awk "BEGIN{print $t / $faster}")" \
+      "$(awk "BEGIN{print $r / 1024}")" "$f"
+  done
+}
+
 measure sxsfix "$SX" expand "$cab" "$WORK/out"
 measure cabextract cabextract -q "$cab"
 measure bsdtar bsdtar -xf "$cab"
+table "1. servicing-stack payload: $(( $(stat -c %s "$cab") / 1048576 )) MiB MSZIP cab, best of $RUNS runs each" \
+  sxsfix cabextract bsdtar
+echo "(target: sxsfix <= 1.0x the faster peer, RSS <= 64 MiB)"
 
-faster=$(awk "BEGIN{print ($T_cabextract < $T_bsdtar) ? $T_cabextract : $T_bsdtar}")
-printf '\n%-12s %9s %9s %12s %7s\n' tool "wall (s)" "x faster" "peak RSS MiB" files
-for n in sxsfix cabextract bsdtar; do
-  eval "t=\$T_$n r=\$R_$n f=\$F_$n"
-  printf '%-12s %9.2f %9.2f %12.1f %7d\n' "$n" "$t" "$(awk "BEGIN{print $t / $faster}")" \
-    "$(awk "BEGIN{print $r / 1024}")" "$f"
-done
-echo "(cab: $(( $(stat -c %s "$cab") / 1048576 )) MiB MSZIP, best of $RUNS runs each; target: sxsfix <= 1.0x the faster peer, RSS <= 64 MiB)"
+many=$WORK/many.cab
+if [ ! -f "$many" ]; then
+  mkdir -p "$WORK/many" && (cd "$WORK/many" && for i in $(seq 10000); do printf '%d' $((i % 10)) >"f$i.txt"; done &&
+    ls | sort -V | xargs gcab -c "$many") && rm -rf "$WORK/many"
+fi
+measure sxsfix "$SX" expand "$many" "$WORK/out"
+measure cabextract cabextract -q "$many"
+measure bsdtar bsdtar -xf "$many"
+names=(sxsfix cabextract bsdtar)
+if [ -n "${SXSFIX_BENCH_EXE:-}" ]; then
+  exe=$(cd "$(dirname "$SXSFIX_BENCH_EXE")" && pwd)/$(basename "$SXSFIX_BENCH_EXE")
+  export WINEDEBUG=-all
+  /usr/lib/wine/wine64 "$exe" --version >/dev/null 2>&1   # start the Wine server outside the timing
+  measure sxsfix_exe /usr/lib/wine/wine64 "$exe" expand "$many" "$WORK/out"
+  names+=(sxsfix_exe)
+fi
+table "2. 10,000 files of one byte in one folder, uncompressed cab, best of $RUNS runs each" "${names[@]}"
+echo "(target: sxsfix <= 2x cabextract; sxsfix_exe, under Wine, <= 15 s)"
 rm -rf "$WORK/out"

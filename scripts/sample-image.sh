@@ -13,8 +13,9 @@
 #                 a SYSTEM hive naming the computer SAMPLE-PC (or
 #                 $SAMPLE_COMPUTER_NAME) in ControlSet002, the one
 #                 Select\Current names (ControlSet001 holds an older name).
-#   OUT/ssu/      the 10.0.26100.5074 SSU as a WIM-based .msu (as Microsoft
-#                 ships 24H2 updates), as a CAB-based .msu, as a bare cab and
+#   OUT/ssu/      the 10.0.26100.5074 SSU as a WIM-based .msu (uncompressed,
+#                 as Microsoft ships 24H2 updates, and *-lzx.msu, LZX), as a
+#                 CAB-based .msu, as a bare cab and
 #                 expanded; plus SSUs that must be refused: another
 #                 architecture (arm64), another version (5100), another
 #                 build (22621).
@@ -221,6 +222,7 @@ make_ssu() {
   printf 'PSF sample payload for %s\n' "$kb" >"$d/wim/Windows11.0-$kb-$tag.psf"
   printf '<?xml version="1.0"?><unattend><servicing><package action="install"/></servicing></unattend>\n' >"$d/wim/Windows11.0-$kb-$tag.xml"
   wimlib-imagex capture "$d/wim" "$d/windows11.0-${kb,,}-$tag.msu" "$kb" --compress=none >/dev/null
+  wimlib-imagex capture "$d/wim" "$d/windows11.0-${kb,,}-$tag-lzx.msu" "$kb" --compress=LZX >/dev/null
   # CAB-based .msu (Windows 10 style): an outer cab holding the update's own cab
   cp "$d/SSU-$short-$tag.cab" "$d/cab/Windows10.0-$kb-$tag.cab"
   printf 'Applicability Info="Windows 10.0"\nKB Article Number="%s"\n' "${kb#KB}" >"$d/cab/Windows10.0-$kb-$tag-pkgProperties.txt"

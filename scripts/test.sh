@@ -88,10 +88,14 @@ for s in "${suites[@]}"; do
     continue
   fi
   [ "$s" != windows ] || setup_wine || { failed=$((failed + 1)); continue; }
+  # the .exe's expansions are compared with the Linux build's (when built)
+  linux=()
+  [ "$s" != windows ] || [ ! -x "$ROOT/build/native/sxsfix" ] || linux=(SXSFIX_LINUX="$ROOT/build/native/sxsfix")
   junit=$ROOT/build/$s/junit.xml
   rm -f "$junit"
-  # jobs, timeouts, sanitizer options and the JUnit file: CMakePresets.json
-  (cd "$ROOT" && ctest --preset "$s") >"$ROOT/build/$s.test.log" 2>&1
+  # jobs, timeouts (watchdogs for hangs, 10 times the slowest test on a busy
+  # machine), sanitizer options and the JUnit file: CMakePresets.json
+  (cd "$ROOT" && env "${linux[@]}" ctest --preset "$s") >"$ROOT/build/$s.test.log" 2>&1
   grep -E "^ *[0-9]+/[0-9]+ Test|SKIP|FAIL|not ok" "$ROOT/build/$s.test.log"
   if grep -q "tests failed out of\|Errors while running CTest" "$ROOT/build/$s.test.log" &&
      ! grep -q " 0 tests failed out of" "$ROOT/build/$s.test.log"; then

@@ -7,14 +7,17 @@
 #       lua5.4 libpcre2-8 libarchive wimlib cmocka
 #
 # Libraries: Lua 5.4, PCRE2 (8-bit, JIT), zlib (Debian's libz-mingw-w64-dev),
-# libarchive (zlib only), cmocka, libxml2 (minimal) and wimlib (needs libxml2).
-# Each gets a .pc file named as Debian names the native one. Link with -static
-# (wimlib.pc has -lpthread: without -static that is libwinpthread-1.dll).
+# libarchive (zlib only), cmocka and wimlib (1.14 on needs nothing else; an
+# older wimlib from Debian also gets a minimal libxml2). Each gets a .pc file
+# named as Debian names the native one. Link with -static.
 #
-# wimlib is best effort: when its source package cannot be downloaded (or it
-# fails to build) the prefix has no wimlib.pc, a warning is printed and the
-# stamp file says "wimlib none" (or "wimlib failed VERSION"). A "none" prefix
-# is rebuilt once apt can download the source.
+# wimlib's source: Debian's source package when apt can download it;
+# otherwise $SXSFIX_WIMLIB_SRC, which defaults to ../shared/vendor/wimlib-1.14.5.tar.gz
+# beside the clone when that file exists. A tarball is used only when its
+# SHA-256 matches (the known hash of wimlib-1.14.5.tar.gz, or
+# $SXSFIX_WIMLIB_SHA256); a directory is used as it is. With neither, the
+# prefix has no wimlib.pc, a warning says what is missing, and the stamp says
+# "wimlib none"; such a prefix is rebuilt once apt can download the source.
 #
 # The prefix is ${SXSFIX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sxsfix}/win-deps-KEY,
 # KEY hashing the source versions, the toolchain and this script. A finished
@@ -26,6 +29,7 @@
 #   SXSFIX_CACHE_DIR   cache directory (see above)
 #   SXSFIX_WIMLIB_SRC  wimlib source tarball or directory to use when apt
 #                      cannot fetch the wimlib source package
+#   SXSFIX_WIMLIB_SHA256  expected SHA-256 of that tarball (when not 1.14.5)
 #   SXSFIX_JOBS        parallel build jobs (default: nproc)
 #
 # Installs missing Debian packages and a deb-src entry when run as root.
@@ -37,7 +41,14 @@ TOOLCHAIN=$ROOT/cmake/mingw-w64.cmake
 SELF=$ROOT/scripts/$(basename "${BASH_SOURCE[0]}")
 CACHE=${SXSFIX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/sxsfix}
 JOBS=${SXSFIX_JOBS:-$(nproc)}
-SRCPKGS=(lua5.4 pcre2 libarchive cmocka libxml2 wimlib)
+SRCPKGS=(lua5.4 pcre2 libarchive cmocka)   # required
+OPTPKGS=(wimlib libxml2)                    # wimlib's sources (libxml2: wimlib < 1.14)
+# The wimlib release tarball used when Debian's source cannot be downloaded.
+VENDORED=$(cd "$ROOT/.." && pwd)/shared/vendor/wimlib-1.14.5.tar.gz
+declare -A KNOWN_SHA256=(
+  [wimlib-1.14.5.tar.gz]=7b15fe5e3802c6ba9ab1bc49df830b28aef1729204756988bcf7d17f27dbdb5f)
+WIMLIB_SRC=${SXSFIX_WIMLIB_SRC:-}
+[[ -n $WIMLIB_SRC || ! -f $VENDORED ]] || WIMLIB_SRC=$VENDORED
 DEPS=(dpkg-dev cmake ninja-build pkgconf xz-utils gcc-mingw-w64-x86-64
       g++-mingw-w64-x86-64 libz-mingw-w64-dev wine wine64)
 APT=(apt-get -qq)
@@ -124,14 +135,16 @@ for p in "${SRCPKGS[@]}"; do
   fi
   [[ -n ${NEWEST[$p]} ]] || die "apt knows no source package '$p' (no deb-src entry?)"
 done
+for p in "${OPTPKGS[@]}"; do NEWEST[$p]=$(src_versions "$p" | sed -n 1p); done
 
 KEY=$( {
-  for p in "${SRCPKGS[@]}"; do echo "$p ${NEWEST[$p]}"; done
+  for p in "${SRCPKGS[@]}" "${OPTPKGS[@]}"; do echo "$p ${NEWEST[$p]}"; done
   readlink -f "$(command -v $HOST-gcc)"
   dpkg-query -W -f='${Package} ${Version}\n' mingw-w64-x86-64-dev libz-mingw-w64-dev \
     'gcc-mingw-w64-x86-64-*' 2>/dev/null | sort
   cat "$SELF" "$TOOLCHAIN"
-  [[ -z ${SXSFIX_WIMLIB_SRC:-} ]] || echo "wimlib-src $SXSFIX_WIMLIB_SRC"
+  [[ -z $WIMLIB_SRC ]] || echo "wimlib-src $WIMLIB_SRC"
+  [[ ! -f $WIMLIB_SRC ]] || sha256sum <"$WIMLIB_SRC"
 } | sha256sum | cut -c1-12)
 
 PREFIX=$CACHE/win-deps-$KEY
@@ -160,7 +173,7 @@ fetch() {
 if [[ -f $STAMP ]]; then
   # A prefix built without wimlib (its source was not downloadable) is rebuilt
   # as soon as the archive serves it.
-  if grep -q '^wimlib none' "$STAMP" && [[ -z ${SXSFIX_WIMLIB_SRC:-} ]] &&
+  if grep -q '^wimlib none' "$STAMP" && [[ -z $WIMLIB_SRC ]] &&
      (cd "$CACHE/sources" && "${APT[@]}" source --download-only "wimlib=${NEWEST[wimlib]}") >/dev/null 2>&1; then
     say "wimlib source is now available; rebuilding"   # the old prefix stays until done
   else
@@ -192,19 +205,44 @@ declare -A VER
 
 step "fetching sources"
 for p in "${SRCPKGS[@]}"; do
-  [[ $p == wimlib ]] && continue
   VER[$p]=$(fetch "$p") || { STEP="fetch $p"; false; }
 done
-if [[ -n ${SXSFIX_WIMLIB_SRC:-} ]]; then
+# wimlib: Debian's source, else the tarball (after its SHA-256), else none.
+unpack_wimlib() {
+  local src=$1 want have
   mkdir "$WORK/wimlib"
-  if [[ -d $SXSFIX_WIMLIB_SRC ]]; then cp -a "$SXSFIX_WIMLIB_SRC/." "$WORK/wimlib/"
-  else tar -xf "$SXSFIX_WIMLIB_SRC" -C "$WORK/wimlib" --strip-components=1; fi
-  VER[wimlib]=$(sed -n "s/^PACKAGE_VERSION='\(.*\)'/\1/p" "$WORK/wimlib/configure")
+  if [[ -d $src ]]; then
+    cp -a "$src/." "$WORK/wimlib/"
+  else
+    want=${SXSFIX_WIMLIB_SHA256:-${KNOWN_SHA256[$(basename "$src")]:-}}
+    [[ -n $want ]] || die "$src: no known SHA-256 for this tarball; set SXSFIX_WIMLIB_SHA256"
+    have=$(sha256sum <"$src" | cut -d' ' -f1)
+    [[ $have == "$want" ]] || die "$src: SHA-256 is $have, expected $want; not using it"
+    tar -xf "$src" -C "$WORK/wimlib" --strip-components=1
+  fi
+  sed -n "s/^PACKAGE_VERSION='\(.*\)'/\1/p" "$WORK/wimlib/configure"
+}
+if VER[wimlib]=$(fetch wimlib); then
+  say "wimlib ${VER[wimlib]}: Debian source package"
+elif [[ -n $WIMLIB_SRC ]]; then
+  [[ -e $WIMLIB_SRC ]] || die "SXSFIX_WIMLIB_SRC=$WIMLIB_SRC does not exist"
+  VER[wimlib]=$(unpack_wimlib "$WIMLIB_SRC")
   VER[wimlib]=${VER[wimlib]:-unknown}
-elif ! VER[wimlib]=$(fetch wimlib); then
+  say "wimlib ${VER[wimlib]}: $WIMLIB_SRC (Debian's source package is not downloadable)"
+else
   VER[wimlib]=none
-  say "WARNING: the wimlib source package is not downloadable; building without wimlib"
-  say "         (no wimlib.pc; set SXSFIX_WIMLIB_SRC to a wimlib source tarball to add it)"
+  say "WARNING: building WITHOUT wimlib: WIM-based .msu files (Windows 11 24H2) will not expand."
+  say "  missing: Debian's wimlib source package (apt-get source wimlib failed; see $LOG)"
+  say "  missing: $VENDORED (no such file), and SXSFIX_WIMLIB_SRC is unset"
+  say "  to add it: SXSFIX_WIMLIB_SRC=/path/to/wimlib-1.14.5.tar.gz scripts/win-deps.sh"
+fi
+# wimlib before 1.14 (Debian's 1.13) needs libxml2.
+NEED_XML=0
+if [[ ${VER[wimlib]} != none ]] && grep -q 'libxml-2.0' "$WORK/wimlib/configure"; then
+  NEED_XML=1
+  VER[libxml2]=$(fetch libxml2) || { STEP="fetch libxml2"; false; }
+else
+  VER[libxml2]=none
 fi
 
 step "zlib $(dpkg-query -W -f='${Version}' libz-mingw-w64-dev) (libz-mingw-w64-dev)"
@@ -256,33 +294,37 @@ run cmake --build "$WORK/cmocka/_b" -j "$JOBS" --target cmocka-static
 cp "$WORK/cmocka/include/cmocka.h" "$WORK/cmocka/include/cmocka_pbc.h" "$T/include/"
 cp "$WORK/cmocka/_b/src/libcmocka-static.a" "$T/lib/libcmocka.a"
 
-step "libxml2 ${VER[libxml2]}"
-opts=()
-for o in C14N CATALOG DEBUG DOCB FTP HTML HTTP ICONV ICU LEGACY LZMA MODULES \
-         PROGRAMS PYTHON SCHEMAS SCHEMATRON TESTS XINCLUDE XPTR ZLIB; do
-  opts+=("-DLIBXML2_WITH_$o=OFF")
-done
-# HAVE_PTHREAD_H=OFF: use Win32 threads, not winpthreads (libwinpthread-1.dll).
-run "${CMAKE[@]}" -S "$WORK/libxml2" -B "$WORK/libxml2/_b" "${opts[@]}" -DHAVE_PTHREAD_H=OFF
-run cmake --build "$WORK/libxml2/_b" -j "$JOBS"
-run cmake --install "$WORK/libxml2/_b"
+if ((NEED_XML)); then
+  step "libxml2 ${VER[libxml2]}"
+  opts=()
+  for o in C14N CATALOG DEBUG DOCB FTP HTML HTTP ICONV ICU LEGACY LZMA MODULES \
+           PROGRAMS PYTHON SCHEMAS SCHEMATRON TESTS XINCLUDE XPTR ZLIB; do
+    opts+=("-DLIBXML2_WITH_$o=OFF")
+  done
+  # HAVE_PTHREAD_H=OFF: use Win32 threads, not winpthreads (libwinpthread-1.dll).
+  run "${CMAKE[@]}" -S "$WORK/libxml2" -B "$WORK/libxml2/_b" "${opts[@]}" -DHAVE_PTHREAD_H=OFF
+  run cmake --build "$WORK/libxml2/_b" -j "$JOBS"
+  run cmake --install "$WORK/libxml2/_b"
+  XML_PC="libxml-2.0"
+else
+  XML_PC=""
+fi
 
-# wimlib is best effort: without it the prefix has no wimlib.pc, and the
-# stamp says why ("none": source not downloadable, "failed": build failed).
+# A wimlib source that is there but does not build is an error, not a
+# silent build without it.
 if [[ ${VER[wimlib]} != none ]]; then
   step "wimlib ${VER[wimlib]}"
-  if ! (
+  xml_flags=()
+  if ((NEED_XML)); then
+    xml_flags=(CPPFLAGS="-I$T/include/libxml2 -DLIBXML_STATIC" LIBS="-L$T/lib -lxml2 -lws2_32")
+  fi
+  (
     cd "$WORK/wimlib" &&
-    export PKG_CONFIG=pkg-config PKG_CONFIG_LIBDIR="$T/lib/pkgconfig" PKG_CONFIG_PATH= &&
     ./configure --host=$HOST --prefix="$T" --disable-shared --enable-static \
-      --without-fuse --without-ntfs-3g --without-libcrypto --disable-dependency-tracking \
-      CPPFLAGS="$(pkg-config --cflags libxml-2.0)" LIBS="$(pkg-config --static --libs libxml-2.0)" &&
+      --without-fuse --without-ntfs-3g --disable-dependency-tracking "${xml_flags[@]}" &&
     make -j "$JOBS" libwim.la &&
     make install-libLTLIBRARIES install-includeHEADERS
-  ) >>"$LOG" 2>&1; then
-    say "WARNING: wimlib ${VER[wimlib]} failed to build; continuing without it (see $LOG)"
-    VER[wimlib]="failed ${VER[wimlib]}"
-  fi
+  ) >>"$LOG" 2>&1 || { STEP="wimlib ${VER[wimlib]} (configure/make)"; false; }
 fi
 
 step "libarchive ${VER[libarchive]}"
@@ -322,11 +364,13 @@ pc libarchive "libarchive (zlib only)" "$(upstream "${VER[libarchive]}")" \
   "-I\${includedir} -DLIBARCHIVE_STATIC" "-L\${libdir} -larchive" "-ladvapi32" zlib
 pc cmocka "cmocka unit testing" "$(upstream "${VER[cmocka]}")" "-I\${includedir}" \
   "-L\${libdir} -lcmocka"
-pc libxml-2.0 "libxml2 (minimal)" "$(upstream "${VER[libxml2]}")" \
-  "-I\${includedir}/libxml2 -DLIBXML_STATIC" "-L\${libdir} -lxml2" "-lws2_32"
-if [[ ${VER[wimlib]} != none && ${VER[wimlib]} != failed* ]]; then
+if ((NEED_XML)); then
+  pc libxml-2.0 "libxml2 (minimal)" "$(upstream "${VER[libxml2]}")" \
+    "-I\${includedir}/libxml2 -DLIBXML_STATIC" "-L\${libdir} -lxml2" "-lws2_32"
+fi
+if [[ ${VER[wimlib]} != none ]]; then
   pc wimlib "wimlib WIM library" "$(upstream "${VER[wimlib]}")" "-I\${includedir}" \
-    "-L\${libdir} -lwim" "-lntdll -ladvapi32 -lshlwapi -lpthread" libxml-2.0
+    "-L\${libdir} -lwim" "-lntdll -ladvapi32" "$XML_PC"
 fi
 # Upstream *-config scripts and CMake package files carry the temporary path.
 { grep -rlIF "$T" "$T" || true; } | xargs -r sed -i "s|$T|$PREFIX|g"
@@ -334,7 +378,7 @@ rm -rf "$T/share" "$T/man"
 
 {
   echo "key $KEY"
-  for p in zlib "${SRCPKGS[@]}"; do echo "$p ${VER[$p]}"; done
+  for p in zlib "${SRCPKGS[@]}" "${OPTPKGS[@]}"; do echo "$p ${VER[$p]}"; done
   echo "gcc $($HOST-gcc --version | sed -n 1p)"
   echo "built $(date -u +%FT%TZ) in ${SECONDS}s"
 } >"$T/.sxsfix-win-deps-complete"

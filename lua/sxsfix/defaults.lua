@@ -46,6 +46,10 @@ return {
   -- where logs and backups go, and whose security new files get
   -- ("template": an intact sibling servicing stack folder's; "source").
   work = [[%SystemDrive%\sxsfix-work]],
+  -- Expanding the update, every nested cabinet together, may write up to
+  -- max_ratio times the update's size (at least 64 MiB), never more than
+  -- max_bytes; more is refused as a compression bomb or a damaged header.
+  expand = { max_ratio = 100, max_bytes = 16 * 1024 * 1024 * 1024 },
   logdir = [[%ProgramData%\sxsfix\Logs]],
   backup = [[%ProgramData%\sxsfix\Backup]],
   security = "template",

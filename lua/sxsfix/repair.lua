@@ -48,13 +48,14 @@ function M.find_stacks(dir)
 end
 
 -- Expand the SSU into the work folder; returns the folder to search.
-local function expand_ssu(ssu, work)
+local function expand_ssu(ssu, work, budget)
   if fs.isdir(ssu) then return ssu end
   local dst = fs.join(work, "ssu-" .. fs.basename(ssu):gsub("[^%w%.%-_]", "_"))
   local ok, err = fs.rmtree(dst)  -- a previous run's expansion: ours to replace
   if ok then ok, err = fs.mkdir(dst) end
   if not ok then return nil, err end
-  local res, msg = expand.expand(ssu, dst, { nested = true })
+  local res, msg = expand.expand(ssu, dst,
+    { nested = true, max_ratio = budget.max_ratio, max_bytes = budget.max_bytes })
   if not res then return nil, msg end
   return dst
 end
@@ -137,7 +138,7 @@ M.steps = {
         ssu = best.file
       end
       local dir
-      dir, err = expand_ssu(ssu, work)
+      dir, err = expand_ssu(ssu, work, ctx.settings.expand)
       if not dir then return steps.stop(ctx, "refused", err) end
       ctx.found, r.provided = M.find_stacks(dir)
       r.expanded = dir

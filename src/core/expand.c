@@ -1,6 +1,7 @@
-/* expand.c: the expansion driver. Detects the format, checks free space,
-   writes each entry through a temporary name inside the destination
-   (never through a link already there), then expands inner archives. */
+/* expand.c: the expansion driver. Detects the format, checks free space
+   and the whole expansion's budget, writes each entry through a temporary
+   name inside the destination (never through a link already there), then
+   expands inner archives. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,8 +59,18 @@ static char *join(const char *a, const char *b) {
   return s;
 }
 
+/* One budget for a whole expansion, every nesting level together. */
+typedef struct budget {
+  uint64_t limit, used;   /* bytes the entries may add up to; declared so far */
+  uint64_t outer;         /* size of the outer file */
+  uint64_t ratio;         /* the ratio applied */
+  int capped;             /* limit is max_bytes, below ratio * outer */
+  const char *src;        /* the outer file */
+} budget;
+
 typedef struct job {
   const sx_expand_opts *o;
+  budget *b;             /* NULL when listing */
   const char *dst, *label;
   sx_expand_stats *st;
   char **inner;          /* inner archives written, for the next level */
@@ -68,6 +79,7 @@ typedef struct job {
   sx_list_fn list;
   void *list_ud;
   int stopped;           /* the list callback asked to stop */
+  char *okdir;           /* the folder whose path was last checked (prepare) */
 } job;
 
 static int is_inner(const job *j, const char *base) {
@@ -85,40 +97,74 @@ static void add_need(void *ud, const char *name, uint64_t size) {
   if (wanted(j, b ? b + 1 : name)) j->need += size;
 }
 
+/* Draw need bytes, declared by label, from the budget. */
+static int spend(job *j, const char *label, uint64_t need, plat_err *e) {
+  budget *b = j->b;
+  if (need <= b->limit - b->used) { b->used += need; return 0; }
+  if (b->used == 0 && !b->capped)   /* the outer archive on its own */
+    return sx_exp_fail(e, SX_EXP_RATIO, label, "declares %llu bytes of entries in %llu bytes, more than "
+                       "%llu times its size (a compression bomb or a damaged header); refused",
+                       (unsigned long long)need, (unsigned long long)b->outer, (unsigned long long)b->ratio);
+  char why[96];
+  if (b->capped) snprintf(why, sizeof why, "the limit for one expansion");
+  else if (b->limit == SX_EXP_RATIO_FLOOR) snprintf(why, sizeof why, "the %llu MiB any file may write",
+                                                    SX_EXP_RATIO_FLOOR >> 20);
+  else snprintf(why, sizeof why, "%llu times its %llu bytes", (unsigned long long)b->ratio,
+                (unsigned long long)b->outer);
+  return sx_exp_fail(e, SX_EXP_RATIO, label, "declares %llu bytes of entries; with the %llu bytes "
+                     "declared before it, expanding %s would write more than %llu bytes (%s): "
+                     "a compression bomb or a damaged header; refused", (unsigned long long)need,
+                     (unsigned long long)b->used, b->src, (unsigned long long)b->limit, why);
+}
+
+/* What is wrong with path (for entry rel), found by lstat: -1 with e set,
+   or 0 when nothing is. last: path is the entry itself; dir: it must be
+   a folder. A missing folder is created. */
+static int check_one(job *j, const char *rel, char *path, int last, int dir, plat_err *e) {
+  plat_info info;
+  plat_err se;
+  if (plat_stat(path, 0, &info, &se) != 0)
+    return (!last || dir) ? plat_mkdirs(path, e) : 0;
+  if (last && dir && info.type == PLAT_DIR) return 0;   /* an existing folder is fine */
+  if (info.type == PLAT_LINK)
+    return sx_exp_fail(e, SX_EXP_UNSAFE, path, "is a link inside the destination; "
+                       "entry '%s' of %s would be written through it (refused)", rel, j->label);
+  if ((!last || dir) && info.type != PLAT_DIR)
+    return sx_exp_fail(e, SX_EXP_EXISTS, path, "exists and is not a folder (needed for entry '%s' of %s)",
+                       rel, j->label);
+  if (last && info.type == PLAT_DIR)
+    return sx_exp_fail(e, SX_EXP_EXISTS, path, "is a folder; entry '%s' of %s is a file", rel, j->label);
+  if (last && !j->o->overwrite)
+    return sx_exp_fail(e, SX_EXP_EXISTS, path, "already exists (entry '%s' of %s); "
+                       "expected a new file, or overwrite", rel, j->label);
+  return 0;
+}
+
 /* Create (or check) every folder of rel below dst, refusing links and
    non-folders; *final gets the full path of rel. With dir, rel itself is a
-   folder to create (an existing one is fine). */
+   folder to create (an existing one is fine). The folders of a file are
+   checked once for a run of entries in the same folder (j->okdir). The
+   file itself is checked only with overwrite: otherwise the commit's
+   rename never replaces, and a failure is explained afterwards. */
 static int prepare(job *j, const char *rel, int dir, char **final, plat_err *e) {
   char *path = join(j->dst, rel);
   if (!path) return sx_exp_fail(e, SX_EXP_CORRUPT, j->label, "out of memory");
-  size_t skip = strlen(j->dst) + 1;
-  for (char *s = path + skip; ; s++) {
+  size_t skip = strlen(j->dst) + 1, plen = (size_t)(strrchr(path + skip - 1, plat_sep()) - path);
+  int known = !dir && j->okdir && strlen(j->okdir) == plen && memcmp(j->okdir, path, plen) == 0;
+  for (char *s = known ? path + plen + 1 : path + skip; ; s++) {
     int end = (*s == '\0');
     if (*s != plat_sep() && !end) continue;
+    if (end && !dir && !j->o->overwrite) break;
     char keep = *s;
     *s = '\0';
-    plat_info info;
-    plat_err se;
-    int rc = 0;
-    if (plat_stat(path, 0, &info, &se) != 0) {
-      if (!end || dir) rc = plat_mkdirs(path, e);
-    } else if (end && dir && info.type == PLAT_DIR) {
-      /* an existing folder is fine */
-    } else if (info.type == PLAT_LINK) {
-      rc = sx_exp_fail(e, SX_EXP_UNSAFE, path, "is a link inside the destination; "
-                       "entry '%s' of %s would be written through it (refused)", rel, j->label);
-    } else if ((!end || dir) && info.type != PLAT_DIR) {
-      rc = sx_exp_fail(e, SX_EXP_EXISTS, path, "exists and is not a folder (needed for entry '%s' of %s)",
-                       rel, j->label);
-    } else if (end && info.type == PLAT_DIR) {
-      rc = sx_exp_fail(e, SX_EXP_EXISTS, path, "is a folder; entry '%s' of %s is a file", rel, j->label);
-    } else if (end && !j->o->overwrite) {
-      rc = sx_exp_fail(e, SX_EXP_EXISTS, path, "already exists (entry '%s' of %s); "
-                       "expected a new file, or overwrite", rel, j->label);
-    }
-    if (rc) { free(path); return -1; }
+    int rc = check_one(j, rel, path, end, dir, e);
     *s = keep;
+    if (rc) { free(path); return -1; }
     if (end) break;
+  }
+  if (!dir && !known) {
+    free(j->okdir);
+    if ((j->okdir = malloc(plen + 1)) != NULL) { memcpy(j->okdir, path, plen); j->okdir[plen] = '\0'; }
   }
   *final = path;
   return 0;
@@ -148,7 +194,7 @@ static int write_stream(job *j, const sx_entry *ent, sx_reader *r, const char *f
                        ent->name, (unsigned long long)n, (unsigned long long)ent->size);
   }
   j->st->bytes += n;
-  return plat_out_commit(o, ent->mtime_ns, e);
+  return plat_out_commit(o, ent->mtime_ns, j->o->overwrite, e);
 }
 
 static int v_wants(sx_visit *v, const sx_entry *ent) {
@@ -175,7 +221,13 @@ static int v_entry(sx_visit *v, const sx_entry *ent, sx_reader *r, plat_err *e) 
     return 0;   /* not chosen */
   } else {
     if (prepare(j, ent->name, 0, &final, e) != 0) return -1;
-    rc = r->staged ? plat_rename(r->staged, final, e) : write_stream(j, ent, r, final, e);
+    if (!r->staged) rc = write_stream(j, ent, r, final, e);
+    else rc = j->o->overwrite ? plat_rename(r->staged, final, e) : plat_rename_new(r->staged, final, e);
+    if (rc && e->code == plat_errcode(PLAT_E_EXIST) && !j->o->overwrite) {
+      char *p = strdup(final);   /* say what is there */
+      if (p && check_one(j, ent->name, p, 1, 0, e) == 0) plat_fail(e, final, plat_errcode(PLAT_E_EXIST));
+      free(p);
+    }
     if (rc == 0 && r->staged) j->st->bytes += ent->size;
     free(final);
     if (rc != 0 && e->code >= 0) {   /* an OS error: say which entry it was writing */
@@ -217,6 +269,40 @@ static char *new_stage(const char *dst, plat_err *e) {
 
 static int run(const char *src, const char *label, const char *dst, int depth, job *j, plat_err *e);
 
+/* Before any inner archive of this level is expanded: what they declare
+   together must fit the budget, and no folder they go into is a link. */
+static int check_inner(job *j, const char *dir, plat_err *e) {
+  budget tb = *j->b;   /* spent for the check only: each level spends its own */
+  job k = *j;
+  k.b = &tb;
+  int rc = 0;
+  for (size_t i = 0; !rc && i < j->ninner; i++) {
+    char *src = join(dir, j->inner[i]);
+    size_t n = strlen(j->label) + strlen(j->inner[i]) + 2;
+    char *label = malloc(n);
+    sx_format fmt;
+    if (!src || !label) { free(src); free(label); return sx_exp_fail(e, SX_EXP_CORRUPT, j->label, "out of memory"); }
+    snprintf(label, n, "%s>%s", j->label, j->inner[i]);
+    rc = sx_detect(src, label, &fmt, e);
+    k.need = 0;
+    if (!rc) rc = fmt == SX_FMT_CAB ? sx_cab_scan(src, label, add_need, &k, e)
+                                    : sx_wim_scan(src, label, add_need, &k, e);
+    if (!rc) rc = spend(&k, label, k.need, e);
+    free(label);
+    char *dot = strrchr(src, '.');
+    if (!rc && dot && dot > strrchr(src, plat_sep()) + 1) {
+      *dot = '\0';
+      plat_info info;
+      plat_err se;
+      if (plat_stat(src, 0, &info, &se) == 0 && info.type == PLAT_LINK)
+        rc = sx_exp_fail(e, SX_EXP_UNSAFE, src, "is a link inside the destination; inner archive '%s' "
+                         "of %s would be expanded through it (refused)", j->inner[i], j->label);
+    }
+    free(src);
+  }
+  return rc;
+}
+
 /* Inner archive NAME.cab of j (written under dst) -> folder NAME beside it. */
 static int run_inner(job *j, const char *dir, const char *rel, int depth, plat_err *e) {
   size_t ll = strlen(j->label), lr = strlen(rel);
@@ -231,7 +317,9 @@ static int run_inner(job *j, const char *dir, const char *rel, int depth, plat_e
     job k = *j;
     k.inner = NULL;
     k.ninner = 0;
+    k.okdir = NULL;
     rc = run(src, label, j->list ? NULL : sub, depth + 1, &k, e);
+    free(k.okdir);
     j->stopped = k.stopped;
   }
   free(label); free(src); free(sub);
@@ -252,12 +340,7 @@ static int run(const char *src, const char *label, const char *dst, int depth, j
     if ((cab ? sx_cab_scan(src, label, add_need, j, e) : sx_wim_scan(src, label, add_need, j, e)) != 0 ||
         plat_mkdirs(dst, e) != 0 || plat_free_space(dst, &avail, e) != 0)
       return -1;
-    plat_info si;
-    if (plat_stat(src, 1, &si, e) != 0) return -1;
-    if (j->need > SX_EXP_RATIO_FLOOR && j->need / SX_EXP_MAX_RATIO > si.size)
-      return sx_exp_fail(e, SX_EXP_RATIO, label, "declares %llu bytes of entries in %llu bytes, more than "
-                         "%d times its size (a compression bomb or a damaged header); refused",
-                         (unsigned long long)j->need, (unsigned long long)si.size, SX_EXP_MAX_RATIO);
+    if (spend(j, label, j->need, e) != 0) return -1;
     if (j->need > avail)
       return sx_exp_fail(e, SX_EXP_NOSPACE, dst, "not enough free space: %s needs %llu bytes, "
                          "%llu are available", label, (unsigned long long)j->need, (unsigned long long)avail);
@@ -278,17 +361,20 @@ static int run(const char *src, const char *label, const char *dst, int depth, j
   if (!rc && j->list && j->ninner && depth < MAX_DEPTH && !j->stopped) {
     /* take the inner archives out to a temporary folder to read them */
     char buf[1024];
-    sx_expand_opts io = { j->o->inner ? j->o->inner : "*.cab", NULL, 0, 1 };
+    sx_expand_opts io = { .inner = j->o->inner ? j->o->inner : "*.cab", .overwrite = 1 };
     sx_expand_stats ist = {0};
-    job k = { &io, NULL, NULL, &ist, NULL, 0, 0, NULL, NULL, 0 };
+    budget lb = { UINT64_MAX, 0, 0, 1, 1, label };   /* listing writes only the inner archives */
+    job k = { &io, &lb, NULL, NULL, &ist, NULL, 0, 0, NULL, NULL, 0, NULL };
     rc = plat_mkdtemp("sxsfix-list", buf, sizeof buf, e);
     if (!rc && !(tmp = strdup(buf))) rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "out of memory");
     if (!rc) rc = run(src, label, tmp, depth, &k, e);
     for (size_t i = 0; i < k.ninner; i++) free(k.inner[i]);
     free(k.inner);
+    free(k.okdir);
     j->label = label;
     dir = tmp;
   }
+  if (!rc && !j->list && depth < MAX_DEPTH) rc = check_inner(j, dir, e);
   for (size_t i = 0; i < j->ninner; i++) {
     if (!rc && depth < MAX_DEPTH && !j->stopped) rc = run_inner(j, dir, j->inner[i], depth, e);
     free(j->inner[i]);
@@ -307,12 +393,21 @@ static int run(const char *src, const char *label, const char *dst, int depth, j
 int sx_expand(const char *src, const char *dst, const sx_expand_opts *o,
               sx_expand_stats *st, plat_err *e) {
   memset(st, 0, sizeof *st);
-  job j = { o, dst, src, st, NULL, 0, 0, NULL, NULL, 0 };
-  return run(src, src, dst, 0, &j, e);
+  plat_info si;
+  if (plat_stat(src, 1, &si, e) != 0) return -1;
+  budget b = { 0, 0, si.size, o->max_ratio ? o->max_ratio : SX_EXP_MAX_RATIO, 0, src };
+  uint64_t cap = o->max_bytes ? o->max_bytes : SX_EXP_MAX_BYTES;
+  b.limit = si.size > UINT64_MAX / b.ratio ? UINT64_MAX : si.size * b.ratio;
+  if (b.limit < SX_EXP_RATIO_FLOOR) b.limit = SX_EXP_RATIO_FLOOR;
+  if (b.limit > cap) { b.limit = cap; b.capped = 1; }
+  job j = { o, &b, dst, src, st, NULL, 0, 0, NULL, NULL, 0, NULL };
+  int rc = run(src, src, dst, 0, &j, e);
+  free(j.okdir);
+  return rc;
 }
 
 int sx_list(const char *src, const sx_expand_opts *o, sx_list_fn fn, void *ud, plat_err *e) {
   sx_expand_stats st = {0};
-  job j = { o, NULL, src, &st, NULL, 0, 0, fn, ud, 0 };
+  job j = { o, NULL, NULL, src, &st, NULL, 0, 0, fn, ud, 0, NULL };
   return run(src, src, NULL, 0, &j, e);
 }

@@ -21,17 +21,21 @@ enum {
   SX_EXP_RATIO = -8          /* declares far more data than its size can hold (a bomb) */
 };
 
-/* Compression-bomb limit: an archive whose entries to write add up to more
-   than SX_EXP_RATIO_FLOOR bytes must not declare more than SX_EXP_MAX_RATIO
-   times its own size. Update packages compress well under 20:1. */
+/* Compression-bomb limits, for one whole expansion (every nesting level
+   together): the entries it writes may add up to SX_EXP_RATIO_FLOOR bytes,
+   or max_ratio times the outer file's size when that is more, and never more
+   than max_bytes. Update packages compress well under 20:1. */
 #define SX_EXP_MAX_RATIO 100
 #define SX_EXP_RATIO_FLOOR (64ull << 20)
+#define SX_EXP_MAX_BYTES (16ull << 30)
 
 typedef struct sx_expand_opts {
   const char *filter;   /* wildcard on each file's base name, as expand -F: ("*" when NULL) */
   const char *inner;    /* which inner archives to expand in turn ("*.cab" when NULL) */
   int nested;           /* expand inner archives (1) or leave them as files (0) */
   int overwrite;        /* replace existing files (1) or fail (0) */
+  uint64_t max_ratio;   /* budget: times the outer file's size (0: SX_EXP_MAX_RATIO) */
+  uint64_t max_bytes;   /* budget: bytes in all (0: SX_EXP_MAX_BYTES) */
 } sx_expand_opts;
 
 typedef struct sx_entry {
@@ -48,7 +52,9 @@ typedef struct sx_expand_stats {
 
 /* Expand src into the folder dst (created when missing). An inner archive
    NAME.cab is written as a file and, when nested, expanded in turn into the
-   folder NAME beside it (up to 4 levels deep). */
+   folder NAME beside it (up to 4 levels deep; a link under that name is
+   refused). Every level draws on one budget (see above): the inner
+   archives of a level are checked against it before any is expanded. */
 int sx_expand(const char *src, const char *dst, const sx_expand_opts *o,
               sx_expand_stats *st, plat_err *e);
 

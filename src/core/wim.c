@@ -1,7 +1,9 @@
 /* wim.c: WIM containers (the .msu of Windows 11 24H2) through wimlib.
    Image 1's tree is read first and every name and type checked; the files
    wanted are then extracted by wimlib into a fresh staging folder inside
-   the destination, and expand.c moves each into place. */
+   the destination, and expand.c moves each into place. wimlib's strings
+   are the OS's own (UTF-16 on Windows): plat_to_native/plat_from_native
+   convert at each call. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +17,17 @@
 
 typedef struct went {
   sx_entry ent;
-  char *name, *wimpath;
+  char *name;       /* UTF-8, '/'-separated */
+  void *wimpath;    /* wimlib's own path (native string) */
 } went;
+
+/* wimlib's message for error code r, as UTF-8 in buf. */
+static const char *werr(int r, char *buf, size_t len) {
+  char *s = plat_from_native(wimlib_get_error_string((enum wimlib_error_code)r));
+  snprintf(buf, len, "%s", s ? s : "unknown wimlib error");
+  free(s);
+  return buf;
+}
 
 typedef struct wtree {
   went *v;
@@ -30,11 +41,14 @@ static int collect(const struct wimlib_dir_entry *d, void *ud) {
   wtree *t = ud;
   if (d->depth == 0) return 0;   /* the root folder itself */
   char name[4096];
-  const char *why = sx_safename(d->full_path + 1, name, sizeof name);
+  char *full = plat_from_native(d->full_path);
+  if (!full) { t->rc = sx_exp_fail(t->e, SX_EXP_CORRUPT, t->label, "out of memory"); return 1; }
+  const char *why = sx_safename(full + 1, name, sizeof name);
   if (!why && (d->attributes & WIMLIB_FILE_ATTRIBUTE_REPARSE_POINT))
     why = "a reparse point (symbolic link or junction); expected a plain file or folder";
   if (why) {
-    t->rc = sx_exp_fail(t->e, SX_EXP_UNSAFE, t->label, "entry '%s' refused: %s", d->full_path + 1, why);
+    t->rc = sx_exp_fail(t->e, SX_EXP_UNSAFE, t->label, "entry '%s' refused: %s", full + 1, why);
+    free(full);
     return 1;   /* stops the iteration */
   }
   if (t->n == t->cap) {
@@ -46,7 +60,8 @@ static int collect(const struct wimlib_dir_entry *d, void *ud) {
   }
   went *w = &t->v[t->n];
   w->name = strdup(name);
-  w->wimpath = strdup(d->full_path);
+  w->wimpath = plat_to_native(full);
+  free(full);
   if (!w->name || !w->wimpath) {
     free(w->name); free(w->wimpath);
     t->rc = sx_exp_fail(t->e, SX_EXP_CORRUPT, t->label, "out of memory");
@@ -71,15 +86,20 @@ static int wim_tree(const char *path, const char *label, WIMStruct **wim, wtree 
   memset(t, 0, sizeof *t);
   t->label = label;
   t->e = e;
-  int r = wimlib_open_wim(path, 0, wim);
-  if (r) return sx_exp_fail(e, SX_EXP_CORRUPT, label, "cannot be read as a WIM: %s", wimlib_get_error_string(r));
+  static const wimlib_tchar root[1] = { 0 };   /* "" in wimlib's own string type */
+  char msg[256];
+  void *npath = plat_to_native(path);
+  if (!npath) return sx_exp_fail(e, SX_EXP_CORRUPT, label, "out of memory");
+  int r = wimlib_open_wim(npath, 0, wim);
+  free(npath);
+  if (r) return sx_exp_fail(e, SX_EXP_CORRUPT, label, "cannot be read as a WIM: %s", werr(r, msg, sizeof msg));
   struct wimlib_wim_info info;
   wimlib_get_wim_info(*wim, &info);
   if (info.image_count < 1)
     r = sx_exp_fail(e, SX_EXP_CORRUPT, label, "the WIM holds no image; expected one");
-  else if ((r = wimlib_iterate_dir_tree(*wim, 1, "", WIMLIB_ITERATE_DIR_TREE_FLAG_RECURSIVE,
+  else if ((r = wimlib_iterate_dir_tree(*wim, 1, root, WIMLIB_ITERATE_DIR_TREE_FLAG_RECURSIVE,
                                         collect, t)) != 0 && !t->rc)
-    r = sx_exp_fail(e, SX_EXP_CORRUPT, label, "damaged WIM: %s", wimlib_get_error_string(r));
+    r = sx_exp_fail(e, SX_EXP_CORRUPT, label, "damaged WIM: %s", werr(r, msg, sizeof msg));
   if (r || t->rc) {
     tree_free(t);
     wimlib_free(*wim);
@@ -104,7 +124,7 @@ int sx_wim_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
   WIMStruct *wim;
   wtree t;
   if (wim_tree(path, label, &wim, &t, e) != 0) return -1;
-  const char **paths = calloc(t.n + 1, sizeof *paths);
+  const void **paths = calloc(t.n + 1, sizeof *paths);
   char *want = calloc(t.n + 1, 1);
   size_t np = 0;
   int rc = 0;
@@ -114,9 +134,13 @@ int sx_wim_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
     if (want[i]) paths[np++] = t.v[i].wimpath;
   }
   if (!rc && np > 0) {
-    int r = wimlib_extract_paths(wim, 1, v->stage, paths, np,
-                                 WIMLIB_EXTRACT_FLAG_NO_ACLS | WIMLIB_EXTRACT_FLAG_NO_ATTRIBUTES);
-    if (r) rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "cannot extract: %s", wimlib_get_error_string(r));
+    char msg[256];
+    void *stage = plat_to_native(v->stage);
+    int r = stage ? wimlib_extract_paths(wim, 1, stage, (const wimlib_tchar *const *)paths, np,
+                                         WIMLIB_EXTRACT_FLAG_NO_ACLS | WIMLIB_EXTRACT_FLAG_NO_ATTRIBUTES)
+                  : WIMLIB_ERR_NOMEM;
+    free(stage);
+    if (r) rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "cannot extract: %s", werr(r, msg, sizeof msg));
   }
   size_t slen = v->stage ? strlen(v->stage) : 0;
   for (size_t i = 0; !rc && i < t.n; i++) {

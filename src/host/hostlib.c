@@ -48,7 +48,8 @@ static int host_versions(lua_State *L) {
 #endif
   lua_setfield(L, -2, "libarchive");
 #if SXSFIX_HAVE_WIMLIB
-  lua_pushstring(L, wimlib_get_version_string());
+  uint32_t wv = wimlib_get_version();   /* MAJOR << 20 | MINOR << 10 | PATCH */
+  lua_pushfstring(L, "%d.%d.%d", (int)(wv >> 20), (int)(wv >> 10 & 0x3ff), (int)(wv & 0x3ff));
 #else
   lua_pushboolean(L, 0);
 #endif

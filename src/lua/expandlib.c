@@ -4,6 +4,7 @@
 ** nil, "file: message", code: an OS error code, or a negative code for a
 ** problem with the archive (expand.codes names them).
 */
+#include <stdint.h>
 #include <string.h>
 
 #include "lauxlib.h"
@@ -11,6 +12,17 @@
 #include "core/expand.h"
 #include "core/glob.h"
 #include "lua/modules.h"
+
+/* A positive integer option (0 when absent: the default). */
+static uint64_t budget_opt(lua_State *L, int arg, const char *k) {
+  lua_Integer v = 0;
+  if (lua_getfield(L, arg, k) != LUA_TNIL) {
+    v = luaL_checkinteger(L, -1);
+    luaL_argcheck(L, v > 0, arg, lua_pushfstring(L, "option '%s' must be a positive integer", k));
+  }
+  lua_pop(L, 1);
+  return (uint64_t)v;
+}
 
 /* Read the options table at arg into o; unknown keys raise. */
 static void check_opts(lua_State *L, int arg, sx_expand_opts *o, const char *const allowed[]) {
@@ -33,6 +45,8 @@ static void check_opts(lua_State *L, int arg, sx_expand_opts *o, const char *con
   if (lua_getfield(L, arg, "nested") != LUA_TNIL) o->nested = lua_toboolean(L, -1);
   if (lua_getfield(L, arg, "overwrite") != LUA_TNIL) o->overwrite = lua_toboolean(L, -1);
   lua_pop(L, 4);
+  o->max_ratio = budget_opt(L, arg, "max_ratio");
+  o->max_bytes = budget_opt(L, arg, "max_bytes");
 }
 
 typedef struct listing {
@@ -79,10 +93,12 @@ static int ex_list(lua_State *L) {
   return 1;
 }
 
-/* expand.expand (src, dst [, {filter=, nested=, inner=, overwrite=}])
-   -> { files=, dirs=, bytes=, archives= } | nil, msg, code */
+/* expand.expand (src, dst [, {filter=, nested=, inner=, overwrite=, max_ratio=, max_bytes=}])
+   -> { files=, dirs=, bytes=, archives= } | nil, msg, code
+   max_ratio and max_bytes: the budget of the whole expansion (expand.h). */
 static int ex_expand(lua_State *L) {
-  static const char *const allowed[] = {"filter", "inner", "nested", "overwrite", NULL};
+  static const char *const allowed[] = {"filter", "inner", "max_bytes", "max_ratio", "nested",
+                                        "overwrite", NULL};
   plat_err e;
   const char *src = sx_trypath(L, 1, &e), *dst = src ? sx_trypath(L, 2, &e) : NULL;
   if (!dst) return sx_pushfail(L, &e);

@@ -90,6 +90,12 @@ int plat_is_dir(const char *path);
 /* Folder separator preferred by this platform: '/' or '\\'. */
 char plat_sep(void);
 
+/* Strings in the OS's own form, for a library that takes them (wimlib's
+   wimlib_tchar): UTF-16 wchar_t on Windows, UTF-8 char elsewhere. Both
+   malloc'd; NULL on invalid input or no memory. Paths are not rewritten. */
+void *plat_to_native(const char *utf8);
+char *plat_from_native(const void *native);
+
 /* ---- a worker pool (thread.c) ------------------------------------------- */
 
 #define PLAT_MAX_THREADS 8
@@ -313,11 +319,16 @@ typedef struct plat_out plat_out;
 plat_out *plat_out_create(const char *path, plat_err *e);
 int plat_out_write(plat_out *o, const void *data, size_t len, plat_err *e);
 
-/* Flush, set the modification time (unless mtime_ns is PLAT_NO_TIME), close
-   and rename over path (replacing a file, or a link itself, already there).
-   Frees o whatever the outcome; on failure the temporary file is removed. */
+/* Set the modification time (unless mtime_ns is PLAT_NO_TIME), rename the
+   file to path and close it. With replace, a file (or a link itself, never
+   followed) already at path is replaced; without, an existing path fails
+   with plat_errcode(PLAT_E_EXIST) and nothing is replaced. Windows renames
+   through the open handle (SetFileInformationByHandle), so no name is
+   looked up again. Frees o whatever the outcome; on failure the temporary
+   file is removed. No flush: a crash may leave a short file, which a
+   repair's verification catches (expand is re-run from the update). */
 #define PLAT_NO_TIME INT64_MIN
-int plat_out_commit(plat_out *o, int64_t mtime_ns, plat_err *e);
+int plat_out_commit(plat_out *o, int64_t mtime_ns, int replace, plat_err *e);
 
 /* Close and delete the temporary file; frees o. NULL is fine. */
 void plat_out_abort(plat_out *o);
@@ -331,6 +342,23 @@ int plat_free_space(const char *path, uint64_t *bytes, plat_err *e);
 /* Fault injection for tests: plat_free_space reports bytes from now on
    (a negative value restores the real answer). */
 void plat_fault_free_space(int64_t bytes);
+
+/* ---- files in use on a live Windows (live.c) ------------------------------- */
+
+/* 1 when code means another process holds the file open or mapped
+   (ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION, ERROR_USER_MAPPED_FILE);
+   POSIX: never (0). */
+int plat_is_in_use(int code);
+
+/* Schedule from (a complete file next to to) to replace to at the next
+   boot: MoveFileExW(MOVEFILE_DELAY_UNTIL_REBOOT|MOVEFILE_REPLACE_EXISTING),
+   an entry of PendingFileRenameOperations (needs administrators).
+   POSIX: fails (ENOTSUP), there is no such thing. */
+int plat_replace_at_boot(const char *from, const char *to, plat_err *e);
+
+/* Remove the entry from -> to from PendingFileRenameOperations (rollback).
+   *found is 1 when it was there. POSIX: *found = 0, success. */
+int plat_cancel_at_boot(const char *from, const char *to, int *found, plat_err *e);
 
 /* ---- tree work on folder handles (dirh.c) ----------------------------- */
 

@@ -14,6 +14,8 @@ for lib in Lua PCRE2 libarchive wimlib hivex; do
   check "--version names $lib" has "$out" "  $lib"
 done
 check "--version shows a version number for Lua" grep -qE '^  Lua +5\.4\.[0-9]+$' <<<"$out"
+# wimlib is in every full build, the Windows .exe included (WIM-based .msu)
+check "--version shows a version number for wimlib" grep -qE '^  wimlib +1\.[0-9]+\.[0-9]+$' <<<"$out"
 
 run eval 'error("boom")'
 check "script error exits 4" test "$rc" = 4

@@ -46,6 +46,19 @@ offline_ok=1
 if [ -n "$EMU" ]; then
   offline_ok=0
   skip "offline hives on Windows (RegLoadAppKeyW): Wine 8 implements RegLoadAppKeyW as a stub returning a fake handle"
+  # What Wine can show: a hive that cannot be loaded is one clear line naming
+  # the file and the Win32 error, and RegLoadAppKeyW (which would create a
+  # missing file) is never called on a missing one.
+  run reg query 'HKLM\SOFTWARE\x' --hive "$tmp/no-such-hive"
+  check "--hive missing file (Windows): exit 3" test "$rc" = 3
+  check "--hive missing file (Windows): one line naming the file, RegLoadAppKeyW and the Win32 error" \
+    bash -c '[ "$(wc -l <<<"$1")" = 1 ] && grep -q "no-such-hive: cannot load the registry hive (RegLoadAppKeyW): .* (2)" <<<"$1"' _ "$err"
+  check "--hive missing file (Windows): no traceback" test -z "$(grep -i traceback <<<"$err")"
+  check "--hive missing file (Windows): the file is not created" test ! -e "$tmp/no-such-hive"
+  mkdir -p "$tmp/hivedir"
+  run reg query 'HKLM\SOFTWARE\x' --hive "$tmp/hivedir"
+  check "--hive on a folder (Windows): one line naming it and the Win32 error" \
+    bash -c '[ "$(wc -l <<<"$1")" = 1 ] && grep -q "hivedir: cannot load the registry hive (RegLoadAppKeyW): .* (267)" <<<"$1"' _ "$err"
 fi
 if ! command -v hivexregedit >/dev/null; then
   offline_ok=0

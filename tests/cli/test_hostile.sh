@@ -3,11 +3,13 @@
 # names, 10,000 entries and a 4 GiB declared size; logs of random bytes,
 # NULs, odd-length UTF-16 and one 100 MiB line; every --json report parsed
 # strictly (jq). Expected: a clear error or a correct result, nothing
-# written outside the destination, bounded time. (The testdata cabs and
+# written outside the destination. No check measures time (the machine may
+# be busy): SXSFIX_TIMEOUT is a watchdog for hangs only, 10 times the
+# slowest normal run (the 10,000 entries under Wine). (The testdata cabs and
 # truncated hives are in test_expand.sh and tests/tools; symlinks in WIMs
 # in test_expand.sh.)
 set -u
-SXSFIX_TIMEOUT=${SXSFIX_TIMEOUT:-120}
+SXSFIX_TIMEOUT=${SXSFIX_TIMEOUT:-300}
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # mkcab OUT NAME=DATA... : an uncompressed cabinet, one folder; NAME=@SIZE
@@ -62,11 +64,9 @@ fi
 args=()
 for n in $(seq 10000); do args+=("f$n.txt=$((n % 10))"); done
 mkcab "$tmp/many.cab" "${args[@]}"
-start=$SECONDS
 run expand "$tmp/many.cab" "$tmp/many"
-check "10,000 entries: expanded" test "$rc" = 0 -a "$(ls "$tmp/many" | wc -l)" = 10000
+check "10,000 entries: expanded" test "$rc" = 0 -a "$(ls -A "$tmp/many" | wc -l)" = 10000
 check "10,000 entries: f9999.txt holds its byte" test "$(cat "$tmp/many/f9999.txt" 2>/dev/null)" = 9
-check "10,000 entries: in bounded time ($((SECONDS - start)) s)" test $((SECONDS - start)) -lt 100
 rm -rf "$tmp/many"
 
 # ---- compression bombs: 4 GiB declared, a byte of data ----------------------
@@ -87,6 +87,46 @@ if [ -f "$nested" ]; then
   check "26 KiB cab nesting 6 GiB: no large file written" test -z "$(find "$tmp/nested" -name '*.txt')"
   rm -rf "$tmp/nested"
 else skip "large-files-cab.cab: test data absent (../shared/testdata)"; fi
+
+# ---- one budget for a whole nested expansion ----------------------------------
+# A .msu of a few KiB holding 8 cabs that each declare 60 MiB (each under the
+# 64 MiB floor on its own): the expansion as a whole is over budget, and is
+# refused before any inner cab is expanded, as the same entries in one flat
+# cab are.
+if command -v gcab >/dev/null; then
+  B=$tmp/budget
+  mkdir -p "$B/in" "$B/parts" "$B/out"
+  head -c $((60 << 20)) /dev/zero >"$B/in/zeros.bin"
+  (cd "$B/in" && gcab -c -z "$B/inner.cab" zeros.bin) && rm "$B/in/zeros.bin"
+  for i in 1 2 3 4 5 6 7 8; do cp "$B/inner.cab" "$B/parts/part$i.cab"; done
+  (cd "$B/parts" && gcab -c -z "$B/nested.msu" part*.cab)
+  run expand "$B/nested.msu" "$B/dst"
+  check "8 nested cabs of 60 MiB in $(($(stat -c %s "$B/nested.msu") / 1024)) KiB: refused (exit 3)" test "$rc" = 3
+  check "8 nested cabs: the error names an inner cab and the budget" \
+    grep -Eq 'nested\.msu>part[0-9]\.cab: declares 62914560 bytes.*more than 67108864 bytes' <<<"$err"
+  check "8 nested cabs: no inner cab expanded" test -z "$(find "$B/dst" -name zeros.bin)"
+  args=(); for i in 1 2 3 4 5 6 7 8; do args+=("z$i.bin=@62914560"); done
+  mkcab "$B/flat.cab" "${args[@]}"
+  run expand "$B/flat.cab" "$B/flatdst"
+  check "the same entries in one flat cab: refused (exit 3)" test "$rc" = 3 && has "$err" "more than 100 times its size"
+  # a smaller budget from the settings refuses even one inner cab
+  echo 'return { expand = { max_bytes = 1048576 } }' >"$B/small.lua"
+  run --config "$B/small.lua" expand "$B/parts/part1.cab" "$B/small"
+  check "settings expand.max_bytes = 1 MiB: a 60 MiB cab refused" test "$rc" = 3 && has "$err" "more than 1048576 bytes"
+  # the folder an inner cab is expanded into is a link to outside: refused, never followed
+  if [ -n "$EMU" ]; then
+    skip "a link DSTDIR/NAME for an inner cab: Wine shows a Unix symlink as a plain folder, not a reparse point"
+  else
+    mkdir -p "$B/outside" "$B/ldst" "$B/lp"
+    mkcab "$B/lp/sub.cab" "hello.txt=hi"
+    (cd "$B/lp" && gcab -c "$B/linked.msu" sub.cab)
+    ln -s "$B/outside" "$B/ldst/sub"
+    run expand --overwrite "$B/linked.msu" "$B/ldst"
+    check "a link DSTDIR/NAME for an inner cab: refused (exit 3)" test "$rc" = 3 && has "$err" "is a link"
+    check "a link DSTDIR/NAME for an inner cab: nothing written outside" test -z "$(ls -A "$B/outside")"
+  fi
+  rm -rf "$B"
+else skip "nested budget: gcab is not installed"; fi
 
 # ---- hostile logs: grep finishes, reports are valid JSON ------------------
 L=$tmp/logs
@@ -120,9 +160,8 @@ else skip "diagnose over hostile logs: no sample image (SXSFIX_SOURCE)"; fi
 
 if [ -z "$EMU" ]; then
   { printf 'Error: start '; head -c 104857600 /dev/zero | tr '\0' 'a'; printf ' end\n'; } >"$L/long.log"
-  start=$SECONDS
   run --json "$tmp/long.json" grep -c "end" "$L/long.log"
-  check "one 100 MiB line: found in bounded time ($((SECONDS - start)) s)" test "$rc" = 0
+  check "one 100 MiB line: found (exit 0)" test "$rc" = 0
   check "one 100 MiB line: the --json report is valid" jqe '.matches[0].text | endswith(" end")' "$tmp/long.json"
   rm -f "$L/long.log" "$tmp/long.json"
 else skip "one 100 MiB line: native only (slow under Wine)"; fi
@@ -166,9 +205,8 @@ end
 print(string.format("%d opened %d refused %d bad %d keys", opened, refused, bad, keys))
 return bad == 0 and 0 or 1
 EOF
-  start=$SECONDS
-  SXSFIX_TIMEOUT=300 run run "$tmp/walk.lua" "$tmp/hv"
-  check "$n truncated hives: each opens or is refused naming the file ($out, $((SECONDS - start)) s)" test "$rc" = 0
+  run run "$tmp/walk.lua" "$tmp/hv"
+  check "$n truncated hives: each opens or is refused naming the file ($out)" test "$rc" = 0
   check "truncated hives: the short ones are refused" grep -Eq '(^| )[1-9][0-9]* refused' <<<"$out"
 else skip "truncated hives: test data absent"; fi
 

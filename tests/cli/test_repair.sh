@@ -84,17 +84,22 @@ check "a disabled step (record): the repair still succeeds" test "$rc" = 0
 check "a disabled step (record): no history line" test ! -e "$r/ProgramData/sxsfix/repairs.log"
 
 # --- other forms of the SSU -----------------------------------------------------
-if [ -z "$EMU" ]; then
-  r=$(fresh wim)
-  run --root "$r" "${CFG[@]}" repair --ssu "$SSU/windows11.0-kb5043080-x64.msu" --apply
-  check "WIM-based .msu (24H2): exit 0" test "$rc" = 0
-  check "WIM-based .msu: folder restored" same_tree "$PAYLOAD" "$r/Windows/WinSxS/$STACK"
-else
-  r=$(fresh wim)
-  run --root "$r" "${CFG[@]}" repair --ssu "$SSU/windows11.0-kb5043080-x64.msu"
-  check "WIM-based .msu without wimlib: exit 3" test "$rc" = 3
-  check "WIM-based .msu without wimlib: says why" has "$err" "wimlib"
-fi
+# WIM-based .msu (24H2), uncompressed as Microsoft ships it and LZX; the
+# Windows suite also compares with the Linux build's repair (SXSFIX_LINUX).
+for msu in windows11.0-kb5043080-x64.msu windows11.0-kb5043080-x64-lzx.msu; do
+  r=$(fresh "wim-$msu")
+  run --root "$r" "${CFG[@]}" repair --ssu "$SSU/$msu" --apply "${SEC[@]}"
+  check "$msu (WIM, 24H2): exit 0" test "$rc" = 0
+  check "$msu: folder restored" same_tree "$PAYLOAD" "$r/Windows/WinSxS/$STACK"
+  if [ -n "$EMU" ] && [ -x "${SXSFIX_LINUX:-}" ]; then
+    rl=$(fresh "wim-linux-$msu")
+    "$SXSFIX_LINUX" --root "$rl" repair --ssu "$SSU/$msu" --apply --security source >/dev/null 2>&1
+    check "$msu: the repaired folder is byte-identical to the Linux build's" \
+      diff -r "$rl/Windows/WinSxS/$STACK" "$r/Windows/WinSxS/$STACK"
+  elif [ -n "$EMU" ]; then
+    skip "$msu: comparison with the Linux build (SXSFIX_LINUX not set)"
+  fi
+done
 r=$(fresh cab)
 run --root "$r" "${CFG[@]}" repair --ssu "$SSU/SSU-26100.5074-x64.cab" --apply "${SEC[@]}"
 check "bare SSU cab: exit 0" test "$rc" = 0

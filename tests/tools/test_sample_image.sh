@@ -41,6 +41,8 @@ check "SetupDiagResults.xml is UTF-16LE with a BOM" test "$(head -c 2 "$r/Window
 
 s=$tmp/a/ssu/amd64-10.0.26100.5074
 check "the WIM-based .msu holds the SSU cab" bash -c "wimlib-imagex dir '$s/windows11.0-kb5043080-x64.msu' | grep -qx '/SSU-26100.5074-x64.cab'"
+check "the uncompressed WIM-based .msu is uncompressed" bash -c "wimlib-imagex info '$s/windows11.0-kb5043080-x64.msu' | grep -qE '^Compression: +None'"
+check "the LZX WIM-based .msu is LZX" bash -c "wimlib-imagex info '$s/windows11.0-kb5043080-x64-lzx.msu' | grep -qE '^Compression: +LZX'"
 check "the CAB-based .msu holds the update cab" bash -c "gcab -t '$s/windows10.0-kb5043080-x64.msu' | grep -qx 'Windows10.0-KB5043080-x64.cab'"
 check "the SSU cab holds the 5074 servicing stack folder" bash -c "gcab -t '$s/SSU-26100.5074-x64.cab' | grep -q '^amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.26100.5074_none_a5532eb7772ad4c4.cbscore.dll$'"
 check "the mismatched SSUs exist" test -f "$tmp/a/ssu/arm64-10.0.26100.5074/SSU-26100.5074-arm64.cab" \

@@ -68,10 +68,26 @@ static void out_commit_and_abort(void **state) {
   plat_info st;
   assert_int_equal(plat_stat(p, 0, &st, &e), -1);             /* not under its name yet */
   int64_t when = 1500000000LL * 1000000000LL;
-  assert_int_equal(plat_out_commit(o, when, &e), 0);
+  assert_int_equal(plat_out_commit(o, when, 0, &e), 0);
   assert_int_equal(plat_stat(p, 0, &st, &e), 0);
   assert_int_equal(st.size, 3);
   assert_true(st.mtime_ns == when);
+
+  /* without replace an existing name stays, and the new data goes away */
+  o = plat_out_create(p, &e);
+  assert_non_null(o);
+  assert_int_equal(plat_out_write(o, "defg", 4, &e), 0);
+  assert_int_equal(plat_out_commit(o, PLAT_NO_TIME, 0, &e), -1);
+  assert_int_equal(e.code, plat_errcode(PLAT_E_EXIST));
+  assert_int_equal(plat_stat(p, 0, &st, &e), 0);
+  assert_int_equal(st.size, 3);
+  /* with replace it is replaced */
+  o = plat_out_create(p, &e);
+  assert_non_null(o);
+  assert_int_equal(plat_out_write(o, "defg", 4, &e), 0);
+  assert_int_equal(plat_out_commit(o, PLAT_NO_TIME, 1, &e), 0);
+  assert_int_equal(plat_stat(p, 0, &st, &e), 0);
+  assert_int_equal(st.size, 4);
 
   o = plat_out_create(th_join(*state, "aborted.bin"), &e);
   assert_non_null(o);
@@ -84,7 +100,7 @@ static void free_space_checked_first(void **state) {
   const char *cab;
   TH_TESTDATA(cab, "cabs/libarchive/test_read_format_cab_2.cab");
   const char *dst = th_join(*state, "full");
-  sx_expand_opts o = { NULL, NULL, 1, 0 };
+  sx_expand_opts o = { .nested = 1 };
   sx_expand_stats st;
   plat_err e;
   plat_fault_free_space(10);
@@ -112,7 +128,7 @@ static void list_reports_nested_origin(void **state) {
   (void)state;
   const char *msu;
   TH_TESTDATA(msu, "cabs/msu/Windows6.1-KB2999226-x64.msu");
-  sx_expand_opts o = { NULL, NULL, 1, 0 };
+  sx_expand_opts o = { .nested = 1 };
   seen s = {0, 0};
   plat_err e;
   assert_int_equal(sx_list(msu, &o, on_entry, &s, &e), 0);
@@ -129,7 +145,7 @@ static void wrong_magic_named(void **state) {
   const char *p = th_join(*state, "not.cab");
   plat_err e;
   assert_int_equal(plat_write_file(p, "ISc(....", 8, &e), 0);
-  sx_expand_opts o = { NULL, NULL, 1, 0 };
+  sx_expand_opts o = { .nested = 1 };
   sx_expand_stats st;
   assert_int_equal(sx_expand(p, th_join(*state, "d"), &o, &st, &e), -1);
   assert_int_equal(e.code, SX_EXP_FORMAT);

@@ -244,6 +244,73 @@ static void stat_file_and_folder(void **state) {
   assert_non_null(strstr(e.msg, "nope"));
 }
 
+/* A file held open for writing by another handle: the second writer gets
+   the "in use" code on Windows (share modes; Wine keeps them too). */
+static void in_use_is_detected(void **state) {
+  const char *p = th_join(*state, "held.dll");
+  plat_err e;
+  assert_int_equal(plat_write_file(p, "x", 1, &e), 0);
+  plat_file *f = plat_open_write(p, PLAT_OPEN_EXISTING, &e);
+  assert_non_null(f);
+  plat_file *g = plat_open_write(p, PLAT_OPEN_EXISTING, &e);
+  if (strcmp(plat_name(), "win32") == 0) {
+    assert_null(g);
+    assert_true(plat_is_in_use(e.code));
+  } else {
+    assert_non_null(g);   /* POSIX has no share modes */
+    assert_false(plat_is_in_use(e.code));
+  }
+  plat_close(g, NULL);
+  plat_close(f, NULL);
+}
+
+/* PendingFileRenameOperations holds "\??\FROM", "!\??\TO" (UTF-16LE) after a
+   boot-time replacement is scheduled, and loses the pair when it is cancelled. */
+static int pending_has(const char *name) {
+  plat_regkey k;
+  plat_err e;
+  int found = 0;
+  if (plat_reg_read("HKLM", "SYSTEM\\CurrentControlSet\\Control\\Session Manager", &k, &e) != 1) return -1;
+  for (size_t i = 0; i < k.nvalues; i++) {
+    if (strcmp(k.values[i].name, "PendingFileRenameOperations") != 0) continue;
+    size_t n = strlen(name);
+    for (size_t o = 0; !found && o + 2 * n <= k.values[i].len; o += 2) {
+      size_t j = 0;
+      while (j < n && k.values[i].data[o + 2 * j] == (unsigned char)name[j] && k.values[i].data[o + 2 * j + 1] == 0) j++;
+      found = j == n;
+    }
+  }
+  plat_regkey_free(&k);
+  return found;
+}
+
+static void replace_at_boot_and_cancel(void **state) {
+  const char *to = th_join(*state, "locked-target.dll");
+  const char *from = th_join(*state, "locked-target.dll.sxsfix-new");
+  plat_err e;
+  int found = -1;
+  assert_int_equal(plat_write_file(to, "old", 3, &e), 0);
+  assert_int_equal(plat_write_file(from, "new", 3, &e), 0);
+  if (strcmp(plat_name(), "win32") != 0) {
+    assert_int_equal(plat_replace_at_boot(from, to, &e), -1);   /* no such thing */
+    assert_int_equal(plat_cancel_at_boot(from, to, &found, &e), 0);
+    assert_int_equal(found, 0);
+    return;
+  }
+  assert_int_equal(plat_replace_at_boot(from, to, &e), 0);
+  assert_int_equal(pending_has("locked-target.dll.sxsfix-new"), 1);   /* read back */
+  char *got;
+  size_t len;
+  assert_int_equal(plat_read_file(to, &got, &len, &e), 0);            /* nothing moved yet */
+  assert_memory_equal(got, "old", 3);
+  free(got);
+  assert_int_equal(plat_cancel_at_boot(from, to, &found, &e), 0);
+  assert_int_equal(found, 1);
+  assert_int_equal(pending_has("locked-target.dll.sxsfix-new"), 0);
+  assert_int_equal(plat_cancel_at_boot(from, to, &found, &e), 0);     /* twice: nothing left */
+  assert_int_equal(found, 0);
+}
+
 /* The worker pool runs every index exactly once, whatever the number of
    threads asked for (more than the work, more than the maximum, one). */
 static void count_index(void *ud, size_t i) {
@@ -465,6 +532,8 @@ int main(void) {
     cmocka_unit_test(strerror_has_text),
     cmocka_unit_test(getenv_set_and_unset),
     cmocka_unit_test(wine_detection),
+    cmocka_unit_test_setup_teardown(in_use_is_detected, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test_setup_teardown(replace_at_boot_and_cancel, th_tempdir_setup, th_tempdir_teardown),
   };
   return cmocka_run_group_tests_name("platform", tests, NULL, NULL);
 }

@@ -42,7 +42,8 @@ return {
   },
   help = "An inner archive NAME.cab is written to DSTDIR and expanded into the folder\n" ..
     "DSTDIR/NAME. Entries whose names would leave DSTDIR (.., absolute paths,\n" ..
-    "drive letters, device names, links) stop the expansion with an error.\n" ..
+    "drive letters, device names, links) stop the expansion with an error, as\n" ..
+    "does writing more than the budget (settings: expand.max_ratio, max_bytes).\n" ..
     "Exit codes: 0 expanded, 2 failed (disk full, write error), 3 bad input or usage.",
   run = function(ctx, opts, pos)
     local src = pos[1] or args.usage_error("no .cab or .msu file given")
@@ -54,6 +55,8 @@ return {
     local dst = pos[2] or args.usage_error("no destination folder given")
     if pos[3] then args.usage_error("unexpected argument '%s'", pos[3]) end
     o.overwrite = opts.overwrite or false
+    local budget = ctx.settings.expand
+    o.max_ratio, o.max_bytes = budget.max_ratio, budget.max_bytes
     local r, msg, code = expand.expand(src, dst, o)
     if not r then return failed(ctx, msg, code) end
     print(string.format("%s: %d files (%d bytes) from %d archives into %s",

@@ -68,7 +68,7 @@ void plat_out_abort(plat_out *o) {
   out_free(o);
 }
 
-int plat_out_commit(plat_out *o, int64_t mtime_ns, plat_err *e) {
+int plat_out_commit(plat_out *o, int64_t mtime_ns, int replace, plat_err *e) {
   int c = 0;
   if (mtime_ns != PLAT_NO_TIME) {
     int64_t s = mtime_ns / 1000000000, ns = mtime_ns % 1000000000;
@@ -77,10 +77,13 @@ int plat_out_commit(plat_out *o, int64_t mtime_ns, plat_err *e) {
     if (futimens(o->fd, ts) != 0) c = errno;
   }
   if (close(o->fd) != 0 && !c) c = errno;
-  if (!c && rename(o->tmp, o->path) != 0) c = errno;
   if (c) {
     unlink(o->tmp);
     plat_fail(e, o->path, c);
+  } else if (replace ? rename(o->tmp, o->path) != 0 : plat_rename_new(o->tmp, o->path, e) != 0) {
+    if (replace) plat_fail(e, o->path, errno);
+    unlink(o->tmp);
+    c = e->code;
   }
   out_free(o);
   return c ? -1 : 0;

@@ -21,6 +21,10 @@ const char *plat_wine_version(void) { return NULL; }
 
 char plat_sep(void) { return '/'; }
 
+void *plat_to_native(const char *utf8) { return strdup(utf8); }
+
+char *plat_from_native(const void *native) { return strdup(native); }
+
 void plat_strerror(int code, char *buf, size_t len) {
   snprintf(buf, len, "%s", strerror(code));
 }

@@ -85,24 +85,32 @@ struct plat_hive {
   char *file;
 };
 
+/* An offline hive through RegLoadAppKeyW (Vista and later, WinPE included):
+   KEY_READ only, REG_PROCESS_APPKEY (no other caller may load it meanwhile);
+   the hive is unloaded when its root key is closed (plat_hive_close, the
+   only handle we keep: subkeys are closed as soon as they are read).
+   RegLoadAppKeyW creates an empty hive when the file is missing, so the file
+   is looked at first and nothing is ever written to an offline volume. A
+   hive in use by a running Windows fails with ERROR_SHARING_VIOLATION. */
 plat_hive *plat_hive_open(const char *file, plat_err *e) {
-  wchar_t *w = w_path(file);
+  char what[700];
   plat_hive *hv = calloc(1, sizeof *hv);
-  if (!w || !hv || !(hv->file = strdup(file))) {
-    plat_fail(e, file, w ? ERROR_NOT_ENOUGH_MEMORY : (int)w_path_err);
-    free(w);
-    if (hv) free(hv->file);
-    free(hv);
-    return NULL;
-  }
-  /* A private, read-only view of the hive file, unloaded when closed. */
-  LONG rc = RegLoadAppKeyW(w, &hv->h, KEY_READ, REG_PROCESS_APPKEY, 0);
+  wchar_t *w = w_path(file);
+  DWORD attrs = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+  LONG rc = !hv ? ERROR_NOT_ENOUGH_MEMORY : !w ? (LONG)w_path_err
+          : attrs == INVALID_FILE_ATTRIBUTES ? (LONG)GetLastError()
+          : (attrs & FILE_ATTRIBUTE_DIRECTORY) ? ERROR_DIRECTORY   /* a folder, not a hive file */
+          : RegLoadAppKeyW(w, &hv->h, KEY_READ, REG_PROCESS_APPKEY, 0);
   free(w);
+  if (rc == ERROR_SUCCESS && !(hv->file = strdup(file))) {
+    RegCloseKey(hv->h);
+    rc = ERROR_NOT_ENOUGH_MEMORY;
+  }
   if (rc != ERROR_SUCCESS) {
-    char what[600];
-    snprintf(what, sizeof what, "%s: not a readable registry hive", file);
+    snprintf(what, sizeof what, "%s: cannot load the registry hive (RegLoadAppKeyW)%s", file,
+             rc == ERROR_SHARING_VIOLATION ? ": it is in use by a running Windows; read the live "
+                                             "registry (no --root) or run from WinPE" : "");
     plat_fail(e, what, (int)rc);
-    free(hv->file);
     free(hv);
     return NULL;
   }

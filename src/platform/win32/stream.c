@@ -41,7 +41,8 @@ plat_out *plat_out_create(const char *path, plat_err *e) {
   swprintf(o->wtmp, n, L"%.*ls.sxsfix-tmp-%lu-%u", dirlen, o->wpath,
            (unsigned long)GetCurrentProcessId(), counter++);
   /* CREATE_NEW: never opens (or follows) anything already under this name */
-  o->h = CreateFileW(o->wtmp, GENERIC_WRITE, 0, NULL, CREATE_NEW,
+  /* DELETE: the commit renames through this handle */
+  o->h = CreateFileW(o->wtmp, GENERIC_WRITE | DELETE, 0, NULL, CREATE_NEW,
                      FILE_ATTRIBUTE_NORMAL | FILE_FLAG_SEQUENTIAL_SCAN, NULL);
   if (o->h == INVALID_HANDLE_VALUE) {
     w_fail(e, path);
@@ -69,7 +70,23 @@ void plat_out_abort(plat_out *o) {
   out_free(o);
 }
 
-int plat_out_commit(plat_out *o, int64_t mtime_ns, plat_err *e) {
+/* Rename the open file h to wpath (a \\?\ path): FILE_RENAME_INFO ends in
+   the name, so it is allocated with room for it. */
+static DWORD rename_handle(HANDLE h, const wchar_t *wpath, int replace) {
+  size_t n = wcslen(wpath) * sizeof(wchar_t);
+  FILE_RENAME_INFO *ri = calloc(1, sizeof *ri + n);
+  if (!ri) return ERROR_NOT_ENOUGH_MEMORY;
+  ri->ReplaceIfExists = replace ? TRUE : FALSE;
+  ri->RootDirectory = NULL;
+  ri->FileNameLength = (DWORD)n;
+  memcpy(ri->FileName, wpath, n);
+  DWORD code = SetFileInformationByHandle(h, FileRenameInfo, ri, (DWORD)(sizeof *ri + n))
+             ? 0 : GetLastError();
+  free(ri);
+  return code;
+}
+
+int plat_out_commit(plat_out *o, int64_t mtime_ns, int replace, plat_err *e) {
   DWORD code = 0;
   if (mtime_ns != PLAT_NO_TIME) {
     /* FILETIME: 100 ns units since 1601-01-01 */
@@ -77,9 +94,9 @@ int plat_out_commit(plat_out *o, int64_t mtime_ns, plat_err *e) {
     FILETIME ft = { (DWORD)(t & 0xffffffff), (DWORD)((uint64_t)t >> 32) };
     if (!SetFileTime(o->h, NULL, NULL, &ft)) code = GetLastError();
   }
+  if (!code) code = rename_handle(o->h, o->wpath, replace);
+  if (code == ERROR_ALREADY_EXISTS) code = ERROR_FILE_EXISTS;   /* one code for "exists" */
   if (!CloseHandle(o->h) && !code) code = GetLastError();
-  if (!code && !MoveFileExW(o->wtmp, o->wpath, MOVEFILE_REPLACE_EXISTING))
-    code = GetLastError();
   if (code) {
     DeleteFileW(o->wtmp);
     plat_fail(e, o->path, (int)code);

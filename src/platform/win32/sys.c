@@ -106,6 +106,10 @@ int plat_isatty(int fd) {
 
 char plat_sep(void) { return '\\'; }
 
+void *plat_to_native(const char *utf8) { return w_from_utf8(utf8); }
+
+char *plat_from_native(const void *native) { return utf8_from_w(native); }
+
 const char *plat_wine_version(void) {
   typedef const char *(*wine_version_fn)(void);
   HMODULE nt = GetModuleHandleW(L"ntdll.dll");
