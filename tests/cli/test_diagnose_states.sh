@@ -137,7 +137,7 @@ SEC=()
 clean_logs() { rm -f "$1/\$WINDOWS.~BT/Sources/Panther/"* "$1/Windows/Logs/DISM/"* "$1/Windows/Logs/CBS/"* "$1/Windows/Logs/SetupDiag/"*; }
 APPLY=$SSU/windows11.0-kb5043080-x64.msu
 if [ -n "$EMU" ]; then
-  echo "SKIP: the WIM-based .msu under Wine (the Windows build has no wimlib): repairs use the expanded update"
+  echo "note: under Wine these repairs use the expanded update (test_repair.sh covers the WIM-based .msu there)"
   APPLY=$SSU/payload
 fi
 
