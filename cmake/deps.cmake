@@ -48,6 +48,12 @@ sx_dep(pcre2 libpcre2-8)
 sx_dep(libarchive libarchive)
 sx_dep(wimlib wimlib)
 if(NOT WIN32)
+  # Authenticode on POSIX; Windows verifies through WinVerifyTrust.
+  sx_dep(openssl libcrypto)
+else()
+  set(SXSFIX_HAVE_OPENSSL 0)
+endif()
+if(NOT WIN32)
   # Offline hives are read through hivex on POSIX, RegLoadAppKeyW on Windows.
   sx_dep(hivex hivex)
 else()

@@ -9,12 +9,13 @@ packages=(
   build-essential cmake pkg-config
   liblua5.4-dev libpcre2-dev libarchive-dev libwim-dev libhivex-dev libcmocka-dev
   ntfs-3g-dev libfuse-dev libacl1-dev   # wimlib.pc requires ntfs-3g and fuse
+  libssl-dev                            # Authenticode (libcrypto)
   # Windows cross-build and Wine
   gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 libz-mingw-w64-dev wine wine64
   dpkg-dev autoconf automake libtool
   # tools the tests and benchmarks use on real data
   libhivex-bin libwin-hivex-perl gcab cabextract wimtools libarchive-tools ripgrep hyperfine
-  ntfs-3g fuse3 attr acl xz-utils lua5.4 rsync bc jq time openssl
+  ntfs-3g fuse3 attr acl xz-utils lua5.4 rsync bc jq time openssl osslsigncode
   python3   # scripts/test.sh reads ctest's JUnit file with its XML parser
   # fuzzing (scripts/fuzz.sh) and memory checking (scripts/valgrind.sh)
   clang libclang-rt-14-dev valgrind

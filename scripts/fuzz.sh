@@ -55,6 +55,7 @@ run() {
   seeds+=("$B/seeds/$t")
   case $t in
     cab) [ -d "$DATA/cabs" ] && seeds+=("$DATA/cabs"); maxlen=262144 ;;
+    authenticode) [ -d "$DATA/cabs/gcab" ] && seeds+=("$DATA/cabs/gcab"); maxlen=262144 ;;
     hive) [ -d "$DATA/hives" ] && seeds+=("$DATA/hives"); maxlen=524288 ;;
     textdec_grep|json) [ -d "$DATA/logs" ] && seeds+=("$DATA/logs") ;;
   esac

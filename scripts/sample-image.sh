@@ -18,17 +18,22 @@
 #                 CAB-based .msu, as a bare cab and
 #                 expanded; plus SSUs that must be refused: another
 #                 architecture (arm64), another version (5100), another
-#                 build (22621).
+#                 build (22621). Every cabinet is signed with Authenticode
+#                 by a test CA generated into OUT/ca (pass --trust
+#                 OUT/ca/ca.pem); OUT/ssu/*/unsigned/ holds the same updates
+#                 unsigned, which a repair must refuse.
+#   OUT/ca/       the test CA (ca.pem), its signing and timestamping keys.
 #
-# Needs gcab, wimlib-imagex, hivexsh, iconv and lua5.4 (scripts/deps.sh
-# installs them). Output is deterministic (fixed names, contents and times),
-# except the GUID and times that wimlib writes into each WIM header.
+# Needs gcab, wimlib-imagex, hivexsh, iconv, lua5.4, openssl and
+# osslsigncode (scripts/deps.sh installs them). Output is deterministic
+# (fixed names, contents and times), except the GUID and times that wimlib
+# writes into each WIM header, and the keys and signatures.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SAMPLE=$ROOT/scripts/sample
 out=${1:?usage: scripts/sample-image.sh OUT}
 [ ! -e "$out" ] || [ -z "$(ls -A "$out")" ] || { echo "sample-image: $out exists and is not empty" >&2; exit 3; }
-for tool in gcab wimlib-imagex hivexsh iconv lua5.4; do
+for tool in gcab wimlib-imagex hivexsh iconv lua5.4 openssl osslsigncode; do
   command -v $tool >/dev/null || { echo "sample-image: $tool is missing (scripts/deps.sh installs it)" >&2; exit 1; }
 done
 mkdir -p "$out"
@@ -203,34 +208,47 @@ commit
 EOF
 
 # --- servicing stack updates -------------------------------------------------
-# make_ssu ARCH VERSION KB: OUT/ssu/ARCH-VERSION/{payload/, SSU-*.cab, *.msu}
+# make_msus CAB KB TAG DIR: the update around the SSU cab CAB, as a WIM-based
+# and a CAB-based .msu in DIR (SIGN=1: the outer cab signed too).
+make_msus() {
+  local cab=$1 kb=$2 tag=$3 dir=$4 w=$4/wim c=$4/cabmsu
+  mkdir -p "$w" "$c"
+  # WIM-based .msu (Windows 11 24H2): the SSU cab beside the update's other parts
+  cp "$cab" "$w/"
+  printf 'PSF sample payload for %s\n' "$kb" >"$w/Windows11.0-$kb-$tag.psf"
+  printf '<?xml version="1.0"?><unattend><servicing><package action="install"/></servicing></unattend>\n' >"$w/Windows11.0-$kb-$tag.xml"
+  wimlib-imagex capture "$w" "$dir/windows11.0-${kb,,}-$tag.msu" "$kb" --compress=none >/dev/null
+  wimlib-imagex capture "$w" "$dir/windows11.0-${kb,,}-$tag-lzx.msu" "$kb" --compress=LZX >/dev/null
+  # CAB-based .msu (Windows 10 style): an outer cab holding the update's own cab
+  cp "$cab" "$c/Windows10.0-$kb-$tag.cab"
+  printf 'Applicability Info="Windows 10.0"\nKB Article Number="%s"\n' "${kb#KB}" >"$c/Windows10.0-$kb-$tag-pkgProperties.txt"
+  printf '<?xml version="1.0"?><unattend><servicing><package action="install"/></servicing></unattend>\n' >"$c/Windows10.0-$kb-$tag.xml"
+  touch -d "$TOUCH" "$c"/*
+  (cd "$c" && gcab -c -z "$dir/outer.cab" *)
+  if [ "${SIGN:-0}" = 1 ]; then "$ROOT/scripts/testca.sh" sign "$out/ca" "$dir/outer.cab" "$dir/windows10.0-${kb,,}-$tag.msu"
+  else cp "$dir/outer.cab" "$dir/windows10.0-${kb,,}-$tag.msu"; fi
+  rm -rf "$w" "$c" "$dir/outer.cab"
+}
+
+# make_ssu ARCH VERSION KB: OUT/ssu/ARCH-VERSION/{payload/, SSU-*.cab, *.msu, unsigned/}
 make_ssu() {
-  local arch=$1 ver=$2 kb=$3 short=${2#10.0.} name d w
+  local arch=$1 ver=$2 kb=$3 short=${2#10.0.} name d
   local tag=$([ "$arch" = amd64 ] && echo x64 || echo "$arch")
   d=$out/ssu/$arch-$ver
   name=$(component "$arch" microsoft-windows-servicingstack "$ver")
-  mkdir -p "$d/payload/$name" "$d/wim" "$d/cab"
+  mkdir -p "$d/payload/$name" "$d/unsigned"
   for f in $stack_files; do payload "$d/payload/$name/$f" "$ver"; done
   printf '<assembly manifestVersion="1.0"><assemblyIdentity name="Package_for_ServicingStack_%s" version="%s" processorArchitecture="%s"/></assembly>\n' \
     "${short#*.}" "$ver" "$arch" >"$d/payload/update.mum"
   printf '<assembly manifestVersion="1.0"><assemblyIdentity name="microsoft-windows-servicingstack" version="%s" processorArchitecture="%s"/></assembly>\n' \
     "$ver" "$arch" >"$d/payload/$name.manifest"
   find "$d/payload" -exec touch -d "$TOUCH" {} +
-  (cd "$d/payload" && find . -type f | sed 's|^\./||' | sort | xargs gcab -c -z "$d/SSU-$short-$tag.cab")
-  # WIM-based .msu (Windows 11 24H2): the SSU cab beside the update's other parts
-  cp "$d/SSU-$short-$tag.cab" "$d/wim/"
-  printf 'PSF sample payload for %s\n' "$kb" >"$d/wim/Windows11.0-$kb-$tag.psf"
-  printf '<?xml version="1.0"?><unattend><servicing><package action="install"/></servicing></unattend>\n' >"$d/wim/Windows11.0-$kb-$tag.xml"
-  wimlib-imagex capture "$d/wim" "$d/windows11.0-${kb,,}-$tag.msu" "$kb" --compress=none >/dev/null
-  wimlib-imagex capture "$d/wim" "$d/windows11.0-${kb,,}-$tag-lzx.msu" "$kb" --compress=LZX >/dev/null
-  # CAB-based .msu (Windows 10 style): an outer cab holding the update's own cab
-  cp "$d/SSU-$short-$tag.cab" "$d/cab/Windows10.0-$kb-$tag.cab"
-  printf 'Applicability Info="Windows 10.0"\nKB Article Number="%s"\n' "${kb#KB}" >"$d/cab/Windows10.0-$kb-$tag-pkgProperties.txt"
-  printf '<?xml version="1.0"?><unattend><servicing><package action="install"/></servicing></unattend>\n' >"$d/cab/Windows10.0-$kb-$tag.xml"
-  touch -d "$TOUCH" "$d/cab"/*
-  (cd "$d/cab" && gcab -c -z "$d/windows10.0-${kb,,}-$tag.msu" *)
-  rm -rf "$d/wim" "$d/cab"
+  (cd "$d/payload" && find . -type f | sed 's|^\./||' | sort | xargs gcab -c -z "$d/unsigned/SSU-$short-$tag.cab")
+  "$ROOT/scripts/testca.sh" sign "$out/ca" "$d/unsigned/SSU-$short-$tag.cab" "$d/SSU-$short-$tag.cab"
+  SIGN=1 make_msus "$d/SSU-$short-$tag.cab" "$kb" "$tag" "$d"
+  SIGN=0 make_msus "$d/unsigned/SSU-$short-$tag.cab" "$kb" "$tag" "$d/unsigned"
 }
+"$ROOT/scripts/testca.sh" init "$out/ca"
 make_ssu amd64 10.0.$BUILD.$NEW KB5043080     # the match
 make_ssu arm64 10.0.$BUILD.$NEW KB5043080     # another architecture
 make_ssu amd64 10.0.$BUILD.5100 KB5044284     # another version

@@ -42,6 +42,7 @@ M.commands = {
   { "copy", "sxsfix.cmd.copy" },
   { "rollback", "sxsfix.cmd.rollback" },
   { "expand", "sxsfix.cmd.expand" },
+  { "verify", "sxsfix.cmd.verify" },
   { "report", "sxsfix.cmd.report" },
   { "scripts", "sxsfix.cmd.scripts" },
   { "version", "sxsfix.cmd.version" },

@@ -54,6 +54,13 @@ return {
   backup = [[%ProgramData%\sxsfix\Backup]],
   security = "template",
 
+  -- Provenance: every cabinet whose files a repair copies must carry a
+  -- valid Authenticode signature. engine: "auto" (Windows: WinVerifyTrust
+  -- and the system's roots; elsewhere OpenSSL and the roots in
+  -- sxsfix/trust.lua), "openssl" or "system"; trust: PEM files whose
+  -- certificates are trust anchors too (as --trust FILE.pem).
+  provenance = { engine = "auto", trust = {} },
+
   -- One line per successful repair ("YYYY-MM-DD HH:MM:SS ..."): evidence
   -- logged before the last repair is reported as resolved history.
   history = [[%ProgramData%\sxsfix\repairs.log]],

@@ -14,6 +14,9 @@
 --   expand      the SSU into the work folder; its stack folders r.expanded, r.provided
 --               (a folder of updates: the one holding the damaged r.candidates, r.choice
 --               folders, chosen by listing, see sxsfix.choose)
+--   verify      every cabinet whose files may be copied is       r.signatures, r.hashes
+--               validly signed (sxsfix.provenance); their files
+--               are hashed, and checked again before each copy
 --   validate    the SSU holds the damaged folders themselves    (refused otherwise)
 --   plan        robocopy /L of each folder, contents compared   r.plans, r.targets
 --   apply       backup, journal, copy, verify; all or nothing   r.backup, r.applied
@@ -27,6 +30,7 @@ local stack = require "sxsfix.stack"
 local steps = require "sxsfix.steps"
 local diagnose = require "sxsfix.diagnose"
 local sdview = require "sxsfix.sdview"
+local provenance = require "sxsfix.provenance"
 local private = require "sxsfix.private"
 local choose = require "sxsfix.choose"
 
@@ -146,6 +150,22 @@ M.steps = {
     end,
   },
   {
+    -- Nothing unsigned is copied (opts.allow_unsigned: labs only, recorded).
+    id = "verify",
+    description = "verify the update's signatures",
+    run = function(ctx)
+      local r = ctx.r
+      r.found = ctx.found
+      local ok, err = provenance.verify_step(r, ctx.settings, ctx.opts, M.find_stacks)
+      if not ok then return steps.stop(ctx, "refused", err) end
+      ctx.found = r.found
+      local n = 0
+      for _, s in ipairs(r.signatures) do if s.verified then n = n + 1 end end
+      return r.signatures, string.format("%d of %d cabinet(s) verified%s", n, #r.signatures,
+        r.unsigned_allowed and " (--allow-unsigned)" or "")
+    end,
+  },
+  {
     id = "validate",
     description = "check that the update holds the damaged folders themselves",
     run = function(ctx)
@@ -211,6 +231,9 @@ M.steps = {
         for i, p in ipairs(r.plans) do
           local backup = fs.join(r.backup, tostring(i))
           if ctx.progress then ctx.progress("copying %s (%d of %d)...", p.name, i, #r.plans) end
+          -- the files are still those the signature covered
+          local same, cerr = provenance.recheck(p.source, (r.hashes or {})[p.name:lower()] or {})
+          if not same then return "refusing to copy " .. p.name .. ": " .. cerr end
           local res, aerr = copy.apply(p.source, p.destination,
             { backup = backup, compare = true, security = r.security, verify = true })
           p.result, p.journal = res, fs.join(backup, "journal.txt")

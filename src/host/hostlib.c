@@ -23,6 +23,9 @@
 #if SXSFIX_HAVE_WIMLIB
 #include <wimlib.h>
 #endif
+#if SXSFIX_HAVE_OPENSSL
+#include <openssl/crypto.h>
+#endif
 
 /* host.versions () -> { sxsfix=, lua=, pcre2=, libarchive=, wimlib=, hivex= }
    A dependency that was not built in has the value false. */
@@ -60,10 +63,16 @@ static int host_versions(lua_State *L) {
   lua_pushboolean(L, 0);
 #endif
   lua_setfield(L, -2, "hivex");
+#if SXSFIX_HAVE_OPENSSL
+  lua_pushstring(L, OpenSSL_version(OPENSSL_VERSION_STRING));
+#else
+  lua_pushboolean(L, 0);
+#endif
+  lua_setfield(L, -2, "openssl");
   return 1;
 }
 
-/* host.features () -> { grep=, expand=, wim=, hive= }: true, or the reason
+/* host.features () -> { grep=, expand=, wim=, hive=, authenticode= }: true, or the reason
    the feature is unavailable in this build (a string). */
 static int host_features(lua_State *L) {
   static const struct { const char *name; int have; const char *why; } f[] = {
@@ -71,10 +80,12 @@ static int host_features(lua_State *L) {
     {"expand", SXSFIX_HAVE_LIBARCHIVE, "this sxsfix was built without libarchive"},
     {"wim", SXSFIX_HAVE_WIMLIB, "this sxsfix was built without wimlib"},
     {"hive", SXSFIX_HAVE_HIVE, "this sxsfix was built without hivex"},
+    {"authenticode", SXSFIX_HAVE_OPENSSL, "this sxsfix was built without OpenSSL (libcrypto)"},
   };
   lua_newtable(L);
   for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
-    if (f[i].have) lua_pushboolean(L, 1);
+    int have = f[i].have || (strcmp(f[i].name, "authenticode") == 0 && strcmp(plat_name(), "win32") == 0);
+    if (have) lua_pushboolean(L, 1);  /* Windows verifies through WinVerifyTrust */
     else lua_pushstring(L, f[i].why);
     lua_setfield(L, -2, f[i].name);
   }

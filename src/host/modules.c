@@ -5,6 +5,7 @@
 #include "lua/modules.h"
 
 static const luaL_Reg modules[] = {
+  {"sxsfix.authenticode", luaopen_sxsfix_authenticode},
   {"sxsfix.copy", luaopen_sxsfix_copy},
   {"sxsfix.expand", luaopen_sxsfix_expand},
   {"sxsfix.fs", luaopen_sxsfix_fs},

@@ -5,6 +5,7 @@
 #include "lua.h"
 #include "platform/platform.h"
 
+int luaopen_sxsfix_authenticode(lua_State *L);
 int luaopen_sxsfix_copy(lua_State *L);
 int luaopen_sxsfix_expand(lua_State *L);
 int luaopen_sxsfix_fs(lua_State *L);

@@ -452,4 +452,51 @@ int plat_check_parent(const char *path, plat_err *e);
    exist (a dangling link). */
 int plat_realpath(const char *path, char **out, plat_err *e);
 
+/* ---- signatures and digests (trust.c) --------------------------------- */
+
+/* The verdict on one file. Each status but OK names a reason for refusal. */
+typedef enum plat_sigstatus {
+  SX_SIG_OK = 0,
+  SX_SIG_UNSIGNED,     /* no signature, or its area is cut off */
+  SX_SIG_DIGEST,       /* digest mismatch: the content changed after signing */
+  SX_SIG_BADSIG,       /* the PKCS#7 signature does not verify */
+  SX_SIG_UNTRUSTED,    /* the chain ends at no trust anchor */
+  SX_SIG_CHAIN,        /* the chain is invalid otherwise (expired, bad signature) */
+  SX_SIG_USAGE,        /* the signer is not allowed for code signing */
+  SX_SIG_TIMESTAMP,    /* bad timestamp */
+  SX_SIG_BADINPUT      /* not a cabinet, or a damaged one */
+} plat_sigstatus;
+
+#define SX_SIG_MAXCHAIN 8
+
+typedef struct plat_sig {
+  plat_sigstatus status;
+  char reason[512];                 /* one line: why status is not OK */
+  char signer[512];                 /* the signer's subject (RFC 2253) */
+  char chain[SX_SIG_MAXCHAIN][512]; /* subjects, signer first, anchor last */
+  int nchain;
+  char anchor[512];                 /* the trust anchor's subject */
+  char anchor_sha256[65];           /* its SHA-256 fingerprint, hex */
+  char digest[16];                  /* "sha1", "sha256", ... */
+  int64_t signed_at;                /* the timestamp's time (Unix), or -1 */
+  char ts_kind[16];                 /* "rfc3161", "pkcs9" or "" */
+  char ts_signer[512];              /* the timestamp authority's subject */
+} plat_sig;
+
+/* Windows: verify the Authenticode signature of path through the system
+   (WinVerifyTrust, WINTRUST_ACTION_GENERIC_VERIFY_V2, no revocation check)
+   and report the signer (CryptQueryObject). A chain that ends at an
+   untrusted root is accepted when that root is one of the PEM certificates
+   in extra_pem. Returns 0 with out filled, -1 on error. POSIX: -1, the
+   system has no Authenticode verifier. */
+int plat_trust_verify(const char *path, const char *extra_pem, size_t len, plat_sig *out, plat_err *e);
+
+/* A digest through the system's provider (Windows: CryptoAPI); alg is
+   "sha1" or "sha256". POSIX: NULL (OpenSSL provides digests there). */
+typedef struct plat_digest plat_digest;
+plat_digest *plat_digest_new(const char *alg, plat_err *e);
+int plat_digest_update(plat_digest *d, const void *p, size_t n, plat_err *e);
+/* Write the digest to out (32 bytes at most) and free d; *n is its length. */
+int plat_digest_final(plat_digest *d, unsigned char *out, size_t *n, plat_err *e);
+
 #endif

@@ -31,9 +31,9 @@ rm -rf "$tmp/healthy/\$WINDOWS.~BT" "$tmp/healthy/Windows/Logs"/*/*
 cp -a "$tmp/img/root" "$tmp/wrong" && rename "$tmp/wrong" WRONG-PC
 before=$(find "$tmp/wrong" -printf '%p %s %T@\n' | sort | md5sum)
 cat >"$tmp/hosts.ini" <<INI
-broken ansible_connection=local sxsfix_root=$tmp/broken sxsfix_ssu=$tmp/img/ssu/amd64-10.0.26100.5074/windows11.0-kb5043080-x64.msu
-healthy ansible_connection=local sxsfix_root=$tmp/healthy sxsfix_ssu=$tmp/img/ssu/amd64-10.0.26100.5074/windows11.0-kb5043080-x64.msu
-wrong ansible_connection=local sxsfix_root=$tmp/wrong sxsfix_ssu=$tmp/img/ssu/arm64-10.0.26100.5074/windows11.0-kb5043080-arm64.msu
+broken ansible_connection=local sxsfix_root=$tmp/broken sxsfix_ssu=$tmp/img/ssu/amd64-10.0.26100.5074/windows11.0-kb5043080-x64.msu sxsfix_trust=$tmp/img/ca/ca.pem
+healthy ansible_connection=local sxsfix_root=$tmp/healthy sxsfix_ssu=$tmp/img/ssu/amd64-10.0.26100.5074/windows11.0-kb5043080-x64.msu sxsfix_trust=$tmp/img/ca/ca.pem
+wrong ansible_connection=local sxsfix_root=$tmp/wrong sxsfix_ssu=$tmp/img/ssu/arm64-10.0.26100.5074/windows11.0-kb5043080-arm64.msu sxsfix_trust=$tmp/img/ca/ca.pem
 INI
 
 ANSIBLE_STDOUT_CALLBACK=json timeout 900 ansible-playbook -i "$tmp/hosts.ini" "$A/site.yml" \

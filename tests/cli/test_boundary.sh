@@ -27,7 +27,7 @@ empty() { [ -d "$1" ] && [ -z "$(ls -A "$1")" ]; }
 r=$(fresh stacklink)
 rmdir "$r/Windows/WinSxS/$STACK"
 ln -s "$r-out" "$r/Windows/WinSxS/$STACK"
-run --root "$r" repair --ssu "$MSU" --apply
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply
 check "stack folder linked outside: repair refuses (exit 3)" test "$rc" = 3
 check "stack folder linked outside: nothing written outside the root" empty "$r-out"
 check "stack folder linked outside: names the link" has "$err" "WinSxS/$STACK"
@@ -41,7 +41,7 @@ r=$(fresh sxslink)
 cp -a "$r/Windows/WinSxS/." "$r-out/"
 rm -rf "$r/Windows/WinSxS"
 ln -s "$r-out" "$r/Windows/WinSxS"
-run --root "$r" repair --ssu "$MSU" --apply
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply
 check "WinSxS linked outside: repair refuses (exit 3)" test "$rc" = 3
 check "WinSxS linked outside: the outside copy is untouched" empty "$r-out/$STACK"
 check "WinSxS linked outside: names the link" has "$err" "Windows/WinSxS"
@@ -50,7 +50,7 @@ check "WinSxS linked outside: names the link" has "$err" "Windows/WinSxS"
 r=$(fresh dangling)
 rmdir "$r/Windows/WinSxS/$STACK"
 ln -s "$r-out/made-by-sxsfix" "$r/Windows/WinSxS/$STACK"
-run --root "$r" repair --ssu "$MSU" --apply
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply
 check "dangling link outside: repair refuses (exit 3)" test "$rc" = 3
 check "dangling link outside: its target is not created" test ! -e "$r-out/made-by-sxsfix"
 
@@ -58,13 +58,13 @@ check "dangling link outside: its target is not created" test ! -e "$r-out/made-
 r=$(fresh pdlink)
 rmdir "$r/ProgramData"
 ln -s "$r-out" "$r/ProgramData"
-run --root "$r" repair --ssu "$MSU" --apply
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply
 check "ProgramData linked outside: repair refuses (exit 3)" test "$rc" = 3
 check "ProgramData linked outside: nothing written outside (no backup, log, history)" empty "$r-out"
 check "ProgramData linked outside: the stack folder is untouched" empty "$r/Windows/WinSxS/$STACK"
 r=$(fresh worklink)
 ln -s "$r-out" "$r/sxsfix-work"
-run --root "$r" repair --ssu "$MSU" --apply
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply
 check "work folder linked outside: repair refuses (exit 3)" test "$rc" = 3
 check "work folder linked outside: nothing expanded outside" empty "$r-out"
 
@@ -89,7 +89,7 @@ mv "$r/Windows/Logs/CBS" "$r/cbs-elsewhere"
 ln -s ../../cbs-elsewhere "$r/Windows/Logs/CBS"
 run --root "$r" grep -e 'TrustedInstaller' 'C:\Windows\Logs\CBS\CBS.log'
 check "a link inside the root is followed (grep finds the log)" test "$rc" = 0
-run --root "$r" repair --ssu "$MSU" --apply
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply
 check "a link inside the root: the repair still works (exit 0)" test "$rc" = 0
 
 # --- but the stack folder itself is never written through a link -------------
@@ -97,7 +97,7 @@ r=$(fresh stackinside)
 rmdir "$r/Windows/WinSxS/$STACK"
 mkdir "$r/Windows/Elsewhere"
 ln -s ../Elsewhere "$r/Windows/WinSxS/$STACK"
-run --root "$r" repair --ssu "$MSU" --apply
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply
 check "stack folder linked inside the root: repair refuses (exit 3)" test "$rc" = 3
 check "stack folder linked inside the root: says it is a link" has "$err" "a link, not a folder"
 check "stack folder linked inside the root: nothing written through it" empty "$r/Windows/Elsewhere"

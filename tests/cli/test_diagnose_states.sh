@@ -125,21 +125,19 @@ check "no \$WINDOWS.~BT: not present, and the verdict is not unknown" \
 # diagnose healthy.
 repair_case() {  # repair_case ROOT LABEL FOLDER "FILES..."
   local r=$1 label=$2 name=$3 files=$4
-  run --root "$r" --json - "${CFG[@]}" repair --ssu "$SSU/payload"
+  run --root "$r" --json - "${CFG[@]}" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu"
   check "$label: repair plans exactly the damaged file(s)" \
     test "$(jqv "[.repair.plan[] | select(.folder == \"$name\" and .action != \"same\" and .type == \"file\") | .path] | sort | join(\" \")")" = "$files"
-  run --root "$r" --json - "${CFG[@]}" repair --ssu "$APPLY" --apply ${SEC[@]+"${SEC[@]}"}
+  run --root "$r" --json - "${CFG[@]}" repair "${SXT[@]}" --ssu "$APPLY" --apply ${SEC[@]+"${SEC[@]}"}
   check "$label: repair --apply exits 0, then healthy" test "$rc,$(jqv '.verdict_before + ">" + .verdict')" = "0,damaged>healthy"
   check "$label: the folder equals the update's" diff -r "$PAYLOAD" "$r/Windows/WinSxS/$name"
 }
 SEC=()
 [ -z "$EMU" ] || SEC=(--security source)  # Wine keeps no descriptors (see test_repair.sh)
 clean_logs() { rm -f "$1/\$WINDOWS.~BT/Sources/Panther/"* "$1/Windows/Logs/DISM/"* "$1/Windows/Logs/CBS/"* "$1/Windows/Logs/SetupDiag/"*; }
+SXT=(--trust "$tmp/img/ca/ca.pem")   # the sample's updates are signed by its test CA
 APPLY=$SSU/windows11.0-kb5043080-x64.msu
-if [ -n "$EMU" ]; then
-  echo "note: under Wine these repairs use the expanded update (test_repair.sh covers the WIM-based .msu there)"
-  APPLY=$SSU/payload
-fi
+[ -z "$EMU" ] || APPLY=$SSU/windows10.0-kb5043080-x64.msu  # test_repair.sh covers the WIM-based .msu under Wine
 
 r=$(fresh nocbscore); fill_stack "$r"; clean_logs "$r"
 rm "$r/Windows/WinSxS/$STACK/cbscore.dll"

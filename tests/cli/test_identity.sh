@@ -69,10 +69,10 @@ check "summary with --json FILE: one line" one_line
 check "summary with --json FILE: the file is written" test "$(jq -r .verdict "$tmp/s.json")" = damaged
 run --root "$r" --summary --json - diagnose
 check "summary with --json -: refused (exit 3)" test "$rc" = 3
-run --root "$r" --summary repair --ssu "$MSU" --work "$tmp/work"
+run --root "$r" --summary repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --work "$tmp/work"
 check "summary repair plan: exit 1, one line" test "$rc" = 1 -a "$(printf '%s\n' "$out" | wc -l)" = 1
 check "summary repair plan: PLANNED, the update named" has "$out" "PLANNED"
-run --root "$r" --summary repair --ssu "$ARM" --work "$tmp/work"
+run --root "$r" --summary repair --trust "$tmp/img/ca/ca.pem" --ssu "$ARM" --work "$tmp/work"
 check "summary refused: exit 3, one line" test "$rc" = 3 -a "$(printf '%s\n' "$out" | wc -l)" = 1
 check "summary refused: says why" has "$out" "REFUSED"
 check "summary refused: the table still on stderr" has "$err" "servicing stack folders the update holds"

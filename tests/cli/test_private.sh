@@ -28,12 +28,12 @@ owner_mode() { stat -c '%U %a' "$1"; }
 
 # --- what a repair creates is root-owned 0700 -------------------------------------
 r=$(fresh made)
-run --root "$r" repair --ssu "$MSU" --apply --security source
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply --security source
 check "repair: exit 0" test "$rc" = 0
 for d in sxsfix-work ProgramData/sxsfix ProgramData/sxsfix/Logs ProgramData/sxsfix/Backup; do
   check "repair made $d root-owned 0700" test "$(owner_mode "$r/$d")" = "root 700"
 done
-run --root "$r" repair --ssu "$MSU" --apply --security source
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply --security source
 check "a second run accepts its own folders (exit 0)" test "$rc" = 0
 
 # --- pre-existing folders that are not private: refused, nothing changed ---------
@@ -45,28 +45,28 @@ refused() {  # refused WHAT ROOT PATH
 }
 r=$(fresh worknobody)
 mkdir "$r/sxsfix-work" && chown nobody "$r/sxsfix-work" && chmod 700 "$r/sxsfix-work"
-run --root "$r" repair --ssu "$MSU" --apply --security source
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply --security source
 refused "work folder owned by nobody" "$r" sxsfix-work
 check "work folder owned by nobody: says whose it is" has "$err" "owned by user $(id -u nobody)"
 r=$(fresh workwide)
 mkdir -m 777 "$r/sxsfix-work"
-run --root "$r" repair --ssu "$MSU" --apply --security source
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply --security source
 refused "work folder writable by everyone" "$r" sxsfix-work
 check "work folder writable by everyone: says so" has "$err" "writable by everyone"
 r=$(fresh pdnobody)
 mkdir -p "$r/ProgramData/sxsfix" && chown nobody "$r/ProgramData/sxsfix"
-run --root "$r" repair --ssu "$MSU" --apply --security source
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply --security source
 refused "ProgramData\\sxsfix owned by nobody" "$r" ProgramData/sxsfix
 check "ProgramData\\sxsfix owned by nobody: no backup made in it" test ! -e "$r/ProgramData/sxsfix/Backup"
 r=$(fresh logsgroup)
 mkdir -p -m 700 "$r/ProgramData/sxsfix" && mkdir -m 770 "$r/ProgramData/sxsfix/Logs"
-run --root "$r" repair --ssu "$MSU" --apply --security source
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply --security source
 refused "Logs writable by its group" "$r" ProgramData/sxsfix/Logs
 r=$(fresh histnobody)
 mkdir -p -m 700 "$r/ProgramData/sxsfix"
 echo "2024-01-01 00:00:00 repaired something" >"$r/ProgramData/sxsfix/repairs.log"
 chown nobody "$r/ProgramData/sxsfix/repairs.log"
-run --root "$r" repair --ssu "$MSU" --apply --security source
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply --security source
 refused "repairs.log owned by nobody" "$r" ProgramData/sxsfix/repairs.log
 
 # --- the history: a planted line must not turn evidence into "resolved" ----------

@@ -12,6 +12,7 @@ done
 bash "$SXSFIX_SOURCE/scripts/sample-image.sh" "$tmp/img" >/dev/null || { echo "sample image failed"; exit 1; }
 STACK=amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.26100.5074_none_a5532eb7772ad4c4
 SSU=$tmp/img/ssu/amd64-10.0.26100.5074
+SXT=(--trust "$tmp/img/ca/ca.pem")   # the sample's updates are signed by its test CA
 PAYLOAD=$SSU/payload/$STACK
 noreg_under_wine
 fresh() { rm -rf "$tmp/$1"; cp -a "$tmp/img/root" "$tmp/$1"; echo "$tmp/$1"; }
@@ -20,7 +21,7 @@ empty() { [ -d "$1" ] && [ -z "$(ls -A "$1")" ]; }
 
 # --- plan only ------------------------------------------------------------------
 r=$(fresh plan)
-run --root "$r" "${CFG[@]}" repair --ssu "$SSU/windows10.0-kb5043080-x64.msu"
+run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu"
 check "plan: exit 1" test "$rc" = 1
 check "plan: lists the new files" has "$out" "New File"
 check "plan: says how to apply" has "$out" "--apply"
@@ -34,26 +35,28 @@ if [ -n "$EMU" ]; then
   echo "SKIP: template security under Wine (Wine keeps no descriptors); using --security source"
   SEC=(--security source)
   rw=$(fresh winetemplate)
-  run --root "$rw" "${CFG[@]}" repair --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply
+  run --root "$rw" "${CFG[@]}" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply
   check "Wine, template security: verification fails, exit 2" test "$rc" = 2
   check "Wine, template security: everything rolled back" empty "$rw/Windows/WinSxS/$STACK"
 fi
 
 # --- apply (CAB-based .msu) -----------------------------------------------------
-run --root "$r" "${CFG[@]}" --json - repair --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
+run --root "$r" "${CFG[@]}" --json - repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
 check "apply: exit 0" test "$rc" = 0
 check "apply: the folder now holds the SSU's files" same_tree "$PAYLOAD" "$r/Windows/WinSxS/$STACK"
 check "apply: the root-level .mum is not copied" test ! -e "$r/Windows/WinSxS/update.mum"
 check "json: repair fields" test "$(jqv '.repair | [has("ssu"), has("plan"), has("applied"), has("copied"), has("skipped"), has("failed"), has("backup"), has("verified")] | all')" = true
 n=$(find "$PAYLOAD" -type f | wc -l)
 check "json: applied and verified, $n files copied" test "$(jqv '[.repair.applied, .repair.verified, .repair.copied] | map(tostring) | join(",")')" = "true,true,$n"
+check "json: the update's signatures, verified, chained to the test CA" test \
+  "$(jqv '[.repair.signatures[] | select(.verified and (.anchor | test("^CN=sxsfix Test Root CA, ?O=sxsfix test$")))] | length')" = 2
 check "json: diagnosed healthy afterwards" test "$(jqv '.verdict_before + ">" + .verdict')" = "damaged>healthy"
 check "the repair is recorded" grep -q "repaired $STACK" "$r/ProgramData/sxsfix/repairs.log"
 check "a robocopy-like log is written" bash -c "grep -q 'Files :' '$r'/ProgramData/sxsfix/Logs/repair-*.log"
 check "the hard link into servicing is intact" test "$(stat -c %h "$r/Windows/servicing/TrustedInstaller.exe")" = 2
 run --root "$r" "${CFG[@]}" diagnose
 check "diagnose after the repair: exit 0" test "$rc" = 0
-run --root "$r" "${CFG[@]}" repair --ssu "$SSU/windows10.0-kb5043080-x64.msu"
+run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu"
 check "repair on a healthy installation: nothing to do, exit 0" test "$rc" = 0
 
 # --- repair steps: hooks and stops from --config ------------------------------------
@@ -66,7 +69,7 @@ hooks = { after = { plan = function(ctx)
   if n > 3 then steps.stop(ctx, "refused", n .. " items would change; the site allows 3") end
 end } }
 LUA
-run --root "$r" --json - --config "$tmp/limit.lua" repair --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
+run --root "$r" --json - --config "$tmp/limit.lua" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
 check "hook after plan: refuses, exit 3" test "$rc" = 3
 check "hook after plan: its reason is the error" has "$(jqv .repair.error)" "the site allows 3"
 check "hook after plan: nothing changed" empty "$r/Windows/WinSxS/$STACK"
@@ -74,26 +77,32 @@ check "hook after plan: no backup made" test ! -e "$r/ProgramData/sxsfix/Backup"
 cat >"$tmp/boom.lua" <<'LUA'
 hooks = { after = { apply = function(ctx) error("site check exploded") end } }
 LUA
-run --root "$r" --config "$tmp/boom.lua" repair --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
+run --root "$r" --config "$tmp/boom.lua" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
 check "a raising hook is a script error: exit 4" test "$rc" = 4
 check "a raising hook: its message is shown" has "$err" "site check exploded"
 printf 'disable = { "record" }\n' >"$tmp/norecord.lua"
 [ -z "$EMU" ] || printf 'disable = { "record", "registry-stacks" }\n' >"$tmp/norecord.lua"  # see noreg_under_wine
-run --root "$r" --config "$tmp/norecord.lua" repair --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
+run --root "$r" --config "$tmp/norecord.lua" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
 check "a disabled step (record): the repair still succeeds" test "$rc" = 0
 check "a disabled step (record): no history line" test ! -e "$r/ProgramData/sxsfix/repairs.log"
+printf 'disable = { "verify" }\n' >"$tmp/noverify.lua"
+r=$(fresh noverify)
+run --root "$r" --config "$tmp/noverify.lua" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
+check "verify disabled: apply copies nothing unverified, exit 2" test "$rc" = 2
+check "verify disabled: says why" has "$err" "not in the verified cabinet"
+check "verify disabled: nothing changed" empty "$r/Windows/WinSxS/$STACK"
 
 # --- other forms of the SSU -----------------------------------------------------
 # WIM-based .msu (24H2), uncompressed as Microsoft ships it and LZX; the
 # Windows suite also compares with the Linux build's repair (SXSFIX_LINUX).
 for msu in windows11.0-kb5043080-x64.msu windows11.0-kb5043080-x64-lzx.msu; do
   r=$(fresh "wim-$msu")
-  run --root "$r" "${CFG[@]}" repair --ssu "$SSU/$msu" --apply "${SEC[@]}"
+  run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$SSU/$msu" --apply "${SEC[@]}"
   check "$msu (WIM, 24H2): exit 0" test "$rc" = 0
   check "$msu: folder restored" same_tree "$PAYLOAD" "$r/Windows/WinSxS/$STACK"
   if [ -n "$EMU" ] && [ -x "${SXSFIX_LINUX:-}" ]; then
     rl=$(fresh "wim-linux-$msu")
-    "$SXSFIX_LINUX" --root "$rl" repair --ssu "$SSU/$msu" --apply --security source >/dev/null 2>&1
+    "$SXSFIX_LINUX" --root "$rl" repair "${SXT[@]}" --ssu "$SSU/$msu" --apply --security source >/dev/null 2>&1
     check "$msu: the repaired folder is byte-identical to the Linux build's" \
       diff -r "$rl/Windows/WinSxS/$STACK" "$r/Windows/WinSxS/$STACK"
   elif [ -n "$EMU" ]; then
@@ -101,20 +110,56 @@ for msu in windows11.0-kb5043080-x64.msu windows11.0-kb5043080-x64-lzx.msu; do
   fi
 done
 r=$(fresh cab)
-run --root "$r" "${CFG[@]}" repair --ssu "$SSU/SSU-26100.5074-x64.cab" --apply "${SEC[@]}"
+run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$SSU/SSU-26100.5074-x64.cab" --apply "${SEC[@]}"
 check "bare SSU cab: exit 0" test "$rc" = 0
 r=$(fresh folder)
-run --root "$r" "${CFG[@]}" repair --ssu "$SSU/payload" --apply "${SEC[@]}"
-check "expanded folder: exit 0" test "$rc" = 0
+run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$SSU/payload" --apply "${SEC[@]}"
+check "expanded folder: refused (unsigned), exit 3" test "$rc" = 3
+check "expanded folder: says why" has "$err" "unsigned (an expanded folder carries no signature)"
+check "expanded folder: nothing changed" empty "$r/Windows/WinSxS/$STACK"
+run --root "$r" "${CFG[@]}" --json "$tmp/au.json" repair "${SXT[@]}" --ssu "$SSU/payload" --apply --allow-unsigned "${SEC[@]}"
+check "expanded folder with --allow-unsigned: exit 0" test "$rc" = 0
+check "--allow-unsigned warns" has "$err" "WARNING: --allow-unsigned"
+check "--allow-unsigned is recorded in the JSON" test \
+  "$(jq -r '[.repair.allow_unsigned, .repair.signatures[0].verified] | map(tostring) | join(",")' "$tmp/au.json")" = "true,false"
+check "--allow-unsigned is recorded in the repair log" bash -c "grep -q 'WARNING : --allow-unsigned' '$r'/ProgramData/sxsfix/Logs/repair-*.log"
 check "expanded folder: folder restored" same_tree "$PAYLOAD" "$r/Windows/WinSxS/$STACK"
 
 # --- SSUs that must be refused, with nothing changed ------------------------------
+refused() {  # refused WHAT SSU REASON [ARGS...]: exit 3, the reason, nothing changed
+  local what=$1 ssu=$2 why=$3; shift 3
+  r=$(fresh refuse)
+  run --root "$r" repair --ssu "$ssu" --apply "$@"
+  check "$what: exit 3" test "$rc" = 3
+  check "$what: names the cabinet and says $why" has "$err" "$why"
+  check "$what: nothing changed" empty "$r/Windows/WinSxS/$STACK"
+  check "$what: no backup made" test ! -e "$r/ProgramData/sxsfix/Backup"
+}
+refused "signed by the test CA, no --trust" "$SSU/windows10.0-kb5043080-x64.msu" "untrusted root"
+refused "unsigned .msu" "$SSU/unsigned/windows10.0-kb5043080-x64.msu" "windows10.0-kb5043080-x64.msu: unsigned" "${SXT[@]}"
+refused "unsigned SSU cab" "$SSU/unsigned/SSU-26100.5074-x64.cab" "SSU-26100.5074-x64.cab: unsigned" "${SXT[@]}"
+# one file changed after signing: the signature moved onto a cabinet rebuilt with it
+mkdir -p "$tmp/changed" && cp -a "$SSU/payload/." "$tmp/changed/"
+printf 'X' | dd of="$tmp/changed/$STACK/cbscore.dll" bs=1 seek=100 conv=notrunc status=none
+(cd "$tmp/changed" && find . -type f | sed 's|^\./||' | sort | xargs gcab -c -z "$tmp/changed.cab")
+# (attach-signature checks its result: it exits 1 for the mismatch, and writes the file)
+osslsigncode extract-signature -in "$SSU/SSU-26100.5074-x64.cab" -out "$tmp/ssu-sig.der" >/dev/null 2>&1 &&
+  osslsigncode attach-signature -sigin "$tmp/ssu-sig.der" -in "$tmp/changed.cab" -out "$tmp/SSU-26100.5074-x64.cab" >/dev/null 2>&1
+if [ -f "$tmp/SSU-26100.5074-x64.cab" ]; then
+  if [ -n "$EMU" ]; then
+    skip "Wine's WinVerifyTrust does not check a cabinet's digest: a changed file is refused on Linux (tests/cli/test_verify.sh)"
+  else
+    refused "a file changed after signing" "$tmp/SSU-26100.5074-x64.cab" "digest mismatch" "${SXT[@]}"
+  fi
+else
+  skip "osslsigncode could not move the signature onto a changed cabinet"
+fi
 for bad in "arm64-10.0.26100.5074/windows10.0-kb5043080-arm64.msu:arm64" \
            "amd64-10.0.26100.5100/windows10.0-kb5044284-x64.msu:10.0.26100.5100" \
            "amd64-10.0.22621.4000/windows10.0-kb5043936-x64.msu:build 22621"; do
   f=${bad%%:*} why=${bad#*:}
   r=$(fresh refuse)
-  run --root "$r" "${CFG[@]}" repair --ssu "$tmp/img/ssu/$f" --apply
+  run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$tmp/img/ssu/$f" --apply
   check "wrong SSU ($why): exit 3" test "$rc" = 3
   check "wrong SSU ($why): says why" has "$err" "$why"
   check "wrong SSU ($why): names the folder expected" has "$err" "$STACK"
@@ -124,13 +169,13 @@ done
 r=$(fresh corrupt)
 size=$(stat -c %s "$SSU/windows10.0-kb5043080-x64.msu")
 head -c $((size / 2)) "$SSU/windows10.0-kb5043080-x64.msu" >"$tmp/corrupt.msu"   # truncated
-run --root "$r" "${CFG[@]}" repair --ssu "$tmp/corrupt.msu" --apply
+run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$tmp/corrupt.msu" --apply
 check "corrupt .msu: exit 3" test "$rc" = 3
 check "corrupt .msu: nothing changed" empty "$r/Windows/WinSxS/$STACK"
 printf 'not an update\n' >"$tmp/notes.msu"
-run --root "$r" "${CFG[@]}" repair --ssu "$tmp/notes.msu"
+run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$tmp/notes.msu"
 check "a text file as SSU: exit 3" test "$rc" = 3
-run --root "$r" "${CFG[@]}" repair --ssu "$tmp/none.msu"
+run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$tmp/none.msu"
 check "a missing SSU: exit 3" test "$rc" = 3
 run --root "$r" "${CFG[@]}" repair
 check "no --ssu: exit 3" test "$rc" = 3
@@ -146,10 +191,10 @@ if [ -z "$EMU" ]; then
   cp "$d/cbscore.dll" "$tmp/damaged-cbscore.dll"
   run --root "$r" "${CFG[@]}" diagnose
   check "damaged contents: diagnose sees an intact stack (suspected)" has "$out" "SUSPECTED"
-  run --root "$r" "${CFG[@]}" --json - repair --ssu "$SSU/windows10.0-kb5043080-x64.msu"
+  run --root "$r" "${CFG[@]}" --json - repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu"
   check "damaged contents: the plan replaces the file (content differs)" \
     test "$(jqv '[.repair.plan[] | select(.action == "changed") | .path + ": " + .reason] | join(",")')" = "cbscore.dll: content differs (same size and time)"
-  run --root "$r" "${CFG[@]}" --json - repair --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply
+  run --root "$r" "${CFG[@]}" --json - repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply
   check "damaged contents: apply exits 0" test "$rc" = 0
   check "the damaged file now matches the SSU" cmp -s "$PAYLOAD/cbscore.dll" "$d/cbscore.dll"
   check "its hard link sees the repaired bytes (overwritten in place)" cmp -s "$PAYLOAD/cbscore.dll" "$r/Windows/servicing/cbscore.dll"
@@ -166,7 +211,7 @@ fi
 if [ -z "$EMU" ] && [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
   r=$(fresh unpriv)
   chmod -R a+rX "$tmp"
-  setpriv --reuid=65534 --regid=65534 --clear-groups "$SXSFIX" --root "$r" repair \
+  setpriv --reuid=65534 --regid=65534 --clear-groups "$SXSFIX" --root "$r" repair "${SXT[@]}" \
     --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply >"$tmp/out" 2>"$tmp/err"
   rc=$? out=$(cat "$tmp/out") err=$(cat "$tmp/err")
   check "not root: --apply exits 3" test "$rc" = 3

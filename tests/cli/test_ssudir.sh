@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# repair --ssu DIR: a folder of .msu/.cab updates (as on a share); the one
+# repair --trust "$tmp/img/ca/ca.pem" --ssu DIR: a folder of .msu/.cab updates (as on a share); the one
 # holding the damaged folders is chosen by listing (only it is expanded):
 # fewest other folders, then newest file time; none -> refused with a table.
 set -u
@@ -24,7 +24,7 @@ touch -d '2026-03-01 00:00 UTC' "$tmp/share/windows10.0-kb5043080-x64.msu"   # t
 printf 'junk' >"$tmp/share/broken.cab"                                        # listed with its error
 printf 'notes' >"$tmp/share/readme.txt"                                       # not an update
 before=$(sum "$r")
-run --root "$r" --json - repair --ssu "$tmp/share" --work "$tmp/work"
+run --root "$r" --json - repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/share" --work "$tmp/work"
 check "share: planned (exit 1)" test "$rc" = 1 -a "$(jqv .repair.status)" = planned
 check "share: 10 candidates recorded" test "$(jqv '.repair.candidates | length')" = 10
 check "share: the newest of the three that hold the folder is chosen" \
@@ -44,9 +44,9 @@ check "share: a broken cab is a candidate with an error, not a stop" \
 check "share: only the chosen update was expanded" test "$(ls "$tmp/work")" = "ssu-windows10.0-kb5043080-x64.msu"
 check "share: the plan restores the damaged folder" test "$(jqv "[.repair.plan[] | select(.folder == \"$STACK\")] | length")" -ge 8
 check "share: nothing changed by a plan" test "$(sum "$r")" = "$before"
-run --root "$r" --summary repair --ssu "$tmp/share" --work "$tmp/work"
+run --root "$r" --summary repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/share" --work "$tmp/work"
 check "share: the summary names the chosen update" has "$out" "from windows10.0-kb5043080-x64.msu; run with --apply"
-run --root "$r" repair --ssu "$tmp/share" --work "$tmp/work"
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/share" --work "$tmp/work"
 check "share: text says which update and why" has "$out" "Update chosen from $tmp/share: windows10.0-kb5043080-x64.msu (it holds the damaged folder(s); $([ "$wim" = yes ] && echo 3 || echo 2) update(s) match, this one has the newest file time"
 
 # --- fewest other folders wins over a newer file --------------------------------
@@ -58,7 +58,7 @@ mkdir -p "$tmp/two/p/$other" && printf 'MZ' >"$tmp/two/p/$other/x.dll"
 cp "$S/amd64-10.0.26100.5074/SSU-26100.5074-x64.cab" "$tmp/extra/exact.cab"
 touch -d '2026-01-01 00:00 UTC' "$tmp/extra/exact.cab"
 touch -d '2026-06-01 00:00 UTC' "$tmp/extra/bigger.cab"
-run --root "$r" --json - repair --ssu "$tmp/extra" --work "$tmp/work2"
+run --root "$r" --json - repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/extra" --work "$tmp/work2"
 check "fewest: the exact one, though older" test "$(jqv '.repair.choice.file | split("/") | last')" = exact.cab
 check "fewest: why says so" has "$(jqv .repair.choice.why)" "the fewest other folders (0)"
 check "fewest: the other has 1 extra folder" test "$(jqv '.repair.candidates[] | select(.file | endswith("bigger.cab")) | .extra')" = 1
@@ -66,7 +66,7 @@ check "fewest: the other has 1 extra folder" test "$(jqv '.repair.candidates[] |
 # --- none holds the damaged folder: refused, with the table ---------------------
 mkdir -p "$tmp/none"
 cp "$S"/arm64-*/*.msu "$S"/amd64-10.0.26100.5100/*.msu "$S"/amd64-10.0.22621.4000/*.cab "$tmp/none/"
-run --root "$r" --json "$tmp/none.json" repair --ssu "$tmp/none" --work "$tmp/work3"
+run --root "$r" --json "$tmp/none.json" repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/none" --work "$tmp/work3"
 check "none: refused, exit 3" test "$rc" = 3 -a "$(jq -r .repair.status "$tmp/none.json")" = refused
 check "none: the reason" has "$err" "none of the 5 update(s) in the folder holds the damaged folder(s)"
 check "none: a table row per candidate with its versions" grep -qE 'windows10\.0-kb5044284-x64\.msu +msu \(CAB\) +10\.0\.26100\.5100 x64' <<<"$err"
@@ -77,7 +77,7 @@ check "none: nothing changed" test "$(sum "$r")" = "$before"
 
 # --- an empty folder, and the repair itself --------------------------------------
 mkdir -p "$tmp/empty"
-run --root "$r" repair --ssu "$tmp/empty" --work "$tmp/work4"
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/empty" --work "$tmp/work4"
 check "empty folder: refused (no servicing stack folder), exit 3" test "$rc" = 3
 if [ -n "$EMU" ]; then
   skip "repair --apply from a folder: the apply path under Wine is covered by test_repair"
@@ -85,7 +85,7 @@ elif [ "$(id -u)" != 0 ]; then
   skip "repair --apply needs root"
 else
   cp -a "$r" "$tmp/fix"
-  run --root "$tmp/fix" --summary repair --ssu "$tmp/share" --work "$tmp/work5" --apply
+  run --root "$tmp/fix" --summary repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/share" --work "$tmp/work5" --apply
   check "apply from the share: exit 0, repaired" test "$rc" = 0 -a "${out%% *}" = REPAIRED
   check "apply from the share: the folder is whole" test "$(ls "$tmp/fix/Windows/WinSxS/$STACK" | wc -l)" = 8
 fi

@@ -16,7 +16,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 (cd "$src" && cmake --preset reduced -B "$b") >"$tmp/cfg" 2>&1
 check "configures" test $? = 0
-for lib in pcre2 libarchive wimlib hivex; do
+for lib in pcre2 libarchive wimlib hivex openssl; do
   check "configure reports $lib left out" grep -q "$lib left out" "$tmp/cfg"
 done
 cmake --build "$b" -j "$(nproc)" >"$tmp/build" 2>&1
@@ -25,7 +25,7 @@ check "builds without warnings" bash -c "! grep -q 'warning:' '$tmp/build'"
 sx=$b/sxsfix
 
 "$sx" --version >"$tmp/v" 2>&1
-check "--version: each library 'not built in'" test "$(grep -c 'not built in' "$tmp/v")" = 4
+check "--version: each library 'not built in'" test "$(grep -c 'not built in' "$tmp/v")" = 5
 check "--version: says why grep is unavailable" grep -q "grep is unavailable: this sxsfix was built without PCRE2" "$tmp/v"
 
 printf 'one\nTwo\n' >"$tmp/log"
@@ -39,6 +39,9 @@ check "grep -F still works without PCRE2" test "$rc" = 0 -a "$(cat "$tmp/o")" = 
 check "expand without libarchive: exit 3 with the reason" test "$rc" = 3 -a -n "$(grep 'built without libarchive' "$tmp/e")"
 "$sx" eval 'local r, m = require("sxsfix.reg").key("Microsoft", { hive = ... }); print(r, m)' "$tmp/x.cab" >"$tmp/o" 2>&1
 check "an offline hive without hivex: nil and the reason" grep -q "nil.*without hivex" "$tmp/o"
+
+"$sx" verify "$tmp/x.cab" >"$tmp/o" 2>"$tmp/e"; rc=$?
+check "verify without OpenSSL: exit 3 with the reason" test "$rc" = 3 -a -n "$(grep 'built without OpenSSL' "$tmp/e")"
 
 echo "reduced build: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -49,9 +49,13 @@ check "the mismatched SSUs exist" test -f "$tmp/a/ssu/arm64-10.0.26100.5074/SSU-
   -a -f "$tmp/a/ssu/amd64-10.0.26100.5100/SSU-26100.5100-x64.cab" -a -f "$tmp/a/ssu/amd64-10.0.22621.4000/SSU-22621.4000-x64.cab"
 
 bash "$src/scripts/sample-image.sh" "$tmp/b" >/dev/null 2>&1
-# every file but the WIMs, whose headers carry a fresh GUID and time
-sums() { (cd "$1" && find . -type f ! -name 'windows11.0-*.msu' -print0 | sort -z | xargs -0 sha256sum); }
-check "the output is deterministic (WIM headers aside)" test "$(sums "$tmp/a")" = "$(sums "$tmp/b")"
+# every file but the WIMs, whose headers carry a fresh GUID and time, and
+# the test CA's keys and what it signed (fresh keys, signing times)
+sums() { (cd "$1" && find . -type f ! -name 'windows11.0-*.msu' ! -path './ca/*' -print0 | sort -z | xargs -0 sha256sum |
+  grep -Ev '  \./ssu/[^/]+/(SSU-[^/]*\.cab|windows10\.0-[^/]*\.msu)$'); }
+check "the output is deterministic (WIM headers and signatures aside)" test "$(sums "$tmp/a")" = "$(sums "$tmp/b")"
+check "the unsigned updates are deterministic" test -n "$(sums "$tmp/a" | grep unsigned/SSU-)"
+check "the SSU cabs are signed by the test CA" grep -q "sxsfix Test Update Signing" "$s/SSU-26100.5074-x64.cab"
 bash "$src/scripts/sample-image.sh" "$tmp/a" >/dev/null 2>&1
 check "a non-empty output folder is refused (exit 3)" test $? = 3
 

@@ -15,6 +15,13 @@ local function log_lines(r)
     "  SSU     : " .. tostring(r.ssu),
     "  Options : /E /COPYALL /B /R:0 /W:0 compare-contents security=" .. tostring(r.security or "-"),
     "  Backup  : " .. tostring(r.backup or "-") }
+  for _, sig in ipairs(r.signatures or {}) do
+    out[#out + 1] = "  Signed  : " .. sig.file .. ": " .. (sig.verified and ("signed by " .. tostring(sig.signer)
+      .. ", anchor " .. tostring(sig.anchor)) or ("NOT VERIFIED: " .. tostring(sig.reason or sig.status)))
+  end
+  if r.unsigned_allowed then
+    out[#out + 1] = "  WARNING : --allow-unsigned: copied although " .. r.unsigned_allowed
+  end
   for _, p in ipairs(r.plans) do
     out[#out + 1] = string.rep("-", 78)
     out[#out + 1] = "  Source : " .. p.source
@@ -47,6 +54,17 @@ local function descriptors_json(r)
   return out
 end
 
+local function signatures_json(r)
+  local out = json.array()
+  for _, s in ipairs(r.signatures or {}) do
+    out[#out + 1] = { file = s.file, verified = s.verified, status = s.status, reason = s.reason,
+      signer = s.signer, chain = json.array(s.chain or {}), digest = s.digest, anchor = s.anchor,
+      anchor_sha256 = s.anchor_sha256, engine = s.engine, timestamp_kind = s.timestamp_kind,
+      timestamp = s.timestamp and os.date("!%Y-%m-%dT%H:%M:%SZ", s.timestamp) }
+  end
+  return out
+end
+
 local function json_of(r)
   local plan = json.array()
   for _, p in ipairs(r.plans) do
@@ -59,7 +77,9 @@ local function json_of(r)
   out.repair = { ssu = r.ssu, status = r.status, error = r.error, plan = plan, applied = r.applied,
                  copied = t.copied, skipped = t.skipped, failed = t.failed, backup = r.backup,
                  security = r.security, descriptors = descriptors_json(r), verified = r.status == "repaired",
-                 provided = json.array(r.provided or {}), damaged = json.array(r.damaged or {}) }
+                 provided = json.array(r.provided or {}), damaged = json.array(r.damaged or {}),
+                 signatures = signatures_json(r), allow_unsigned = r.allow_unsigned or false,
+                 unsigned_allowed = r.unsigned_allowed }
   if r.candidates then
     local cands = json.array()
     for _, c in ipairs(r.candidates) do
@@ -77,12 +97,14 @@ end
 
 return {
   summary = "restore damaged servicing stack folders from an SSU (.msu, .cab or folder)",
-  usage = "repair --ssu PATH [--apply] [--work DIR] [--security source|template|template:PATH]",
+  usage = "repair --ssu PATH [--apply] [--work DIR] [--security source|template|template:PATH] [--trust FILE.pem]... [--allow-unsigned]",
   options = {
     { "ssu", value = "PATH", help = "the servicing stack update: .msu (CAB or WIM), .cab, an expanded folder, or a folder of .msu/.cab files (the one holding the damaged folders is chosen)" },
     { "apply", help = "make the repair (default: show the plan only)" },
     { "work", value = "DIR", help = "where the update is expanded (default %SystemDrive%\\sxsfix-work)" },
     { "security", value = "POLICY", help = "template (default: an intact sibling stack folder's), source, or template:PATH" },
+    { "trust", value = "FILE.pem", many = true, help = "also trust the CA certificates in FILE.pem as signers' roots" },
+    { "allow-unsigned", help = "copy from cabinets whose signatures do not verify (labs only; warns and records it)" },
   },
   run = function(ctx, opts, pos)
     if pos[1] then args.usage_error("unexpected argument '%s'", pos[1]) end
@@ -93,12 +115,32 @@ return {
     end
     local settings = ctx.settings
     if not fs.stat(ssu) then args.usage_error("--ssu %s: no such file or folder", ssu) end
+    local trust = {}
+    for _, f in ipairs(settings.provenance.trust) do trust[#trust + 1] = f end
+    for _, f in ipairs(opts.trust or {}) do trust[#trust + 1] = f end
+    local ok, cerr = require("sxsfix.provenance").catalog_check(ssu)
+    if not ok then
+      io.stderr:write("sxsfix repair: ", cerr, "\nNothing was changed.\n")
+      return ctx.exit.usage, { repair = { ssu = ssu, status = "refused", error = cerr } }
+    end
     local r = require("sxsfix.repair").run(settings,
       { ssu = ssu, apply = opts.apply, work = opts.work, security = sec or settings.security,
-        progress = ctx.progress })
+        trust = trust, allow_unsigned = opts["allow-unsigned"], progress = ctx.progress })
+    r.allow_unsigned = opts["allow-unsigned"] and true or false
 
     local quiet = ctx.opts.json == "-"
     local function say(fmt, ...) if not quiet then print(string.format(fmt, ...)) end end
+    for _, s in ipairs(r.signatures or {}) do
+      if s.verified then
+        say("OK  %s  signed by %s, %s", s.file, s.signer,
+          s.timestamp and os.date("!%Y-%m-%d %H:%M:%S UTC", s.timestamp) .. " (timestamp)" or "no timestamp")
+      else
+        say("BAD %s  %s", s.file, s.reason or s.status)
+      end
+    end
+    if r.unsigned_allowed then
+      io.stderr:write("sxsfix repair: WARNING: --allow-unsigned: going on although ", r.unsigned_allowed, "\n")
+    end
     if r.status == "error" then  -- a bug in a step (or a hook): as any script error
       error(r.error, 0)
     elseif r.status == "refused" then

@@ -2,7 +2,7 @@
 -- libraries it was built with.
 local names = {
   { "lua", "Lua" }, { "pcre2", "PCRE2" }, { "libarchive", "libarchive" },
-  { "wimlib", "wimlib" }, { "hivex", "hivex" },
+  { "wimlib", "wimlib" }, { "hivex", "hivex" }, { "openssl", "OpenSSL" },
 }
 
 return {
@@ -18,11 +18,13 @@ return {
       local val = v[n[1]]
       if not val and n[1] == "hivex" and host.platform == "win32" then
         val = "not used (offline hives through RegLoadAppKeyW)"
+      elseif not val and n[1] == "openssl" and host.platform == "win32" then
+        val = "not used (signatures through WinVerifyTrust)"
       end
       print(string.format("  %-11s %s", n[2], val or "not built in"))
     end
     local feats = host.features()
-    for _, f in ipairs({ "grep", "expand", "wim", "hive" }) do
+    for _, f in ipairs({ "grep", "expand", "wim", "hive", "authenticode" }) do
       if feats[f] ~= true then print(string.format("  %s is unavailable: %s", f, feats[f])) end
     end
     return ctx.exit.ok, { versions = v, platform = host.platform, script_api = host.api }

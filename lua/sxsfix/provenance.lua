@@ -1,0 +1,263 @@
+-- sxsfix.provenance: is an update what its publisher signed?
+--
+--   provenance.anchors(files)             -> pem | nil, err   (sxsfix.trust + --trust files)
+--   provenance.verify_cab(path, opts)     -> info | nil, err   (one cabinet)
+--   provenance.verify_update(path, opts)  -> list | nil, err, code
+--   provenance.catalog_check(path)        -> true | nil, reason
+--   provenance.hash_tree(dir)             -> { [rel] = sha256 } | nil, err
+--   provenance.recheck(dir, hashes)       -> true | nil, reason
+--   provenance.verify_step(r, settings, opts) -> true | nil, reason (repair's verify step)
+--
+-- opts: { trust = { "ca.pem", ... }, engine = "auto"|"openssl"|"system",
+--         time = T (the check time when a signature has no timestamp; default now) }
+-- An info is sxsfix.authenticode's (status, verified, reason, signer, chain,
+-- anchor, anchor_sha256, digest, timestamp, ...) plus file = its path.
+local authenticode = require "sxsfix.authenticode"
+local expand = require "sxsfix.expand"
+local fs = require "sxsfix.fs"
+local trust = require "sxsfix.trust"
+
+local M = {}
+
+-- The anchors as PEM text: sxsfix.trust's and those in each file of files.
+function M.anchors(files)
+  local extra = {}
+  for _, f in ipairs(files or {}) do
+    local pem, err = fs.readfile(f)
+    if not pem then return nil, err end
+    if not pem:find("-----BEGIN CERTIFICATE-----", 1, true) then
+      return nil, f .. ": no PEM certificate in it"
+    end
+    if authenticode.engines.openssl then  -- parse it now, to name a bad file
+      local certs, perr = authenticode.certs(pem)
+      if not certs or #certs == 0 then return nil, f .. ": " .. (perr or "no PEM certificate in it") end
+    end
+    extra[#extra + 1] = pem
+  end
+  return trust.pem(extra)
+end
+
+local function engine_of(opts)
+  local e = opts.engine or "auto"
+  if e == "auto" then e = authenticode.engines.system and "system" or "openssl" end
+  return e
+end
+
+local digest_ok = {}
+for _, d in ipairs(trust.digests) do digest_ok[d] = true end
+
+-- Verify one cabinet. opts.pem: the anchors (M.anchors) when known.
+function M.verify_cab(path, opts)
+  opts = opts or {}
+  local pem = opts.pem
+  if not pem then
+    local err
+    pem, err = M.anchors(opts.trust)
+    if not pem then return nil, err end
+  end
+  local info, err, code = authenticode.verify(path, { anchors = pem, engine = engine_of(opts), time = opts.time })
+  if not info then return nil, err, code end
+  if info.verified and info.digest and not digest_ok[info.digest] then
+    info.verified, info.status = false, "bad signature"
+    info.reason = "bad signature (digest " .. info.digest .. " is not allowed by sxsfix.trust.digests)"
+  end
+  info.file = path
+  return info
+end
+
+-- The Microsoft Update Catalog names a file NAME_<sha1 of the file>.msu.
+function M.catalog_check(path)
+  local want = fs.basename(path):lower():match("_(%x+)%.msu$")
+  if not want or #want ~= 40 then return true end
+  local got, err = authenticode.hash(path, "sha1")
+  if not got then return nil, err end
+  if got ~= want then
+    return nil, string.format("%s: corrupted download (its SHA-1 is %s; the catalog name says %s)",
+      path, got, want)
+  end
+  return true
+end
+
+-- Every *.cab below dir (sorted), as paths.
+local function cabs_below(dir)
+  local out = {}
+  for rel, kind in fs.walk(dir, { type = "file", depth = 6 }) do
+    if kind ~= "dir" and rel:lower():match("%.cab$") then out[#out + 1] = fs.join(dir, rel) end
+  end
+  table.sort(out)
+  return out
+end
+
+-- Verify a .cab, or a .msu and each cabinet inside it. Returns a list of
+-- infos (info.file is "X.msu/inner.cab" for an inner cabinet), or nil, err,
+-- code when the input is not a cabinet or an update.
+function M.verify_update(path, opts)
+  opts = opts or {}
+  local pem, perr = M.anchors(opts.trust)
+  if not pem then return nil, perr end
+  local o = { pem = pem, engine = opts.engine, time = opts.time }
+  local outer, err, code = M.verify_cab(path, o)
+  if not outer then return nil, err, code end
+  local list = {}
+  local is_msu = path:lower():match("%.msu$")
+  if outer.status ~= "bad input" then list[1] = outer end
+  if not is_msu then
+    if outer.status == "bad input" then return nil, path .. ": " .. outer.reason end
+    return list
+  end
+  -- The cabinets inside the update (a WIM container has no signature of its own).
+  local tmp, terr = fs.tempdir("sxsfix-verify")
+  if not tmp then return nil, terr end
+  local res, xerr, xcode = expand.expand(path, tmp, { nested = false, filter = "*.cab" })
+  if not res then
+    fs.rmtree(tmp)
+    return nil, xerr, xcode
+  end
+  if outer.status == "bad input" then list.container = "wim" end
+  for _, cab in ipairs(cabs_below(tmp)) do
+    local info, verr = M.verify_cab(cab, o)
+    if not info then fs.rmtree(tmp); return nil, verr end
+    info.file = path .. "/" .. cab:sub(#tmp + 2)
+    list[#list + 1] = info
+  end
+  fs.rmtree(tmp)
+  if #list == 0 then return nil, path .. ": not a signed update (no cabinet in it)" end
+  return list
+end
+
+-- SHA-256 of every file below dir, by path relative to dir.
+function M.hash_tree(dir)
+  local out = {}
+  for rel, kind in fs.walk(dir, { type = "file" }) do
+    if kind ~= "dir" then
+      local h, err = authenticode.hash(fs.join(dir, rel), "sha256")
+      if not h then return nil, err end
+      out[rel] = h
+    end
+  end
+  return out
+end
+
+-- dir holds exactly the files of hashes, with the same contents.
+function M.recheck(dir, hashes)
+  local now, err = M.hash_tree(dir)
+  if not now then return nil, err end
+  for rel, h in pairs(hashes) do
+    if now[rel] ~= h then
+      return nil, fs.join(dir, rel) .. (now[rel] and ": changed since it was verified" or ": gone since it was verified")
+    end
+  end
+  for rel in pairs(now) do
+    if not hashes[rel] then return nil, fs.join(dir, rel) .. ": not in the verified cabinet" end
+  end
+  return true
+end
+
+-- The cabinet whose expansion holds src (a folder below the expansion dir):
+-- the ssu itself when it was a .cab, else the NAME.cab beside the folder
+-- NAME that src is in.
+local function covering_cab(ssu, dir, src)
+  if ssu:lower():match("%.cab$") then return ssu end
+  local rel = src:sub(#dir + 2)
+  local parts = {}
+  for p in rel:gmatch("[^/\\]+") do parts[#parts + 1] = p end
+  for i = #parts - 1, 1, -1 do
+    local cab = fs.join(dir, table.concat(parts, "/", 1, i) .. ".cab")
+    if fs.stat(cab) then return cab end
+  end
+end
+
+-- A bare .cab given as the update may change after it was expanded: verify
+-- a copy in the (private) work folder instead, and expand that copy again.
+local function snapshot(r, ssu, o, find)
+  local data, err = fs.readfile(ssu)
+  if not data then return nil, err end
+  local snap = r.expanded .. ".cab"
+  local ok, werr = fs.writefile(snap, data)
+  if not ok then return nil, werr end
+  data = nil
+  local info, verr = M.verify_cab(snap, o)
+  if not info then return nil, verr end
+  info.file = ssu
+  if info.verified then
+    ok, err = fs.rmtree(r.expanded)
+    if ok then ok, err = fs.mkdir(r.expanded) end
+    if ok then ok, err = expand.expand(snap, r.expanded, { nested = true }) end
+    if not ok then return nil, err end
+    r.found, r.provided = find(r.expanded)
+  end
+  return info
+end
+
+-- Repair's verify step. r: the repair's result so far (r.ssu, r.expanded,
+-- r.found: name -> source folder, r.provided); find(dir) -> found, provided
+-- finds the stack folders again after a re-expansion. Verifies every
+-- cabinet whose files may be copied, then hashes those files
+-- (r.hashes[name]); fills r.signatures. A failure returns nil, reason
+-- (naming the cabinet) unless opts.allow_unsigned.
+function M.verify_step(r, settings, opts, find)
+  r.signatures = {}
+  local ssu = r.choice and r.choice.file or r.ssu  -- the update chosen from a folder of them
+  local pem, err = M.anchors(opts.trust)
+  if not pem then return nil, err end
+  local o = { pem = pem, engine = opts.engine or (settings.provenance or {}).engine, time = opts.time }
+  if ssu:lower():match("%.cab$") and not fs.isdir(ssu) then
+    local info, serr = snapshot(r, ssu, o, find)
+    if not info then return nil, serr end
+    r.signatures[1] = info
+    if not info.verified then
+      if not opts.allow_unsigned then return nil, info.file .. ": " .. (info.reason or info.status) end
+      r.unsigned_allowed = info.file .. ": " .. (info.reason or info.status)
+    end
+    return M.hash_all(r)
+  end
+  local seen, failures = {}, {}
+  if ssu:lower():match("%.msu$") and not fs.isdir(ssu) then
+    -- A CAB-based .msu is signed as a whole too (a WIM-based one is not).
+    local outer, oerr = M.verify_cab(ssu, o)
+    if not outer then return nil, oerr end
+    if outer.status ~= "bad input" then
+      r.signatures[1] = outer
+      if not outer.verified then failures[1] = outer end
+    end
+  end
+  for _, name in ipairs(r.provided or {}) do
+    local src = r.found[name:lower()]
+    local cab = covering_cab(ssu, r.expanded, src)
+    local info
+    if not cab then
+      info = { file = src, status = "unsigned", verified = false,
+               reason = "unsigned (an expanded folder carries no signature)" }
+    elseif not seen[cab] then
+      local verr
+      info, verr = M.verify_cab(cab, o)
+      if not info then return nil, verr end
+      info.file = ssu .. "/" .. cab:sub(#r.expanded + 2)
+    end
+    if info then
+      seen[cab or src] = info
+      r.signatures[#r.signatures + 1] = info
+      if not info.verified then failures[#failures + 1] = info end
+    end
+  end
+  if #failures > 0 then
+    local f = failures[1]
+    local msg = string.format("%s: %s", f.file, f.reason or f.status)
+    if not opts.allow_unsigned then return nil, msg end
+    r.unsigned_allowed = msg
+  end
+  return M.hash_all(r)
+end
+
+-- Hash the files of every stack folder of the update (r.hashes[name]).
+function M.hash_all(r)
+  r.hashes = {}
+  for _, name in ipairs(r.provided or {}) do
+    local h, herr = M.hash_tree(r.found[name:lower()])
+    if not h then return nil, herr end
+    r.hashes[name:lower()] = h
+  end
+  return true
+end
+
+return M
