@@ -18,6 +18,7 @@ wim=$(sx eval 'io.write(require("sxsfix.host").features().wim == true and "yes" 
 # --- every kind of update, three of which hold the damaged folder --------------
 mkdir -p "$tmp/share"
 cp "$S"/*/*.msu "$tmp/share/"
+rm -f "$tmp/share"/*-lzx.msu   # the compressed twins: the same folders again
 cp "$S/amd64-10.0.26100.5074/SSU-26100.5074-x64.cab" "$tmp/share/"
 touch -d '2026-01-01 00:00 UTC' "$tmp/share"/*
 touch -d '2026-03-01 00:00 UTC' "$tmp/share/windows10.0-kb5043080-x64.msu"   # the newest of the three
@@ -66,6 +67,7 @@ check "fewest: the other has 1 extra folder" test "$(jqv '.repair.candidates[] |
 # --- none holds the damaged folder: refused, with the table ---------------------
 mkdir -p "$tmp/none"
 cp "$S"/arm64-*/*.msu "$S"/amd64-10.0.26100.5100/*.msu "$S"/amd64-10.0.22621.4000/*.cab "$tmp/none/"
+rm -f "$tmp/none"/*-lzx.msu
 run --root "$r" --json "$tmp/none.json" repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/none" --work "$tmp/work3"
 check "none: refused, exit 3" test "$rc" = 3 -a "$(jq -r .repair.status "$tmp/none.json")" = refused
 check "none: the reason" has "$err" "none of the 5 update(s) in the folder holds the damaged folder(s)"
