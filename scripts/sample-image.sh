@@ -53,10 +53,21 @@ component() {  # component ARCH NAME VERSION
   printf '%s_%s_%s_%s_none_%s' "$1" "$2" "$PUBKEY" "$3" "$hash"
 }
 
-# A fake PE file: "MZ", then text naming it, padded to a size from its name.
+# The smallest headers a PE file check accepts (1024 bytes): "MZ" with
+# e_lfanew = 0x40 at 0x3C; "PE\0\0" and an x64 file header (no sections,
+# SizeOfOptionalHeader 0xF0); a PE32+ optional header whose SizeOfHeaders (at
+# its offset 60) is 0x400; zeros up to 0x400.
+pe_headers() {
+  printf 'MZ'; head -c 58 /dev/zero; printf '\x40\x00\x00\x00'
+  printf 'PE\x00\x00\x64\x86'; head -c 14 /dev/zero; printf '\xf0\x00\x22\x20'
+  printf '\x0b\x02'; head -c 58 /dev/zero; printf '\x00\x04\x00\x00'
+  head -c $((0x400 - 0x98)) /dev/zero
+}
+
+# A fake PE file: PE headers, then text naming it, padded to a size from its name.
 payload() {  # payload FILE VERSION
   local size=$(( ( $(printf '%s %s' "$(basename "$1")" "$2" | cksum | cut -d' ' -f1) % 40000 ) + 2048 ))
-  { printf 'MZ\x90\x00sxsfix sample %s %s\n' "$(basename "$1")" "$2"
+  { pe_headers; printf 'sxsfix sample %s %s\n' "$(basename "$1")" "$2"
     awk -v s="$(basename "$1") $2" -v n="$size" 'BEGIN { while (k < n) { print s; k += length(s) + 1 } }'
   } >"$1"
 }

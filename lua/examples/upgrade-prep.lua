@@ -29,7 +29,7 @@ else check("no-pending-reboot", pending == nil, pending and "a servicing reboot 
 -- 3. No leftovers of an earlier upgrade attempt that still holds the failure.
 local bt = [[C:\$WINDOWS.~BT\Sources\Panther]]
 check("previous-attempt", #d.evidence == 0,
-  fs.isdir(bt) and string.format("%d line(s) of evidence in the setup logs", #d.evidence) or "none")
+  fs.resolve(bt) and fs.isdir(bt) and string.format("%d line(s) of evidence in the setup logs", #d.evidence) or "none")
 
 local failed = 0
 for _, c in ipairs(checks) do

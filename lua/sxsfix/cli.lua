@@ -74,8 +74,10 @@ function M.usage()
   lines[#lines + 1] = "Options (before or after the command):"
   lines[#lines + 1] = args.describe(M.options)
   lines[#lines + 1] = ""
-  lines[#lines + 1] = "Exit codes: 0 ok, 1 issue found or repair not applied, 2 repair failed,"
-  lines[#lines + 1] = "3 bad input or usage, 4 script or internal error."
+  lines[#lines + 1] = "Exit codes: 0 ok (healthy, or repaired and verified), 1 issue found or repair"
+  lines[#lines + 1] = "not applied, 2 repair failed, 3 bad input or usage (or repair refused),"
+  lines[#lines + 1] = "4 script or internal error, 5 could not diagnose (verdict unknown: an"
+  lines[#lines + 1] = "essential input could not be read)."
   return table.concat(lines, "\n") .. "\n"
 end
 

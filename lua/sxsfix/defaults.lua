@@ -19,6 +19,25 @@ return {
   winsxs = [[%windir%\WinSxS]],
   stack_match = "*servicingstack*",
 
+  -- The files the servicing stack folder CBS binds (the highest version of
+  -- stack_component the registry lists) must hold; one missing makes it
+  -- "incomplete". Every .dll/.exe/.sys/.mui in a stack folder must also be a
+  -- whole PE file: pe_head bytes of each are read to check its headers.
+  stack_component = "microsoft-windows-servicingstack",
+  key_files = { "cbscore.dll", "wcp.dll", "TiWorker.exe", "TrustedInstaller.exe" },
+  pe_head = 4096,
+
+  -- What to download, printed under a damaged verdict, once per damaged
+  -- servicing stack version. ${arch} (x64), ${build} (26100), ${version}
+  -- (10.0.26100.5074), ${short} (26100.5074) and ${release} ("Windows 11
+  -- Version 24H2") are filled in; a line whose value is unknown is left out.
+  download = {
+    "Needed: ${arch}, build ${build}, servicing stack ${version}.",
+    "For Windows 10 21H2 and later and for Windows 11, Microsoft ships the servicing stack inside the monthly cumulative update (LCU) .msu: get the one whose servicing stack is ${version}.",
+    "Its KB article lists \"Servicing stack update (KB...) - ${short}\" near its top.",
+    "Microsoft Update Catalog (https://www.catalog.update.microsoft.com): search \"Cumulative Update for ${release} for ${arch}-based Systems\", or that KB number.",
+  },
+
   -- Registry: the stack versions CBS knows, and the system's build.
   stack_key = [[HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\Version]],
   version_key = [[HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion]],

@@ -2,14 +2,22 @@
 --
 --   local d = require "sxsfix.diagnose"
 --   local r = d.run(settings)      -- settings: sxsfix.config.merge(defaults, ...)
---   r.verdict                      -- "healthy" | "suspected" | "damaged"
+--   r.verdict                      -- "damaged" | "unknown" | "suspected" | "healthy"
+--   r.unknown                      -- what could not be read: {input, message, hint}...
 --
 -- Steps, in order (disable any by id in settings.disable):
 --   system          build, revision and product from the registry
 --   registry-stacks the stack versions CBS lists, and the state of each folder
---   winsxs-stacks   every *servicingstack* folder in WinSxS: files, state
+--   winsxs-stacks   every *servicingstack* folder in WinSxS: files, state, problems
 --   evidence        the signatures of sxsfix.signatures in the setup logs
---   verdict         damaged / suspected / healthy, and what to do next
+--
+-- A folder's state: "ok", "empty", "missing", "incomplete" (problems lists
+-- each file and why: a key file missing, an executable empty, zero-filled,
+-- truncated or without PE headers) or "unreadable". The verdict, strongest
+-- first: damaged (a folder proven damaged), unknown (an essential input
+-- could not be read: the CBS\Version key, the WinSxS listing, a log group
+-- that exists but could not be searched in full), suspected (evidence in
+-- the logs), healthy.
 local fs = require "sxsfix.fs"
 local reg = require "sxsfix.reg"
 local stack = require "sxsfix.stack"
@@ -17,11 +25,78 @@ local evidence = require "sxsfix.evidence"
 
 local M = {}
 
--- State of a servicing stack folder: "ok", "empty" or "missing", and its entry count.
-local function folder_state(path)
-  if not fs.isdir(path) then return "missing", 0 end
-  local n = fs.count(path) or 0
-  return n == 0 and "empty" or "ok", n
+-- What an admin can do about an input that could not be read (msg, code
+-- as the primitives return them), or nil.
+function M.advice(msg, code)
+  if code and fs.errkind(code) == "denied" then
+    return "run elevated (as Administrator, or as root)"
+  end
+  if not fs.root() and msg and msg:find("--root", 1, true) then  -- no live system to read
+    return "give --root DIR (the drive of the Windows installation to check)"
+  end
+  return nil
+end
+
+-- Checks one servicing stack folder: { state, files, problems = {{file, problem}...},
+-- unreadable = {{file, message, code}...}, error, code }. key_files: names
+-- the folder must hold (nil: none).
+function M.inspect(path, settings, key_files)
+  local where, werr = fs.resolve(path)
+  if not where then return { state = "unreadable", files = 0, problems = {}, unreadable = {}, error = werr } end
+  local st, serr, scode = fs.stat(path, { follow = true })
+  if not st then
+    if serr then return { state = "unreadable", files = 0, problems = {}, unreadable = {}, error = serr, code = scode } end
+    return { state = "missing", files = 0, problems = {}, unreadable = {} }
+  end
+  local n, cerr, ccode = fs.count(path)
+  if not n then return { state = "unreadable", files = 0, problems = {}, unreadable = {}, error = cerr, code = ccode } end
+  local r = { state = n == 0 and "empty" or "ok", files = n, problems = {}, unreadable = {} }
+  if n == 0 then return r end
+  local names, lerr, lcode = fs.list(path, { type = "file", depth = 4 })
+  if not names then r.state, r.error, r.code = "unreadable", lerr, lcode; return r end
+  table.sort(names)
+  local have = {}
+  for _, rel in ipairs(names) do have[rel:lower()] = true end
+  for _, k in ipairs(key_files or {}) do
+    if not have[k:lower()] then r.problems[#r.problems + 1] = { file = k, problem = "key file missing" } end
+  end
+  local headlen = settings.pe_head or 4096
+  for _, rel in ipairs(names) do
+    if stack.is_pe_name(rel) then
+      local file = fs.join(path, rel)
+      local info, ierr, icode = fs.stat(file)
+      local head, herr, hcode
+      if info then head, herr, hcode = fs.head(file, headlen) end
+      if not info or not head then
+        r.unreadable[#r.unreadable + 1] = { file = rel, message = ierr or herr or "vanished", code = icode or hcode }
+      else
+        local why = stack.check_pe(head, info.size)
+        if why then r.problems[#r.problems + 1] = { file = rel, problem = why } end
+      end
+    end
+  end
+  if #r.problems > 0 then r.state = "incomplete" end
+  return r
+end
+
+-- The registry-listed folder CBS binds: the highest listed version of the
+-- servicing stack itself (settings.stack_component). Its name, or nil.
+local function bound_folder(entries, component)
+  local best
+  for _, e in ipairs(entries) do
+    local c = e.folder and stack.parse(e.folder)
+    if c and c.name == component and (not best or stack.vcmp(e.version, best.version) > 0) then best = e end
+  end
+  return best and best.folder
+end
+
+-- One inspection per folder, shared by the registry and WinSxS steps.
+local function inspect_cached(ctx, path, key_files)
+  local resolved = fs.resolve(path) or path
+  ctx.inspected = ctx.inspected or {}
+  local k = resolved:lower() .. (key_files and "\0k" or "")
+  if not ctx.inspected[k] then ctx.inspected[k] = M.inspect(path, ctx.settings, key_files) end
+  return ctx.inspected[k]
 end
 
 M.steps = {
@@ -42,22 +117,29 @@ M.steps = {
     id = "registry-stacks",
     description = "list the servicing stack versions CBS knows, and check their folders",
     run = function(ctx)
-      local k, msg = reg.key(ctx.settings.stack_key)
+      local k, msg, code = reg.key(ctx.settings.stack_key)
       if not k then
-        return { error = msg or ("missing key " .. ctx.settings.stack_key), entries = {} },
+        return { error = msg or ("missing key " .. ctx.settings.stack_key), code = code, entries = {} },
           msg or "the Component Based Servicing\\Version key is missing"
       end
       local entries = {}
       for _, v in ipairs(k.values) do
         if type(v.value) == "string" then
           local path = fs.expand(v.value) or v.value
-          local state, n = folder_state(path)
           entries[#entries + 1] = { version = v.name, path = v.value, expanded = path,
-                                    folder = stack.folder_of(v.value), state = state, files = n }
+                                    folder = stack.folder_of(v.value) }
         end
       end
       table.sort(entries, function(a, b) return stack.vcmp(a.version, b.version) < 0 end)
-      return { entries = entries }, string.format("%d version(s) listed", #entries)
+      local bound = bound_folder(entries, ctx.settings.stack_component)
+      for _, e in ipairs(entries) do
+        local keys = bound and e.folder == bound and ctx.settings.key_files or nil
+        local f = inspect_cached(ctx, e.expanded, keys)
+        e.state, e.files, e.problems, e.unreadable, e.error, e.code =
+          f.state, f.files, f.problems, f.unreadable, f.error, f.code
+        e.bound = keys ~= nil
+      end
+      return { entries = entries, bound = bound }, string.format("%d version(s) listed", #entries)
     end,
   },
   {
@@ -65,20 +147,45 @@ M.steps = {
     description = "check the *servicingstack* folders in WinSxS",
     run = function(ctx)
       local sxs = ctx.settings.winsxs
-      local names, msg = fs.list(sxs, { match = ctx.settings.stack_match, type = "dir" })
-      if not names then return { error = msg, folders = {} }, msg end
+      local where, werr = fs.resolve(sxs)
+      if not where then return { error = werr, folders = {} }, werr end
+      local names, msg, code = fs.list(sxs, { match = ctx.settings.stack_match, type = "dir" })
+      if not names then return { error = msg, code = code, folders = {} }, msg end
       table.sort(names)
-      local folders = {}
+      local regs = ctx.results["registry-stacks"] and ctx.results["registry-stacks"].result or {}
+      -- The bound stack: as the registry says; when it cannot say, the
+      -- highest version of the stack in WinSxS (CBS's choice among them).
+      local bound = regs.bound
+      if not bound and #(regs.entries or {}) == 0 then
+        local guess = {}
+        for _, name in ipairs(names) do guess[#guess + 1] = { folder = name, version = (stack.parse(name) or {}).version } end
+        for i = #guess, 1, -1 do if not guess[i].version then table.remove(guess, i) end end
+        bound = bound_folder(guess, ctx.settings.stack_component)
+      end
+      local folders, bad = {}, 0
       for _, name in ipairs(names) do
         local path = fs.join(sxs, name)
-        local state, n = folder_state(path)
+        local keys = bound and name:lower() == bound:lower() and ctx.settings.key_files or nil
+        local f = inspect_cached(ctx, path, keys)
         local c = stack.parse(name)
-        folders[#folders + 1] = { name = name, path = path, files = n, state = state,
-                                  arch = c and c.arch, version = c and c.version }
+        folders[#folders + 1] = { name = name, path = path, files = f.files, state = f.state,
+                                  problems = f.problems, unreadable = f.unreadable, error = f.error,
+                                  code = f.code, arch = c and c.arch, version = c and c.version }
+        if f.state ~= "ok" then bad = bad + 1 end
       end
-      local empty = 0
-      for _, f in ipairs(folders) do if f.state ~= "ok" then empty = empty + 1 end end
-      return { folders = folders }, string.format("%d folder(s), %d empty", #folders, empty)
+      -- A listed folder WinSxS lacks while the same version is there under
+      -- another hash: a mismatched or renamed folder.
+      for _, e in ipairs(regs.entries or {}) do
+        local want = e.state == "missing" and e.folder and stack.parse(e.folder)
+        for _, f in ipairs(want and folders or {}) do
+          local c = stack.parse(f.name)
+          if c and c.arch == want.arch and c.name == want.name and c.version == want.version then
+            e.problems[#e.problems + 1] = { file = f.name,
+              problem = "the registry names " .. e.folder .. "; WinSxS has this version only under another hash" }
+          end
+        end
+      end
+      return { folders = folders }, string.format("%d folder(s), %d not ok", #folders, bad)
     end,
   },
   {
@@ -91,17 +198,20 @@ M.steps = {
   },
 }
 
+local DAMAGED = { missing = true, empty = true, incomplete = true }
+
 -- The folders that a repair must restore: registry-listed stacks whose
--- folder is missing or empty, and empty stack folders of the installed build.
+-- folder is missing, empty or incomplete, and such stack folders of the
+-- installed build. Each { name, reason, problems }.
 function M.damaged(results)
   local sys = results.system and results.system.result or {}
   local regs = results["registry-stacks"] and results["registry-stacks"].result or {}
   local sxs = results["winsxs-stacks"] and results["winsxs-stacks"].result or {}
   local out, seen = {}, {}
-  local function add(name, why)
+  local function add(name, why, problems)
     if name and not seen[name:lower()] then
       seen[name:lower()] = true
-      out[#out + 1] = { name = name, reason = why }
+      out[#out + 1] = { name = name, reason = why, problems = problems or {} }
     end
   end
   -- The installed build: from the registry; failing that, every build a
@@ -111,7 +221,13 @@ function M.damaged(results)
   for _, e in ipairs(regs.entries or {}) do
     local b = stack.build(e.version)
     if b and not known then builds[b] = true end
-    if e.state ~= "ok" then add(e.folder, "listed in the registry as " .. e.version .. ", folder " .. e.state) end
+    if DAMAGED[e.state] then
+      local why = "listed in the registry as " .. e.version .. ", folder " .. e.state
+      if e.state == "missing" and #(e.problems or {}) > 0 then
+        why = why .. " (WinSxS has this version under another name: " .. e.problems[1].file .. ")"
+      end
+      add(e.folder, why, e.problems)
+    end
   end
   if not known and not next(builds) then
     for _, f in ipairs(sxs.folders or {}) do
@@ -119,8 +235,60 @@ function M.damaged(results)
     end
   end
   for _, f in ipairs(sxs.folders or {}) do
-    if f.state ~= "ok" and f.version and builds[stack.build(f.version)] then
-      add(f.name, "servicing stack folder of the installed build is " .. f.state)
+    if DAMAGED[f.state] and f.version and builds[stack.build(f.version)] then
+      add(f.name, "servicing stack folder of the installed build is " .. f.state, f.problems)
+    end
+  end
+  return out
+end
+
+-- The essential inputs that could not be read, one entry per cause:
+-- { input, message, hint }. Disabled steps are the user's choice, not causes.
+function M.unknowns(res)
+  local out = {}
+  local function add(input, message, hint) out[#out + 1] = { input = input, message = message, hint = hint } end
+  local function failed(id)
+    local rec = res[id]
+    if rec and rec.ok == false then add(id, "step " .. id .. " failed: " .. tostring(rec.error):match("^[^\n]*")) end
+    return rec and rec.result
+  end
+  local regs = failed("registry-stacks")
+  if regs and regs.error then
+    local msg = regs.error
+    if fs.root() and not msg:find("^missing key") then msg = "the offline SOFTWARE hive could not be read: " .. msg end
+    add("registry", "cannot read the Component Based Servicing\\Version key: " .. msg, M.advice(regs.error, regs.code))
+  end
+  local sxs = failed("winsxs-stacks")
+  if sxs and sxs.error then
+    add("winsxs", "cannot list WinSxS: " .. sxs.error, M.advice(sxs.error, sxs.code))
+  end
+  -- Folders and files in them that could not be read (once each).
+  local seen = {}
+  local function folder(f, name)
+    if f.state == "unreadable" and not seen[name] then
+      seen[name] = true
+      add("folder", "cannot read the servicing stack folder " .. name .. ": " .. tostring(f.error), M.advice(f.error, f.code))
+    end
+    for _, u in ipairs(f.unreadable or {}) do
+      local key = name .. "\\" .. u.file
+      if not seen[key] then
+        seen[key] = true
+        add("folder", "cannot read " .. key .. ": " .. u.message, M.advice(u.message, u.code))
+      end
+    end
+  end
+  for _, e in ipairs(regs and regs.entries or {}) do folder(e, e.folder or e.path) end
+  for _, f in ipairs(sxs and sxs.folders or {}) do folder(f, f.name) end
+  local ev = failed("evidence")
+  for _, g in ipairs(ev and ev.groups or {}) do
+    if g.state == "unreadable" then
+      add("logs:" .. g.name, string.format("cannot read the %s logs (%s): %s", g.name, g.dir, g.message),
+        M.advice(g.message, g.code))
+    elseif g.state == "incomplete" then  -- one line for the group: its first error, and how many more
+      local e, more = g.errors[1], #g.errors - 1
+      local what = e.message:find(e.file, 1, true) == 1 and e.message or (e.file .. ": " .. e.message)
+      add("logs:" .. g.name, string.format("the %s logs were not fully searched: %s%s", g.name, what,
+        more > 0 and string.format(" (and %d more)", more) or ""), M.advice(e.message, e.code))
     end
   end
   return out
@@ -132,20 +300,26 @@ function M.run(settings, signatures, progress)
   local ctx = { settings = settings, signatures = signatures, progress = progress }
   local records = steps.run(M.steps, ctx, settings)
   local res = ctx.results
-  local ev = res.evidence and res.evidence.result or { items = {}, history = {}, errors = {} }
+  local ev = res.evidence and res.evidence.result or { items = {}, history = {}, errors = {}, groups = {} }
   local damaged = M.damaged(res)
-  local verdict = #damaged > 0 and "damaged" or (#ev.items > 0 and "suspected" or "healthy")
+  local unknown = M.unknowns(res)
+  local verdict = #damaged > 0 and "damaged" or #unknown > 0 and "unknown"
+    or #ev.items > 0 and "suspected" or "healthy"
   return {
     verdict = verdict,
     damaged = damaged,
+    unknown = unknown,
     system = res.system and res.system.result or {},
     evidence = ev.items,
     history = ev.history,
+    repaired = ev.repaired,
     history_error = ev.history_error,  -- the repair history was not trusted: why
     log_errors = ev.errors,
+    log_groups = ev.groups or {},
     registry = res["registry-stacks"] and res["registry-stacks"].result or {},
     folders = res["winsxs-stacks"] and res["winsxs-stacks"].result or {},
     steps = records,
+    download = settings.download,
   }
 end
 

@@ -4,9 +4,14 @@
 --   evidence.find(settings [, signatures]) ->
 --     { items = { {signature, meaning, file, line, text, time}... },
 --       history = { same, for lines older than the last repair },
---       errors = { {file, message}... },   -- unreadable logs (absent ones are not errors)
+--       errors = { {file, message, code}... },  -- unreadable logs (absent ones are not errors)
+--       groups = { {name, dir, state, files, errors, message, code}... },
 --       history_error = why the repair history was not trusted, or nil,
 --       searched = number of files searched }
+-- A group's state: "searched"; "not present" (its folder does not exist:
+-- no upgrade was ever tried, say); "unreadable" (its folder cannot be
+-- reached or read); "incomplete" (some of its files could not be read or
+-- searched in full: access denied, a damaged cab member, a search error).
 local fs = require "sxsfix.fs"
 local grep = require "sxsfix.grep"
 
@@ -44,7 +49,7 @@ end
 -- (sxsfix.private: anyone else who can write it could declare all evidence
 -- resolved), and lines dated in the future are ignored.
 function M.last_repair(settings)
-  if not settings.history then return nil end
+  if not settings.history or not fs.resolve(settings.history) then return nil end
   local ok, why = require("sxsfix.private").file(settings.history)
   if not ok then return nil, why and (why .. "; the repair history is ignored") end
   local data = fs.readfile(settings.history)
@@ -78,7 +83,23 @@ local function excluded(sig, text)
 end
 
 local function absent(e)
-  return e.code == 2 or e.code == 3  -- ENOENT; ERROR_FILE_NOT_FOUND / ERROR_PATH_NOT_FOUND
+  return e.code ~= nil and fs.errkind(e.code) == "notfound"
+end
+
+-- The state of a log group's folder before searching: nil when it can be
+-- searched, else a group record ("not present" or "unreadable").
+local function folder_state(name, dir)
+  local where, werr = fs.resolve(dir)
+  if not where then return { name = name, dir = dir, state = "unreadable", message = werr, files = 0, errors = {} } end
+  local st, msg, code = fs.stat(dir, { follow = true })
+  if st and st.type == "dir" then
+    local _, lmsg, lcode = fs.isempty(dir)  -- can it be listed?
+    if not lmsg then return nil end
+    return { name = name, dir = dir, state = "unreadable", message = lmsg, code = lcode, files = 0, errors = {} }
+  end
+  if not st and not msg then return { name = name, dir = dir, state = "not present", files = 0, errors = {} } end
+  return { name = name, dir = dir, state = "unreadable", message = msg or (where .. ": not a folder"),
+           code = code, files = 0, errors = {} }
 end
 
 function M.find(settings, base)
@@ -89,7 +110,7 @@ function M.find(settings, base)
   for name in pairs(settings.logs) do names[#names + 1] = name end
   table.sort(names)
 
-  local best, errors, searched, seen_err = {}, {}, {}, {}
+  local best, errors, searched, seen_err, groups = {}, {}, {}, {}, {}
   for _, group in ipairs(names) do
     local g = settings.logs[group]
     local pats, context = {}, 0
@@ -101,16 +122,24 @@ function M.find(settings, base)
         end
       end
     end
-    if #pats > 0 then
+    local gs = #pats > 0 and folder_state(group, g.dir)
+    if gs then groups[#groups + 1] = gs end
+    if #pats > 0 and not gs then
+      local rec = { name = group, dir = g.dir, state = "searched", files = 0, errors = {} }
+      groups[#groups + 1] = rec
       local paths = {}
       for _, f in ipairs(g.files) do paths[#paths + 1] = fs.join(g.dir, f) end
       local set <close> = grep.compile(pats, { context = context })
       local matches, errs, files = set:search(paths)
       for _, f in ipairs(files or {}) do searched[f.file] = true end
+      rec.files = #(files or {})
       for _, e in ipairs(errs or {}) do
-        if not absent(e) and not seen_err[e.file] then
-          seen_err[e.file] = true
-          errors[#errors + 1] = { file = e.file, message = e.message }
+        if not absent(e) and not seen_err[e.file .. "\0" .. e.message] then
+          seen_err[e.file .. "\0" .. e.message] = true
+          local err = { file = e.file, message = e.message, code = e.code }
+          errors[#errors + 1] = err
+          rec.errors[#rec.errors + 1] = err
+          rec.state = "incomplete"
         end
       end
       for _, m in ipairs(matches or {}) do
@@ -142,7 +171,7 @@ function M.find(settings, base)
   table.sort(history, order)
   local n = 0
   for _ in pairs(searched) do n = n + 1 end
-  return { items = items, history = history, errors = errors, searched = n, repaired = repaired,
+  return { items = items, history = history, errors = errors, groups = groups, searched = n, repaired = repaired,
            history_error = history_error }
 end
 

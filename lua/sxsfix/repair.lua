@@ -6,7 +6,8 @@
 --                                                     work = DIR, security = POLICY,
 --                                                     progress = function(fmt, ...) end })
 --   r.status: "nothing" (nothing damaged), "refused" (bad or mismatched SSU,
---   nothing changed), "planned", "repaired", "failed" (rolled back)
+--   or a diagnosis "unknown" with nothing proven damaged; nothing changed),
+--   "planned", "repaired", "failed" (rolled back)
 --
 -- Steps, in order (ctx.r is the result table they fill in):
 --   diagnose    which servicing stack folders are damaged      r.before, r.damaged
@@ -102,6 +103,11 @@ M.steps = {
       r.before = diagnose.run(ctx.settings, nil, ctx.progress)
       r.damaged = {}
       for _, d in ipairs(r.before.damaged) do r.damaged[#r.damaged + 1] = d.name end
+      if #r.damaged == 0 and r.before.verdict == "unknown" then  -- nothing proven: change nothing
+        r.unknown = r.before.unknown
+        return steps.stop(ctx, "refused",
+          "the diagnosis is unknown: it could not read what it needs, and no folder is proven damaged")
+      end
       if ctx.opts.apply then
         local elevated, why = host.elevated()
         if not elevated then

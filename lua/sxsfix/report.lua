@@ -2,11 +2,13 @@
 --   report.diagnose_text(r) -> string
 --   report.diagnose_json(r) -> table (merged into the --json object by the CLI)
 local json = require "sxsfix.json"
+local stack = require "sxsfix.stack"
 
 local M = {}
 
 local HEADLINE = {
-  damaged = "DAMAGED: a servicing stack folder is missing or empty",
+  damaged = "DAMAGED: a servicing stack folder is missing, empty or damaged",
+  unknown = "UNKNOWN: the diagnosis could not read what it needs; nothing is proven either way",
   suspected = "SUSPECTED: the setup logs hold the failure's signatures, but the servicing stack looks intact",
   healthy = "HEALTHY: no sign of the servicing stack failure",
 }
@@ -17,6 +19,31 @@ local function system_line(sys)
   if sys.display then parts[#parts + 1] = sys.display end
   if sys.build then parts[#parts + 1] = "build " .. sys.build .. (sys.ubr and ("." .. sys.ubr) or "") end
   return #parts > 0 and table.concat(parts, ", ") or "unknown (" .. (sys.error or "no version key") .. ")"
+end
+
+-- The download hint (settings.download lines) for one damaged folder name.
+function M.download_lines(name, sys, lines)
+  local c = stack.parse(name)
+  if not c then return {} end
+  local build = stack.build(c.version)
+  local windows = tonumber(build) and tonumber(build) >= 22000 and "Windows 11" or "Windows 10"
+  local vars = { arch = stack.arch_name(c.arch), build = build, version = c.version,
+                 short = c.version:match("^%d+%.%d+%.(.*)$"),
+                 release = windows .. (sys.display and (" Version " .. sys.display) or "") }
+  local out = {}
+  for _, l in ipairs(lines or {}) do
+    local ok = true
+    local text = l:gsub("%${(%w+)}", function(k)
+      if vars[k] == nil then ok = false; return "" end
+      return vars[k]
+    end)
+    if ok then out[#out + 1] = text end
+  end
+  return out
+end
+
+local function problem_lines(add, problems)
+  for _, p in ipairs(problems or {}) do add("           %s: %s", p.file, p.problem) end
 end
 
 function M.diagnose_text(r, opts)
@@ -34,31 +61,55 @@ function M.diagnose_text(r, opts)
   if #r.history > 0 then
     add("Resolved history: %d line(s) older than the last repair (%s)", #r.history, r.repaired or "?")
   end
-  for _, e in ipairs(r.log_errors or {}) do add("  cannot read %s: %s", e.file, e.message) end
+  for _, g in ipairs(r.log_groups or {}) do
+    if g.state ~= "searched" then add("  %s logs (%s): %s", g.name, g.dir, g.state) end
+  end
   if r.history_error then add("  %s", r.history_error) end
   add("")
   add("Servicing stack versions in the registry:")
   if r.registry.error then add("  %s", r.registry.error) end
   for _, e in ipairs(r.registry.entries or {}) do
-    add("  %-18s %-8s %3d  %s", e.version, e.state:upper(), e.files, e.path)
+    add("  %-18s %-10s %3d  %s", e.version, e.state:upper(), e.files, e.path)
+    problem_lines(add, e.problems)
   end
   add("Servicing stack folders in WinSxS:")
   if r.folders.error then add("  %s", r.folders.error) end
   for _, f in ipairs(r.folders.folders or {}) do
-    add("  %-8s %3d  %s", f.state:upper(), f.files, f.name)
+    add("  %-10s %3d  %s", f.state:upper(), f.files, f.name)
+    problem_lines(add, f.problems)
   end
   for _, s in ipairs(r.steps or {}) do
     if s.ok == false then add("Step %s failed: %s", s.id, s.error) end
   end
   add("")
+  if #(r.unknown or {}) > 0 then
+    add("Could not read (the verdict cannot be healthy until these are read):")
+    for _, u in ipairs(r.unknown) do add("  %s%s", u.message, u.hint and ("  -> " .. u.hint) or "") end
+    add("")
+  end
   if r.verdict == "damaged" then
     add("To repair, restore these folders from the servicing stack update of the same version:")
-    for _, d in ipairs(r.damaged) do add("  %s  (%s)", d.name, d.reason) end
-    add("  sxsfix repair --ssu <that SSU .msu> [--apply]")
+    local versions, seen = {}, {}
+    for _, d in ipairs(r.damaged) do
+      add("  %s  (%s)", d.name, d.reason)
+      local c = stack.parse(d.name)
+      local key = c and (c.arch .. " " .. c.version)
+      if key and not seen[key] then seen[key] = true; versions[#versions + 1] = d.name end
+    end
+    for _, name in ipairs(versions) do
+      for _, l in ipairs(M.download_lines(name, r.system, opts.download or r.download)) do add("  %s", l) end
+    end
+    add("  Then: sxsfix repair --ssu <that .msu> [--apply]")
   elseif r.verdict == "suspected" then
     add("The stack looks intact: check the evidence, then retry the upgrade.")
   end
   return table.concat(out, "\n") .. "\n"
+end
+
+local function problems_json(list)
+  local out = json.array()
+  for _, p in ipairs(list or {}) do out[#out + 1] = { file = p.file, problem = p.problem } end
+  return out
 end
 
 function M.diagnose_json(r)
@@ -72,14 +123,27 @@ function M.diagnose_json(r)
   end
   local regs = json.array()
   for _, e in ipairs(r.registry.entries or {}) do
-    regs[#regs + 1] = { version = e.version, path = e.path, state = e.state, files = e.files }
+    regs[#regs + 1] = { version = e.version, path = e.path, state = e.state, files = e.files,
+                        bound = e.bound, problems = problems_json(e.problems) }
   end
   local folders = json.array()
   for _, f in ipairs(r.folders.folders or {}) do
-    folders[#folders + 1] = { name = f.name, path = f.path, files = f.files, state = f.state }
+    folders[#folders + 1] = { name = f.name, path = f.path, files = f.files, state = f.state,
+                              problems = problems_json(f.problems) }
   end
   local damaged = json.array()
-  for _, d in ipairs(r.damaged) do damaged[#damaged + 1] = { name = d.name, reason = d.reason } end
+  for _, d in ipairs(r.damaged) do
+    damaged[#damaged + 1] = { name = d.name, reason = d.reason, problems = problems_json(d.problems),
+                              download = json.array(M.download_lines(d.name, r.system, r.download)) }
+  end
+  local unknown = json.array()
+  for _, u in ipairs(r.unknown or {}) do unknown[#unknown + 1] = { input = u.input, message = u.message, hint = u.hint } end
+  local logs = json.array()
+  for _, g in ipairs(r.log_groups or {}) do
+    local errs = json.array()
+    for _, e in ipairs(g.errors or {}) do errs[#errs + 1] = { file = e.file, message = e.message } end
+    logs[#logs + 1] = { group = g.name, dir = g.dir, state = g.state, files = g.files, message = g.message, errors = errs }
+  end
   local steps = json.array()
   for _, s in ipairs(r.steps or {}) do
     steps[#steps + 1] = { id = s.id, ok = s.ok, skipped = s.skipped, summary = s.summary, error = s.error }
@@ -88,6 +152,8 @@ function M.diagnose_json(r)
     verdict = r.verdict,
     evidence = ev,
     history = hist,
+    unknown = unknown,
+    logs = logs,
     servicing_stack = { registry = regs, folders = folders, damaged = damaged },
     system = { build = r.system.build, ubr = r.system.ubr, product = r.system.product,
                display_version = r.system.display },

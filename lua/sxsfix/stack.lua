@@ -51,6 +51,56 @@ function M.folder_of(path)
   return (path:gsub("[\\/]+$", "")):match("([^\\/]+)$")
 end
 
+-- The file kinds whose headers are checked: Windows executables (PE files).
+M.PE_EXT = { dll = true, exe = true, sys = true, mui = true }
+
+-- is_pe_name(name) -> true for a .dll, .exe, .sys or .mui file name.
+function M.is_pe_name(name)
+  local ext = name:match("%.(%w+)$")
+  return ext ~= nil and M.PE_EXT[ext:lower()] == true
+end
+
+-- check_pe(head, size) -> nil when the file looks like a whole PE file, else
+-- why not. head: the file's first bytes (a few KiB), size: its length.
+-- A PE file starts with "MZ"; the 32-bit value at 0x3C (e_lfanew) points at
+-- "PE\0\0", then a 20-byte file header, then the optional header, whose
+-- SizeOfHeaders (offset 60 in it, for PE32 and PE32+ alike) no whole file
+-- is shorter than.
+function M.check_pe(head, size)
+  if size == 0 then return "empty (0 bytes)" end
+  if not head:find("[^%z]") then
+    return size <= #head and string.format("all zeros (%d bytes)", size)
+      or string.format("zero-filled (%d bytes; the first %d are all zeros)", size, #head)
+  end
+  if head:sub(1, 2) ~= "MZ" then return "not an executable: no MZ header" end
+  if #head < 0x40 then return string.format("truncated: %d bytes, shorter than the DOS header", size) end
+  local lfanew = string.unpack("<I4", head, 0x3C + 1)
+  if lfanew + 4 > size then
+    return string.format("truncated: %d bytes, but its PE header is at offset %d", size, lfanew)
+  end
+  if lfanew + 4 > #head then return nil end  -- a header beyond what was read: not judged
+  if head:sub(lfanew + 1, lfanew + 4) ~= "PE\0\0" then
+    return string.format("no PE signature at offset %d (e_lfanew)", lfanew)
+  end
+  local at = lfanew + 24 + 60  -- SizeOfHeaders
+  if at + 4 > size then
+    return string.format("truncated: %d bytes, inside its PE headers", size)
+  end
+  if at + 4 > #head then return nil end
+  local optsize = string.unpack("<I2", head, lfanew + 20 + 1)
+  if optsize < 64 then return nil end  -- no SizeOfHeaders to compare with
+  local hdrs = string.unpack("<I4", head, at + 1)
+  if size < hdrs then
+    return string.format("truncated: %d bytes, shorter than its headers (SizeOfHeaders %d)", size, hdrs)
+  end
+  return nil
+end
+
+-- arch_name(arch) -> the name Microsoft's downloads use: amd64 -> x64.
+function M.arch_name(arch)
+  return ({ amd64 = "x64", x86 = "x86", arm64 = "arm64", wow64 = "x64" })[arch] or arch
+end
+
 -- validate(damaged, provided) -> ok, details
 --   damaged:  list of folder names that must be restored
 --   provided: list of servicingstack folder names the SSU holds

@@ -117,6 +117,55 @@ static int fs_tempdir(lua_State *L) {
   return 1;
 }
 
+/* fs.head (path, n) -> the first n bytes or fewer (the whole file when
+   shorter) | nil, msg, code. n is at most 1 MiB: for headers, not data. */
+static int fs_head(lua_State *L) {
+  const char *path = sx_checkpath(L, 1);
+  lua_Integer n = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, n >= 0 && n <= (1 << 20), 2, "must be 0 to 1048576");
+  plat_err e;
+  plat_rfile *f = plat_rfile_open(path, &e);
+  if (!f) return sx_pushfail(L, &e);
+  luaL_Buffer b;
+  char *buf = luaL_buffinitsize(L, &b, (size_t)n);
+  size_t have = 0, got = 1;
+  while (have < (size_t)n && got > 0) {
+    if (plat_rfile_read(f, buf + have, (size_t)n - have, &got, &e) != 0) {
+      plat_rfile_close(f);
+      return sx_pushfail(L, &e);
+    }
+    have += got;
+  }
+  plat_rfile_close(f);
+  luaL_pushresultsize(&b, have);
+  return 1;
+}
+
+/* fs.resolve (path) -> native path | nil, msg  (fs.map without raising:
+   "%windir%: not set on this system" is an answer, not a wrong call) */
+static int fs_resolve(lua_State *L) {
+  const char *p = luaL_checkstring(L, 1);
+  sx_winpath wp;
+  sx_winpath_init(&wp, sx_getroot(L));
+  char *out, err[1024];
+  if (sx_winpath_map(&wp, p, &out, err, sizeof err) != 0) {
+    lua_pushnil(L);
+    lua_pushstring(L, err);
+    return 2;
+  }
+  lua_pushstring(L, out);
+  free(out);
+  return 1;
+}
+
+/* fs.errkind (code) -> "notfound" | "denied" | "other"  (an error code from
+   this module, in the OS's own numbering) */
+static int fs_errkind(lua_State *L) {
+  int code = (int)luaL_checkinteger(L, 1);
+  lua_pushstring(L, plat_is_notfound(code) ? "notfound" : plat_is_denied(code) ? "denied" : "other");
+  return 1;
+}
+
 /* fs.isdir (path) -> boolean  (false for a path through a link out of --root) */
 static int fs_isdir(lua_State *L) {
   plat_err e;
@@ -276,7 +325,9 @@ static const luaL_Reg fslib[] = {
   {"basename", fs_basename},
   {"check_private", fs_check_private},
   {"dirname", fs_dirname},
+  {"errkind", fs_errkind},
   {"expand", fs_expand},
+  {"head", fs_head},
   {"isdir", fs_isdir},
   {"join", fs_join},
   {"map", fs_map},
@@ -284,6 +335,7 @@ static const luaL_Reg fslib[] = {
   {"mkdir_private", fs_mkdir_private},
   {"readfile", fs_readfile},
   {"remove", fs_remove},
+  {"resolve", fs_resolve},
   {"rmtree", fs_rmtree},
   {"root", fs_root},
   {"setroot", fs_setroot},

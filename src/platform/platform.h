@@ -167,6 +167,10 @@ int plat_stat(const char *path, int follow, plat_info *st, plat_err *e);
    ERROR_FILE_NOT_FOUND, ERROR_PATH_NOT_FOUND). */
 int plat_is_notfound(int code);
 
+/* 1 when an OS error code means "access denied" (EACCES, EPERM;
+   ERROR_ACCESS_DENIED, ERROR_PRIVILEGE_NOT_HELD). */
+int plat_is_denied(int code);
+
 /* One registry key, read whole: its subkey names and its values as stored
    (strings stay UTF-16LE, as in the registry and in hive files). */
 typedef struct plat_regvalue {

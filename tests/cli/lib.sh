@@ -10,6 +10,7 @@
 #   skip WHY              count a skip and print why
 #   has TEXT NEEDLE       TEXT contains NEEDLE
 #   jqv FILTER            jq -r FILTER over $out
+#   noreg_under_wine      sets CFG: under Wine, a --config that leaves the registry step out
 : "${SXSFIX:?set SXSFIX to the sxsfix binary}"
 EMU=${SXSFIX_EMULATOR:-}
 tmp=$(mktemp -d)
@@ -38,3 +39,15 @@ check() {
 skip() { skipped=$((skipped + 1)); echo "skip - $1"; }
 has() { grep -qF -- "$2" <<<"$1"; }
 jqv() { jq -r "$1" <<<"$out"; }
+
+# Wine cannot load an offline hive (RegLoadAppKeyW is a stub): with --root
+# the CBS\Version key is unreadable there, which makes every undamaged
+# installation "unknown" (exit 5; test_diagnose_states.sh checks that).
+# Runs given "${CFG[@]}" leave the registry step out under Wine instead.
+noreg_under_wine() {
+  CFG=()
+  [ -n "$EMU" ] || return 0
+  printf 'disable = { "registry-stacks" }\n' >"$tmp/wine-noreg.lua"
+  CFG=(--config "$tmp/wine-noreg.lua")
+  echo "SKIP: the registry step under Wine (offline hives cannot be read there): left out by --config"
+}

@@ -11,6 +11,7 @@ done
 
 bash "$SXSFIX_SOURCE/scripts/sample-image.sh" "$tmp/img" >/dev/null || { echo "sample image failed"; exit 1; }
 STACK=amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.26100.5074_none_a5532eb7772ad4c4
+noreg_under_wine
 fresh() {  # fresh NAME: a copy of the broken root
   rm -rf "$tmp/$1"; cp -a "$tmp/img/root" "$tmp/$1"; echo "$tmp/$1"
 }
@@ -20,13 +21,13 @@ fill_stack() {  # make the 5074 stack folder intact
 
 # --- broken installation -----------------------------------------------------
 r=$(fresh broken)
-run --root "$r" diagnose
+run --root "$r" "${CFG[@]}" diagnose
 check "broken: exit 1" test "$rc" = 1
 check "broken: verdict line" has "$out" "DAMAGED"
 check "broken: names the empty folder" has "$out" "$STACK"
 check "broken: evidence with file:line" grep -qE 'setupact\.log:[0-9]+  \[driver-migration-failed\]' <<<"$out"
 
-run --root "$r" --json - diagnose
+run --root "$r" "${CFG[@]}" --json - diagnose
 check "json: parses, verdict damaged" test "$(jqv .verdict)" = damaged
 check "json: tool, command and exit_code" test "$(jqv '[.tool, .command, .exit_code] | join(",")')" = "sxsfix,diagnose,1"
 check "json: evidence fields" test "$(jqv '.evidence[0] | [has("signature"), has("file"), has("line"), has("text")] | all')" = true
@@ -45,7 +46,7 @@ check "json: the oobe.xml line is not evidence" test "$(jqv '[.evidence[].text |
 r=$(fresh lower)
 mv "$r/Windows" "$r/windows" && mv "$r/windows/WinSxS" "$r/windows/winsxs" && mv "$r/windows/Logs" "$r/windows/LOGS"
 mv "$r/windows/System32" "$r/windows/system32" && mv "$r/windows/system32/config/SOFTWARE" "$r/windows/system32/config/software"
-run --root "$r" --json - diagnose
+run --root "$r" "${CFG[@]}" --json - diagnose
 check "case-mismatched tree: still damaged" test "$(jqv '.verdict')" = damaged
 [ -n "$EMU" ] || check "case-mismatched tree: the hive is read" test "$(jqv '.servicing_stack.registry | length')" = 2
 check "case-mismatched tree: logs found" test "$(jqv '.evidence | length')" -ge 5
@@ -58,7 +59,7 @@ for f in setupact.log setuperr.log; do
   { printf '\xff\xfe'; iconv -f UTF-8 -t UTF-16LE <"$p/$f"; } >"$p/$f.16" && mv "$p/$f.16" "$p/$f"
 done
 rm -f "$r/Windows/Logs/DISM/dism.log" "$r/Windows/Logs/CBS/"*.cab "$r/Windows/Logs/SetupDiag/"*
-run --root "$r" --json - diagnose
+run --root "$r" "${CFG[@]}" --json - diagnose
 check "UTF-16LE setupact.log: evidence found" test "$(jqv '[.evidence[].signature] | index("driver-migration-failed") != null')" = true
 check "intact stack with signatures: suspected, exit 1" test "$(jqv '.verdict + "," + (.exit_code|tostring)')" = "suspected,1"
 
@@ -75,7 +76,7 @@ if [ -n "$td" ] && [ -d "$td/logs" ]; then
   cp "$td/logs/Appostarsi_WinErros/dism.log" "$r/Windows/Logs/DISM/dism.log"
   cp "$td/logs/hofcake_CBS.log" "$r/Windows/Logs/CBS/CBS.log"
   n=$(cat "$r/\$WINDOWS.~BT/Sources/Panther/"* "$r/Windows/Logs/DISM/dism.log" | grep -a -c 0x80070003)
-  run --root "$r" --json - diagnose
+  run --root "$r" "${CFG[@]}" --json - diagnose
   check "real logs with $n unrelated 0x80070003 lines: healthy, exit 0" test "$(jqv '.verdict + "," + (.exit_code|tostring)')" = "healthy,0"
   check "the real logs hold 0x80070003 at all (the check above can fail)" test "$n" -gt 0
 else
@@ -87,7 +88,7 @@ r=$(fresh repaired)
 fill_stack "$r"
 mkdir -p "$r/ProgramData/sxsfix"
 printf '2024-10-09 09:00:00 repaired %s\n' "$STACK" >"$r/ProgramData/sxsfix/repairs.log"
-run --root "$r" --json - diagnose
+run --root "$r" "${CFG[@]}" --json - diagnose
 check "after a repair, older evidence is history: healthy" test "$(jqv '.verdict')" = healthy
 check "the history lists the old lines" test "$(jqv '.history | length')" -ge 5
 
@@ -100,12 +101,13 @@ check "disabled steps are reported" test "$(jqv '[.steps[] | select(.skipped)] |
 fill_stack "$r"
 rm -f "$r/\$WINDOWS.~BT/Sources/Panther/"* "$r/Windows/Logs/DISM/"* "$r/Windows/Logs/CBS/"* "$r/Windows/Logs/SetupDiag/"*
 printf '2024-10-10 08:00:00, Error  SITE   custom agent: upgrade blocked\n' >"$r/Windows/Logs/DISM/dism.log"
-run --root "$r" --json - diagnose
+run --root "$r" "${CFG[@]}" --json - diagnose
 check "no evidence, intact stack: healthy" test "$(jqv '.verdict')" = healthy
 cat >"$tmp/addsig.lua" <<'EOF'
 signatures = { add = { { id = "site-block", meaning = "our agent blocked it",
   text = "custom agent: upgrade blocked", fixed = true, logs = { "dism" } } } }
 EOF
+[ -z "$EMU" ] || printf 'disable = { "registry-stacks" }\n' >>"$tmp/addsig.lua"
 run --root "$r" --config "$tmp/addsig.lua" --json - diagnose
 check "a config that adds a signature finds it" test "$(jqv '.evidence[0].signature + "," + .verdict')" = "site-block,suspected"
 printf 'signatures = { ad = {} }\n' >"$tmp/typo.lua"
@@ -115,7 +117,7 @@ check "the unknown setting is named" has "$err" "signatures.ad"
 
 # --- progress on a terminal, silence otherwise -------------------------------------
 r=$(fresh progress)
-run --root "$r" diagnose
+run --root "$r" "${CFG[@]}" diagnose
 check "no progress lines when stderr is not a terminal" test -z "$err"
 if [ -z "$EMU" ] && command -v script >/dev/null; then
   script -qec "'$SXSFIX' --root '$r' diagnose 2>&1 >/dev/null" /dev/null >"$tmp/tty" </dev/null
@@ -126,14 +128,14 @@ fi
 
 # --- the example upgrade-prep script composes the diagnosis ------------------------
 run scripts export "$tmp/set"
-run --root "$r" --json - run "$tmp/set/examples/upgrade-prep.lua"
+run --root "$r" "${CFG[@]}" --json - run "$tmp/set/examples/upgrade-prep.lua"
 check "example: exit 1 on the broken installation" test "$rc" = 1
 check "example: its checks reach the JSON report" \
   test "$(jqv '[.checks[] | select(.id == "servicing-stack") | .ok] | .[0]')" = false
 fill_stack "$r"
 rm -f "$r/\$WINDOWS.~BT/Sources/Panther/"* "$r/Windows/Logs/DISM/"* "$r/Windows/Logs/CBS/"* "$r/Windows/Logs/SetupDiag/"*
 if [ -z "$EMU" ]; then
-  run --root "$r" run "$tmp/set/examples/upgrade-prep.lua"
+  run --root "$r" "${CFG[@]}" run "$tmp/set/examples/upgrade-prep.lua"
   check "example: exit 0 once the installation is healthy" test "$rc" = 0
 else
   echo "SKIP: example on a healthy offline installation: Wine's RegLoadAppKeyW is a stub (the registry check cannot pass)"

@@ -14,13 +14,14 @@ STACK=amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.26100.5074_no
 SSU=$tmp/img/ssu/amd64-10.0.26100.5074
 SXT=(--trust "$tmp/img/ca/ca.pem")   # the sample's updates are signed by its test CA
 PAYLOAD=$SSU/payload/$STACK
+noreg_under_wine
 fresh() { rm -rf "$tmp/$1"; cp -a "$tmp/img/root" "$tmp/$1"; echo "$tmp/$1"; }
 same_tree() { diff -r "$1" "$2" >/dev/null; }
 empty() { [ -d "$1" ] && [ -z "$(ls -A "$1")" ]; }
 
 # --- plan only ------------------------------------------------------------------
 r=$(fresh plan)
-run --root "$r" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu"
+run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu"
 check "plan: exit 1" test "$rc" = 1
 check "plan: lists the new files" has "$out" "New File"
 check "plan: says how to apply" has "$out" "--apply"
@@ -34,13 +35,13 @@ if [ -n "$EMU" ]; then
   echo "SKIP: template security under Wine (Wine keeps no descriptors); using --security source"
   SEC=(--security source)
   rw=$(fresh winetemplate)
-  run --root "$rw" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply
+  run --root "$rw" "${CFG[@]}" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply
   check "Wine, template security: verification fails, exit 2" test "$rc" = 2
   check "Wine, template security: everything rolled back" empty "$rw/Windows/WinSxS/$STACK"
 fi
 
 # --- apply (CAB-based .msu) -----------------------------------------------------
-run --root "$r" --json - repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
+run --root "$r" "${CFG[@]}" --json - repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
 check "apply: exit 0" test "$rc" = 0
 check "apply: the folder now holds the SSU's files" same_tree "$PAYLOAD" "$r/Windows/WinSxS/$STACK"
 check "apply: the root-level .mum is not copied" test ! -e "$r/Windows/WinSxS/update.mum"
@@ -53,9 +54,9 @@ check "json: diagnosed healthy afterwards" test "$(jqv '.verdict_before + ">" + 
 check "the repair is recorded" grep -q "repaired $STACK" "$r/ProgramData/sxsfix/repairs.log"
 check "a robocopy-like log is written" bash -c "grep -q 'Files :' '$r'/ProgramData/sxsfix/Logs/repair-*.log"
 check "the hard link into servicing is intact" test "$(stat -c %h "$r/Windows/servicing/TrustedInstaller.exe")" = 2
-run --root "$r" diagnose
+run --root "$r" "${CFG[@]}" diagnose
 check "diagnose after the repair: exit 0" test "$rc" = 0
-run --root "$r" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu"
+run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu"
 check "repair on a healthy installation: nothing to do, exit 0" test "$rc" = 0
 
 # --- repair steps: hooks and stops from --config ------------------------------------
@@ -80,6 +81,7 @@ run --root "$r" --config "$tmp/boom.lua" repair "${SXT[@]}" --ssu "$SSU/windows1
 check "a raising hook is a script error: exit 4" test "$rc" = 4
 check "a raising hook: its message is shown" has "$err" "site check exploded"
 printf 'disable = { "record" }\n' >"$tmp/norecord.lua"
+[ -z "$EMU" ] || printf 'disable = { "record", "registry-stacks" }\n' >"$tmp/norecord.lua"  # see noreg_under_wine
 run --root "$r" --config "$tmp/norecord.lua" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
 check "a disabled step (record): the repair still succeeds" test "$rc" = 0
 check "a disabled step (record): no history line" test ! -e "$r/ProgramData/sxsfix/repairs.log"
@@ -95,7 +97,7 @@ check "verify disabled: nothing changed" empty "$r/Windows/WinSxS/$STACK"
 # Windows suite also compares with the Linux build's repair (SXSFIX_LINUX).
 for msu in windows11.0-kb5043080-x64.msu windows11.0-kb5043080-x64-lzx.msu; do
   r=$(fresh "wim-$msu")
-  run --root "$r" repair "${SXT[@]}" --ssu "$SSU/$msu" --apply "${SEC[@]}"
+  run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$SSU/$msu" --apply "${SEC[@]}"
   check "$msu (WIM, 24H2): exit 0" test "$rc" = 0
   check "$msu: folder restored" same_tree "$PAYLOAD" "$r/Windows/WinSxS/$STACK"
   if [ -n "$EMU" ] && [ -x "${SXSFIX_LINUX:-}" ]; then
@@ -108,14 +110,14 @@ for msu in windows11.0-kb5043080-x64.msu windows11.0-kb5043080-x64-lzx.msu; do
   fi
 done
 r=$(fresh cab)
-run --root "$r" repair "${SXT[@]}" --ssu "$SSU/SSU-26100.5074-x64.cab" --apply "${SEC[@]}"
+run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$SSU/SSU-26100.5074-x64.cab" --apply "${SEC[@]}"
 check "bare SSU cab: exit 0" test "$rc" = 0
 r=$(fresh folder)
-run --root "$r" repair "${SXT[@]}" --ssu "$SSU/payload" --apply "${SEC[@]}"
+run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$SSU/payload" --apply "${SEC[@]}"
 check "expanded folder: refused (unsigned), exit 3" test "$rc" = 3
 check "expanded folder: says why" has "$err" "unsigned (an expanded folder carries no signature)"
 check "expanded folder: nothing changed" empty "$r/Windows/WinSxS/$STACK"
-run --root "$r" --json "$tmp/au.json" repair "${SXT[@]}" --ssu "$SSU/payload" --apply --allow-unsigned "${SEC[@]}"
+run --root "$r" "${CFG[@]}" --json "$tmp/au.json" repair "${SXT[@]}" --ssu "$SSU/payload" --apply --allow-unsigned "${SEC[@]}"
 check "expanded folder with --allow-unsigned: exit 0" test "$rc" = 0
 check "--allow-unsigned warns" has "$err" "WARNING: --allow-unsigned"
 check "--allow-unsigned is recorded in the JSON" test \
@@ -157,7 +159,7 @@ for bad in "arm64-10.0.26100.5074/windows10.0-kb5043080-arm64.msu:arm64" \
            "amd64-10.0.22621.4000/windows10.0-kb5043936-x64.msu:build 22621"; do
   f=${bad%%:*} why=${bad#*:}
   r=$(fresh refuse)
-  run --root "$r" repair "${SXT[@]}" --ssu "$tmp/img/ssu/$f" --apply
+  run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$tmp/img/ssu/$f" --apply
   check "wrong SSU ($why): exit 3" test "$rc" = 3
   check "wrong SSU ($why): says why" has "$err" "$why"
   check "wrong SSU ($why): names the folder expected" has "$err" "$STACK"
@@ -167,15 +169,15 @@ done
 r=$(fresh corrupt)
 size=$(stat -c %s "$SSU/windows10.0-kb5043080-x64.msu")
 head -c $((size / 2)) "$SSU/windows10.0-kb5043080-x64.msu" >"$tmp/corrupt.msu"   # truncated
-run --root "$r" repair "${SXT[@]}" --ssu "$tmp/corrupt.msu" --apply
+run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$tmp/corrupt.msu" --apply
 check "corrupt .msu: exit 3" test "$rc" = 3
 check "corrupt .msu: nothing changed" empty "$r/Windows/WinSxS/$STACK"
 printf 'not an update\n' >"$tmp/notes.msu"
-run --root "$r" repair "${SXT[@]}" --ssu "$tmp/notes.msu"
+run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$tmp/notes.msu"
 check "a text file as SSU: exit 3" test "$rc" = 3
-run --root "$r" repair "${SXT[@]}" --ssu "$tmp/none.msu"
+run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$tmp/none.msu"
 check "a missing SSU: exit 3" test "$rc" = 3
-run --root "$r" repair
+run --root "$r" "${CFG[@]}" repair
 check "no --ssu: exit 3" test "$rc" = 3
 
 # --- damaged contents: same size and time, other bytes ----------------------------
@@ -187,12 +189,12 @@ if [ -z "$EMU" ]; then
   touch -r "$PAYLOAD/cbscore.dll" "$d/cbscore.dll"
   ln "$d/cbscore.dll" "$r/Windows/servicing/cbscore.dll"
   cp "$d/cbscore.dll" "$tmp/damaged-cbscore.dll"
-  run --root "$r" diagnose
+  run --root "$r" "${CFG[@]}" diagnose
   check "damaged contents: diagnose sees an intact stack (suspected)" has "$out" "SUSPECTED"
-  run --root "$r" --json - repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu"
+  run --root "$r" "${CFG[@]}" --json - repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu"
   check "damaged contents: the plan replaces the file (content differs)" \
     test "$(jqv '[.repair.plan[] | select(.action == "changed") | .path + ": " + .reason] | join(",")')" = "cbscore.dll: content differs (same size and time)"
-  run --root "$r" --json - repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply
+  run --root "$r" "${CFG[@]}" --json - repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply
   check "damaged contents: apply exits 0" test "$rc" = 0
   check "the damaged file now matches the SSU" cmp -s "$PAYLOAD/cbscore.dll" "$d/cbscore.dll"
   check "its hard link sees the repaired bytes (overwritten in place)" cmp -s "$PAYLOAD/cbscore.dll" "$r/Windows/servicing/cbscore.dll"

@@ -67,4 +67,50 @@ t.test("signatures are well-formed data", function()
   end
 end)
 
+-- A PE file's first bytes: "MZ", e_lfanew = 0x40, "PE\0\0", an x64 file
+-- header with a 0xF0-byte optional header whose SizeOfHeaders is hdrs.
+local function pe(hdrs, opt)
+  local h = "MZ" .. string.rep("\0", 58) .. string.pack("<I4", 0x40)
+    .. "PE\0\0" .. string.pack("<I2I2I4I4I4I2I2", 0x8664, 0, 0, 0, 0, opt or 0xF0, 0x2022)
+    .. string.pack("<I2", 0x20B) .. string.rep("\0", 58) .. string.pack("<I4", hdrs)
+  return h .. string.rep("\0", 0x400 - #h)
+end
+
+t.test("PE header check", function()
+  local h = pe(0x400)
+  t.eq(stack.check_pe(h, 5000), nil, "whole PE file")
+  t.eq(stack.check_pe(h:sub(1, 100), 5000), nil, "headers beyond what was read are not judged")
+  t.eq(stack.check_pe("", 0), "empty (0 bytes)")
+  t.eq(stack.check_pe(string.rep("\0", 64), 64), "all zeros (64 bytes)")
+  t.match(stack.check_pe(string.rep("\0", 4096), 90000), "^zero%-filled %(90000 bytes")
+  t.eq(stack.check_pe("ZM" .. h:sub(3), 5000), "not an executable: no MZ header")
+  t.match(stack.check_pe(h:sub(1, 100), 100), "^truncated: 100 bytes, inside its PE headers")
+  t.match(stack.check_pe(h:sub(1, 50), 50), "^truncated: 50 bytes, shorter than the DOS header")
+  t.match(stack.check_pe(h:sub(1, 66), 66), "^truncated: 66 bytes, but its PE header is at offset 64")
+  t.match(stack.check_pe(h, 0x300), "shorter than its headers %(SizeOfHeaders 1024%)")
+  t.match(stack.check_pe(h:sub(1, 64) .. "NE\0\0" .. h:sub(69), 5000), "no PE signature at offset 64")
+  t.eq(stack.check_pe(pe(0x400, 16), 0x300), nil, "no SizeOfHeaders in a 16-byte optional header")
+  t.ok(stack.is_pe_name("en-US\\wcp.dll.MUI") and stack.is_pe_name("TiWorker.exe") and not stack.is_pe_name("x.manifest"))
+  t.eq(stack.arch_name("amd64"), "x64")
+end)
+
+t.test("fs.head reads the first bytes only", function()
+  local fs = require "sxsfix.fs"
+  local dir = t.ok(fs.tempdir("sxsfix-head"))
+  local f = fs.join(dir, "a.dll")
+  t.ok(fs.writefile(f, pe(0x400) .. string.rep("x", 100000)))
+  t.eq(#t.ok(fs.head(f, 4096)), 4096)
+  t.eq(t.ok(fs.head(f, 4096)):sub(1, 2), "MZ")
+  t.ok(fs.writefile(f, "MZ"))
+  t.eq(fs.head(f, 4096), "MZ", "a shorter file whole")
+  local none, msg, code = fs.head(fs.join(dir, "absent.dll"), 16)
+  t.eq(none, nil); t.match(msg, "absent%.dll"); t.eq(fs.errkind(code), "notfound")
+  t.raises(function() fs.head(f, -1) end, "0 to 1048576")
+  if fs.sep == "/" and not fs.root() then  -- no %windir% here: an answer, not a raise
+    local p, m = fs.resolve("%windir%\\x")
+    t.eq(p, nil); t.match(m, "%-%-root")
+  end
+  t.ok(fs.rmtree(dir))
+end)
+
 return t.done()

@@ -1,7 +1,8 @@
 -- sxsfix repair --ssu PATH [--apply]: restore the damaged servicing stack
 -- folders from a servicing stack update. Without --apply: the plan only.
 -- Exit 0 nothing to do or repaired and verified, 1 planned, 2 failed
--- (rolled back), 3 bad or mismatched SSU, or not elevated.
+-- (rolled back), 3 bad or mismatched SSU, not elevated, or a diagnosis
+-- "unknown" with no folder proven damaged.
 local args = require "sxsfix.args"
 local fs = require "sxsfix.fs"
 local json = require "sxsfix.json"
@@ -144,6 +145,9 @@ return {
       error(r.error, 0)
     elseif r.status == "refused" then
       io.stderr:write("sxsfix repair: ", r.error or "refused", "\n")
+      for _, u in ipairs(r.unknown or {}) do
+        io.stderr:write("  ", u.message, u.hint and ("  -> " .. u.hint) or "", "\n")
+      end
       if r.candidates and not r.choice then  -- a folder of updates, none of which fits
         io.stderr:write("  damaged folders:\n")
         for _, d in ipairs(r.damaged or {}) do io.stderr:write("    ", d, "\n") end
@@ -198,7 +202,9 @@ return {
     ctx.log("repair: %s%s", r.status, r.error and (": " .. r.error) or "")
     local x = ctx.exit
     local code = ({ nothing = x.ok, repaired = x.ok, planned = x.issue, failed = x.failed, refused = x.usage })[r.status]
-    if r.status == "repaired" and r.after and r.after.verdict ~= "healthy" then code = ctx.exit.failed end
+    if r.status == "repaired" and r.after and r.after.verdict ~= "healthy" then  -- copied and verified, but:
+      code = r.after.verdict == "unknown" and x.unknown or x.failed  -- unconfirmed, or still damaged
+    end
     return code, json_of(r)
   end,
 }

@@ -114,3 +114,5 @@ int plat_errcode(plat_errkind k) {
 }
 
 int plat_is_notfound(int code) { return code == ENOENT || code == ENOTDIR; }
+
+int plat_is_denied(int code) { return code == EACCES || code == EPERM; }

@@ -126,3 +126,5 @@ int plat_errcode(plat_errkind k) {
 }
 
 int plat_is_notfound(int code) { return code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND; }
+
+int plat_is_denied(int code) { return code == ERROR_ACCESS_DENIED || code == ERROR_PRIVILEGE_NOT_HELD; }
