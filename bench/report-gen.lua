@@ -55,7 +55,7 @@ end
 
 for i = 1, n do
   local dir = fs.join(out, string.format("site%02d", i % 17))
-  fs.mkdir(dir)
+  fs.mkdirs(dir)
   assert(fs.writefile(fs.join(dir, string.format("PC-%05d.json", i)), json.encode(report(i), { indent = true })))
   if i % 10 == 0 then  -- an older report of the same machine: history
     assert(fs.writefile(fs.join(dir, string.format("PC-%05d-old.json", i)), json.encode(report(i, true), { indent = true })))

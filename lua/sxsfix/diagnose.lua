@@ -125,7 +125,7 @@ M.steps = {
       local entries = {}
       for _, v in ipairs(k.values) do
         if type(v.value) == "string" then
-          local path = fs.expand(v.value) or v.value
+          local path = fs.expandvars(v.value) or v.value
           entries[#entries + 1] = { version = v.name, path = v.value, expanded = path,
                                     folder = stack.folder_of(v.value) }
         end

@@ -108,7 +108,7 @@ function M.verify_update(path, opts)
   -- The cabinets inside the update (a WIM container has no signature of its own).
   local tmp, terr = fs.tempdir("sxsfix-verify")
   if not tmp then return nil, terr end
-  local res, xerr, xcode = expand.expand(path, tmp, { nested = false, filter = "*.cab" })
+  local res, xerr, xcode = expand.run(path, tmp, { nested = false, filter = "*.cab" })
   if not res then
     fs.rmtree(tmp)
     return nil, xerr, xcode
@@ -181,8 +181,8 @@ local function snapshot(r, ssu, o, find)
   info.file = ssu
   if info.verified then
     ok, err = fs.rmtree(r.expanded)
-    if ok then ok, err = fs.mkdir(r.expanded) end
-    if ok then ok, err = expand.expand(snap, r.expanded, { nested = true }) end
+    if ok then ok, err = fs.mkdirs(r.expanded) end
+    if ok then ok, err = expand.run(snap, r.expanded, { nested = true }) end
     if not ok then return nil, err end
     r.found, r.provided = find(r.expanded)
   end

@@ -56,9 +56,9 @@ local function expand_ssu(ssu, work, budget)
   if fs.isdir(ssu) then return ssu end
   local dst = fs.join(work, "ssu-" .. fs.basename(ssu):gsub("[^%w%.%-_]", "_"))
   local ok, err = fs.rmtree(dst)  -- a previous run's expansion: ours to replace
-  if ok then ok, err = fs.mkdir(dst) end
+  if ok then ok, err = fs.mkdirs(dst) end
   if not ok then return nil, err end
-  local res, msg = expand.expand(ssu, dst,
+  local res, msg = expand.run(ssu, dst,
     { nested = true, max_ratio = budget.max_ratio, max_bytes = budget.max_bytes })
   if not res then return nil, msg end
   return dst
@@ -128,7 +128,7 @@ M.steps = {
       -- The work folder is private to the administrators (sxsfix.private);
       -- a plan by a standard user makes an ordinary one.
       if ctx.opts.apply or host.elevated() then ok, err = private.folder(work)
-      else ok, err = fs.mkdir(work) end
+      else ok, err = fs.mkdirs(work) end
       if not ok then return steps.stop(ctx, "refused", err) end
       local ssu = ctx.opts.ssu
       if fs.isdir(ssu) and not next((M.find_stacks(ssu))) and choose.is_update_folder(ssu) then
@@ -265,7 +265,7 @@ M.steps = {
       for _, p in ipairs(r.plans) do names[#names + 1] = p.name end
       local old = fs.readfile(path) or ""
       local parent = fs.dirname(path)
-      if parent ~= "" then fs.mkdir(parent) end
+      if parent ~= "" then fs.mkdirs(parent) end
       local ok, err = fs.writefile(path,
         old .. os.date("%Y-%m-%d %H:%M:%S") .. " repaired " .. table.concat(names, " ") .. "\n")
       r.history = ok and path or nil

@@ -3,5 +3,5 @@
 -- exported and edited set fails clearly after an upgrade instead of oddly.
 return {
   version = "0.1.0",
-  api = 1,
+  api = 2,
 }

@@ -93,10 +93,10 @@ static int ex_list(lua_State *L) {
   return 1;
 }
 
-/* expand.expand (src, dst [, {filter=, nested=, inner=, overwrite=, max_ratio=, max_bytes=}])
+/* expand.run (src, dst [, {filter=, nested=, inner=, overwrite=, max_ratio=, max_bytes=}])
    -> { files=, dirs=, bytes=, archives= } | nil, msg, code
    max_ratio and max_bytes: the budget of the whole expansion (expand.h). */
-static int ex_expand(lua_State *L) {
+static int ex_run(lua_State *L) {
   static const char *const allowed[] = {"filter", "inner", "max_bytes", "max_ratio", "nested",
                                         "overwrite", NULL};
   plat_err e;
@@ -120,8 +120,8 @@ static int ex_expand(lua_State *L) {
 }
 
 static const luaL_Reg expandlib[] = {
-  {"expand", ex_expand},
   {"list", ex_list},
+  {"run", ex_run},
   {NULL, NULL}
 };
 

@@ -52,8 +52,8 @@ static int fs_append(lua_State *L) {
   return 1;
 }
 
-/* fs.mkdir (path) -> true | nil, msg, code  (creates missing parents) */
-static int fs_mkdir(lua_State *L) {
+/* fs.mkdirs (path) -> true | nil, msg, code  (creates missing parents) */
+static int fs_mkdirs(lua_State *L) {
   plat_err e;
   const char *path = sx_trypath(L, 1, &e);
   if (!path) return sx_pushfail(L, &e);
@@ -65,7 +65,7 @@ static int fs_mkdir(lua_State *L) {
 /* fs.mkdir_private (path) -> true | nil, msg, code
    A new folder for sxsfix alone (POSIX 0700, no ACL; Windows a protected
    DACL for SYSTEM and Administrators); missing parents are made as by
-   fs.mkdir. An existing path fails with code fs.EEXIST. */
+   fs.mkdirs. An existing path fails with code fs.EEXIST. */
 static int fs_mkdir_private(lua_State *L) {
   plat_err e;
   const char *path = sx_trypath(L, 1, &e);
@@ -236,9 +236,9 @@ static int fs_map(lua_State *L) {
   return 1;
 }
 
-/* fs.expand (s) -> s with %SystemRoot%, %windir%, %SystemDrive%, %ProgramData%
+/* fs.expandvars (s) -> s with %SystemRoot%, %windir%, %SystemDrive%, %ProgramData%
    expanded (offline meanings under --root) | nil, msg */
-static int fs_expand(lua_State *L) {
+static int fs_expandvars(lua_State *L) {
   const char *s = luaL_checkstring(L, 1);
   sx_winpath wp;
   sx_winpath_init(&wp, sx_getroot(L));
@@ -326,13 +326,13 @@ static const luaL_Reg fslib[] = {
   {"check_private", fs_check_private},
   {"dirname", fs_dirname},
   {"errkind", fs_errkind},
-  {"expand", fs_expand},
+  {"expandvars", fs_expandvars},
   {"head", fs_head},
   {"isdir", fs_isdir},
   {"join", fs_join},
   {"map", fs_map},
-  {"mkdir", fs_mkdir},
   {"mkdir_private", fs_mkdir_private},
+  {"mkdirs", fs_mkdirs},
   {"readfile", fs_readfile},
   {"remove", fs_remove},
   {"resolve", fs_resolve},

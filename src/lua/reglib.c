@@ -81,7 +81,7 @@ static int read_key(lua_State *L, int opt, plat_regkey *k, plat_err *e) {
   return h ? sx_hive_read(h, sub, k, e) : -1;
 }
 
-/* Push value v as its Lua value; expand: REG_EXPAND_SZ through fs.expand's
+/* Push value v as its Lua value; expand: REG_EXPAND_SZ through fs.expandvars's
    rules (an unexpandable one stays as stored). */
 static void push_value(lua_State *L, const plat_regvalue *v, int expand) {
   size_t n;

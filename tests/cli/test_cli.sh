@@ -120,7 +120,7 @@ run --scripts "$tmp/set" version
 check "a cli.lua without main exits 4" test "$rc" = 4
 cp "$tmp/cli.lua.good" "$tmp/set/sxsfix/cli.lua"
 
-sed -i 's/api = 1,/api = 999,/' "$tmp/set/sxsfix/version.lua"
+sed -i 's/api = [0-9]*,/api = 999,/' "$tmp/set/sxsfix/version.lua"
 run --scripts "$tmp/set" eval 'print(1)'
 check "a mismatched script set exits 4" test "$rc" = 4
 check "a mismatched script set is explained" has "$err" "script API 999"

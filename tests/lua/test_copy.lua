@@ -5,7 +5,7 @@ local fs = require "sxsfix.fs"
 
 local root = assert(fs.tempdir("sxsfix-copy"))
 local S, D, B = root .. "/s", root .. "/d", root .. "/b"
-assert(fs.mkdir(S .. "/sub"))
+assert(fs.mkdirs(S .. "/sub"))
 assert(fs.writefile(S .. "/sub/a.txt", "alpha"))
 assert(fs.writefile(S .. "/top.txt", "top"))
 

@@ -8,9 +8,9 @@ local tmp = assert(fs.tempdir("sxsfix-dir"))
 local function path(...) return table.concat({ tmp, ... }, fs.sep) end
 
 -- tree: a/ (f1.txt, b/ (f2.log), Ünï дир/ (ファイル.txt)), e/ (empty), top.txt
-assert(fs.mkdir(path("a", "b")))
-assert(fs.mkdir(path("a", "Ünï дир")))
-assert(fs.mkdir(path("e")))
+assert(fs.mkdirs(path("a", "b")))
+assert(fs.mkdirs(path("a", "Ünï дир")))
+assert(fs.mkdirs(path("e")))
 assert(fs.writefile(path("a", "f1.txt"), "1"))
 assert(fs.writefile(path("a", "b", "f2.log"), "22"))
 assert(fs.writefile(path("a", "Ünï дир", "ファイル.txt"), "333"))
@@ -101,8 +101,8 @@ end)
 
 t.test("root: C:\\ maps into it, case-insensitively where the disk is case-sensitive", function()
   local root = path("vol")
-  assert(fs.mkdir(fs.join(root, "windows", "winsxs", "amd64_microsoft-windows-servicingstack_1")))
-  assert(fs.mkdir(fs.join(root, "windows", "winsxs", "amd64_microsoft-windows-servicingstack_2")))
+  assert(fs.mkdirs(fs.join(root, "windows", "winsxs", "amd64_microsoft-windows-servicingstack_1")))
+  assert(fs.mkdirs(fs.join(root, "windows", "winsxs", "amd64_microsoft-windows-servicingstack_2")))
   assert(fs.writefile(fs.join(root, "windows", "winsxs", "amd64_microsoft-windows-servicingstack_1", "cbscore.dll"), "x"))
   t.eq(fs.root(), nil)
   assert(fs.setroot(root))
@@ -110,7 +110,7 @@ t.test("root: C:\\ maps into it, case-insensitively where the disk is case-sensi
     t.eq(fs.root(), root)
     t.ok(fs.isdir("C:\\Windows\\WinSxS"), "mapped folder exists")
     t.ok(fs.isdir("%SystemRoot%\\WinSxS"), "%SystemRoot% expands offline")
-    t.eq(fs.expand("%windir%\\x"), "C:\\Windows\\x")
+    t.eq(fs.expandvars("%windir%\\x"), "C:\\Windows\\x")
     local full = {}
     for _, n in ipairs(fs.list("C:\\Windows\\WinSxS", { match = "*servicingstack*", type = "dir" })) do
       if not fs.isempty(fs.join("C:\\Windows\\WinSxS", n)) then full[#full + 1] = n end
@@ -132,7 +132,7 @@ t.test("long paths enumerate", function()
   local deep = tmp
   for i = 1, 14 do deep = fs.join(deep, string.rep(string.char(96 + i), 24)) end
   t.ok(#deep > 300, "longer than MAX_PATH")
-  assert(fs.mkdir(deep))
+  assert(fs.mkdirs(deep))
   assert(fs.writefile(fs.join(deep, "leaf.txt"), "leaf"))
   local found
   for p in fs.walk(tmp, { match = "leaf.txt" }) do found = p end

@@ -57,7 +57,7 @@ return {
     o.overwrite = opts.overwrite or false
     local budget = ctx.settings.expand
     o.max_ratio, o.max_bytes = budget.max_ratio, budget.max_bytes
-    local r, msg, code = expand.expand(src, dst, o)
+    local r, msg, code = expand.run(src, dst, o)
     if not r then return failed(ctx, msg, code) end
     print(string.format("%s: %d files (%d bytes) from %d archives into %s",
       src, r.files, r.bytes, r.archives, dst))

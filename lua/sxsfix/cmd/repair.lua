@@ -194,7 +194,7 @@ return {
     if opts.apply and r.status ~= "refused" then
       local logfile = ctx.opts.log or fs.join(settings.logdir, "repair-" .. os.date("%Y%m%d-%H%M%S") .. ".log")
       local ok, err = true, nil
-      if ctx.opts.log then fs.mkdir(fs.dirname(logfile))
+      if ctx.opts.log then fs.mkdirs(fs.dirname(logfile))
       else ok, err = require("sxsfix.private").prepare(settings) end  -- the Logs folder is private
       if ok then ok, err = fs.append(logfile, table.concat(log_lines(r), "\n") .. "\n") end
       if not ok then io.stderr:write("sxsfix repair: log: ", err, "\n") end

@@ -11,7 +11,7 @@ local function export(ctx, dir, force)
   for _, name in ipairs(host.scripts()) do
     local path = dir .. fs.sep .. name:gsub("/", fs.sep)
     local parent = path:match("^(.*)[/\\]")
-    local ok, err = fs.mkdir(parent)
+    local ok, err = fs.mkdirs(parent)
     if ok then ok, err = fs.writefile(path, host.script(name)) end
     if not ok then
       io.stderr:write("sxsfix scripts export: ", err, "\n")
