@@ -361,10 +361,11 @@ int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e) {
   if (check_private(journal, e) != 0) return -1;
   if (plat_read_file(journal, &text, &len, e) != 0) return -1;
   if (strncmp(text, MAGIC, strlen(MAGIC)) != 0) {
+    int v1 = strncmp(text, "sxsfix-copy-journal 1\n", 22) == 0;
     free(text);
     e->code = plat_errcode(PLAT_E_INVAL);
     snprintf(e->msg, sizeof e->msg, "%s: not an sxsfix copy journal (expected \"sxsfix-copy-journal 2\" on line 1%s)",
-             journal, strncmp(text, "sxsfix-copy-journal 1\n", 22) ? "" : "; format 1 is an older sxsfix's: roll back with it");
+             journal, v1 ? "; format 1 is an older sxsfix's: roll back with it" : "");
     return -1;
   }
   rb b = { journal, NULL, NULL, NULL, { 0 }, NULL, st };
