@@ -19,8 +19,11 @@ case $kind in
   *) echo "usage: scripts/build.sh native|sanitize|windows" >&2; exit 3 ;;
 esac
 
-# The configure, build and test settings are CMakePresets.json's.
-(cd "$ROOT" && cmake --preset "$kind") >"$dir.configure.log" 2>&1 || {
+# The configure, build and test settings are CMakePresets.json's. The
+# Windows prefix is passed each time: a cached one may be an older key's.
+extra=()
+[ "$kind" != windows ] || extra=(-DSXSFIX_WIN_PREFIX="$SXSFIX_WIN_PREFIX")
+(cd "$ROOT" && cmake --preset "$kind" "${extra[@]}") >"$dir.configure.log" 2>&1 || {
   cat "$dir.configure.log" >&2; exit 1; }
 grep -E "^CMake Warning|not found" "$dir.configure.log" >&2 || true
 cmake --build "$dir" -j "$jobs" >"$dir.build.log" 2>&1 || {
