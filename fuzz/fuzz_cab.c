@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n) {
   fz_write(src, data, n);
   plat_err e;
   plat_mkdirs(b, &e);
-  sx_expand_opts o = { NULL, NULL, 1, 0 };
+  sx_expand_opts o = { .nested = 1 };
   sx_expand_stats st;
   if (sx_expand(src, dst, &o, &st, &e) != 0)
     FZ_CHECK(e.msg[0] != '\0', "failure without a message");

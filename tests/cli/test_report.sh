@@ -17,9 +17,10 @@ rm -rf "$tmp/healthy/\$WINDOWS.~BT" "$tmp/healthy/Windows/Logs"/*/*
 
 R=$tmp/reports
 mkdir -p "$R/site-a/deep/er" "$R/site-b"
-sx --root "$r" --json "$tmp/broken.json" diagnose >/dev/null
-sx --root "$tmp/healthy" --json "$tmp/healthy.json" diagnose >/dev/null
-sx --root "$r" --json "$tmp/refused.json" repair --ssu "$tmp/img/ssu/arm64-10.0.26100.5074/windows11.0-kb5043080-arm64.msu" --work "$tmp/work" 2>/dev/null
+noreg_under_wine
+sx --root "$r" "${CFG[@]}" --json "$tmp/broken.json" diagnose >/dev/null
+sx --root "$tmp/healthy" "${CFG[@]}" --json "$tmp/healthy.json" diagnose >/dev/null
+sx --root "$r" "${CFG[@]}" --json "$tmp/refused.json" repair --ssu "$tmp/img/ssu/arm64-10.0.26100.5074/windows11.0-kb5043080-arm64.msu" --work "$tmp/work" 2>/dev/null
 if [ -n "$EMU" ]; then  # Wine cannot read the offline hives: name the machines as Windows would
   for f in broken healthy refused; do
     jq '.system.computer_name = "SAMPLE-PC" | .system.build = "26100" | .system.ubr = 5074' "$tmp/$f.json" >"$tmp/x" && mv "$tmp/x" "$tmp/$f.json"
