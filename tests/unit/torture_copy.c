@@ -502,6 +502,7 @@ static void rollback_keeps_what_others_created(void **state) {
   copy_plan_free(&p);
   copy_rollback_stats st;
   assert_int_equal(copy_rollback(th_join(B, "journal.txt"), &st, &e), 0);
+  free(st.first_error);
   char *t = get(D, "k/h.bin");
   assert_non_null(t);
   assert_string_equal(t, "theirs");
