@@ -51,3 +51,16 @@ noreg_under_wine() {
   CFG=(--config "$tmp/wine-noreg.lua")
   echo "SKIP: the registry step under Wine (offline hives cannot be read there): left out by --config"
 }
+
+# need TOOL...: skip the test (exit 77) when a tool is not installed.
+need() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
+  done
+}
+
+# sample_image DIR: the generated installation and updates (scripts/sample-image.sh).
+sample_image() {
+  bash "$SXSFIX_SOURCE/scripts/sample-image.sh" "$1" >/dev/null || { echo "sample image failed"; exit 1; }
+}

@@ -18,7 +18,7 @@ export ANSIBLE_LOCAL_TEMP=$tmp/ansible-local ANSIBLE_REMOTE_TEMP=$tmp/ansible-re
   ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_PIPELINING=1 ANSIBLE_HOST_KEY_CHECKING=0 ANSIBLE_CONFIG=$tmp/ansible.cfg HOME=$tmp
 
 printf "[defaults]\n" >"$tmp/ansible.cfg"   # none of the machine's settings
-bash "$SXSFIX_SOURCE/scripts/sample-image.sh" "$tmp/img" >/dev/null || { echo "sample image failed"; exit 1; }
+sample_image "$tmp/img"
 STACK=amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.26100.5074_none_a5532eb7772ad4c4
 rename() {  # rename ROOT NAME: the computer name in the SYSTEM hive's current control set
   printf 'cd ControlSet002\\Control\\ComputerName\\ComputerName\nsetval 1\nComputerName\nstring:%s\ncommit\n' "$2" |

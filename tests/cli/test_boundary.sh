@@ -6,9 +6,7 @@
 set -u
 : "${SXSFIX:?}" "${SXSFIX_SOURCE:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-for tool in gcab wimlib-imagex hivexsh lua5.4; do
-  command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
-done
+need gcab wimlib-imagex hivexsh lua5.4
 if [ -n "$EMU" ]; then
   # Wine 8 shows a Unix symlink as the folder it points to (no reparse
   # point), so no link can be planted for the .exe to see.
@@ -16,7 +14,7 @@ if [ -n "$EMU" ]; then
   exit 77
 fi
 
-bash "$SXSFIX_SOURCE/scripts/sample-image.sh" "$tmp/img" >/dev/null || { echo "sample image failed"; exit 1; }
+sample_image "$tmp/img"
 STACK=amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.26100.5074_none_a5532eb7772ad4c4
 MSU=$tmp/img/ssu/amd64-10.0.26100.5074/windows10.0-kb5043080-x64.msu
 fresh() { rm -rf "$tmp/$1" "$tmp/$1-out"; cp -a "$tmp/img/root" "$tmp/$1"; mkdir "$tmp/$1-out"; echo "$tmp/$1"; }

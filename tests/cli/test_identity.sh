@@ -5,10 +5,8 @@
 set -u
 : "${SXSFIX:?}" "${SXSFIX_SOURCE:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-for tool in gcab wimlib-imagex hivexsh lua5.4 jq iconv; do
-  command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
-done
-bash "$SXSFIX_SOURCE/scripts/sample-image.sh" "$tmp/img" >/dev/null || { echo "sample image failed"; exit 1; }
+need gcab wimlib-imagex hivexsh lua5.4 jq iconv
+sample_image "$tmp/img"
 r=$tmp/img/root
 # CAB-based updates: every build expands them (the Windows one has no wimlib)
 MSU=$tmp/img/ssu/amd64-10.0.26100.5074/windows10.0-kb5043080-x64.msu

@@ -7,9 +7,7 @@
 set -u
 : "${SXSFIX:?}" "${SXSFIX_SOURCE:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-for tool in gcab wimlib-imagex hivexsh lua5.4; do
-  command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
-done
+need gcab wimlib-imagex hivexsh lua5.4
 if [ -n "$EMU" ]; then
   # Owners and modes are POSIX here; the Windows DACLs are unit-tested
   # (torture_platform), and Wine keeps no descriptors to refuse.
@@ -18,7 +16,7 @@ if [ -n "$EMU" ]; then
 fi
 [ "$(id -u)" = 0 ] || { echo "SKIP: giving files to another user needs root"; exit 77; }
 
-bash "$SXSFIX_SOURCE/scripts/sample-image.sh" "$tmp/img" >/dev/null || { echo "sample image failed"; exit 1; }
+sample_image "$tmp/img"
 STACK=amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.26100.5074_none_a5532eb7772ad4c4
 SSU=$tmp/img/ssu/amd64-10.0.26100.5074
 MSU=$SSU/windows10.0-kb5043080-x64.msu

@@ -5,11 +5,9 @@
 set -u
 : "${SXSFIX:?}" "${SXSFIX_SOURCE:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-for tool in gcab wimlib-imagex hivexsh lua5.4 jq; do
-  command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
-done
+need gcab wimlib-imagex hivexsh lua5.4 jq
 
-bash "$SXSFIX_SOURCE/scripts/sample-image.sh" "$tmp/img" >/dev/null || { echo "sample image failed"; exit 1; }
+sample_image "$tmp/img"
 STACK=amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.26100.5074_none_a5532eb7772ad4c4
 SSU=$tmp/img/ssu/amd64-10.0.26100.5074
 SXT=(--trust "$tmp/img/ca/ca.pem")   # the sample's updates are signed by its test CA

@@ -5,10 +5,8 @@
 set -u
 : "${SXSFIX:?}" "${SXSFIX_SOURCE:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-for tool in gcab wimlib-imagex hivexsh lua5.4 jq iconv; do
-  command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
-done
-bash "$SXSFIX_SOURCE/scripts/sample-image.sh" "$tmp/img" >/dev/null || { echo "sample image failed"; exit 1; }
+need gcab wimlib-imagex hivexsh lua5.4 jq iconv
+sample_image "$tmp/img"
 S=$tmp/img/ssu
 STACK=amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.26100.5074_none_a5532eb7772ad4c4
 r=$tmp/img/root

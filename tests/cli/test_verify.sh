@@ -10,9 +10,7 @@ set -u
 : "${SXSFIX:?}" "${SXSFIX_SOURCE:?}"
 SXSFIX_TIMEOUT=${SXSFIX_TIMEOUT:-120}
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-for tool in openssl osslsigncode gcab jq; do
-  command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
-done
+need openssl osslsigncode gcab jq
 MS=${SXSFIX_TESTDATA:-}/cabs/msu
 ENGINE=openssl
 [ -z "$EMU" ] || ENGINE=system   # the .exe verifies through WinVerifyTrust
