@@ -11,6 +11,12 @@
 
 static char tmp[1024];
 
+/* libFuzzer calls this once: the process set up as sxsfix's main does it. */
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+  plat_init(argc, argv);
+  return 0;
+}
+
 static void cleanup(void) {
   if (tmp[0]) fz_rmtree(tmp);
 }

@@ -1,7 +1,6 @@
 /* cab.c: Microsoft cabinets. The header scan is our own (sizes and
    multi-volume flags, no decompression); entries and data come from
    libarchive, read through the platform layer in 64 KiB blocks. */
-#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,11 +150,8 @@ int sx_cab_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
   }
   if (!(s->in = plat_rfile_open(path, e))) { free(s); archive_read_free(a); return -1; }
   archive_read_support_format_cab(a);
-  /* libarchive converts names to the C library's character set: make it
-     UTF-8 for the walk (names without the UTF-8 flag stay raw bytes). */
-  char *oldloc = setlocale(LC_CTYPE, NULL);
-  oldloc = oldloc ? strdup(oldloc) : NULL;
-  if (!setlocale(LC_CTYPE, "C.UTF-8")) setlocale(LC_CTYPE, "en_US.UTF-8");
+  /* libarchive converts names through the C library's character set,
+     which plat_init made UTF-8 (names without the UTF-8 flag stay raw bytes). */
   int rc = 0;
   if (archive_read_open(a, s, NULL, cab_read, NULL) != ARCHIVE_OK)
     rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "cannot be read as a cabinet: %s", archive_error_string(a));
@@ -185,8 +181,6 @@ int sx_cab_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
     if (v->entry(v, &ent, want ? &r : NULL, e) != 0) rc = -1;
   }
   archive_read_free(a);
-  if (oldloc) setlocale(LC_CTYPE, oldloc);
-  free(oldloc);
   plat_rfile_close(s->in);
   free(s);
   return rc;
@@ -197,7 +191,7 @@ int sx_cab_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
 int sx_cab_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
   (void)path; (void)v;
   return sx_exp_fail(e, SX_EXP_UNSUPPORTED, label,
-                     "this sxsfix was built without libarchive: cabinets cannot be expanded");
+                     "this sxsfix was built without libarchive: cabinets cannot be read");
 }
 
 #endif

@@ -21,8 +21,12 @@ typedef struct plat_err {
   char msg[768];   /* "path: message" */
 } plat_err;
 
-/* Process start: on Windows rebuilds argv as UTF-8 from the wide command
-   line and sets the console to UTF-8. argv stays valid until exit. */
+/* Process start, the one place that changes process-wide state: on Windows
+   rebuilds argv as UTF-8 from the wide command line and sets the console
+   to UTF-8 (argv stays valid until exit); on POSIX makes the C library's
+   character set (LC_CTYPE) UTF-8, through which libarchive converts entry
+   names. Engines change no process state; a program or test that reads
+   archives calls this first. */
 int plat_init(int *argc, char ***argv);
 
 /* 1 when standard stream fd (0, 1, 2) is a terminal or console. */

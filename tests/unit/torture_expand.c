@@ -152,7 +152,8 @@ static void wrong_magic_named(void **state) {
   assert_non_null(strstr(e.msg, "not.cab: is an InstallShield cabinet"));
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  plat_init(&argc, &argv);  /* UTF-8 names from libarchive */
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(safe_names_pass),
     cmocka_unit_test(hostile_names_refused),

@@ -635,7 +635,8 @@ static void real_logs(void **state) {
   sx_grep_free(gb);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  plat_init(&argc, &argv);  /* UTF-8 names from libarchive */
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(line_ends_and_blocks),
     cmocka_unit_test(match_across_block_boundary),

@@ -1,5 +1,6 @@
 /* sys.c: process setup, errors and environment on POSIX. */
 #include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,9 @@
 
 int plat_init(int *argc, char ***argv) {
   (void)argc; (void)argv;  /* POSIX argv is already bytes; we treat it as UTF-8 */
+  /* The one change of process state: libarchive converts entry names
+     through the C library's character set, so make it UTF-8. */
+  if (!setlocale(LC_CTYPE, "C.UTF-8")) setlocale(LC_CTYPE, "en_US.UTF-8");
   return 0;
 }
 
