@@ -1,4 +1,5 @@
-/* archive.h: what the format readers (cab.c, wim.c) give expand.c. */
+/* archive.h: the archive module: what the format readers (cab.c, wim.c)
+   share (archive.c) and give expand.c and grep's .cab search. */
 #ifndef SXSFIX_ARCHIVE_H
 #define SXSFIX_ARCHIVE_H
 
@@ -23,6 +24,13 @@ typedef struct sx_visit {
   const char *stage;    /* a new folder the WIM reader may extract into */
   void *ud;
 } sx_visit;
+
+/* Archive problems: fill e with code (SX_EXP_*) and "label: text". Return -1. */
+int sx_exp_fail(plat_err *e, int code, const char *label, const char *fmt, ...)
+#ifdef __GNUC__
+  __attribute__((format(printf, 4, 5)))
+#endif
+  ;
 
 /* The format of path from its first bytes; an unknown one fails with a
    message saying what was expected. */

@@ -2,61 +2,19 @@
    and the whole expansion's budget, writes each entry through a temporary
    name inside the destination (never through a link already there), then
    expands inner archives. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/archive.h"
 #include "core/glob.h"
+#include "core/winpath.h"
 
 #define MAX_DEPTH 4   /* .msu > .cab > .cab > .cab: deeper archives stay files */
-
-int sx_exp_fail(plat_err *e, int code, const char *label, const char *fmt, ...) {
-  int n = snprintf(e->msg, sizeof e->msg, "%s: ", label);
-  if (n < 0 || (size_t)n >= sizeof e->msg) n = 0;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(e->msg + n, sizeof e->msg - (size_t)n, fmt, ap);
-  va_end(ap);
-  e->code = code;
-  return -1;
-}
-
-int sx_detect(const char *path, const char *label, sx_format *fmt, plat_err *e) {
-  unsigned char m[8] = {0};
-  plat_rfile *in = plat_rfile_open(path, e);
-  if (!in) return -1;
-  size_t n = 0;
-  int rc = plat_rfile_read(in, m, sizeof m, &n, e);
-  plat_rfile_close(in);
-  if (rc != 0) return -1;
-  *fmt = SX_FMT_UNKNOWN;
-  if (n >= 4 && memcmp(m, "MSCF", 4) == 0) *fmt = SX_FMT_CAB;
-  else if (n == 8 && memcmp(m, "MSWIM\0\0\0", 8) == 0) *fmt = SX_FMT_WIM;
-  else if (n >= 4 && memcmp(m, "ISc(", 4) == 0)
-    return sx_exp_fail(e, SX_EXP_FORMAT, label, "is an InstallShield cabinet, not a Microsoft "
-                       "cabinet or WIM (expected the signature MSCF or MSWIM)");
-  else
-    return sx_exp_fail(e, SX_EXP_FORMAT, label, "%s (expected a Microsoft cabinet or WIM: "
-                       "the signature MSCF or MSWIM)", n == 0 ? "is empty" : "has an unknown signature");
-  return 0;
-}
 
 static const char *base_of(const char *rel) {
   const char *s = strrchr(rel, '/');
   return s ? s + 1 : rel;
-}
-
-/* malloc'd "a<sep>b", with b's '/' turned into the platform's separator. */
-static char *join(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b);
-  char *s = malloc(la + lb + 2);
-  if (!s) return NULL;
-  memcpy(s, a, la);
-  s[la] = plat_sep();
-  for (size_t i = 0; i <= lb; i++) s[la + 1 + i] = b[i] == '/' ? plat_sep() : b[i];
-  return s;
 }
 
 /* One budget for a whole expansion, every nesting level together. */
@@ -147,7 +105,7 @@ static int check_one(job *j, const char *rel, char *path, int last, int dir, pla
    file itself is checked only with overwrite: otherwise the commit's
    rename never replaces, and a failure is explained afterwards. */
 static int prepare(job *j, const char *rel, int dir, char **final, plat_err *e) {
-  char *path = join(j->dst, rel);
+  char *path = sx_path_join(j->dst, rel, plat_sep());
   if (!path) return sx_exp_fail(e, SX_EXP_CORRUPT, j->label, "out of memory");
   size_t skip = strlen(j->dst) + 1, plen = (size_t)(strrchr(path + skip - 1, plat_sep()) - path);
   int known = !dir && j->okdir && strlen(j->okdir) == plen && memcmp(j->okdir, path, plen) == 0;
@@ -253,7 +211,7 @@ static char *new_stage(const char *dst, plat_err *e) {
   for (int i = 0; i < 1000; i++) {
     char name[48];
     snprintf(name, sizeof name, ".sxsfix-stage-%d", i);
-    char *p = join(dst, name);
+    char *p = sx_path_join(dst, name, plat_sep());
     plat_info info;
     plat_err se;
     if (p && plat_stat(p, 0, &info, &se) != 0) {
@@ -277,7 +235,7 @@ static int check_inner(job *j, const char *dir, plat_err *e) {
   k.b = &tb;
   int rc = 0;
   for (size_t i = 0; !rc && i < j->ninner; i++) {
-    char *src = join(dir, j->inner[i]);
+    char *src = sx_path_join(dir, j->inner[i], plat_sep());
     size_t n = strlen(j->label) + strlen(j->inner[i]) + 2;
     char *label = malloc(n);
     sx_format fmt;
@@ -306,7 +264,7 @@ static int check_inner(job *j, const char *dir, plat_err *e) {
 /* Inner archive NAME.cab of j (written under dst) -> folder NAME beside it. */
 static int run_inner(job *j, const char *dir, const char *rel, int depth, plat_err *e) {
   size_t ll = strlen(j->label), lr = strlen(rel);
-  char *label = malloc(ll + lr + 2), *src = join(dir, rel), *sub = join(dir, rel);
+  char *label = malloc(ll + lr + 2), *src = sx_path_join(dir, rel, plat_sep()), *sub = sx_path_join(dir, rel, plat_sep());
   int rc = -1;
   if (!label || !src || !sub) sx_exp_fail(e, SX_EXP_CORRUPT, j->label, "out of memory");
   else {

@@ -64,7 +64,4 @@ int sx_expand(const char *src, const char *dst, const sx_expand_opts *o,
 typedef int (*sx_list_fn)(void *ud, const sx_entry *ent);
 int sx_list(const char *src, const sx_expand_opts *o, sx_list_fn fn, void *ud, plat_err *e);
 
-/* Archive problems: fill e with code and "label: text". Return -1. */
-int sx_exp_fail(plat_err *e, int code, const char *label, const char *fmt, ...);
-
 #endif

@@ -1,16 +1,14 @@
-/* grepsrc.c: what the grep engine reads: files, .cab members (through
-   libarchive) and folder + wildcard arguments. */
+/* grepsrc.c: what the grep engine reads: files, .cab members (through the
+   archive module's cabinet reader, as expand reads them) and folder +
+   wildcard arguments. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/archive.h"
 #include "core/glob.h"
 #include "core/grep_int.h"
-
-#if SXSFIX_HAVE_LIBARCHIVE
-#include <archive.h>
-#include <archive_entry.h>
-#endif
+#include "core/winpath.h"
 
 static int file_read(void *src, void *buf, size_t len, size_t *got, plat_err *e) {
   return plat_rfile_read(src, buf, len, got, e);
@@ -27,94 +25,59 @@ static int ends_with_ci(const char *s, const char *suffix) {
   return 1;
 }
 
-#if SXSFIX_HAVE_LIBARCHIVE
-typedef struct cabsrc {
-  plat_rfile *f;
-  plat_err e;
-  char buf[1 << 16];
-} cabsrc;
-
-static la_ssize_t cab_in(struct archive *a, void *ud, const void **out) {
-  cabsrc *c = ud;
-  size_t got;
-  if (plat_rfile_read(c->f, c->buf, sizeof c->buf, &got, &c->e) != 0) {
-    archive_set_error(a, c->e.code, "%s", c->e.msg);
-    return -1;
-  }
-  *out = c->buf;
-  return (la_ssize_t)got;
-}
+/* A .cab member, read through the archive module's block reader. */
+typedef struct member {
+  sx_reader *r;
+  const char *blk;
+  size_t left;
+} member;
 
 static int member_read(void *src, void *buf, size_t len, size_t *got, plat_err *e) {
-  struct archive *a = src;
-  la_ssize_t r = archive_read_data(a, buf, len);
-  if (r < 0) {
-    const char *m = archive_error_string(a);
-    e->code = archive_errno(a);
-    snprintf(e->msg, sizeof e->msg, "%s", m ? m : "damaged cabinet");
-    return -1;
+  member *m = src;
+  if (m->left == 0) {
+    const void *b;
+    int64_t n = m->r->next(m->r, &b, e);
+    if (n < 0) return -1;
+    m->blk = b;
+    m->left = (size_t)n;
   }
-  *got = (size_t)r;
+  *got = len < m->left ? len : m->left;
+  memcpy(buf, m->blk, *got);
+  m->blk += *got;
+  m->left -= *got;
   return 0;
 }
 
-static void cab_fail(const sx_grep_sink *s, const char *name, struct archive *a, const char *what) {
-  plat_err e;
-  const char *m = archive_error_string(a);
-  e.code = archive_errno(a);
-  snprintf(e.msg, sizeof e.msg, "%s: %s", name, m ? m : what);
-  s->error(s->ud, name, &e);
-}
+typedef struct cabgrep {
+  sx_grep *g;
+  const char *path;
+  const sx_grep_opts *o;
+  const sx_grep_sink *s;
+  int stop;    /* 1: the sink stopped the search; -1: a member failed (reported) */
+} cabgrep;
 
 /* Each regular member is searched as "path:member". */
+static int cab_member(sx_visit *v, const sx_entry *ent, sx_reader *r, plat_err *e) {
+  cabgrep *c = v->ud;
+  if (ent->is_dir || !r) return 0;
+  char *name = malloc(strlen(c->path) + strlen(ent->name) + 2);
+  if (!name) return plat_fail(e, c->path, plat_errcode(PLAT_E_NOMEM));
+  sprintf(name, "%s:%s", c->path, ent->name);
+  member m = { r, NULL, 0 };
+  int rc = sx_grep_stream(c->g, name, member_read, &m, c->o, c->s);
+  free(name);
+  if (rc == 0) return 0;
+  c->stop = rc;  /* a damaged member: the rest cannot be read */
+  return -1;
+}
+
 static int search_cab(sx_grep *g, const char *path, const sx_grep_opts *o, const sx_grep_sink *s) {
-  cabsrc *c = calloc(1, sizeof *c);
-  struct archive *a = archive_read_new();
-  int rc = 0;
+  cabgrep c = { g, path, o, s, 0 };
+  sx_visit v = { NULL, cab_member, NULL, &c };
   plat_err e;
-  if (!c || !a) {
-    plat_fail(&e, path, 12);
-    snprintf(e.msg, sizeof e.msg, "%s: out of memory", path);
-    s->error(s->ud, path, &e);
-    goto out;
-  }
-  if (!(c->f = plat_rfile_open(path, &e))) { s->error(s->ud, path, &e); goto out; }
-  archive_read_support_format_cab(a);
-  if (archive_read_open(a, c, NULL, cab_in, NULL) != ARCHIVE_OK) {
-    cab_fail(s, path, a, "not a cabinet file");
-    goto out;
-  }
-  struct archive_entry *ent;
-  int r;
-  while ((r = archive_read_next_header(a, &ent)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
-    if (archive_entry_filetype(ent) != AE_IFREG) continue;
-    const char *m = archive_entry_pathname_utf8(ent);
-    if (!m) m = archive_entry_pathname(ent);
-    size_t len = strlen(path) + strlen(m ? m : "?") + 2;
-    char *name = malloc(len);
-    if (!name) continue;
-    snprintf(name, len, "%s:%s", path, m ? m : "?");
-    rc = sx_grep_stream(g, name, member_read, a, o, s);
-    free(name);
-    if (rc == 1) goto out;
-    if (rc < 0) { rc = 0; goto out; }  /* a damaged member: the rest cannot be read */
-  }
-  if (r != ARCHIVE_EOF) cab_fail(s, path, a, "damaged cabinet");
-out:
-  if (a) archive_read_free(a);
-  if (c) plat_rfile_close(c->f);
-  free(c);
-  return rc;
+  if (sx_cab_walk(path, path, &v, &e) != 0 && !c.stop) s->error(s->ud, path, &e);
+  return c.stop == 1;
 }
-#else
-static int search_cab(sx_grep *g, const char *path, const sx_grep_opts *o, const sx_grep_sink *s) {
-  (void)g; (void)o;
-  plat_err e = { 0 };
-  snprintf(e.msg, sizeof e.msg, "%s: this sxsfix was built without libarchive: .cab files cannot be searched", path);
-  s->error(s->ud, path, &e);
-  return 0;
-}
-#endif
 
 static int search_file(sx_grep *g, const char *path, const sx_grep_opts *o, const sx_grep_sink *s) {
   if (ends_with_ci(path, ".cab")) return search_cab(g, path, o, s);
@@ -164,10 +127,8 @@ static int search_glob(sx_grep *g, const char *dir, const char *pat,
   if (n > 1) qsort(names, n, sizeof *names, cmp_str);
   int rc = 0;
   for (size_t i = 0; i < n; i++) {
-    size_t len = strlen(dir) + strlen(names[i]) + 2;
-    char *p = malloc(len);
+    char *p = sx_path_join(dir, names[i], plat_sep());
     if (p && !rc) {
-      snprintf(p, len, "%s%c%s", dir, plat_sep(), names[i]);
       plat_info st;
       if (plat_stat(p, 1, &st, &e) != 0) s->error(s->ud, p, &e);
       else if (st.type != PLAT_DIR) rc = search_file(g, p, o, s);

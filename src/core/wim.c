@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "core/archive.h"
+#include "core/winpath.h"
 #include "core/safename.h"
 
 #if SXSFIX_HAVE_WIMLIB
@@ -142,13 +143,11 @@ int sx_wim_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
     free(stage);
     if (r) rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "cannot extract: %s", werr(r, msg, sizeof msg));
   }
-  size_t slen = v->stage ? strlen(v->stage) : 0;
   for (size_t i = 0; !rc && i < t.n; i++) {
     char *staged = NULL;
-    if (want[i]) {
-      size_t n = slen + strlen(t.v[i].name) + 2;
-      if (!(staged = malloc(n))) { rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "out of memory"); break; }
-      snprintf(staged, n, "%s%c%s", v->stage, plat_sep(), t.v[i].name);
+    if (want[i] && !(staged = sx_path_join(v->stage, t.v[i].name, plat_sep()))) {
+      rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "out of memory");
+      break;
     }
     sx_reader r = { NULL, staged, NULL };
     if (v->entry(v, &t.v[i].ent, staged ? &r : NULL, e) != 0) rc = -1;

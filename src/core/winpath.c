@@ -295,14 +295,15 @@ size_t sx_path_dirlen(const char *p) {
 }
 
 char *sx_path_join(const char *a, const char *b, char dflt) {
-  if (sx_path_isabs(b) || !a[0]) return strdup(b);
-  char sep = strchr(a, '\\') ? '\\' : strchr(a, '/') ? '/' : dflt;
+  if (!a[0]) return strdup(b);
+  if (!b[0]) return strdup(a);
+  char sep = strchr(a, '/') ? '/' : strchr(a, '\\') ? '\\' : dflt;
   size_t la = strlen(a), lb = strlen(b);
   int need = !ISSEP(a[la - 1]) && !(la == 2 && a[1] == ':' && isalpha((unsigned char)a[0]));
   char *r = malloc(la + lb + 2);
   if (!r) return NULL;
   memcpy(r, a, la);
   if (need) r[la++] = sep;
-  memcpy(r + la, b, lb + 1);
+  for (size_t i = 0; i <= lb; i++) r[la + i] = sep == '\\' && b[i] == '/' ? '\\' : b[i];
   return r;
 }

@@ -50,8 +50,12 @@ char *sx_winpath_expand(const sx_winpath *wp, const char *s, char *err, size_t e
 int sx_path_isabs(const char *p);           /* "C:\x", "\x", "/x", "\\srv\x" */
 size_t sx_path_dirlen(const char *p);       /* length of the folder part, keeping a root ("C:\", "/") */
 const char *sx_path_base(const char *p, size_t *len);  /* last component, trailing separators excluded */
-/* a joined with b: b when b is absolute, else a + sep + b, where sep is the
-   separator a already uses (else dflt). malloc'd. */
+/* The one path join of sxsfix (fs.join, the engines): b when a is empty, a
+   when b is empty, else a + sep + b, where sep is the separator a already
+   uses ('/' first: a POSIX name may hold a '\'; else dflt) and, when it is
+   '\', b's '/' become '\' too (names from archives and plans are
+   '/'-separated). b is taken as relative, whatever it looks like. No second
+   separator after one that ends a. malloc'd; NULL when out of memory. */
 char *sx_path_join(const char *a, const char *b, char dflt);
 
 #endif

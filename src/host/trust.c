@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/winpath.h"
 #include "host/host.h"
 #include "platform/platform.h"
 
@@ -48,10 +49,8 @@ static int check_tree(const char *dir, int depth, int *count, plat_err *e) {
   int r, rc = 0;
   while (rc == 0 && (r = plat_dir_next(d, &ent, e)) == 1) {
     if (++*count > MAX_ENTRIES) { rc = plat_fail(e, dir, plat_errcode(PLAT_E_INVAL)); break; }
-    size_t len = strlen(dir) + strlen(ent.name) + 2;
-    char *p = malloc(len);
+    char *p = sx_path_join(dir, ent.name, plat_sep());
     if (!p) { rc = plat_fail(e, dir, plat_errcode(PLAT_E_NOMEM)); break; }
-    snprintf(p, len, "%s%c%s", dir, plat_sep(), ent.name);
     rc = plat_check_private(p, e);
     if (rc == 0 && ent.type == PLAT_DIR) rc = check_tree(p, depth + 1, count, e);
     free(p);
@@ -70,11 +69,8 @@ int host_check_code(const char *path, int tree, plat_err *e) {
     int absolute = ISSEP(path[0]) || (path[0] && path[1] == ':');
     if (!absolute && plat_realpath(".", &cwd, e) != 0) rc = -1;
     if (rc == 0) {
-      size_t len = strlen(path) + (cwd ? strlen(cwd) : 0) + 2;
-      abs = malloc(len);
+      abs = cwd ? sx_path_join(cwd, path, plat_sep()) : strdup(path);
       if (!abs) rc = plat_fail(e, path, plat_errcode(PLAT_E_NOMEM));
-      else if (cwd) snprintf(abs, len, "%s%c%s", cwd, plat_sep(), path);
-      else snprintf(abs, len, "%s", path);
     }
     if (rc == 0) rc = check_above(abs, e);
   }

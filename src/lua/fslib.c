@@ -4,6 +4,7 @@
 ** failure returns nil, "path: message", code.
 */
 #include <stdlib.h>
+#include <string.h>
 
 #include "lauxlib.h"
 
@@ -289,7 +290,8 @@ static int fs_join(lua_State *L) {
   int n = lua_gettop(L);
   lua_pushstring(L, luaL_checkstring(L, 1));
   for (int i = 2; i <= n; i++) {
-    char *j = sx_path_join(lua_tostring(L, -1), luaL_checkstring(L, i), plat_sep());
+    const char *b = luaL_checkstring(L, i);
+    char *j = sx_path_isabs(b) ? strdup(b) : sx_path_join(lua_tostring(L, -1), b, plat_sep());
     if (!j) return luaL_error(L, "not enough memory");
     lua_pop(L, 1);
     lua_pushstring(L, j);

@@ -93,6 +93,7 @@ end)
 t.test("path helpers", function()
   t.eq(fs.join("C:\\Windows", "WinSxS", "x"), "C:\\Windows\\WinSxS\\x")
   t.eq(fs.join("/mnt/win", "Windows"), "/mnt/win/Windows")
+  t.eq(fs.join("a", "D:\\abs", "x"), "D:\\abs\\x")  -- a later absolute part replaces what precedes
   local d, b = fs.split("C:\\Windows\\WinSxS")
   t.eq(d, "C:\\Windows"); t.eq(b, "WinSxS")
   t.eq(fs.dirname("C:\\Windows"), "C:\\")

@@ -138,8 +138,20 @@ static void helpers(void **state) {
   j = sx_path_join("C:", "x", '\\');
   assert_string_equal(j, "C:x");
   free(j);
-  j = sx_path_join("a", "D:\\abs", '/');
-  assert_string_equal(j, "D:\\abs");
+  j = sx_path_join("a/b", "\\x", '\\');  /* b is relative whatever it looks like: a POSIX name */
+  assert_string_equal(j, "a/b/\\x");
+  free(j);
+  j = sx_path_join("C:\\out", "dir/f.txt", '/');  /* '/' of archive names follow a's '\\' */
+  assert_string_equal(j, "C:\\out\\dir\\f.txt");
+  free(j);
+  j = sx_path_join("rel/dir", "", '\\');
+  assert_string_equal(j, "rel/dir");
+  free(j);
+  j = sx_path_join("", "name", '\\');
+  assert_string_equal(j, "name");
+  free(j);
+  j = sx_path_join("/mnt/a\\b", "c", '\\');  /* '/' first: a POSIX name may hold '\\' */
+  assert_string_equal(j, "/mnt/a\\b/c");
   free(j);
   assert_true(sx_path_isabs("\\\\srv\\x"));
   assert_false(sx_path_isabs("C:x"));
