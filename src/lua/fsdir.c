@@ -1,118 +1,41 @@
 /*
 ** fsdir.c: folder enumeration for module sxsfix.fs: fs.dir, fs.walk,
-** fs.list, fs.count, fs.isempty. One walker serves all: a stack of open
-** folders, pre-order, closed at the end, on break (to-be-closed) or by gc.
+** fs.list, fs.count, fs.isempty. One walker (core/walk.h) serves all; its
+** handle is closed at the end, on break (to-be-closed) or by gc.
 */
 #include <stdlib.h>
 #include <string.h>
 
 #include "lauxlib.h"
 
-#include "core/glob.h"
+#include "core/walk.h"
 #include "lua/modules.h"
 #include "platform/platform.h"
 
 #define WALKER "sxsfix.fs.walker"
 
-typedef struct level {
-  plat_dir *d;
-  char *path;   /* native path of this folder */
-  char *rel;    /* path relative to the walk's start ("" at the top) */
-} level;
-
+/* The userdata: created closed (w NULL), then opened. */
 typedef struct walker {
-  level *lv;
-  int n, cap;
-  int maxdepth;      /* 1 = the folder's own entries; 0 = no limit */
-  int want;          /* PLAT_FILE, PLAT_DIR, or -1 for any type */
+  sx_walk *w;
   int relpaths;      /* yield paths relative to the start (walk) or names (dir) */
-  char *match;       /* glob on the entry's name, or NULL */
 } walker;
 
 static const char *const typenames[] = {"unknown", "file", "dir", "link", "other"};
 
-static char *joinpath(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b);
-  char *r = malloc(la + lb + 2);
-  if (!r) return NULL;
-  memcpy(r, a, la);
-  if (la && a[la - 1] != '/' && a[la - 1] != '\\') r[la++] = plat_sep();
-  memcpy(r + la, b, lb + 1);
-  return r;
-}
-
-static void pop_level(walker *w) {
-  level *l = &w->lv[--w->n];
-  plat_dir_close(l->d);
-  free(l->path);
-  free(l->rel);
-}
-
 static void w_close(walker *w) {
-  while (w->n > 0) pop_level(w);
-  free(w->lv);
-  free(w->match);
-  w->lv = NULL;
-  w->match = NULL;
-  w->cap = 0;
+  sx_walk_close(w->w);
+  w->w = NULL;
 }
 
-static int nomem(plat_err *e) {
-  e->code = 12;  /* ENOMEM; only the message matters here */
-  strcpy(e->msg, "fs: out of memory");
-  return -1;
-}
-
-/* Open folder path as a new level; 0, or -1 with e filled (path and rel
-   are taken over either way). */
-static int push_level(walker *w, char *path, char *rel, plat_err *e) {
-  if (!path || !rel) {
-    free(path); free(rel);
-    return nomem(e);
-  }
-  if (w->n == w->cap) {
-    int cap = w->cap ? w->cap * 2 : 8;
-    level *lv = realloc(w->lv, (size_t)cap * sizeof *lv);
-    if (!lv) { free(path); free(rel); return nomem(e); }
-    w->lv = lv;
-    w->cap = cap;
-  }
-  plat_dir *d = plat_dir_open(path, e);
-  if (!d) { free(path); free(rel); return -1; }
-  w->lv[w->n++] = (level){d, path, rel};
-  return 0;
-}
-
-/* Next entry that passes the filters: 1 with name/type (and, for walks,
-   the relative path) pushed, 0 at the end, -1 on error. */
+/* Next entry: 1 with its path (or name) and type pushed, 0 at the end, -1 on error. */
 static int w_next(lua_State *L, walker *w, plat_err *e) {
-  while (w->n > 0) {
-    level *l = &w->lv[w->n - 1];
-    plat_dirent ent;
-    int r = plat_dir_next(l->d, &ent, e);
-    if (r < 0) return -1;
-    if (r == 0) { pop_level(w); continue; }
-    int show = (w->want < 0 || (int)ent.type == w->want) && (!w->match || sx_glob_match(w->match, ent.name));
-    if (show) {
-      if (w->relpaths && l->rel[0]) {
-        char *rp = joinpath(l->rel, ent.name);
-        lua_pushstring(L, rp ? rp : ent.name);
-        free(rp);
-      } else {
-        lua_pushstring(L, ent.name);
-      }
-      lua_pushstring(L, typenames[ent.type]);
-    }
-    if (ent.type == PLAT_DIR && (w->maxdepth == 0 || w->n < w->maxdepth)) {
-      char *rel = l->rel[0] ? joinpath(l->rel, ent.name) : strdup(ent.name);
-      if (push_level(w, joinpath(l->path, ent.name), rel, e) != 0) {
-        if (show) lua_pop(L, 2);
-        return -1;
-      }
-    }
-    if (show) return 1;
+  sx_walk_ent ent;
+  int r = w->w ? sx_walk_next(w->w, &ent, e) : 0;
+  if (r == 1) {
+    lua_pushstring(L, w->relpaths ? ent.rel : ent.name);
+    lua_pushstring(L, typenames[ent.type]);
   }
-  return 0;
+  return r;
 }
 
 static walker *check_walker(lua_State *L, int i) {
@@ -126,8 +49,8 @@ static int w_gc(lua_State *L) {
 
 static int w_tostring(lua_State *L) {
   walker *w = check_walker(L, 1);
-  if (w->n == 0) lua_pushliteral(L, "directory (closed)");
-  else lua_pushfstring(L, "directory (%s)", w->lv[0].path);
+  if (!w->w) lua_pushliteral(L, "directory (closed)");
+  else lua_pushfstring(L, "directory (%s)", sx_walk_root(w->w));
   return 1;
 }
 
@@ -168,14 +91,11 @@ static walker *new_walker(lua_State *L, int opt, int maxdepth, int relpaths, pla
     }
   }
   walker *w = lua_newuserdatauv(L, sizeof *w, 0);
-  memset(w, 0, sizeof *w);  /* created closed, then opened */
-  luaL_setmetatable(L, WALKER);
-  w->maxdepth = maxdepth;
-  w->want = want;
+  w->w = NULL;  /* created closed, then opened */
   w->relpaths = relpaths;
-  if ((match && !(w->match = strdup(match))) ||
-      push_level(w, strdup(path), strdup(""), e) != 0) {
-    if (match && !w->match) nomem(e);
+  luaL_setmetatable(L, WALKER);
+  sx_walk_opts wo = { maxdepth, want, match };
+  if (!(w->w = sx_walk_open(path, &wo, e))) {
     lua_pop(L, 1);
     return NULL;
   }
