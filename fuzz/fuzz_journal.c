@@ -5,7 +5,7 @@
    sentinel file beside them must survive. */
 #include <string.h>
 
-#include "core/copy.h"
+#include "core/copy_int.h"  /* journal_id: the journal format itself */
 #include "fuzzutil.h"
 
 static int pinned(const char *line, size_t k) {

@@ -105,58 +105,7 @@ typedef struct copy_ops {
   int (*checkpoint)(const char *verb, const char *rel);
 } copy_ops;
 extern copy_ops copy_os;
-
-/* ---- internal, shared by the engine's files ---------------------------- */
-
-#define ENOMEM_CODE plat_errcode(PLAT_E_NOMEM)
-#define ENOTDIR_CODE plat_errcode(PLAT_E_NOTDIR)
-char *copy_join(const char *a, const char *b);
-/* 1 when two times are equal at precision ns (the coarser of the two file
-   systems'): they differ by less than one unit. */
-int copy_time_eq(int64_t a, int64_t b, int64_t precision);
-/* The coarser time precision (ns) of the file systems holding folders a and b. */
-int64_t copy_precision(const char *a, const char *b);
-
-/* The destination walked on folder handles (copywalk.c): the folders of
-   the current path stay open, so no component is looked up by path again
-   while the walk is below it, and a link met on the way is refused. */
-typedef struct copy_walk {
-  plat_dirh **h;     /* h[0] the root, h[i] the folder names[i] inside h[i-1] */
-  char **names;
-  size_t n, cap;
-} copy_walk;
-int copy_walk_open(copy_walk *w, const char *root, plat_err *e);
-/* The open folder holding rel's last component; *leaf is that component
-   (NULL for rel "", the root, whose folder is returned). */
-plat_dirh *copy_walk_parent(copy_walk *w, const char *rel, const char **leaf, plat_err *e);
-/* The folder rel itself, open. */
-plat_dirh *copy_walk_dir(copy_walk *w, const char *rel, plat_err *e);
-void copy_walk_close(copy_walk *w);
-
-/* A 64-bit content hash (not cryptographic: it tells whether a file still
-   holds what the run wrote). */
-typedef struct copy_hash { uint64_t h, len; unsigned char t[8]; unsigned nt; } copy_hash;
-void copy_hash_init(copy_hash *c);
-void copy_hash_add(copy_hash *c, const void *p, size_t n);
-uint64_t copy_hash_end(copy_hash *c);
 /* The default copy_os.copy_data: read, hash, write. */
 int copy_stream(plat_file *src, plat_file *dst, uint64_t *bytes, uint64_t *hash, plat_err *e);
-/* Size and copy_hash of f's contents from its position to its end. */
-int copy_sum(plat_file *f, uint64_t *size, uint64_t *hash, plat_err *e);
-/* Put a backed-up file's bytes and metadata back into dst, in place. */
-int copy_restore_into(const char *backup, plat_file *dst, plat_err *e);
-/* Compare two open files from their positions to their ends. */
-int copy_files_equal(plat_file *a, plat_file *b, int *equal, plat_err *e);
-
-/* The journal (format in journal.c). */
-typedef struct copy_journal { plat_file *f; } copy_journal;
-/* Create the journal file (it must not exist) and write its head. */
-int journal_open(copy_journal *j, const char *path, const char *src, const char *dst,
-                 const char *backup, plat_err *e);
-/* Append "VERB REL[ ARG]"; sync: flush to disk first. */
-int journal_record(copy_journal *j, const char *verb, const char *rel, const char *arg, int sync, plat_err *e);
-int journal_close(copy_journal *j, plat_err *e);
-/* "DEV:INO", the identity the journal records for a file or folder. */
-void journal_id(const plat_info *st, char *buf, size_t len);
 
 #endif

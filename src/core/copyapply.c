@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/copy.h"
+#include "core/copy_int.h"
 
 static int no_checkpoint(const char *verb, const char *rel) { (void)verb; (void)rel; return 0; }
 

@@ -4,22 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/copy.h"
+#include "core/copy_int.h"
 
 const char *copy_action_name(copy_action a) {
   static const char *const names[] = { "new", "changed", "same", "extra", "skipped", "mismatch" };
   return names[a];
-}
-
-char *copy_join(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b);
-  char *s = malloc(la + lb + 2);
-  if (!s) return NULL;
-  memcpy(s, a, la);
-  size_t k = la;
-  if (la && lb && a[la - 1] != '/' && a[la - 1] != '\\') s[k++] = '/';
-  memcpy(s + k, b, lb + 1);
-  return s;
 }
 
 static int add(copy_plan *p, const char *rel, plat_type t, copy_action a, const char *why,

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/copy.h"
+#include "core/copy_int.h"
 
 static const plat_xattr *find(const plat_meta *m, const char *name) {
   for (size_t i = 0; i < m->nx; i++)

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/copy.h"
+#include "core/copy_int.h"
 
 /* ---- the walk ------------------------------------------------------------ */
 

@@ -1,5 +1,6 @@
 /*
-** journal.c: the copy journal and rollback.
+** journal.c: the copy journal: its format, writing it, reading it back
+** (rollback.c undoes what it records).
 **
 ** The journal is a text file created new for one run (never appended to
 ** another run's), private like its backup folder, appended to and never
@@ -45,7 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/copy.h"
+#include "core/copy_int.h"
 
 #define MAGIC "sxsfix-copy-journal 2\n"
 
@@ -140,21 +141,7 @@ int journal_close(copy_journal *j, plat_err *e) {
   return rc;
 }
 
-/* ---- rollback ----------------------------------------------------------- */
-
-typedef struct record {
-  size_t line;
-  char *verb, *rel, *arg;
-  const char *sum;      /* from its "done" record, or NULL */
-  int undo, undone;     /* a rollback started / finished this record */
-} record;
-
-typedef struct rb {
-  const char *journal, *dst, *backup, *rootid;
-  copy_walk w;
-  plat_file *jf;        /* the journal, appended to */
-  copy_rollback_stats *st;
-} rb;
+/* ---- reading a journal back ---------------------------------------------- */
 
 static int bad(plat_err *e, const char *journal, size_t line, const char *what, const char *text) {
   e->code = plat_errcode(PLAT_E_INVAL);
@@ -162,150 +149,11 @@ static int bad(plat_err *e, const char *journal, size_t line, const char *what, 
   return -1;
 }
 
-static void note_error(rb *b, const plat_err *e) {
-  b->st->failed++;
-  if (!b->st->first_error) b->st->first_error = strdup(e->msg);
-}
-
-static void note_changed(rb *b, const char *rel, const char *why) {
-  b->st->changed++;
-  if (!b->st->first_error) {
-    size_t n = strlen(b->dst) + strlen(rel) + strlen(why) + 80;
-    if ((b->st->first_error = malloc(n)))
-      snprintf(b->st->first_error, n, "%s/%s: %s after the copy: left as it is", b->dst, rel, why);
-  }
-}
-
-static int same_id(const plat_info *st, const char *id) {
-  char now[48];
-  journal_id(st, now, sizeof now);
-  return strcmp(now, id) == 0;
-}
-
-/* 1 when the open file f holds sum ("SIZE:HASH"). */
-static int holds(plat_file *f, const char *sum, plat_err *e) {
-  uint64_t size, hash;
-  char now[48];
-  if (copy_sum(f, &size, &hash, e) != 0) return -1;
-  snprintf(now, sizeof now, "%llu:%016llx", (unsigned long long)size, (unsigned long long)hash);
-  return strcmp(now, sum) == 0;
-}
-
-/* Split an absolute path into its parent folder and last name (malloc'd). */
-static int split(const char *path, char **parent, char **leaf) {
-  char *p = strdup(path);
-  if (!p) return -1;
-  size_t k = strlen(p);
-  while (k > 1 && (p[k - 1] == '/' || p[k - 1] == '\\')) p[--k] = '\0';
-  char *s1 = strrchr(p, '/'), *s2 = strrchr(p, '\\'), *sl = s1 > s2 ? s1 : s2;
-  if (!sl || !sl[1]) { free(p); return -1; }
-  *leaf = strdup(sl + 1);
-  if (sl == p || sl[-1] == ':') sl[1] = '\0';
-  else *sl = '\0';
-  *parent = p;
-  return *leaf ? 0 : -1;
-}
-
-/* The folder holding rel's last name, and that name; the destination's
-   own parent for rel "". */
-static plat_dirh *parent_of(rb *b, const char *rel, const char **leaf, plat_dirh **own, char **ownleaf, plat_err *e) {
-  *own = NULL;
-  if (*rel) return copy_walk_parent(&b->w, rel, leaf, e);
-  char *parent;
-  if (split(b->dst, &parent, ownleaf) != 0) { plat_fail(e, b->dst, ENOMEM_CODE); return NULL; }
-  *own = plat_dirh_open(parent, e);
-  free(parent);
-  *leaf = *ownleaf;
-  return *own;
-}
-
-static char *backup_path(rb *b, const char *kind, const char *num) {
-  char *k = copy_join(b->backup, kind), *p = k ? copy_join(k, num) : NULL;
-  free(k);
-  return p;
-}
-
-static void undo_new(rb *b, const record *r, int check) {
-  const char *leaf;
-  plat_dirh *own;
-  char *ownleaf = NULL;
-  plat_err e;
-  plat_info st;
-  plat_dirh *d = parent_of(b, r->rel, &leaf, &own, &ownleaf, &e);
-  if (!d) { if (!plat_is_notfound(e.code)) note_error(b, &e); free(ownleaf); return; }
-  int dir = strcmp(r->verb, "mkdir") == 0;
-  char *tmp = dir ? NULL : malloc(strlen(leaf) + 12);
-  if (tmp) sprintf(tmp, "%s.sxsfix-new", leaf);
-  if (tmp && plat_dirh_stat(d, tmp, &st, &e) == 0 && same_id(&st, r->arg) && plat_dirh_remove(d, tmp, &e) != 0)
-    note_error(b, &e);
-  if (plat_dirh_stat(d, leaf, &st, &e) != 0) {
-    if (!plat_is_notfound(e.code)) note_error(b, &e);
-  } else if (!same_id(&st, r->arg)) {
-    if (!dir || *r->rel) note_changed(b, r->rel, "replaced by another file");
-  } else {
-    int ok = 1;
-    if (!dir && check && r->sum) {  /* still what the run wrote? */
-      plat_file *f = plat_dirh_open_file(d, leaf, 0, &e);
-      int h = f ? holds(f, r->sum, &e) : -1;
-      plat_close(f, NULL);
-      if (h < 0) { note_error(b, &e); ok = 0; }
-      else if (!h) { note_changed(b, r->rel, "changed"); ok = 0; }
-    }
-    if (ok && plat_dirh_remove(d, leaf, &e) == 0) b->st->removed++;
-    else if (ok && dir && e.code == plat_errcode(PLAT_E_NOTEMPTY)) b->st->kept++;  /* holds files not ours */
-    else if (ok) note_error(b, &e);
-  }
-  free(tmp);
-  plat_dirh_close(own);
-  free(ownleaf);
-}
-
-static void undo_overwrite(rb *b, const record *r, int check) {
-  const char *leaf;
-  plat_err e;
-  char *bp = backup_path(b, "files", r->arg);
-  plat_dirh *d = bp ? copy_walk_parent(&b->w, r->rel, &leaf, &e) : NULL;
-  plat_file *f = d ? plat_dirh_open_file(d, leaf, PLAT_OPEN_EXISTING, &e) : NULL;
-  if (!f && d && plat_is_notfound(e.code)) {
-    if (check && r->sum) { note_changed(b, r->rel, "removed"); free(bp); return; }
-    f = plat_dirh_open_file(d, leaf, PLAT_CREATE_NEW, &e);  /* removed while being written: put it back */
-  }
-  int h = f && check && r->sum ? holds(f, r->sum, &e) : 1;
-  if (!f || h < 0) note_error(b, &e);
-  else if (!h) note_changed(b, r->rel, "changed");
-  else if (copy_restore_into(bp, f, &e) == 0) b->st->restored++;
-  else note_error(b, &e);
-  plat_close(f, NULL);
-  free(bp);
-}
-
-static void undo_dirmeta(rb *b, const record *r) {
-  plat_err e;
-  plat_meta m;
-  char *bp = backup_path(b, "dirs", r->arg);
-  plat_dirh *d = bp ? copy_walk_dir(&b->w, r->rel, &e) : NULL;
-  if (!d) note_error(b, &e);
-  else if (plat_meta_get(bp, PLAT_META_ALL, &m, &e) != 0) note_error(b, &e);
-  else {
-    if (plat_dirh_meta_set(d, NULL, PLAT_META_ALL, &m, &e) == 0) b->st->restored++;
-    else note_error(b, &e);
-    plat_meta_free(&m);
-  }
-  free(bp);
-}
-
-static int progress(rb *b, const char *verb, size_t line, plat_err *e) {
-  char text[48];
-  snprintf(text, sizeof text, "%s %zu\n", verb, line);
-  return plat_write(b->jf, text, strlen(text), e);
-}
-
 static int digits(const char *s) { return *s && strspn(s, "0123456789") == strlen(s); }
 static int is_id(const char *s) { return *s && strspn(s, "0123456789abcdef:") == strlen(s) && strchr(s, ':'); }
 
-/* Parse the journal text into records (pointers into text). */
-static int parse(rb *b, char *text, record **out, size_t *nout, plat_err *e) {
-  record *rs = NULL;
+static int parse(journal_log *b, char *text, journal_rec **out, size_t *nout, plat_err *e) {
+  journal_rec *rs = NULL;
   size_t n = 0, cap = 0, lineno = 1;
   char *line = text + strlen(MAGIC), *next;
   for (; *line; line = next) {
@@ -315,7 +163,7 @@ static int parse(rb *b, char *text, record **out, size_t *nout, plat_err *e) {
     *next++ = '\0';
     char *sp = strchr(line, ' '), *arg = sp ? strchr(sp + 1, ' ') : NULL;
     if (arg) *arg++ = '\0';
-    if (!sp || decode(sp + 1) != 0) { free(rs); return bad(e, b->journal, lineno, "malformed record (expected VERB PATH)", line); }
+    if (!sp || decode(sp + 1) != 0) { free(rs); return bad(e, b->path, lineno, "malformed record (expected VERB PATH)", line); }
     *sp = '\0';
     char *rel = sp + 1;
     if (!strcmp(line, "dst")) b->dst = rel;
@@ -330,16 +178,16 @@ static int parse(rb *b, char *text, record **out, size_t *nout, plat_err *e) {
     } else if (!strcmp(line, "new") || !strcmp(line, "mkdir") || !strcmp(line, "overwrite") ||
                !strcmp(line, "dirmeta")) {
       int num = line[0] == 'o' || line[0] == 'd';
-      if (!b->dst || !b->backup || !b->rootid) { free(rs); return bad(e, b->journal, lineno, "a record before the dst, backup and root records:", line); }
-      if (!inside(rel)) { free(rs); return bad(e, b->journal, lineno, "a record outside the destination (expected a relative path without '..'):", rel); }
-      if (!arg || !(num ? digits(arg) : is_id(arg))) { free(rs); return bad(e, b->journal, lineno, num ? "expected a backup number in" : "expected DEV:INO in", line); }
+      if (!b->dst || !b->backup || !b->rootid) { free(rs); return bad(e, b->path, lineno, "a record before the dst, backup and root records:", line); }
+      if (!inside(rel)) { free(rs); return bad(e, b->path, lineno, "a record outside the destination (expected a relative path without '..'):", rel); }
+      if (!arg || !(num ? digits(arg) : is_id(arg))) { free(rs); return bad(e, b->path, lineno, num ? "expected a backup number in" : "expected DEV:INO in", line); }
       if (n == cap) {
         cap = cap ? cap * 2 : 64;
-        record *nr = realloc(rs, cap * sizeof *nr);
-        if (!nr) { free(rs); return plat_fail(e, b->journal, ENOMEM_CODE); }
+        journal_rec *nr = realloc(rs, cap * sizeof *nr);
+        if (!nr) { free(rs); return plat_fail(e, b->path, ENOMEM_CODE); }
         rs = nr;
       }
-      rs[n++] = (record){ lineno, line, rel, arg, NULL, 0, 0 };
+      rs[n++] = (journal_rec){ lineno, line, rel, arg, NULL, 0, 0 };
     }
   }
   *out = rs;
@@ -347,70 +195,27 @@ static int parse(rb *b, char *text, record **out, size_t *nout, plat_err *e) {
   return 0;
 }
 
-/* plat_check_private, except under Wine, which keeps no security
-   descriptors (every file reads as another user's): there the check
-   cannot be made, as docs/ROBUSTNESS.md says. */
-static int check_private(const char *path, plat_err *e) {
-  return plat_check_private(path, e) == 0 || plat_wine_version() ? 0 : -1;
-}
 
-int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e) {
-  memset(st, 0, sizeof *st);
-  char *text;
+int journal_load(journal_log *j, const char *path, plat_err *e) {
   size_t len;
-  if (check_private(journal, e) != 0) return -1;
-  if (plat_read_file(journal, &text, &len, e) != 0) return -1;
-  if (strncmp(text, MAGIC, strlen(MAGIC)) != 0) {
-    int v1 = strncmp(text, "sxsfix-copy-journal 1\n", 22) == 0;
-    free(text);
+  memset(j, 0, sizeof *j);
+  j->path = path;
+  if (plat_read_file(path, &j->text, &len, e) != 0) return -1;
+  if (strncmp(j->text, MAGIC, strlen(MAGIC)) != 0) {
+    int v1 = strncmp(j->text, "sxsfix-copy-journal 1\n", 22) == 0;
+    journal_log_free(j);
     e->code = plat_errcode(PLAT_E_INVAL);
     snprintf(e->msg, sizeof e->msg, "%s: not an sxsfix copy journal (expected \"sxsfix-copy-journal 2\" on line 1%s)",
-             journal, v1 ? "; format 1 is an older sxsfix's: roll back with it" : "");
+             path, v1 ? "; format 1 is an older sxsfix's: roll back with it" : "");
     return -1;
   }
-  rb b = { journal, NULL, NULL, NULL, { 0 }, NULL, st };
-  record *rs = NULL;
-  size_t n = 0, todo = 0;
-  int rc = parse(&b, text, &rs, &n, e);
-  for (size_t i = 0; rc == 0 && i < n; i++) todo += !rs[i].undone;
-  if (rc == 0 && todo == 0) { free(rs); free(text); return 0; }  /* nothing (left) to undo */
-  if (rc == 0 && check_private(b.backup, e) != 0) rc = -1;
-  int rootgone = 0;
-  if (rc == 0 && copy_walk_open(&b.w, b.dst, e) != 0) {
-    rootgone = plat_is_notfound(e->code) && !strcmp(rs[0].verb, "mkdir") && !*rs[0].rel;
-    if (!rootgone) rc = -1;  /* the root the run created is gone: nothing is left to undo */
-  }
-  plat_info rst;
-  if (rc == 0 && !rootgone && plat_dirh_stat(b.w.h[0], NULL, &rst, e) != 0) rc = -1;
-  if (rc == 0 && !rootgone && !same_id(&rst, b.rootid)) {
-    char now[48];
-    journal_id(&rst, now, sizeof now);
-    e->code = plat_errcode(PLAT_E_INVAL);
-    snprintf(e->msg, sizeof e->msg, "%s: not the folder %s was written for (identity %s, the journal's %s); "
-             "nothing rolled back", b.dst, journal, now, b.rootid);
-    rc = -1;
-  }
-  if (rc == 0 && !(b.jf = plat_open_write(journal, PLAT_OPEN_APPEND, e))) rc = -1;
-  for (size_t i = n; rc == 0 && !rootgone && i-- > 0;) {
-    record *r = &rs[i];
-    if (r->undone) continue;
-    if ((rc = progress(&b, "undo", r->line, e)) != 0) break;
-    if (!*r->rel && r->verb[0] == 'm') copy_walk_close(&b.w);  /* the root itself goes */
-    int check = !r->undo;  /* a record a stopped rollback was undoing: again, unchecked */
-    if (r->verb[0] == 'n' || r->verb[0] == 'm') undo_new(&b, r, check);
-    else if (r->verb[0] == 'o') undo_overwrite(&b, r, check);
-    else undo_dirmeta(&b, r);
-    rc = progress(&b, "undone", r->line, e);
-  }
-  if (rc == 0 && b.jf) {
-    char line[64];
-    snprintf(line, sizeof line, "rollback %llu\n", (unsigned long long)st->failed);
-    rc = plat_write(b.jf, line, strlen(line), e);
-    if (rc == 0) rc = plat_sync(b.jf, e);
-  }
-  if (b.jf && plat_close(b.jf, rc ? NULL : e) != 0) rc = -1;
-  copy_walk_close(&b.w);
-  free(rs);
-  free(text);
-  return rc;
+  if (parse(j, j->text, &j->rs, &j->n, e) != 0) { journal_log_free(j); return -1; }
+  return 0;
+}
+
+void journal_log_free(journal_log *j) {
+  free(j->rs);
+  free(j->text);
+  j->rs = NULL;
+  j->text = NULL;
 }

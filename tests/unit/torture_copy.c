@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "core/copy.h"
+#include "core/copy_int.h"  /* copy_join and the journal, white-box */
 
 static const char *S, *D, *B;  /* source, destination, backup of the current test */
 static int no_checkpoint(const char *verb, const char *rel);
