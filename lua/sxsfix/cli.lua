@@ -195,6 +195,7 @@ function M.main(argv)
       opts = opts,
       command = name,
       exit = M.exit,
+      exitclass = host.exitclass,
       config = opts.config and load_config(opts.config) or {},
       log = make_log(opts.log),
       -- Progress of long work, on stderr when it is a terminal.

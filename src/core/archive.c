@@ -14,7 +14,12 @@ int sx_exp_fail(plat_err *e, int code, const char *label, const char *fmt, ...) 
   vsnprintf(e->msg + n, sizeof e->msg - (size_t)n, fmt, ap);
   va_end(ap);
   e->code = code;
+  e->cls = code >= 0 ? plat_errclass_of(code) : code == SX_EXP_NOSPACE ? PLAT_EC_RESOURCE : PLAT_EC_INPUT;
   return -1;
+}
+
+int sx_exp_nomem(plat_err *e, const char *label) {
+  return plat_failc(e, PLAT_EC_RESOURCE, plat_errcode(PLAT_E_NOMEM), "%s: out of memory", label);
 }
 
 int sx_detect(const char *path, const char *label, sx_format *fmt, plat_err *e) {

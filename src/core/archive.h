@@ -25,12 +25,17 @@ typedef struct sx_visit {
   void *ud;
 } sx_visit;
 
-/* Archive problems: fill e with code (SX_EXP_*) and "label: text". Return -1. */
+/* Archive problems: fill e with code (SX_EXP_*, class PLAT_EC_INPUT; for
+   SX_EXP_NOSPACE PLAT_EC_RESOURCE; an OS code keeps its class) and
+   "label: text". Return -1. */
 int sx_exp_fail(plat_err *e, int code, const char *label, const char *fmt, ...)
 #ifdef __GNUC__
   __attribute__((format(printf, 4, 5)))
 #endif
   ;
+
+/* Out of memory while reading label: class PLAT_EC_RESOURCE. Returns -1. */
+int sx_exp_nomem(plat_err *e, const char *label);
 
 /* The format of path from its first bytes; an unknown one fails with a
    message saying what was expected. */

@@ -35,18 +35,14 @@ int sx_authenticode_available(void) { return 0; }
 int sx_authenticode_verify(const char *path, const char *pem, size_t len, int64_t at,
                            sx_sig *out, plat_err *e) {
   (void)pem; (void)len; (void)at; (void)out;
-  snprintf(e->msg, sizeof e->msg,
-           "%s: this sxsfix was built without OpenSSL (libcrypto): it cannot verify signatures itself", path);
-  e->code = 0;
-  return -1;
+  return plat_failc(e, PLAT_EC_INTERNAL, 0,
+                    "%s: this sxsfix was built without OpenSSL (libcrypto): it cannot verify signatures itself", path);
 }
 
 int sx_pem_certs(const char *pem, size_t len, void (*cb)(void *, const char *, const char *),
                  void *ud, plat_err *e) {
   (void)pem; (void)len; (void)cb; (void)ud;
-  snprintf(e->msg, sizeof e->msg, "this sxsfix was built without OpenSSL (libcrypto)");
-  e->code = 0;
-  return -1;
+  return plat_failc(e, PLAT_EC_INTERNAL, 0, "this sxsfix was built without OpenSSL (libcrypto)");
 }
 
 #else
@@ -128,8 +124,7 @@ static X509_STORE *load_anchors(const char *pem, size_t len, plat_err *e) {
   BIO_free(b);
   if (!st || (err && ERR_GET_REASON(err) != PEM_R_NO_START_LINE)) {
     X509_STORE_free(st);
-    snprintf(e->msg, sizeof e->msg, "trust anchors: not PEM certificates (after %d)", n);
-    e->code = 0;
+    plat_failc(e, PLAT_EC_INPUT, 0, "trust anchors: not PEM certificates (after %d)", n);
     return NULL;
   }
   return st;
@@ -449,9 +444,7 @@ int sx_pem_certs(const char *pem, size_t len, void (*cb)(void *, const char *, c
   ERR_clear_error();
   BIO_free(b);
   if (err && ERR_GET_REASON(err) != PEM_R_NO_START_LINE) {
-    snprintf(e->msg, sizeof e->msg, "not PEM certificates (after %d)", n);
-    e->code = 0;
-    return -1;
+    return plat_failc(e, PLAT_EC_INPUT, 0, "not PEM certificates (after %d)", n);
   }
   return n;
 }

@@ -46,7 +46,7 @@ static uint32_t le(bytes *b, int n) {
 int sx_cab_scan(const char *path, const char *label,
                 void (*fn)(void *ud, const char *name, uint64_t size), void *ud, plat_err *e) {
   bytes *b = calloc(1, sizeof *b);
-  if (!b) return sx_exp_fail(e, SX_EXP_CORRUPT, label, "out of memory");
+  if (!b) return sx_exp_nomem(e, label);
   b->e = e;
   if (!(b->in = plat_rfile_open(path, e))) { free(b); return -1; }
   int rc = 0;
@@ -146,7 +146,7 @@ int sx_cab_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
   if (!s || !a) {
     free(s);
     if (a) archive_read_free(a);
-    return sx_exp_fail(e, SX_EXP_CORRUPT, label, "out of memory");
+    return sx_exp_nomem(e, label);
   }
   if (!(s->in = plat_rfile_open(path, e))) { free(s); archive_read_free(a); return -1; }
   archive_read_support_format_cab(a);

@@ -27,6 +27,7 @@ typedef struct run {
 
 static int fail_msg(plat_err *e, int kind, const char *fmt, const char *a, const char *b) {
   e->code = plat_errcode(kind);
+  e->cls = plat_errclass_of(e->code);
   snprintf(e->msg, sizeof e->msg, fmt, a, b);
   return -1;
 }
@@ -77,6 +78,7 @@ static int record(run *r, const char *verb, const char *rel, const char *arg, in
   if (copy_os.checkpoint(verb, rel)) {
     r->crashed = 1;
     e->code = plat_errcode(PLAT_E_INVAL);
+    e->cls = PLAT_EC_INTERNAL;  /* a test's crash */
     snprintf(e->msg, sizeof e->msg, "%s: the run was stopped after a \"%s\" record", rel, verb);
     return -1;
   }

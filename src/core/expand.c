@@ -106,7 +106,7 @@ static int check_one(job *j, const char *rel, char *path, int last, int dir, pla
    rename never replaces, and a failure is explained afterwards. */
 static int prepare(job *j, const char *rel, int dir, char **final, plat_err *e) {
   char *path = sx_path_join(j->dst, rel, plat_sep());
-  if (!path) return sx_exp_fail(e, SX_EXP_CORRUPT, j->label, "out of memory");
+  if (!path) return sx_exp_nomem(e, j->label);
   size_t skip = strlen(j->dst) + 1, plen = (size_t)(strrchr(path + skip - 1, plat_sep()) - path);
   int known = !dir && j->okdir && strlen(j->okdir) == plen && memcmp(j->okdir, path, plen) == 0;
   for (char *s = known ? path + plen + 1 : path + skip; ; s++) {
@@ -199,7 +199,7 @@ static int v_entry(sx_visit *v, const sx_entry *ent, sx_reader *r, plat_err *e) 
   char **ni = realloc(j->inner, (j->ninner + 1) * sizeof *ni);   /* expanded in turn */
   if (!ni || !(ni[j->ninner] = strdup(ent->name))) {
     if (ni) j->inner = ni;
-    return sx_exp_fail(e, SX_EXP_CORRUPT, j->label, "out of memory");
+    return sx_exp_nomem(e, j->label);
   }
   j->inner = ni;
   j->ninner++;
@@ -239,7 +239,7 @@ static int check_inner(job *j, const char *dir, plat_err *e) {
     size_t n = strlen(j->label) + strlen(j->inner[i]) + 2;
     char *label = malloc(n);
     sx_format fmt;
-    if (!src || !label) { free(src); free(label); return sx_exp_fail(e, SX_EXP_CORRUPT, j->label, "out of memory"); }
+    if (!src || !label) { free(src); free(label); return sx_exp_nomem(e, j->label); }
     snprintf(label, n, "%s>%s", j->label, j->inner[i]);
     rc = sx_detect(src, label, &fmt, e);
     k.need = 0;
@@ -266,7 +266,7 @@ static int run_inner(job *j, const char *dir, const char *rel, int depth, plat_e
   size_t ll = strlen(j->label), lr = strlen(rel);
   char *label = malloc(ll + lr + 2), *src = sx_path_join(dir, rel, plat_sep()), *sub = sx_path_join(dir, rel, plat_sep());
   int rc = -1;
-  if (!label || !src || !sub) sx_exp_fail(e, SX_EXP_CORRUPT, j->label, "out of memory");
+  if (!label || !src || !sub) sx_exp_nomem(e, j->label);
   else {
     snprintf(label, ll + lr + 2, "%s>%s", j->label, rel);
     char *dot = strrchr(sub, '.');
@@ -324,7 +324,7 @@ static int run(const char *src, const char *label, const char *dst, int depth, j
     budget lb = { UINT64_MAX, 0, 0, 1, 1, label };   /* listing writes only the inner archives */
     job k = { &io, &lb, NULL, NULL, &ist, NULL, 0, 0, NULL, NULL, 0, NULL };
     rc = plat_mkdtemp("sxsfix-list", buf, sizeof buf, e);
-    if (!rc && !(tmp = strdup(buf))) rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "out of memory");
+    if (!rc && !(tmp = strdup(buf))) rc = sx_exp_nomem(e, label);
     if (!rc) rc = run(src, label, tmp, depth, &k, e);
     for (size_t i = 0; i < k.ninner; i++) free(k.inner[i]);
     free(k.inner);

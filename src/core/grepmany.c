@@ -188,8 +188,8 @@ int sx_grep_paths(sx_grep *g, const char *const *paths, size_t n, int threads,
     }
     if (recs[i].nomem && !stopped) {  /* what was lost is said, never silently dropped */
       plat_err e;
-      plat_fail(&e, paths[i], 12);
-      snprintf(e.msg, sizeof e.msg, "%s: out of memory: results of this search are incomplete", paths[i]);
+      plat_failc(&e, PLAT_EC_RESOURCE, plat_errcode(PLAT_E_NOMEM),
+                 "%s: out of memory: results of this search are incomplete", paths[i]);
       s->error(s->ud, paths[i], &e);
     }
   }

@@ -110,8 +110,8 @@ static void report_fault(scan *sc, const hit *h, uint64_t line) {
 #if SXSFIX_HAVE_PCRE2
   pcre2_get_error_message(h->err, (PCRE2_UCHAR *)why, sizeof why);
 #endif
-  plat_err e = { .code = h->err };
-  snprintf(e.msg, sizeof e.msg, "%s:%llu: pattern '%.100s%s': %s; the line was not fully searched for it",
+  plat_err e;  /* a PCRE2 limit on this line */
+  plat_failc(&e, PLAT_EC_RESOURCE, h->err, "%s:%llu: pattern '%.100s%s': %s; the line was not fully searched for it",
            sc->name, (unsigned long long)line, p->src, strlen(p->src) > 100 ? "..." : "", why);
   sc->ntmp = 0;
   size_t toff = put_text(sc, h->ls, h->le);
@@ -373,8 +373,7 @@ int sx_grep_stream(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
   else if (rc == 0 && s->done) s->done(s->ud, name, sc.total);
   goto out;
 nomem:
-  plat_fail(&e, name, 12 /* ENOMEM; the text says "out of memory" on every system */);
-  snprintf(e.msg, sizeof e.msg, "%s: out of memory", name);
+  plat_failc(&e, PLAT_EC_RESOURCE, plat_errcode(PLAT_E_NOMEM), "%s: out of memory", name);
   s->error(s->ud, name, &e);
   rc = -1;
 out:

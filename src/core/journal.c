@@ -144,9 +144,7 @@ int journal_close(copy_journal *j, plat_err *e) {
 /* ---- reading a journal back ---------------------------------------------- */
 
 static int bad(plat_err *e, const char *journal, size_t line, const char *what, const char *text) {
-  e->code = plat_errcode(PLAT_E_INVAL);
-  snprintf(e->msg, sizeof e->msg, "%s:%zu: %s \"%.80s\"", journal, line, what, text);
-  return -1;
+  return plat_failc(e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL), "%s:%zu: %s \"%.80s\"", journal, line, what, text);
 }
 
 static int digits(const char *s) { return *s && strspn(s, "0123456789") == strlen(s); }
@@ -204,8 +202,7 @@ int journal_load(journal_log *j, const char *path, plat_err *e) {
   if (strncmp(j->text, MAGIC, strlen(MAGIC)) != 0) {
     int v1 = strncmp(j->text, "sxsfix-copy-journal 1\n", 22) == 0;
     journal_log_free(j);
-    e->code = plat_errcode(PLAT_E_INVAL);
-    snprintf(e->msg, sizeof e->msg, "%s: not an sxsfix copy journal (expected \"sxsfix-copy-journal 2\" on line 1%s)",
+    plat_failc(e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL), "%s: not an sxsfix copy journal (expected \"sxsfix-copy-journal 2\" on line 1%s)",
              path, v1 ? "; format 1 is an older sxsfix's: roll back with it" : "");
     return -1;
   }

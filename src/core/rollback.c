@@ -180,8 +180,7 @@ int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e) {
   if (rc == 0 && !rootgone && !same_id(&rst, b.rootid)) {
     char now[48];
     journal_id(&rst, now, sizeof now);
-    e->code = plat_errcode(PLAT_E_INVAL);
-    snprintf(e->msg, sizeof e->msg, "%s: not the folder %s was written for (identity %s, the journal's %s); "
+    plat_failc(e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL), "%s: not the folder %s was written for (identity %s, the journal's %s); "
              "nothing rolled back", b.dst, journal, now, b.rootid);
     rc = -1;
   }

@@ -43,7 +43,7 @@ static int collect(const struct wimlib_dir_entry *d, void *ud) {
   if (d->depth == 0) return 0;   /* the root folder itself */
   char name[4096];
   char *full = plat_from_native(d->full_path);
-  if (!full) { t->rc = sx_exp_fail(t->e, SX_EXP_CORRUPT, t->label, "out of memory"); return 1; }
+  if (!full) { t->rc = sx_exp_nomem(t->e, t->label); return 1; }
   const char *why = sx_safename(full + 1, name, sizeof name);
   if (!why && (d->attributes & WIMLIB_FILE_ATTRIBUTE_REPARSE_POINT))
     why = "a reparse point (symbolic link or junction); expected a plain file or folder";
@@ -55,7 +55,7 @@ static int collect(const struct wimlib_dir_entry *d, void *ud) {
   if (t->n == t->cap) {
     size_t cap = t->cap ? t->cap * 2 : 64;
     went *nv = realloc(t->v, cap * sizeof *nv);
-    if (!nv) { t->rc = sx_exp_fail(t->e, SX_EXP_CORRUPT, t->label, "out of memory"); return 1; }
+    if (!nv) { t->rc = sx_exp_nomem(t->e, t->label); return 1; }
     t->v = nv;
     t->cap = cap;
   }
@@ -65,7 +65,7 @@ static int collect(const struct wimlib_dir_entry *d, void *ud) {
   free(full);
   if (!w->name || !w->wimpath) {
     free(w->name); free(w->wimpath);
-    t->rc = sx_exp_fail(t->e, SX_EXP_CORRUPT, t->label, "out of memory");
+    t->rc = sx_exp_nomem(t->e, t->label);
     return 1;
   }
   t->n++;
@@ -90,7 +90,7 @@ static int wim_tree(const char *path, const char *label, WIMStruct **wim, wtree 
   static const wimlib_tchar root[1] = { 0 };   /* "" in wimlib's own string type */
   char msg[256];
   void *npath = plat_to_native(path);
-  if (!npath) return sx_exp_fail(e, SX_EXP_CORRUPT, label, "out of memory");
+  if (!npath) return sx_exp_nomem(e, label);
   int r = wimlib_open_wim(npath, 0, wim);
   free(npath);
   if (r) return sx_exp_fail(e, SX_EXP_CORRUPT, label, "cannot be read as a WIM: %s", werr(r, msg, sizeof msg));
@@ -129,7 +129,7 @@ int sx_wim_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
   char *want = calloc(t.n + 1, 1);
   size_t np = 0;
   int rc = 0;
-  if (!paths || !want) rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "out of memory");
+  if (!paths || !want) rc = sx_exp_nomem(e, label);
   for (size_t i = 0; !rc && i < t.n; i++) {
     want[i] = !t.v[i].ent.is_dir && v->wants && v->wants(v, &t.v[i].ent);
     if (want[i]) paths[np++] = t.v[i].wimpath;
@@ -146,7 +146,7 @@ int sx_wim_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
   for (size_t i = 0; !rc && i < t.n; i++) {
     char *staged = NULL;
     if (want[i] && !(staged = sx_path_join(v->stage, t.v[i].name, plat_sep()))) {
-      rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "out of memory");
+      rc = sx_exp_nomem(e, label);
       break;
     }
     sx_reader r = { NULL, staged, NULL };

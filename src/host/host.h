@@ -16,6 +16,12 @@ enum {
   SX_EXIT_REBOOT = 3010  /* repaired; files are replaced at the next boot */
 };
 
+/* The exit code of a failure of a class (plat_errclass): the one mapping,
+   exported to the scripts as host.exitclass. Bad input exits 3; the OS
+   refusing and a lack of memory or space exit 2 (nothing is blamed on the
+   input); an internal failure exits 4. */
+int host_exit_for_class(int cls);
+
 /* Run sxsfix with these arguments; returns the process exit code. */
 int host_main(int argc, char **argv);
 

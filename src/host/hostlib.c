@@ -233,6 +233,14 @@ static const luaL_Reg hostlib[] = {
   {NULL, NULL}
 };
 
+int host_exit_for_class(int cls) {
+  switch (cls) {
+    case PLAT_EC_INPUT: return SX_EXIT_USAGE;
+    case PLAT_EC_OS: case PLAT_EC_RESOURCE: return SX_EXIT_FAILED;
+    default: return SX_EXIT_INTERNAL;
+  }
+}
+
 int luaopen_sxsfix_host(lua_State *L) {
   luaL_newlib(L, hostlib);
   lua_pushliteral(L, SXSFIX_VERSION);
@@ -255,5 +263,11 @@ int luaopen_sxsfix_host(lua_State *L) {
     lua_setfield(L, -2, codes[i].name);
   }
   lua_setfield(L, -2, "exit");  /* exit codes: the one table */
+  lua_createtable(L, 0, 4);
+  for (int c = PLAT_EC_OS; c <= PLAT_EC_INTERNAL; c++) {
+    lua_pushinteger(L, host_exit_for_class(c));
+    lua_setfield(L, -2, plat_errclass_name((plat_errclass)c));
+  }
+  lua_setfield(L, -2, "exitclass");  /* class of a failure -> exit code */
   return 1;
 }

@@ -14,7 +14,8 @@ int sx_pushfail(lua_State *L, const plat_err *e) {
   lua_pushnil(L);
   lua_pushstring(L, e->msg);
   lua_pushinteger(L, e->code);
-  return 3;
+  lua_pushstring(L, plat_errclass_name(e->cls));
+  return 4;
 }
 
 const char *sx_getroot(lua_State *L) {
@@ -43,8 +44,7 @@ const char *sx_trypath(lua_State *L, int arg, plat_err *e) {
   int r = is_plain(p) ? sx_winpath_check(&wp, p, err, sizeof err)
                       : sx_winpath_map(&wp, p, &out, err, sizeof err);
   if (r == SX_WINPATH_LINK) {  /* an operational failure: the caller returns nil, msg, code */
-    e->code = plat_errcode(PLAT_E_ACCES);
-    snprintf(e->msg, sizeof e->msg, "%s", err);
+    plat_failc(e, PLAT_EC_OS, plat_errcode(PLAT_E_ACCES), "%s", err);
     return NULL;
   }
   if (r != 0) luaL_argerror(L, arg, err);

@@ -217,6 +217,8 @@ static void on_error(void *ud, const char *file, const plat_err *e) {
   lua_setfield(L, -2, "message");
   lua_pushinteger(L, e->code);
   lua_setfield(L, -2, "code");
+  lua_pushstring(L, plat_errclass_name(e->cls));
+  lua_setfield(L, -2, "class");
   lua_rawseti(L, c->e, ++c->ne);
 }
 
@@ -307,6 +309,7 @@ static void search_aux(lua_State *L, gset *s) {
     plat_err pe;
     lua_rawgeti(L, refused, i);      /* code, message, path */
     pe.code = (int)lua_tointeger(L, -1);
+    pe.cls = plat_errclass_of(pe.code);
     lua_rawgeti(L, refused, i + 1);
     snprintf(pe.msg, sizeof pe.msg, "%s", lua_tostring(L, -1));
     lua_rawgeti(L, refused, i + 2);

@@ -14,7 +14,8 @@ int luaopen_sxsfix_host(lua_State *L);
 int luaopen_sxsfix_reg(lua_State *L);
 int luaopen_sxsfix_sd(lua_State *L);
 
-/* Lua's operational-failure tier: pushes nil, "path: message", code; returns 3. */
+/* Lua's operational-failure tier: pushes nil, "path: message", code and
+   the class name (plat_errclass_name); returns 4. */
 int sx_pushfail(lua_State *L, const plat_err *e);
 
 /* The path argument arg as a native path, replacing the argument in place

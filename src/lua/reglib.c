@@ -68,10 +68,7 @@ static int read_key(lua_State *L, int opt, plat_regkey *k, plat_err *e) {
     const char *name = sx_reg_offline_hive(root, rest, &sub);
     if (!name) {
       lua_pushfstring(L, "%s: not in an offline installation's hives (HKLM\\SOFTWARE, SYSTEM, SAM, SECURITY)", key);
-      e->code = 0;
-      strncpy(e->msg, lua_tostring(L, -1), sizeof e->msg - 1);
-      e->msg[sizeof e->msg - 1] = '\0';
-      return -1;
+      return plat_failc(e, PLAT_EC_INPUT, 0, "%s", lua_tostring(L, -1));
     }
     lua_pushfstring(L, "C:\\Windows\\System32\\config\\%s", name);
     file = sx_trypath(L, lua_gettop(L), e);

@@ -16,9 +16,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What kind of failure a plat_err is, apart from its code (as libgit2's
+   error classes): the exit code follows the class, in one place (the
+   host's exit table), while the code says which failure it was. */
+typedef enum plat_errclass {
+  PLAT_EC_OS = 0,      /* the OS refused: code is errno / the Win32 error */
+  PLAT_EC_INPUT,       /* bad input: a damaged, hostile or unexpected file or
+                          record; code is the engine's (SX_EXP_*...) or EINVAL's */
+  PLAT_EC_RESOURCE,    /* out of memory or disk space, a resource limit */
+  PLAT_EC_INTERNAL     /* a feature this build lacks, a bug */
+} plat_errclass;
+
 typedef struct plat_err {
-  int code;        /* errno on POSIX, GetLastError() on Windows */
-  char msg[768];   /* "path: message" */
+  int code;            /* errno on POSIX, GetLastError() on Windows; an engine's own code otherwise */
+  plat_errclass cls;
+  char msg[768];       /* "path: message" */
 } plat_err;
 
 /* Process start, the one place that changes process-wide state: on Windows
@@ -60,15 +72,30 @@ int plat_event_write(const char *source, int level, unsigned id, const char *tex
 /* Text of an OS error code, without trailing newline or period. */
 void plat_strerror(int code, char *buf, size_t len);
 
-/* Fill e with code and "what: <text of code>". Always returns -1. */
+/* Fill e with the OS code and "what: <text of code>": class
+   PLAT_EC_RESOURCE for out of memory or disk space, else PLAT_EC_OS.
+   Always returns -1. */
 int plat_fail(plat_err *e, const char *what, int code);
 
-/* Fill e with code and a message of its own (printf format). Returns -1. */
+/* As plat_fail with a message of its own (printf format). Returns -1. */
 int plat_failf(plat_err *e, int code, const char *fmt, ...)
 #ifdef __GNUC__
   __attribute__((format(printf, 3, 4)))
 #endif
   ;
+
+/* Fill e with a class, a code and a message of its own. Returns -1. */
+int plat_failc(plat_err *e, plat_errclass cls, int code, const char *fmt, ...)
+#ifdef __GNUC__
+  __attribute__((format(printf, 4, 5)))
+#endif
+  ;
+
+/* The class of an OS code: PLAT_EC_RESOURCE or PLAT_EC_OS. */
+plat_errclass plat_errclass_of(int code);
+
+/* "os", "input", "resource" or "internal". */
+const char *plat_errclass_name(plat_errclass c);
 
 /* Environment variable as a malloc'd UTF-8 string, or NULL when unset. */
 char *plat_getenv(const char *name);

@@ -94,6 +94,11 @@ t.test("host.exit: the exit codes, one table", function()
   t.eq(host.exit.usage, 3); t.eq(host.exit.internal, 4); t.eq(host.exit.unknown, 5)
   t.eq(host.exit.reboot, 3010)
   t.eq(require("sxsfix.cli").exit, host.exit)
+  -- the class of a failure (the 4th value of nil, msg, code, class) -> exit code
+  t.eq(host.exitclass.input, 3); t.eq(host.exitclass.os, 2)
+  t.eq(host.exitclass.resource, 2); t.eq(host.exitclass.internal, 4)
+  local none, msg, code, class = fs.readfile(path("absent-file"))
+  t.eq(none, nil); t.eq(type(code), "number"); t.eq(class, "os")
 end)
 
 t.test("fs.append: creates, appends, fails with nil, msg, code", function()

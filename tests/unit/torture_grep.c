@@ -10,8 +10,15 @@
 #include "core/simd.h"
 #include "platform/platform.h"
 
+/* The out-of-memory test asks malloc for more than any machine has: under
+   AddressSanitizer that must return NULL, as the C library's malloc does,
+   rather than stop the process. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void) { return "allocator_may_return_null=1"; }
+
 typedef struct got {
   int n, errors, done;
+  int err_cls, err_code;
   uint64_t done_count;
   uint64_t line[64];
   int pat[64];
@@ -51,6 +58,8 @@ static void on_error(void *ud, const char *file, const plat_err *e) {
   got *g = ud;
   (void)file;
   g->errors++;
+  g->err_cls = e->cls;
+  g->err_code = e->code;
   snprintf(g->err, sizeof g->err, "%s", e->msg);
 }
 
@@ -635,10 +644,28 @@ static void real_logs(void **state) {
   sx_grep_free(gb);
 }
 
+/* A real allocation failure (a block larger than any address space) is a
+   resource failure with the OS's out-of-memory code, never damaged input. */
+static void out_of_memory_is_a_resource_failure(void **state) {
+  (void)state;
+  sx_grep *g = set_of((const char *const[]){ "x", NULL }, SX_GREP_FIXED);
+  sx_grep_set_block(g, (size_t)1 << 62);
+  got r = { 0 };
+  sx_grep_sink s = { on_match, on_error, on_done, &r, NULL };
+  assert_int_equal(sx_grep_buffer(g, "big.log", "x\n", 2, &(sx_grep_opts){ 0 }, &s), -1);
+  assert_int_equal(r.errors, 1);
+  assert_int_equal(r.err_cls, PLAT_EC_RESOURCE);
+  assert_int_equal(r.err_code, plat_errcode(PLAT_E_NOMEM));
+  assert_string_equal(r.err, "big.log: out of memory");
+  assert_string_equal(plat_errclass_name(r.err_cls), "resource");
+  sx_grep_free(g);
+}
+
 int main(int argc, char **argv) {
   plat_init(&argc, &argv);  /* UTF-8 names from libarchive */
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(line_ends_and_blocks),
+    cmocka_unit_test(out_of_memory_is_a_resource_failure),
     cmocka_unit_test(match_across_block_boundary),
     cmocka_unit_test(no_match_spans_lines),
     cmocka_unit_test(bom_then_invalid_utf8),

@@ -109,9 +109,32 @@ static void run_passes_arguments(void **state) {
   assert_int_equal(RUN("run", f, "--root", "x"), 2);
 }
 
+/* A failure's class decides the exit code, in one place: bad input 3, the
+   OS or a lack of memory or space 2, internal 4; expand follows it. */
+static void failure_classes_map_to_exit_codes(void **state) {
+  assert_int_equal(host_exit_for_class(PLAT_EC_INPUT), SX_EXIT_USAGE);
+  assert_int_equal(host_exit_for_class(PLAT_EC_OS), SX_EXIT_FAILED);
+  assert_int_equal(host_exit_for_class(PLAT_EC_RESOURCE), SX_EXIT_FAILED);
+  assert_int_equal(host_exit_for_class(PLAT_EC_INTERNAL), SX_EXIT_INTERNAL);
+  plat_err e;
+  plat_fail(&e, "x", plat_errcode(PLAT_E_NOMEM));
+  assert_int_equal(e.cls, PLAT_EC_RESOURCE);
+  plat_fail(&e, "x", plat_errcode(PLAT_E_NOSPC));
+  assert_int_equal(e.cls, PLAT_EC_RESOURCE);
+  plat_fail(&e, "x", plat_errcode(PLAT_E_NOENT));
+  assert_int_equal(e.cls, PLAT_EC_OS);
+  const char *bad = th_join(*state, "damaged.cab"), *out = th_join(*state, "out");
+  assert_int_equal(plat_write_file(bad, "MSCF\0\0\0\0", 8, &e), 0);
+  assert_int_equal(RUN("expand", bad, out), SX_EXIT_USAGE);             /* input */
+  bad = th_join(*state, "absent.cab");
+  out = th_join(*state, "out");
+  assert_int_equal(RUN("expand", bad, out), SX_EXIT_FAILED);            /* os: no such file */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(eval_return_sets_exit_code),
+    cmocka_unit_test_setup_teardown(failure_classes_map_to_exit_codes, th_tempdir_setup, th_tempdir_teardown),
     cmocka_unit_test(script_errors_exit_4),
     cmocka_unit_test(usage_errors_exit_3),
     cmocka_unit_test(version_and_help_exit_0),

@@ -3,21 +3,16 @@
 local args = require "sxsfix.args"
 local expand = require "sxsfix.expand"
 
--- Archive problems that are the input's fault (exit 3); others exit 2.
-local bad_input = {
-  [expand.codes.format] = true, [expand.codes.corrupt] = true, [expand.codes.unsafe] = true,
-  [expand.codes.multivolume] = true, [expand.codes.unsupported] = true, [expand.codes.exists] = true,
-  [expand.codes.ratio] = true,
-}
-
-local function failed(ctx, msg, code)
+-- The failure's class says the exit code (host.exitclass: bad input 3,
+-- the system or a lack of memory or space 2).
+local function failed(ctx, msg, code, class)
   io.stderr:write("sxsfix expand: ", msg, "\n")
-  return bad_input[code] and ctx.exit.usage or ctx.exit.failed, { error = msg }
+  return ctx.exitclass[class] or ctx.exit.failed, { error = msg, code = code, class = class }
 end
 
 local function list(ctx, src, opts)
-  local entries, msg, code = expand.list(src, opts)
-  if not entries then return failed(ctx, msg, code) end
+  local entries, msg, code, class = expand.list(src, opts)
+  if not entries then return failed(ctx, msg, code, class) end
   local total = 0
   for _, e in ipairs(entries) do
     local nested = e.origin ~= src and ("  (in " .. e.origin:sub(#src + 2) .. ")") or ""
@@ -44,7 +39,8 @@ return {
     "DSTDIR/NAME. Entries whose names would leave DSTDIR (.., absolute paths,\n" ..
     "drive letters, device names, links) stop the expansion with an error, as\n" ..
     "does writing more than the budget (settings: expand.max_ratio, max_bytes).\n" ..
-    "Exit codes: 0 expanded, 2 failed (disk full, write error), 3 bad input or usage.",
+    "Exit codes: 0 expanded, 2 failed (disk full, out of memory, write error), 3 bad\n" ..
+    "input or usage.",
   run = function(ctx, opts, pos)
     local src = pos[1] or args.usage_error("no .cab or .msu file given")
     local o = { filter = opts.filter, nested = not opts["no-nested"], inner = opts.inner }
@@ -57,8 +53,8 @@ return {
     o.overwrite = opts.overwrite or false
     local budget = ctx.settings.expand
     o.max_ratio, o.max_bytes = budget.max_ratio, budget.max_bytes
-    local r, msg, code = expand.run(src, dst, o)
-    if not r then return failed(ctx, msg, code) end
+    local r, msg, code, class = expand.run(src, dst, o)
+    if not r then return failed(ctx, msg, code, class) end
     print(string.format("%s: %d files (%d bytes) from %d archives into %s",
       src, r.files, r.bytes, r.archives, dst))
     return ctx.exit.ok, { expand = { src = src, dst = dst, files = r.files, dirs = r.dirs,

@@ -120,8 +120,7 @@ void plat_hive_close(plat_hive *hv) {
 #else /* no hivex */
 
 plat_hive *plat_hive_open(const char *file, plat_err *e) {
-  e->code = ENOSYS;
-  snprintf(e->msg, sizeof e->msg, "%s: this sxsfix was built without hivex: offline hives cannot be read", file);
+  plat_failc(e, PLAT_EC_INTERNAL, ENOSYS, "%s: this sxsfix was built without hivex: offline hives cannot be read", file);
   return NULL;
 }
 

@@ -7,8 +7,6 @@
 
 int plat_reg_read(const char *hkey, const char *sub, plat_regkey *k, plat_err *e) {
   (void)k;
-  e->code = ENOSYS;
-  snprintf(e->msg, sizeof e->msg,
-           "%s\\%s: no live registry on this system (give --root DIR or a hive file)", hkey, sub);
-  return -1;
+  return plat_failc(e, PLAT_EC_OS, ENOSYS,
+                    "%s\\%s: no live registry on this system (give --root DIR or a hive file)", hkey, sub);
 }

@@ -6,14 +6,11 @@
 
 int plat_trust_verify(const char *path, const char *extra, size_t len, plat_sig *out, plat_err *e) {
   (void)extra; (void)len; (void)out;
-  snprintf(e->msg, sizeof e->msg, "%s: this system has no Authenticode verifier of its own", path);
-  e->code = 0;
-  return -1;
+  return plat_failc(e, PLAT_EC_INTERNAL, 0, "%s: this system has no Authenticode verifier of its own", path);
 }
 
 plat_digest *plat_digest_new(const char *alg, plat_err *e) {
-  snprintf(e->msg, sizeof e->msg, "%s: no digest provider in the platform layer", alg);
-  e->code = 0;
+  plat_failc(e, PLAT_EC_INTERNAL, 0, "%s: no digest provider in the platform layer", alg);
   return NULL;
 }
 
