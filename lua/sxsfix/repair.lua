@@ -19,7 +19,9 @@
 --               are hashed, and checked again before each copy
 --   validate    the SSU holds the damaged folders themselves    (refused otherwise)
 --   plan        robocopy /L of each folder, contents compared   r.plans, r.targets
---   apply       backup, journal, copy, verify; all or nothing   r.backup, r.applied
+--               (r.plans[i].copyplan: the copy.plan object)
+--   apply       r.plans' copy plans applied as they are:         r.backup, r.applied
+--               backup, journal, copy, verify; all or nothing
 --   record      a line in the repair history                    r.history
 --   rediagnose  diagnose again                                  r.after
 local fs = require "sxsfix.fs"
@@ -193,22 +195,23 @@ M.steps = {
         if not seen[name:lower()] and fs.isdir(fs.join(sxs, name)) then targets[#targets + 1] = name end
       end
       r.targets = targets
+      r.security, r.template = security_policy(ctx.opts.security, r.before)
       local n = 0
       for _, name in ipairs(targets) do
         local src, dst = ctx.found[name:lower()], fs.join(sxs, name)
         local st = fs.stat(dst)  -- a link even inside --root would send the files elsewhere
-        local items, perr
+        local plan, perr
         if st and st.type == "link" then perr = fs.map(dst) .. ": a link, not a folder; sxsfix writes through no link"
-        else items, perr = copy.plan(src, dst, { compare = true }) end
-        if not items then return steps.stop(ctx, "refused", perr) end  -- nothing changed yet
-        local c = changes(items)
+        else plan, perr = copy.plan(src, dst, { compare = true, security = r.security }) end
+        if not plan then return steps.stop(ctx, "refused", perr) end  -- nothing changed yet
+        local c = changes(plan.items)
         if c > 0 then
           n = n + c
-          r.plans[#r.plans + 1] = { name = name, source = src, destination = dst, items = items, changes = c }
+          r.plans[#r.plans + 1] = { name = name, source = src, destination = dst, items = plan.items,
+                                    changes = c, copyplan = plan }
         end
       end
       if #r.plans == 0 then return steps.stop(ctx, "nothing", "nothing to copy") end
-      r.security, r.template = security_policy(ctx.opts.security, r.before)
       if not ctx.opts.apply then  -- the NT descriptors the plan would apply, when there are any
         for _, p in ipairs(r.plans) do
           local from = r.security == "source" and p.source or p.destination
@@ -234,8 +237,8 @@ M.steps = {
           -- the files are still those the signature covered
           local same, cerr = provenance.recheck(p.source, (r.hashes or {})[p.name:lower()] or {})
           if not same then return "refusing to copy " .. p.name .. ": " .. cerr end
-          local res, aerr = copy.apply(p.source, p.destination,
-            { backup = backup, compare = true, security = r.security, verify = true })
+          -- the plan shown is the plan applied: nothing is planned again
+          local res, aerr = p.copyplan:apply({ backup = backup, verify = true })
           p.result, p.journal = res, fs.join(backup, "journal.txt")
           done[#done + 1] = p
           if not res or res.files.failed + res.dirs.failed > 0 or (res.verify_failed or 0) > 0 then

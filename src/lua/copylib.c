@@ -10,52 +10,60 @@
 #include "core/copy.h"
 #include "lua/modules.h"
 
-static const char *const allowed[] = { "backup", "compare", "journal", "security", "verify", NULL };
+#define PLAN "sxsfix.copy.plan"
 
-/* Options table at arg (optional) into o; unknown keys raise. */
-static int check_opts(lua_State *L, int arg, copy_opts *o) {
-  memset(o, 0, sizeof *o);
-  int verify = 0;
-  if (lua_isnoneornil(L, arg)) return 0;
-  luaL_checktype(L, arg, LUA_TTABLE);
-  lua_pushnil(L);
-  while (lua_next(L, arg)) {
-    lua_pop(L, 1);
-    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-    int known = 0;
-    for (int i = 0; k && allowed[i]; i++) known |= strcmp(k, allowed[i]) == 0;
-    if (!known) return luaL_argerror(L, arg, lua_pushfstring(L, "unknown option '%s'", k ? k : luaL_typename(L, -1)));
-  }
+/* A plan object: what copy.plan decided, applied and verified as it is. */
+typedef struct lplan {
+  char *src, *dst, *template;   /* native paths; template NULL: security from the source */
+  int compare, applied;
+  copy_plan p;
+} lplan;
+
+static char *dupstr(lua_State *L, const char *s) {
+  char *d = s ? strdup(s) : NULL;
+  if (s && !d) luaL_error(L, "not enough memory");
+  return d;
+}
+
+/* Planning options at arg (optional): compare, security. Unknown keys raise. */
+static void plan_opts(lua_State *L, int arg, lplan *lp) {
+  static const char *const allowed[] = { "compare", "security", NULL };
+  sx_checkopts(L, arg, allowed);
+  if (lua_isnoneornil(L, arg)) return;
   lua_getfield(L, arg, "compare");
-  o->compare = lua_toboolean(L, -1);
-  lua_getfield(L, arg, "verify");
-  verify = lua_toboolean(L, -1);
-  lua_pop(L, 2);
-  /* The paths go through sx_checkpath (Windows paths, --root) in slots
-     arg+1..arg+3, which keep them alive for the call. */
-  lua_settop(L, arg);
-  lua_getfield(L, arg, "backup");
-  lua_getfield(L, arg, "journal");
+  lp->compare = lua_toboolean(L, -1);
   lua_getfield(L, arg, "security");
-  if (!lua_isnil(L, arg + 1)) {
-    luaL_argcheck(L, lua_type(L, arg + 1) == LUA_TSTRING && *lua_tostring(L, arg + 1), arg,
-                  "backup must be a folder path");
-    o->backup = sx_checkpath(L, arg + 1);
-  }
-  if (!lua_isnil(L, arg + 2)) {
-    luaL_argcheck(L, lua_type(L, arg + 2) == LUA_TSTRING && *lua_tostring(L, arg + 2), arg,
-                  "journal must be a file path");
-    o->journal = sx_checkpath(L, arg + 2);
-  }
-  if (!lua_isnil(L, arg + 3)) {
-    const char *s = lua_tostring(L, arg + 3);
+  if (!lua_isnil(L, -1)) {
+    const char *s = lua_tostring(L, -1);
     luaL_argcheck(L, s && (strcmp(s, "source") == 0 || (strncmp(s, "template:", 9) == 0 && s[9])),
                   arg, "security must be \"source\" or \"template:PATH\"");
-    if (s[0] == 't') {
+    if (s[0] == 't') {  /* the path goes through sx_checkpath (Windows paths, --root) */
       lua_pushstring(L, s + 9);
-      lua_replace(L, arg + 3);
-      o->template = sx_checkpath(L, arg + 3);
+      int top = lua_gettop(L);
+      lp->template = dupstr(L, sx_checkpath(L, top));
     }
+  }
+}
+
+/* Applying options at arg: backup (required), journal, verify. */
+static int apply_opts(lua_State *L, int arg, copy_opts *o) {
+  static const char *const allowed[] = { "backup", "journal", "verify", NULL };
+  luaL_checktype(L, arg, LUA_TTABLE);
+  sx_checkopts(L, arg, allowed);
+  lua_getfield(L, arg, "verify");
+  int verify = lua_toboolean(L, -1);
+  /* the paths stay alive in their stack slots for the call */
+  lua_getfield(L, arg, "backup");
+  int bk = lua_gettop(L);
+  luaL_argcheck(L, lua_type(L, bk) == LUA_TSTRING && *lua_tostring(L, bk), arg,
+                "backup (a folder) is required");
+  o->backup = sx_checkpath(L, bk);
+  lua_getfield(L, arg, "journal");
+  int jn = lua_gettop(L);
+  if (!lua_isnil(L, jn)) {
+    luaL_argcheck(L, lua_type(L, jn) == LUA_TSTRING && *lua_tostring(L, jn), arg,
+                  "journal must be a file path");
+    o->journal = sx_checkpath(L, jn);
   }
   return verify;
 }
@@ -90,18 +98,32 @@ static void push_items(lua_State *L, const copy_plan *p) {
   }
 }
 
-/* copy.plan (src, dst [, opts]) -> items | nil, msg, code */
+static lplan *check_plan(lua_State *L) { return luaL_checkudata(L, 1, PLAN); }
+
+/* The items table (the plan's uservalue) made anew from the engine's items. */
+static void store_items(lua_State *L, int ud, const lplan *lp) {
+  push_items(L, &lp->p);
+  lua_setiuservalue(L, ud, 1);
+}
+
+/* copy.plan (src, dst [, {compare, security}]) -> plan | nil, msg, code, class
+   plan.items, plan.source, plan.destination; plan:apply(opts), plan:verify() */
 static int copy_plan_(lua_State *L) {
-  plat_err pe;  /* a link out of --root on either path: nil, msg, code */
-  const char *src = sx_trypath(L, 1, &pe), *dst = src ? sx_trypath(L, 2, &pe) : NULL;
-  if (!dst) return sx_pushfail(L, &pe);
-  copy_opts o;
-  check_opts(L, 3, &o);
-  copy_plan p;
-  plat_err e;
-  if (copy_plan_build(src, dst, &o, &p, &e) != 0) return sx_pushfail(L, &e);
-  push_items(L, &p);
-  copy_plan_free(&p);
+  plat_err e;  /* a link out of --root on either path: nil, msg, code */
+  const char *src = sx_trypath(L, 1, &e), *dst = src ? sx_trypath(L, 2, &e) : NULL;
+  if (!dst) return sx_pushfail(L, &e);
+  lua_settop(L, 3);  /* the options, or nil, at 3; the plan at 4 */
+  lplan *lp = lua_newuserdatauv(L, sizeof *lp, 1);
+  memset(lp, 0, sizeof *lp);  /* created empty, then filled */
+  luaL_setmetatable(L, PLAN);
+  int ud = lua_gettop(L);
+  lp->src = dupstr(L, src);
+  lp->dst = dupstr(L, dst);
+  plan_opts(L, 3, lp);
+  lua_settop(L, ud);
+  copy_opts o = { .compare = lp->compare, .template = lp->template };
+  if (copy_plan_build(src, dst, &o, &lp->p, &e) != 0) return sx_pushfail(L, &e);
+  store_items(L, ud, lp);
   return 1;
 }
 
@@ -116,59 +138,88 @@ static void push_count(lua_State *L, const char *name, const copy_count *c) {
   lua_setfield(L, -2, name);
 }
 
-/* copy.apply (src, dst, opts) -> summary | nil, msg, code
-   opts.backup is required; summary = { dirs, files, bytes, items, verified? } */
-static int copy_apply_(lua_State *L) {
-  plat_err pe;  /* a link out of --root on either path: nil, msg, code */
-  const char *src = sx_trypath(L, 1, &pe), *dst = src ? sx_trypath(L, 2, &pe) : NULL;
-  if (!dst) return sx_pushfail(L, &pe);
-  copy_opts o;
-  int verify = check_opts(L, 3, &o);
-  luaL_argcheck(L, o.backup != NULL, 3, "backup (a folder) is required");
-  copy_plan p;
-  copy_summary s;
+/* plan:apply {backup, journal?, verify?} -> summary | nil, msg, code, class
+   summary = { dirs, files, bytes, items, verify_failed? }. Carries out this
+   plan's items as they are (nothing is planned again); a plan applies once. */
+static int plan_apply(lua_State *L) {
+  lplan *lp = check_plan(L);
+  luaL_argcheck(L, !lp->applied, 1, "this plan was applied already: make a new one");
+  copy_opts o = { .compare = lp->compare, .template = lp->template };
+  int verify = apply_opts(L, 2, &o);
   plat_err e;
-  if (copy_plan_build(src, dst, &o, &p, &e) != 0) return sx_pushfail(L, &e);
-  if (copy_apply(src, dst, &o, &p, &s, &e) != 0) {
-    copy_plan_free(&p);
-    return sx_pushfail(L, &e);
-  }
+  copy_summary s;
+  lp->applied = 1;
+  if (copy_apply(lp->src, lp->dst, &o, &lp->p, &s, &e) != 0) return sx_pushfail(L, &e);
   long bad = 0;
-  if (verify && (bad = copy_verify(src, dst, &o, &p, &e)) < 0) {
-    copy_plan_free(&p);
-    return sx_pushfail(L, &e);
-  }
-  lua_createtable(L, 0, 6);
+  if (verify && (bad = copy_verify(lp->src, lp->dst, &o, &lp->p, &e)) < 0) return sx_pushfail(L, &e);
+  store_items(L, 1, lp);
+  lua_createtable(L, 0, 5);
   push_count(L, "dirs", &s.dirs);
   push_count(L, "files", &s.files);
   push_count(L, "bytes", &s.bytes);
-  push_items(L, &p);
+  lua_getiuservalue(L, 1, 1);
   lua_setfield(L, -2, "items");
   if (verify) setint(L, "verify_failed", (uint64_t)bad);
-  copy_plan_free(&p);
   return 1;
 }
 
-/* copy.verify (src, dst [, opts]) -> { checked, failed, items } | nil, msg, code */
-static int copy_verify_(lua_State *L) {
-  plat_err pe;  /* a link out of --root on either path: nil, msg, code */
-  const char *src = sx_trypath(L, 1, &pe), *dst = src ? sx_trypath(L, 2, &pe) : NULL;
-  if (!dst) return sx_pushfail(L, &pe);
-  copy_opts o;
-  check_opts(L, 3, &o);
-  copy_plan p;
+/* plan:verify () -> { checked, failed, items } | nil, msg, code, class:
+   re-reads the destination's copied and same items, compares with the source */
+static int plan_verify(lua_State *L) {
+  lplan *lp = check_plan(L);
+  copy_opts o = { .compare = lp->compare, .template = lp->template };
   plat_err e;
-  if (copy_plan_build(src, dst, &o, &p, &e) != 0) return sx_pushfail(L, &e);
-  long bad = copy_verify(src, dst, &o, &p, &e);
-  if (bad < 0) { copy_plan_free(&p); return sx_pushfail(L, &e); }
+  long bad = copy_verify(lp->src, lp->dst, &o, &lp->p, &e);
+  if (bad < 0) return sx_pushfail(L, &e);
   uint64_t checked = 0;
-  for (size_t i = 0; i < p.n; i++) checked += p.items[i].type == PLAT_FILE && p.items[i].action == CA_SAME;
+  for (size_t i = 0; i < lp->p.n; i++)
+    checked += lp->p.items[i].type == PLAT_FILE &&
+               (lp->p.items[i].action == CA_SAME || lp->p.items[i].done);
+  store_items(L, 1, lp);
   lua_createtable(L, 0, 3);
   setint(L, "checked", checked);
   setint(L, "failed", (uint64_t)bad);
-  push_items(L, &p);
+  lua_getiuservalue(L, 1, 1);
   lua_setfield(L, -2, "items");
-  copy_plan_free(&p);
+  return 1;
+}
+
+/* copy.verify (src, dst [, opts]) -> as plan:verify, of a new plan */
+static int copy_verify_(lua_State *L) {
+  int n = copy_plan_(L);
+  if (lua_isnil(L, -n)) return n;
+  lua_replace(L, 1);
+  lua_settop(L, 1);
+  return plan_verify(L);
+}
+
+static int plan_gc(lua_State *L) {
+  lplan *lp = check_plan(L);
+  copy_plan_free(&lp->p);
+  free(lp->src); free(lp->dst); free(lp->template);
+  memset(lp, 0, sizeof *lp);
+  return 0;
+}
+
+static int plan_index(lua_State *L) {
+  lplan *lp = check_plan(L);
+  const char *k = luaL_checkstring(L, 2);
+  if (strcmp(k, "items") == 0) lua_getiuservalue(L, 1, 1);
+  else if (strcmp(k, "source") == 0) lua_pushstring(L, lp->src);
+  else if (strcmp(k, "destination") == 0) lua_pushstring(L, lp->dst);
+  else if (strcmp(k, "applied") == 0) lua_pushboolean(L, lp->applied);
+  else {
+    luaL_getmetatable(L, PLAN);
+    lua_getfield(L, -1, "methods");
+    lua_getfield(L, -1, k);
+  }
+  return 1;
+}
+
+static int plan_tostring(lua_State *L) {
+  lplan *lp = check_plan(L);
+  lua_pushfstring(L, "copy plan (%s -> %s, %d items%s)", lp->src ? lp->src : "?", lp->dst ? lp->dst : "?",
+                  (int)lp->p.n, lp->applied ? ", applied" : "");
   return 1;
 }
 
@@ -191,14 +242,32 @@ static int copy_rollback_(lua_State *L) {
 }
 
 static const luaL_Reg copylib[] = {
-  {"apply", copy_apply_},
   {"plan", copy_plan_},
   {"rollback", copy_rollback_},
   {"verify", copy_verify_},
   {NULL, NULL}
 };
 
+static const luaL_Reg plan_methods[] = {
+  {"apply", plan_apply},
+  {"verify", plan_verify},
+  {NULL, NULL}
+};
+
+static const luaL_Reg plan_meta[] = {
+  {"__gc", plan_gc},
+  {"__index", plan_index},
+  {"__tostring", plan_tostring},
+  {NULL, NULL}
+};
+
 int luaopen_sxsfix_copy(lua_State *L) {
+  if (luaL_newmetatable(L, PLAN)) {
+    luaL_setfuncs(L, plan_meta, 0);
+    luaL_newlib(L, plan_methods);
+    lua_setfield(L, -2, "methods");
+  }
+  lua_pop(L, 1);
   luaL_newlib(L, copylib);
   return 1;
 }

@@ -12,7 +12,8 @@ assert(fs.writefile(S .. "/top.txt", "top"))
 t.test("unknown options raise", function()
   t.raises(function() copy.plan(S, D, { colour = true }) end, "unknown option 'colour'")
   t.raises(function() copy.plan(S, D, { security = "owner" }) end, "security must be")
-  t.raises(function() copy.apply(S, D, {}) end, "backup")
+  t.raises(function() assert(copy.plan(S, D)):apply({}) end, "backup")
+  t.raises(function() assert(copy.plan(S, D)):apply({ backup = B, compare = true }) end, "unknown option 'compare'")
   t.raises(function() copy.plan(S) end, "bad argument #2")
 end)
 
@@ -24,18 +25,24 @@ t.test("a missing source is an operational failure", function()
 end)
 
 t.test("plan, apply with verify, plan again, rollback", function()
-  local items = assert(copy.plan(S, D))
+  local plan = assert(copy.plan(S, D))
+  t.eq(plan.source, S); t.eq(plan.destination, D)
   local actions = {}
-  for _, it in ipairs(items) do actions[it.path] = it.action end
+  for _, it in ipairs(plan.items) do actions[it.path] = it.action end
   t.eq(actions["sub/a.txt"], "new")
   t.eq(actions["top.txt"], "new")
   t.ok(not fs.isdir(D), "plan touched nothing")
-  local s = assert(copy.apply(S, D, { backup = B, verify = true }))
+  local s = assert(plan:apply({ backup = B, verify = true }))
   t.eq(s.files.copied, 2, "files copied")
   t.eq(s.bytes.copied, 8, "bytes copied")
   t.eq(s.verify_failed, 0, "verify")
+  t.eq(s.items, plan.items, "the summary's items are the plan's, marked done")
+  for _, it in ipairs(plan.items) do if it.type == "file" then t.ok(it.done, it.path) end end
   t.eq(fs.readfile(D .. "/sub/a.txt"), "alpha")
-  for _, it in ipairs(assert(copy.plan(S, D))) do t.eq(it.action, "same", it.path) end
+  t.raises(function() plan:apply({ backup = B .. "x" }) end, "applied already")
+  local pv = assert(plan:verify())
+  t.eq(pv.checked, 2); t.eq(pv.failed, 0)
+  for _, it in ipairs(assert(copy.plan(S, D)).items) do t.eq(it.action, "same", it.path) end
   local v = assert(copy.verify(S, D))
   t.eq(v.checked, 2)
   t.eq(v.failed, 0)
@@ -45,12 +52,24 @@ t.test("plan, apply with verify, plan again, rollback", function()
 end)
 
 t.test("verify finds a damaged copy", function()
-  assert(copy.apply(S, D, { backup = B .. "2" }))
+  assert(assert(copy.plan(S, D)):apply({ backup = B .. "2" }))
   assert(fs.writefile(D .. "/top.txt", "TOP"))  -- same size, other bytes (and time)
   local v = assert(copy.verify(S, D))
   local bad
   for _, it in ipairs(v.items) do if it.error then bad = it end end
   t.ok(bad, "a mismatch is reported")
+end)
+
+t.test("a plan applies what it showed, not a new plan", function()
+  local S2, D2 = root .. "/s2", root .. "/d2"
+  assert(fs.mkdirs(S2))
+  assert(fs.writefile(S2 .. "/shown.txt", "shown"))
+  local plan = assert(copy.plan(S2, D2))
+  assert(fs.writefile(S2 .. "/later.txt", "added after the plan was shown"))
+  local s = assert(plan:apply({ backup = B .. "3" }))
+  t.eq(s.files.copied, 1)
+  t.eq(fs.readfile(D2 .. "/shown.txt"), "shown")
+  t.eq(fs.stat(D2 .. "/later.txt"), nil, "a file the plan did not show is not copied")
 end)
 
 fs.rmtree(root)

@@ -45,6 +45,7 @@ return {
       return BIT.fatal
     end
     local copts = { compare = opts.compare or nil, security = sec }
+    local backup, journal
     local lines = {
       string.rep("-", 78),
       "  sxsfix copy" .. (opts.list and " (list only)" or "") .. "   " .. os.date("!%Y-%m-%dT%H:%M:%SZ"),
@@ -52,20 +53,19 @@ return {
       "  Options: /E /COPYALL /B /R:0 /W:0" .. (opts.list and " /L" or "") ..
         (opts.compare and " compare-contents" or "") .. " security=" .. (sec or "source"),
     }
-    local items, summary, err, verify_failed
-    if opts.list then
-      items, err = copy.plan(src, dst, copts)
-      summary = items and plan_summary(items)
-    else
-      local backup = opts.backup
+    local items, summary, verify_failed
+    local plan, err = copy.plan(src, dst, copts)
+    if plan and opts.list then
+      items, summary = plan.items, plan_summary(plan.items)
+    elseif plan then
+      backup = opts.backup
       if not backup then backup, err = fs.tempdir("sxsfix-backup") end
       if backup then
         lines[#lines + 1] = "  Backup : " .. backup
-        copts.backup, copts.verify = backup, true
-        summary, err = copy.apply(src, dst, copts)
+        summary, err = plan:apply({ backup = backup, verify = true })
         items = summary and summary.items
         verify_failed = summary and summary.verify_failed
-        copts.journal = backup .. fs.sep .. "journal.txt"
+        journal = backup .. fs.sep .. "journal.txt"
       end
     end
     lines[#lines + 1] = string.rep("-", 78)
@@ -87,15 +87,15 @@ return {
       lines[#lines + 1] = string.rep("-", 78)
       for _, l in ipairs(table_lines(summary)) do lines[#lines + 1] = l; print(l) end
       if verify_failed then lines[#lines + 1] = "  Verify : " .. verify_failed .. " mismatch(es)" end
-      if copts.journal then print("Journal: " .. copts.journal) end
+      if journal then print("Journal: " .. journal) end
       code = exit_code(summary, verify_failed)
     end
     if ctx.opts.log then
       local ok, lerr = write_log(ctx.opts.log, lines)
       if not ok then io.stderr:write("sxsfix copy: --log ", lerr, "\n"); code = code | BIT.fatal end
     end
-    local report = { source = src, destination = dst, list = opts.list or false, backup = copts.backup,
-                     journal = copts.journal, summary = summary, items = items, error = err,
+    local report = { source = src, destination = dst, list = opts.list or false, backup = backup,
+                     journal = journal, summary = summary, items = items, error = err,
                      verify_failed = verify_failed }
     return code, { copy = report }
   end,
