@@ -329,24 +329,72 @@ static int set_search(lua_State *L) {
   return 3;
 }
 
+/* The iterator of set:matches. Upvalues: 1 the set, 2 the paths (a
+   list), 3 the options, 4 the index of the last path searched, 5 and 6
+   that path's matches and errors, 7 the position in them. One path is
+   searched only when the entries of the one before are used up. */
 static int matches_iter(lua_State *L) {
-  lua_Integer i = lua_tointeger(L, lua_upvalueindex(3)) + 1;
-  lua_pushinteger(L, i);
-  lua_replace(L, lua_upvalueindex(3));
-  lua_Integer nm = luaL_len(L, lua_upvalueindex(1));
-  if (i <= nm) { lua_rawgeti(L, lua_upvalueindex(1), i); return 1; }
-  if (lua_rawgeti(L, lua_upvalueindex(2), i - nm) == LUA_TNIL) return 1;
-  lua_getfield(L, -1, "message");  /* error entries carry .error */
-  lua_setfield(L, -2, "error");
-  return 1;
+  for (;;) {
+    lua_Integer nm = lua_istable(L, lua_upvalueindex(5)) ? (lua_Integer)lua_rawlen(L, lua_upvalueindex(5)) : 0;
+    lua_Integer ne = lua_istable(L, lua_upvalueindex(6)) ? (lua_Integer)lua_rawlen(L, lua_upvalueindex(6)) : 0;
+    lua_Integer pos = lua_tointeger(L, lua_upvalueindex(7)) + 1;
+    if (pos <= nm + ne) {
+      lua_pushinteger(L, pos);
+      lua_replace(L, lua_upvalueindex(7));
+      if (pos <= nm) { lua_rawgeti(L, lua_upvalueindex(5), pos); return 1; }
+      lua_rawgeti(L, lua_upvalueindex(6), pos - nm);
+      lua_getfield(L, -1, "message");  /* error entries carry .error */
+      lua_setfield(L, -2, "error");
+      return 1;
+    }
+    lua_Integer i = lua_tointeger(L, lua_upvalueindex(4)) + 1;
+    if (i > (lua_Integer)lua_rawlen(L, lua_upvalueindex(2))) return 0;
+    lua_pushinteger(L, i);
+    lua_replace(L, lua_upvalueindex(4));
+    lua_settop(L, 0);  /* set, path, options at 1..3, as set:search has them */
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_rawgeti(L, lua_upvalueindex(2), i);
+    lua_pushvalue(L, lua_upvalueindex(3));
+    search_aux(L, checkset(L));
+    lua_pop(L, 1);  /* files */
+    lua_replace(L, lua_upvalueindex(6));
+    lua_replace(L, lua_upvalueindex(5));
+    lua_pushinteger(L, 0);
+    lua_replace(L, lua_upvalueindex(7));
+  }
 }
 
-/* set:matches (paths [, opts]) -> iterator over the matches, then the errors */
+/* set:matches (paths [, opts]) -> iterator: lazily, path after path, each
+   path's matches, then its errors (as lrexlib's gmatch: nothing is read
+   before the loop asks, and a break leaves the other paths unread) */
 static int set_matches(lua_State *L) {
-  search_aux(L, checkset(L));
-  lua_pop(L, 1);  /* files */
-  lua_pushinteger(L, 0);
-  lua_pushcclosure(L, matches_iter, 3);
+  checkset(L);
+  int pt = lua_type(L, 2);
+  luaL_argexpected(L, pt == LUA_TSTRING || pt == LUA_TTABLE, 2, "path or list of paths");
+  if (!lua_isnoneornil(L, 3)) {  /* a wrong call raises now, not at the first step */
+    luaL_checktype(L, 3, LUA_TTABLE);
+    check_keys(L, 3, search_opts, "search");
+    sx_grep_opts o = { 0 };
+    read_limits(L, 3, &o);
+    opt_int(L, 3, "threads", 0, PLAT_MAX_THREADS);
+  }
+  lua_settop(L, 3);
+  lua_newtable(L);  /* the paths, copied: the caller's list may change */
+  lua_Integer n = pt == LUA_TSTRING ? 1 : luaL_len(L, 2);
+  for (lua_Integer i = 1; i <= n; i++) {
+    if (pt == LUA_TSTRING) lua_pushvalue(L, 2);
+    else if (lua_rawgeti(L, 2, i) != LUA_TSTRING)
+      luaL_error(L, "bad argument #2 to 'matches' (paths[%d] is not a string)", (int)i);
+    lua_rawseti(L, 4, i);
+  }
+  lua_pushvalue(L, 1);   /* 1 set */
+  lua_pushvalue(L, 4);   /* 2 paths */
+  lua_pushvalue(L, 3);   /* 3 options */
+  lua_pushinteger(L, 0); /* 4 last path searched */
+  lua_pushnil(L);        /* 5 its matches */
+  lua_pushnil(L);        /* 6 its errors */
+  lua_pushinteger(L, 0); /* 7 position */
+  lua_pushcclosure(L, matches_iter, 7);
   return 1;
 }
 

@@ -125,6 +125,23 @@ t.test("matches iterates matches then errors", function()
   t.eq(n, 3); t.eq(errs, 1)
 end)
 
+t.test("matches is lazy: a path is read only when the loop gets to it", function()
+  local set = grep.compile("0x80070003")
+  local gone = dir .. fs.sep .. "gone.log"
+  local it = set:matches({ log, gone })  -- nothing is read yet
+  file("gone.log", "0x80070003 written after the call\n")
+  local n, seen = 0, {}
+  for m in it do
+    t.ok(not m.error, m.message)
+    n = n + 1; seen[m.file] = true
+  end
+  t.eq(n, 4, "the file written after the call was searched when its turn came")
+  t.ok(seen[gone], "gone.log")
+  assert(fs.remove(gone))
+  t.raises(function() set:matches({ log, 42 }) end, "paths%[2%] is not a string")
+  t.raises(function() set:matches(log, { fixed = true }) end, "unknown option 'fixed'")
+end)
+
 t.test("bad patterns and options raise", function()
   t.raises(function() grep.compile({ sig = "ok(" }) end, "pattern sig: .* at offset 3")
   t.raises(function() grep.compile("x", { ignorecase = true }) end, "unknown option 'ignorecase'")
