@@ -10,6 +10,11 @@
 --   registry-stacks the stack versions CBS lists, and the state of each folder
 --   winsxs-stacks   every *servicingstack* folder in WinSxS: files, state, problems
 --   evidence        the signatures of sxsfix.signatures in the setup logs
+--   damaged         the damaged-folder rule (M.damaged) over the results above
+--   verdict         what could not be read (M.unknowns), then the verdict
+--
+-- Each step's result is ctx.results[id].result (see docs/SCRIPTING.md); a
+-- hook after "damaged" or "verdict" may change what they decided.
 --
 -- A folder's state: "ok", "empty", "missing", "incomplete" (problems lists
 -- each file and why: a key file missing, an executable empty, zero-filled,
@@ -196,6 +201,22 @@ M.steps = {
       return r, string.format("%d signature line(s) in %d log file(s)", #r.items, r.searched)
     end,
   },
+  {
+    id = "damaged",
+    description = "decide which servicing stack folders a repair must restore",
+    run = function(ctx)
+      local d = M.damaged(ctx.results)
+      return d, string.format("%d folder(s) damaged", #d)
+    end,
+  },
+  {
+    id = "verdict",
+    description = "decide the verdict",
+    run = function(ctx)
+      local v = M.verdict(ctx.results)
+      return v, "verdict " .. v.verdict
+    end,
+  },
 }
 
 local DAMAGED = { missing = true, empty = true, incomplete = true }
@@ -294,21 +315,40 @@ function M.unknowns(res)
   return out
 end
 
+local NO_EVIDENCE = { items = {}, history = {}, errors = {}, groups = {} }
+
+-- The verdict, strongest first: damaged (the "damaged" step's folders),
+-- unknown (an essential input could not be read), suspected (evidence),
+-- healthy. Returns { verdict, unknown }.
+function M.verdict(res)
+  local damaged = res.damaged and res.damaged.result or {}
+  local ev = res.evidence and res.evidence.result or NO_EVIDENCE
+  local unknown = M.unknowns(res)
+  local verdict = #damaged > 0 and "damaged" or #unknown > 0 and "unknown"
+    or #ev.items > 0 and "suspected" or "healthy"
+  return { verdict = verdict, unknown = unknown }
+end
+
 -- Runs the steps; returns the result table the report and JSON are made of.
+-- With the damaged or verdict step disabled (or failing), its rule is
+-- applied as it is, so a diagnosis always has a verdict.
 function M.run(settings, signatures, progress)
   local steps = require "sxsfix.steps"
   local ctx = { settings = settings, signatures = signatures, progress = progress }
   local records = steps.run(M.steps, ctx, settings)
   local res = ctx.results
-  local ev = res.evidence and res.evidence.result or { items = {}, history = {}, errors = {}, groups = {} }
-  local damaged = M.damaged(res)
-  local unknown = M.unknowns(res)
-  local verdict = #damaged > 0 and "damaged" or #unknown > 0 and "unknown"
-    or #ev.items > 0 and "suspected" or "healthy"
+  local ev = res.evidence and res.evidence.result or NO_EVIDENCE
+  local damaged = res.damaged and res.damaged.result
+  if type(damaged) ~= "table" then
+    damaged = M.damaged(res)
+    res.damaged = { id = "damaged", result = damaged }
+  end
+  local v = res.verdict and res.verdict.result
+  if type(v) ~= "table" or type(v.verdict) ~= "string" then v = M.verdict(res) end
   return {
-    verdict = verdict,
+    verdict = v.verdict,
     damaged = damaged,
-    unknown = unknown,
+    unknown = v.unknown or {},
     system = res.system and res.system.result or {},
     evidence = ev.items,
     history = ev.history,

@@ -96,6 +96,25 @@ printf 'disable = { "registry-stacks", "winsxs-stacks" }\n' >"$tmp/nostack.lua"
 run --root "$r" --config "$tmp/nostack.lua" --json - diagnose
 check "a config that disables the stack steps: suspected" test "$(jqv '.verdict')" = suspected
 check "disabled steps are reported" test "$(jqv '[.steps[] | select(.skipped)] | length')" = 2
+# The damaged-folder rule and the verdict are steps: a site's hooks change them.
+cat >"$tmp/hooks.lua" <<'EOF'
+hooks = { after = {
+  damaged = function(ctx, folders)  -- this stack is restored by other means here
+    for i = #folders, 1, -1 do
+      if folders[i].name:find("10.0.26100.5074", 1, true) then table.remove(folders, i) end
+    end
+  end,
+  verdict = function(ctx, v) if v.verdict == "suspected" then v.verdict = "healthy" end end,
+} }
+EOF
+[ -z "$EMU" ] || printf 'disable = { "registry-stacks" }\n' >>"$tmp/hooks.lua"
+run --root "$r" "${CFG[@]}" --json - diagnose
+check "without hooks: damaged" test "$(jqv '.verdict')" = damaged
+run --root "$r" --config "$tmp/hooks.lua" --json - diagnose
+check "a hook after the damaged step drops a folder" test "$(jqv '.servicing_stack.damaged | length')" = 0
+check "a hook after the verdict step changes it: healthy, exit 0" test "$(jqv '.verdict'),$rc" = healthy,0
+check "the damaged and verdict steps are reported" \
+  test "$(jqv '[.steps[] | select((.id == "damaged" or .id == "verdict") and .ok)] | length')" = 2
 fill_stack "$r"
 rm -f "$r/\$WINDOWS.~BT/Sources/Panther/"* "$r/Windows/Logs/DISM/"* "$r/Windows/Logs/CBS/"* "$r/Windows/Logs/SetupDiag/"*
 printf '2024-10-10 08:00:00, Error  SITE   custom agent: upgrade blocked\n' >"$r/Windows/Logs/DISM/dism.log"
