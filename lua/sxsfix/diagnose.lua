@@ -50,8 +50,8 @@ function M.inspect(path, settings, key_files)
   if not where then return { state = "unreadable", files = 0, problems = {}, unreadable = {}, error = werr } end
   local st, serr, scode = fs.stat(path, { follow = true })
   if not st then
-    if serr then return { state = "unreadable", files = 0, problems = {}, unreadable = {}, error = serr, code = scode } end
-    return { state = "missing", files = 0, problems = {}, unreadable = {} }
+    if fs.errkind(scode) == "notfound" then return { state = "missing", files = 0, problems = {}, unreadable = {} } end
+    return { state = "unreadable", files = 0, problems = {}, unreadable = {}, error = serr, code = scode }
   end
   local n, cerr, ccode = fs.count(path)
   if not n then return { state = "unreadable", files = 0, problems = {}, unreadable = {}, error = cerr, code = ccode } end

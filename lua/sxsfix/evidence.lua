@@ -97,7 +97,7 @@ local function folder_state(name, dir)
     if not lmsg then return nil end
     return { name = name, dir = dir, state = "unreadable", message = lmsg, code = lcode, files = 0, errors = {} }
   end
-  if not st and not msg then return { name = name, dir = dir, state = "not present", files = 0, errors = {} } end
+  if not st and fs.errkind(code) == "notfound" then return { name = name, dir = dir, state = "not present", files = 0, errors = {} } end
   return { name = name, dir = dir, state = "unreadable", message = msg or (where .. ": not a folder"),
            code = code, files = 0, errors = {} }
 end
@@ -129,7 +129,8 @@ function M.find(settings, base)
       groups[#groups + 1] = rec
       local paths = {}
       for _, f in ipairs(g.files) do paths[#paths + 1] = fs.join(g.dir, f) end
-      local set <close> = grep.compile(pats, { context = context })
+      local set <close>, cerr = grep.compile(pats, { context = context })
+      if not set then error("signatures: " .. cerr, 0) end  -- a step failure, as any bad setting
       local matches, errs, files = set:search(paths)
       for _, f in ipairs(files or {}) do searched[f.file] = true end
       rec.files = #(files or {})

@@ -130,13 +130,11 @@ function Fleet:add_path(path)
   local st, err = fs.stat(path, { follow = true })
   if not st then return self:skip(path, err or "no such file or folder") end
   if st.type ~= "dir" then return self:add_file(path) end
-  local files = {}
-  local ok, werr = pcall(function()
-    for rel, ty in fs.walk(path, { type = "file" }) do
-      if ty == "file" and rel:lower():sub(-5) == ".json" then files[#files + 1] = rel end
-    end
-  end)
-  if not ok then self:skip(path, tostring(werr)) end
+  local files, werr = fs.list(path, { type = "file", depth = 0 })
+  if not files then self:skip(path, werr); files = {} end
+  for i = #files, 1, -1 do
+    if files[i]:lower():sub(-5) ~= ".json" then table.remove(files, i) end
+  end
   table.sort(files)
   for _, rel in ipairs(files) do self:add_file(fs.join(path, rel)) end
 end

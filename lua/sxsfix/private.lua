@@ -44,8 +44,8 @@ end
 function M.file(path)
   local st, serr, scode = fs.stat(path)
   if not st then
-    if serr then return nil, serr, scode end
-    return nil  -- absent
+    if fs.errkind(scode) == "notfound" then return nil end  -- absent
+    return nil, serr, scode
   end
   local ok, msg, code = fs.check_private(path)
   if ok then return true end

@@ -62,18 +62,25 @@ const char *sx_checkpath(lua_State *L, int arg) {
   return p;
 }
 
-void sx_checkopts(lua_State *L, int arg, const char *const allowed[]) {
-  if (lua_isnoneornil(L, arg)) return;
-  luaL_checktype(L, arg, LUA_TTABLE);
+void sx_checkfields(lua_State *L, int idx, int arg, const char *what, const char *const allowed[]) {
+  idx = lua_absindex(L, idx);
   lua_pushnil(L);
-  while (lua_next(L, arg)) {
+  while (lua_next(L, idx)) {
     lua_pop(L, 1);
     int ok = 0;
     if (lua_type(L, -1) == LUA_TSTRING)
       for (const char *const *a = allowed; *a && !ok; a++) ok = strcmp(*a, lua_tostring(L, -1)) == 0;
     if (!ok) {
       lua_pushvalue(L, -1);
-      luaL_argerror(L, arg, lua_pushfstring(L, "unknown option '%s'", luaL_tolstring(L, -1, NULL)));
+      const char *k = luaL_tolstring(L, -1, NULL);
+      luaL_argerror(L, arg, what ? lua_pushfstring(L, "%s: unknown option '%s'", what, k)
+                                 : lua_pushfstring(L, "unknown option '%s'", k));
     }
   }
+}
+
+void sx_checkopts(lua_State *L, int arg, const char *const allowed[]) {
+  if (lua_isnoneornil(L, arg)) return;
+  luaL_checktype(L, arg, LUA_TTABLE);
+  sx_checkfields(L, arg, arg, NULL, allowed);
 }

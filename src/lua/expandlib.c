@@ -29,16 +29,7 @@ static void check_opts(lua_State *L, int arg, sx_expand_opts *o, const char *con
   memset(o, 0, sizeof *o);
   o->nested = 1;
   if (lua_isnoneornil(L, arg)) return;
-  luaL_checktype(L, arg, LUA_TTABLE);
-  lua_pushnil(L);
-  while (lua_next(L, arg)) {
-    const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
-    int i = 0;
-    while (k && allowed[i] && strcmp(allowed[i], k) != 0) i++;
-    if (!k || !allowed[i])
-      luaL_argerror(L, arg, lua_pushfstring(L, "unknown option '%s'", k ? k : luaL_typename(L, -2)));
-    lua_pop(L, 1);
-  }
+  sx_checkopts(L, arg, allowed);
   if (lua_getfield(L, arg, "filter") != LUA_TNIL)
     o->filter = luaL_checkstring(L, -1);   /* stays alive: it is in the options table */
   if (lua_getfield(L, arg, "inner") != LUA_TNIL) o->inner = luaL_checkstring(L, -1);

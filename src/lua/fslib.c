@@ -186,7 +186,8 @@ static void setint(lua_State *L, const char *k, lua_Integer v) {
   lua_setfield(L, -2, k);
 }
 
-/* fs.stat (path [, {follow = bool}]) -> table | nil (absent) | nil, msg, code
+/* fs.stat (path [, {follow = bool}]) -> table | nil, msg, code, class (absent
+   too: "PATH: No such file or directory", as every module says it)
    {type, size, mtime, atime, ctime, btime (seconds, fractional), nlink,
    mode, attrs, dev, ino}; a time of 0 means unknown. */
 static int fs_stat(lua_State *L) {
@@ -203,13 +204,7 @@ static int fs_stat(lua_State *L) {
     lua_pop(L, 1);
   }
   plat_info st;
-  if (plat_stat(path, follow, &st, &e) != 0) {
-    if (plat_is_notfound(e.code)) {
-      lua_pushnil(L);
-      return 1;
-    }
-    return sx_pushfail(L, &e);
-  }
+  if (plat_stat(path, follow, &st, &e) != 0) return sx_pushfail(L, &e);
   lua_createtable(L, 0, 12);
   lua_pushstring(L, types[st.type]);
   lua_setfield(L, -2, "type");

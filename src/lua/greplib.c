@@ -19,18 +19,6 @@ typedef struct gset {
   sx_grep_opts o;
 } gset;
 
-/* Checks a table of options against an allow-list (NULL-terminated). */
-static void check_keys(lua_State *L, int t, const char *const allowed[], const char *what) {
-  lua_pushnil(L);
-  while (lua_next(L, t)) {
-    int ok = 0;
-    if (lua_type(L, -2) == LUA_TSTRING)
-      for (const char *const *a = allowed; *a && !ok; a++) ok = strcmp(*a, lua_tostring(L, -2)) == 0;
-    if (!ok) luaL_error(L, "%s: unknown option '%s'", what, luaL_tolstring(L, -2, NULL));
-    lua_pop(L, 1);
-  }
-}
-
 static int opt_bool(lua_State *L, int t, const char *k, int def) {
   int ty = lua_getfield(L, t, k), v = ty == LUA_TNIL ? def : lua_toboolean(L, -1);
   lua_pop(L, 1);
@@ -61,45 +49,52 @@ static void read_limits(lua_State *L, int t, sx_grep_opts *o) {
   o->after = (int)opt_int(L, t, "after", o->after, 64);
 }
 
-/* Adds one pattern; ids (at index ids) gets its id. */
-static void add_one(lua_State *L, gset *s, int ids, int fixed, int icase) {
+/* Adds one pattern; ids (at index ids) gets its id. A pattern that does not
+   compile: -1 with the message in bad (a recoverable failure: patterns are
+   data, from signatures and users). */
+static int add_one(lua_State *L, gset *s, int ids, int fixed, int icase, char *bad, size_t badlen) {
   /* stack: ... id pattern */
   size_t len, off;
   const char *p = luaL_checklstring(L, -1, &len);
   char msg[320];
   int flags = (fixed ? SX_GREP_FIXED : 0) | (icase ? SX_GREP_ICASE : 0);
   int i = sx_grep_add(s->g, p, len, flags, msg, sizeof msg, &off);
-  if (i < 0)
-    luaL_error(L, "grep.compile: pattern %s: %s at offset %d", luaL_tolstring(L, -2, NULL), msg, (int)off);
+  if (i < 0) {
+    snprintf(bad, badlen, "pattern %s: %s at offset %d", luaL_tolstring(L, -2, NULL), msg, (int)off);
+    return -1;
+  }
   lua_pop(L, 1);
   lua_rawseti(L, ids, i + 1);  /* ids[i + 1] = id */
+  return 0;
 }
 
 /* An entry { id =, pattern =, fixed =, ignore_case = } at the top. */
-static void add_entry(lua_State *L, gset *s, int ids, lua_Integer n, int fixed, int icase) {
+static int add_entry(lua_State *L, gset *s, int ids, lua_Integer n, int fixed, int icase, char *bad, size_t badlen) {
   static const char *const keys[] = {"fixed", "id", "ignore_case", "pattern", NULL};
   int e = lua_gettop(L);
-  check_keys(L, e, keys, "grep.compile pattern entry");
+  sx_checkfields(L, e, 1, lua_pushfstring(L, "pattern entry %d", (int)n), keys);
+  lua_pop(L, 1);
   if (lua_getfield(L, e, "id") == LUA_TNIL) { lua_pop(L, 1); lua_pushinteger(L, n); }
   if (lua_getfield(L, e, "pattern") != LUA_TSTRING)
     luaL_error(L, "grep.compile: pattern entry %s has no 'pattern' string", luaL_tolstring(L, -2, NULL));
-  add_one(L, s, ids, opt_bool(L, e, "fixed", fixed), opt_bool(L, e, "ignore_case", icase));
+  if (add_one(L, s, ids, opt_bool(L, e, "fixed", fixed), opt_bool(L, e, "ignore_case", icase), bad, badlen) != 0)
+    return -1;
   lua_pop(L, 1);
+  return 0;
 }
 
 static int cmp_cstr(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* grep.compile (patterns [, opts]) -> set
+/* grep.compile (patterns [, opts]) -> set | nil, "pattern ID: MESSAGE at offset N", code, "input"
    patterns: a string, a list of strings or entries, or { id = "pattern" }. */
 static int grep_compile(lua_State *L) {
   int pt = lua_type(L, 1);
   luaL_argexpected(L, pt == LUA_TSTRING || pt == LUA_TTABLE, 1, "string or table");
   int hasopts = !lua_isnoneornil(L, 2);
   if (hasopts) {
-    luaL_checktype(L, 2, LUA_TTABLE);
-    check_keys(L, 2, compile_opts, "grep.compile");
+    sx_checkopts(L, 2, compile_opts);
   }
   gset *s = lua_newuserdatauv(L, sizeof *s, 1);  /* created closed, then opened */
   s->g = NULL;
@@ -110,18 +105,22 @@ static int grep_compile(lua_State *L) {
   if (hasopts) read_limits(L, 2, &s->o);
   lua_newtable(L);
   int ids = lua_gettop(L);
+  char bad[400];
   if (pt == LUA_TSTRING) {
     lua_pushinteger(L, 1);
     lua_pushvalue(L, 1);
-    add_one(L, s, ids, fixed, icase);
+    if (add_one(L, s, ids, fixed, icase, bad, sizeof bad) != 0) goto badpattern;
   } else {
     lua_Integer n = luaL_len(L, 1), named = 0;
     for (lua_Integer i = 1; i <= n; i++) {
       int t = lua_rawgeti(L, 1, i);
-      if (t == LUA_TTABLE) { add_entry(L, s, ids, i, fixed, icase); continue; }
+      if (t == LUA_TTABLE) {
+        if (add_entry(L, s, ids, i, fixed, icase, bad, sizeof bad) != 0) goto badpattern;
+        continue;
+      }
       lua_pushinteger(L, i);
       lua_insert(L, -2);
-      add_one(L, s, ids, fixed, icase);
+      if (add_one(L, s, ids, fixed, icase, bad, sizeof bad) != 0) goto badpattern;
     }
     lua_pushnil(L);  /* named patterns, in id order so that results are stable */
     while (lua_next(L, 1)) {
@@ -142,13 +141,19 @@ static int grep_compile(lua_State *L) {
       lua_pushstring(L, keys[k]);
       if (lua_getfield(L, 1, keys[k]) != LUA_TSTRING)
         luaL_error(L, "grep.compile: pattern %s: a named pattern is a string (entries go in the list part)", keys[k]);
-      add_one(L, s, ids, fixed, icase);
+      if (add_one(L, s, ids, fixed, icase, bad, sizeof bad) != 0) goto badpattern;
     }
     lua_pop(L, 1);
   }
   luaL_argcheck(L, sx_grep_count(s->g) > 0, 1, "no patterns");
   lua_setiuservalue(L, -2, 1);  /* set's uservalue = ids */
   return 1;
+badpattern:
+  sx_grep_free(s->g);  /* the set is closed; gc frees nothing more */
+  s->g = NULL;
+  plat_err e;
+  plat_failc(&e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL), "%s", bad);
+  return sx_pushfail(L, &e);
 }
 
 static gset *checkset(lua_State *L) {
@@ -268,8 +273,7 @@ static void search_aux(lua_State *L, gset *s) {
   sx_grep_opts o = s->o;
   int threads = 0;  /* 0: one per processor */
   if (!lua_isnoneornil(L, 3)) {
-    luaL_checktype(L, 3, LUA_TTABLE);
-    check_keys(L, 3, search_opts, "search");
+    sx_checkopts(L, 3, search_opts);
     read_limits(L, 3, &o);
     threads = (int)opt_int(L, 3, "threads", threads, PLAT_MAX_THREADS);
   }
@@ -372,8 +376,7 @@ static int set_matches(lua_State *L) {
   int pt = lua_type(L, 2);
   luaL_argexpected(L, pt == LUA_TSTRING || pt == LUA_TTABLE, 2, "path or list of paths");
   if (!lua_isnoneornil(L, 3)) {  /* a wrong call raises now, not at the first step */
-    luaL_checktype(L, 3, LUA_TTABLE);
-    check_keys(L, 3, search_opts, "search");
+    sx_checkopts(L, 3, search_opts);
     sx_grep_opts o = { 0 };
     read_limits(L, 3, &o);
     opt_int(L, 3, "threads", 0, PLAT_MAX_THREADS);

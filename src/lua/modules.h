@@ -36,6 +36,10 @@ void sx_setroot(lua_State *L, const char *root);
 /* Raise unless every key of the options table at arg (or nil) is in the
    NULL-terminated allowed list. */
 void sx_checkopts(lua_State *L, int arg, const char *const allowed[]);
+/* The same check of a table at idx found inside argument arg (an entry of
+   a list); the message starts with what. The one option checker: both
+   raise "bad argument #ARG to 'F' ([WHAT: ]unknown option 'K')". */
+void sx_checkfields(lua_State *L, int idx, int arg, const char *what, const char *const allowed[]);
 
 /* fs.dir, fs.list, fs.walk, fs.count, fs.isempty (fsdir.c), merged into the
    fs table at the top of the stack. */

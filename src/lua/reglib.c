@@ -200,10 +200,17 @@ static int reg_key(lua_State *L) {
   return 1;
 }
 
-/* reg.longname (key) -> key with its root spelled out (HKEY_LOCAL_MACHINE\...) */
+/* reg.longname (key) -> key with its root spelled out (HKEY_LOCAL_MACHINE\...)
+   | nil, msg when it starts with no root (an answer about the text, as
+   fs.resolve gives one about a path) */
 static int reg_longname(lua_State *L) {
-  const char *rest, *root = sx_reg_splitkey(luaL_checkstring(L, 1), &rest);
-  luaL_argcheck(L, root != NULL, 1, "a key starts with HKLM, HKCU, HKCR, HKU or HKCC");
+  const char *key = luaL_checkstring(L, 1);
+  const char *rest, *root = sx_reg_splitkey(key, &rest);
+  if (!root) {
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s: a key starts with HKLM, HKCU, HKCR, HKU or HKCC", key);
+    return 2;
+  }
   lua_pushfstring(L, rest[0] ? "%s\\%s" : "%s", sx_reg_longroot(root), rest);
   return 1;
 }

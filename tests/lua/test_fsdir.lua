@@ -86,8 +86,11 @@ t.test("stat: fields, sub-second times, absent is a single nil", function()
   else
     t.ok(s.attrs > 0, "attrs")
   end
-  t.eq(select("#", fs.stat(path("nothing"))), 1)
-  t.eq(fs.stat(path("nothing")), nil)
+  -- a missing path is a failure like any other: nil, "PATH: ...", code, class
+  local none, msg, code, class = fs.stat(path("nothing"))
+  t.eq(none, nil); t.match(msg, "nothing: "); t.eq(fs.errkind(code), "notfound"); t.eq(class, "os")
+  local rnone, rmsg, rcode = fs.readfile(path("nothing"))
+  t.eq(rnone, nil); t.eq(rmsg, msg, "the same message in every module"); t.eq(rcode, code)
 end)
 
 t.test("path helpers", function()

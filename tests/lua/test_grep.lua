@@ -143,12 +143,15 @@ t.test("matches is lazy: a path is read only when the loop gets to it", function
 end)
 
 t.test("bad patterns and options raise", function()
-  t.raises(function() grep.compile({ sig = "ok(" }) end, "pattern sig: .* at offset 3")
+  local none, msg, code, class = grep.compile({ sig = "ok(" })  -- a pattern is data: not a raise
+  t.eq(none, nil); t.match(msg, "^pattern sig: .* at offset 3"); t.eq(type(code), "number"); t.eq(class, "input")
   t.raises(function() grep.compile("x", { ignorecase = true }) end, "unknown option 'ignorecase'")
   t.raises(function() grep.compile("x"):search(log, { fixed = true }) end, "unknown option 'fixed'")
   t.raises(function() grep.compile({}) end, "no patterns")
   t.raises(function() grep.compile(42) end, "string or table")
   t.raises(function() grep.compile({ { id = "x" } }) end, "no 'pattern' string")
+  t.raises(function() grep.compile({ { pattern = "x", colour = 1 } }) end,
+    "bad argument #1 to 'compile' %(pattern entry 1: unknown option 'colour'%)")  -- the one checker's form
   t.raises(function() grep.compile("x", { max_count = -1 }) end, "max_count")
 end)
 

@@ -17,8 +17,9 @@ return {
     if opts.type and opts.type ~= "dir" and opts.type ~= "file" then
       args.usage_error("--type must be dir or file, not '%s'", opts.type)
     end
-    local ok, names, err = pcall(fs.list, path, { match = opts.match, type = opts.type })
-    if not ok then args.usage_error("%s", (names:gsub("^bad argument #%d+ to '[^']*' %((.*)%)$", "%1"))) end
+    local where, werr = fs.resolve(path)  -- a path that maps nowhere is the user's to fix
+    if not where then args.usage_error("%s", werr) end
+    local names, err = fs.list(path, { match = opts.match, type = opts.type })
     if not names then
       io.stderr:write("sxsfix dir: ", err, "\n")
       return ctx.exit.usage, { path = path, error = err }

@@ -25,11 +25,11 @@ return {
       args.usage_error("-m needs a number, not '%s'", opts["max-count"])
     end
 
-    local ok, set = pcall(grep.compile, patterns,
+    local set, cerr = grep.compile(patterns,
       { ignore_case = opts["ignore-case"] or false, fixed = opts["fixed-strings"] or false,
         max_count = max })
-    if not ok then
-      io.stderr:write("sxsfix grep: ", tostring(set):gsub("^grep%.compile: ", ""), "\n")
+    if not set then
+      io.stderr:write("sxsfix grep: ", cerr, "\n")
       return 2
     end
     if max == 0 then return 1 end  -- as grep -m 0: read nothing

@@ -3,6 +3,7 @@
 -- the installation's hives with --root, or the hive file given by --hive
 -- (KEY is then a path inside that hive).
 local args = require "sxsfix.args"
+local fs = require "sxsfix.fs"
 local reg = require "sxsfix.reg"
 local json = require "sxsfix.json"
 
@@ -56,13 +57,15 @@ return {
     local q = parse(pos)
     local ropts = { hive = opts.hive }
     local shown = q.key
-    if not opts.hive then
-      local ok, long = pcall(reg.longname, q.key)
-      if not ok then args.usage_error("%s: a key starts with HKLM, HKCU, HKCR, HKU or HKCC", q.key) end
+    if opts.hive then
+      local where, werr = fs.resolve(opts.hive)  -- a path that maps nowhere is the user's to fix
+      if not where then args.usage_error("--hive %s", werr) end
+    else
+      local long, lerr = reg.longname(q.key)
+      if not long then args.usage_error("%s", lerr) end
       shown = long
     end
-    local ok, key, err = pcall(reg.key, q.key, ropts)
-    if not ok then args.usage_error("%s", key) end
+    local key, err = reg.key(q.key, ropts)
     if key == nil and err then
       io.stderr:write("sxsfix reg: ", err, "\n")
       return ctx.exit.usage, { key = q.key, error = err }
