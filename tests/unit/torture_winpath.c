@@ -129,30 +129,21 @@ static void helpers(void **state) {
   assert_int_equal(sx_path_dirlen("name"), 0);
   sx_path_base("C:\\", &n);
   assert_int_equal(n, 0);
-  char *j = sx_path_join("C:\\Windows", "WinSxS", '/');
-  assert_string_equal(j, "C:\\Windows\\WinSxS");
-  free(j);
-  j = sx_path_join("/mnt/win/", "x", '\\');
-  assert_string_equal(j, "/mnt/win/x");
-  free(j);
-  j = sx_path_join("C:", "x", '\\');
-  assert_string_equal(j, "C:x");
-  free(j);
-  j = sx_path_join("a/b", "\\x", '\\');  /* b is relative whatever it looks like: a POSIX name */
-  assert_string_equal(j, "a/b/\\x");
-  free(j);
-  j = sx_path_join("C:\\out", "dir/f.txt", '/');  /* '/' of archive names follow a's '\\' */
-  assert_string_equal(j, "C:\\out\\dir\\f.txt");
-  free(j);
-  j = sx_path_join("rel/dir", "", '\\');
-  assert_string_equal(j, "rel/dir");
-  free(j);
-  j = sx_path_join("", "name", '\\');
-  assert_string_equal(j, "name");
-  free(j);
-  j = sx_path_join("/mnt/a\\b", "c", '\\');  /* '/' first: a POSIX name may hold '\\' */
-  assert_string_equal(j, "/mnt/a\\b/c");
-  free(j);
+  static const struct { const char *a, *b; char dflt; const char *want; } joins[] = {
+    {"C:\\Windows", "WinSxS", '/', "C:\\Windows\\WinSxS"},
+    {"/mnt/win/", "x", '\\', "/mnt/win/x"},
+    {"C:", "x", '\\', "C:x"},
+    {"a/b", "\\x", '\\', "a/b/\\x"},                      /* b is relative whatever it looks like */
+    {"C:\\out", "dir/f.txt", '/', "C:\\out\\dir\\f.txt"}, /* archive names' '/' follow a's '\' */
+    {"rel/dir", "", '\\', "rel/dir"},
+    {"", "name", '\\', "name"},
+    {"/mnt/a\\b", "c", '\\', "/mnt/a\\b/c"},              /* '/' first: a POSIX name may hold '\' */
+  };
+  for (size_t i = 0; i < sizeof joins / sizeof joins[0]; i++) {
+    char *j = sx_path_join(joins[i].a, joins[i].b, joins[i].dflt);
+    assert_string_equal(j, joins[i].want);
+    free(j);
+  }
   assert_true(sx_path_isabs("\\\\srv\\x"));
   assert_false(sx_path_isabs("C:x"));
 }
