@@ -210,12 +210,10 @@ static int on_match(void *ud, const sx_grep_match *m) {
   return 0;
 }
 
-static void on_error(void *ud, const char *file, const plat_err *e) {
-  collect *c = ud;
-  c->faults = 0;
-  lua_State *L = c->L;
+/* Pushes an error entry { file, message, code, class }. */
+static void push_error(lua_State *L, const char *file, const plat_err *e) {
   luaL_checkstack(L, 4, NULL);
-  lua_createtable(L, 0, 3);
+  lua_createtable(L, 0, 6);
   lua_pushstring(L, file);
   lua_setfield(L, -2, "file");
   lua_pushstring(L, e->msg);
@@ -224,7 +222,13 @@ static void on_error(void *ud, const char *file, const plat_err *e) {
   lua_setfield(L, -2, "code");
   lua_pushstring(L, plat_errclass_name(e->cls));
   lua_setfield(L, -2, "class");
-  lua_rawseti(L, c->e, ++c->ne);
+}
+
+static void on_error(void *ud, const char *file, const plat_err *e) {
+  collect *c = ud;
+  c->faults = 0;
+  push_error(c->L, file, e);
+  lua_rawseti(c->L, c->e, ++c->ne);
 }
 
 /* A line a pattern could not be run to completion on: an error entry
@@ -232,14 +236,7 @@ static void on_error(void *ud, const char *file, const plat_err *e) {
 static void on_fault(void *ud, const sx_grep_match *m, const plat_err *e) {
   collect *c = ud;
   lua_State *L = c->L;
-  luaL_checkstack(L, 4, NULL);
-  lua_createtable(L, 0, 5);
-  lua_pushstring(L, m->file);
-  lua_setfield(L, -2, "file");
-  lua_pushstring(L, e->msg);
-  lua_setfield(L, -2, "message");
-  lua_pushinteger(L, e->code);
-  lua_setfield(L, -2, "code");
+  push_error(L, m->file, e);
   lua_pushinteger(L, (lua_Integer)m->line);
   lua_setfield(L, -2, "line");
   lua_rawgeti(L, c->ids, m->pattern + 1);
