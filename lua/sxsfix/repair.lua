@@ -57,12 +57,12 @@ end
 local function expand_ssu(ssu, work, budget)
   if fs.isdir(ssu) then return ssu end
   local dst = fs.join(work, "ssu-" .. fs.basename(ssu):gsub("[^%w%.%-_]", "_"))
-  local ok, err = fs.rmtree(dst)  -- a previous run's expansion: ours to replace
-  if ok then ok, err = fs.mkdirs(dst) end
-  if not ok then return nil, err end
-  local res, msg = expand.run(ssu, dst,
+  local ok, err, code, class = fs.rmtree(dst)  -- a previous run's expansion: ours to replace
+  if ok then ok, err, code, class = fs.mkdirs(dst) end
+  if not ok then return nil, err, class end
+  local res, msg, _, eclass = expand.run(ssu, dst,
     { nested = true, max_ratio = budget.max_ratio, max_bytes = budget.max_bytes })
-  if not res then return nil, msg end
+  if not res then return nil, msg, eclass end
   return dst
 end
 
@@ -143,9 +143,11 @@ M.steps = {
         if ctx.progress then ctx.progress("chose %s: %s", best.name, why) end
         ssu = best.file
       end
-      local dir
-      dir, err = expand_ssu(ssu, work, ctx.settings.expand)
-      if not dir then return steps.stop(ctx, "refused", err) end
+      local dir, class
+      dir, err, class = expand_ssu(ssu, work, ctx.settings.expand)
+      -- the update's fault (damaged, missing, unsafe): refused; the machine
+      -- lacking memory or disk space: failed (exit 2), nothing changed either way
+      if not dir then return steps.stop(ctx, class == "resource" and "failed" or "refused", err) end
       ctx.found, r.provided = M.find_stacks(dir)
       r.expanded = dir
       return r.provided, string.format("%d servicing stack folder(s) in the update", #r.provided)
