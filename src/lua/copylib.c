@@ -7,10 +7,62 @@
 
 #include "lauxlib.h"
 
+#include "core/authenticode.h"
 #include "core/copy.h"
 #include "lua/modules.h"
 
 #define PLAN "sxsfix.copy.plan"
+
+/* opts.sha256 = { [rel] = hex }: every file copied must be listed and have
+   that SHA-256 when its bytes are copied (the files a signature covered). */
+typedef struct expect_entry { const char *rel, *hex; } expect_entry;
+typedef struct expect {
+  const char *src;
+  size_t n;
+  expect_entry e[];
+} expect;
+
+static int entry_cmp(const void *a, const void *b) {
+  return strcmp(((const expect_entry *)a)->rel, ((const expect_entry *)b)->rel);
+}
+
+static int check_sha256(void *ud, const char *rel, plat_file *f, plat_err *e) {
+  const expect *x = ud;
+  expect_entry key = { rel, NULL }, *hit = bsearch(&key, x->e, x->n, sizeof key, entry_cmp);
+  char hex[65];
+  if (!hit) {
+    return plat_failc(e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL),
+                      "%s/%s: not covered by the verified signature", x->src, rel);
+  }
+  if (sx_fhash(f, rel, "sha256", hex, sizeof hex, e) != 0) return -1;
+  if (strcmp(hex, hit->hex) != 0) {
+    return plat_failc(e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL),
+                      "%s/%s: changed since its signature was verified", x->src, rel);
+  }
+  return 0;
+}
+
+/* The table at idx into a sorted expect (a userdata pushed on the stack,
+   alive for the call; its strings stay in the table). */
+static void check_expect(lua_State *L, int idx, int arg, copy_opts *o) {
+  size_t n = 0;
+  luaL_argcheck(L, lua_type(L, idx) == LUA_TTABLE, arg, "sha256 must be a table of path = hex");
+  for (lua_pushnil(L); lua_next(L, idx); lua_pop(L, 1)) n++;
+  expect *x = lua_newuserdatauv(L, sizeof *x + n * sizeof x->e[0], 0);
+  x->src = "";
+  x->n = 0;
+  for (lua_pushnil(L); lua_next(L, idx); lua_pop(L, 1)) {
+    size_t hl = 0;
+    const char *hex = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &hl) : NULL;
+    luaL_argcheck(L, lua_type(L, -2) == LUA_TSTRING && hex && hl == 64, arg,
+                  "sha256 must map paths to 64 hex digits");
+    x->e[x->n].rel = lua_tostring(L, -2);
+    x->e[x->n++].hex = hex;
+  }
+  qsort(x->e, x->n, sizeof x->e[0], entry_cmp);
+  o->check = check_sha256;
+  o->check_ud = x;
+}
 
 /* A plan object: what copy.plan decided, applied and verified as it is. */
 typedef struct lplan {
@@ -45,9 +97,10 @@ static void plan_opts(lua_State *L, int arg, lplan *lp) {
   }
 }
 
-/* Applying options at arg: backup (required), journal, verify. */
-static int apply_opts(lua_State *L, int arg, copy_opts *o) {
-  static const char *const allowed[] = { "backup", "journal", "verify", NULL };
+/* Applying options at arg: backup (required), journal, verify, sha256
+   (src names the source in sha256's messages). */
+static int apply_opts(lua_State *L, int arg, const char *src, copy_opts *o) {
+  static const char *const allowed[] = { "backup", "journal", "sha256", "verify", NULL };
   luaL_checktype(L, arg, LUA_TTABLE);
   sx_checkopts(L, arg, allowed);
   lua_getfield(L, arg, "verify");
@@ -64,6 +117,12 @@ static int apply_opts(lua_State *L, int arg, copy_opts *o) {
     luaL_argcheck(L, lua_type(L, jn) == LUA_TSTRING && *lua_tostring(L, jn), arg,
                   "journal must be a file path");
     o->journal = sx_checkpath(L, jn);
+  }
+  lua_getfield(L, arg, "sha256");
+  int sh = lua_gettop(L);
+  if (!lua_isnil(L, sh)) {  /* the expect stays on the stack above it */
+    check_expect(L, sh, arg, o);
+    ((expect *)o->check_ud)->src = src;
   }
   return verify;
 }
@@ -138,14 +197,14 @@ static void push_count(lua_State *L, const char *name, const copy_count *c) {
   lua_setfield(L, -2, name);
 }
 
-/* plan:apply {backup, journal?, verify?} -> summary | nil, msg, code, class
+/* plan:apply {backup, journal?, verify?, sha256?} -> summary | nil, msg, code, class
    summary = { dirs, files, bytes, items, verify_failed? }. Carries out this
    plan's items as they are (nothing is planned again); a plan applies once. */
 static int plan_apply(lua_State *L) {
   lplan *lp = check_plan(L);
   luaL_argcheck(L, !lp->applied, 1, "this plan was applied already: make a new one");
   copy_opts o = { .compare = lp->compare, .template = lp->template };
-  int verify = apply_opts(L, 2, &o);
+  int verify = apply_opts(L, 2, lp->src, &o);
   plat_err e;
   copy_summary s;
   lp->applied = 1;
