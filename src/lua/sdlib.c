@@ -202,7 +202,7 @@ static int sd_get_(lua_State *L) {
   if (plat_meta_get(path, PLAT_META_SECURITY, &m, &e) != 0) return sx_pushfail(L, &e);
   int found = 0;
   for (size_t i = 0; i < m.nx && !found; i++)
-    if (strcmp(m.x[i].name, "system.ntfs_acl") == 0 || strcmp(m.x[i].name, "win32.security") == 0) {
+    if (strcmp(m.x[i].name, plat_meta_ntsd_name()) == 0) {
       lua_pushlstring(L, (const char *)m.x[i].value, m.x[i].len);
       found = 1;
     }

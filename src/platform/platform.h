@@ -334,6 +334,9 @@ int plat_meta_set(const char *path, unsigned what, const plat_meta *m, plat_err 
 void plat_meta_free(plat_meta *m);
 /* 1 when an entry name belongs to the SECURITY class. */
 int plat_meta_is_security(const char *name);
+/* The name of the entry that is the NT security descriptor itself:
+   "system.ntfs_acl" on POSIX (ntfs-3g), "win32.security" on Windows. */
+const char *plat_meta_ntsd_name(void);
 
 /* Backup/restore privileges for the duration of a copy. Windows: enables
    SeBackupPrivilege, SeRestorePrivilege and SeSecurityPrivilege and fails

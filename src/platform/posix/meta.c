@@ -20,6 +20,8 @@ static int x_remove(const char *p, int f, const char *n) { return f ? removexatt
 
 #define NTFS_ACL "system.ntfs_acl"  /* ntfs-3g: the raw NT security descriptor */
 
+const char *plat_meta_ntsd_name(void) { return NTFS_ACL; }
+
 int plat_meta_is_security(const char *name) {
   return strncmp(name, "system.posix_acl_", 17) == 0 || strcmp(name, NTFS_ACL) == 0;
 }

@@ -14,6 +14,8 @@
 
 int plat_meta_is_security(const char *name) { return strcmp(name, SD_NAME) == 0; }
 
+const char *plat_meta_ntsd_name(void) { return SD_NAME; }
+
 void plat_meta_free(plat_meta *m) {
   for (size_t i = 0; i < m->nx; i++) { free(m->x[i].name); free(m->x[i].value); }
   free(m->x);
