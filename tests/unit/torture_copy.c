@@ -29,7 +29,8 @@ static int teardown(void **state) {
 static void put(const char *root, const char *rel, const char *text, int64_t mtime) {
   char *p = copy_join(root, rel);
   char *parent = strdup(p);
-  *strrchr(parent, '/') = '\0';
+  char *s1 = strrchr(parent, '/'), *s2 = strrchr(parent, '\\');  /* a root's own separator joins */
+  *(s1 > s2 ? s1 : s2) = '\0';
   plat_err e;
   assert_int_equal(plat_mkdirs(parent, &e), 0);
   assert_int_equal(plat_write_file(p, text, strlen(text), &e), 0);
