@@ -42,6 +42,7 @@ static int member_read(void *src, void *buf, size_t len, size_t *got, plat_err *
     m->left = (size_t)n;
   }
   *got = len < m->left ? len : m->left;
+  if (*got == 0) return 0;  /* the end: there is no block to copy from */
   memcpy(buf, m->blk, *got);
   m->blk += *got;
   m->left -= *got;
