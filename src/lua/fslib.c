@@ -262,10 +262,8 @@ static int fs_setroot(lua_State *L) {
   plat_err e;
   if (plat_stat(dir, 1, &st, &e) != 0) return sx_pushfail(L, &e);
   if (st.type != PLAT_DIR) {
-    lua_pushnil(L);
-    lua_pushfstring(L, "%s: not a folder", dir);
-    lua_pushinteger(L, 0);
-    return 3;
+    plat_failc(&e, PLAT_EC_OS, plat_errcode(PLAT_E_NOTDIR), "%s: not a folder", dir);
+    return sx_pushfail(L, &e);
   }
   sx_setroot(L, dir);
   lua_pushboolean(L, 1);

@@ -54,17 +54,18 @@ static int decode_arg(lua_State *L, int arg, secdesc *sd) {
   char err[200];
   if (sd_decode((const unsigned char *)b, len, sd, err, sizeof err) != 0) {
     sd_free(sd);
-    luaL_pushfail(L);
-    lua_pushstring(L, err);
+    plat_err e;  /* damaged bytes: an input failure */
+    plat_failc(&e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL), "%s", err);
+    sx_pushfail(L, &e);
     return 0;
   }
   return 1;
 }
 
-/* sd.decode (bytes) -> { control, owner, group, dacl, sacl } | nil, msg */
+/* sd.decode (bytes) -> { control, owner, group, dacl, sacl } | nil, msg, code, "input" */
 static int sd_decode_(lua_State *L) {
   secdesc sd;
-  if (!decode_arg(L, 1, &sd)) return 2;
+  if (!decode_arg(L, 1, &sd)) return 4;
   lua_createtable(L, 0, 5);
   lua_pushinteger(L, sd.control);
   lua_setfield(L, -2, "control");
@@ -179,10 +180,10 @@ static int sd_encode_(lua_State *L) {
   return 1;
 }
 
-/* sd.format (bytes) -> "O:... G:... D:(A;...)..." | nil, msg */
+/* sd.format (bytes) -> "O:... G:... D:(A;...)..." | nil, msg, code, "input" */
 static int sd_format_(lua_State *L) {
   secdesc sd;
-  if (!decode_arg(L, 1, &sd)) return 2;
+  if (!decode_arg(L, 1, &sd)) return 4;
   char *s = sd_format(&sd);
   sd_free(&sd);
   if (!s) return luaL_error(L, "sd.format: out of memory");

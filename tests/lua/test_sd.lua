@@ -25,9 +25,10 @@ end)
 
 t.test("malformed bytes: nil and a message", function()
   local b = sd.encode { owner = TI, dacl = { { type = "allow", mask = "FA", sid = TI } } }
-  local d, err = sd.decode(b:sub(1, #b - 4))
+  local d, err, code, class = sd.decode(b:sub(1, #b - 4))
   t.eq(d, nil)
   t.ok(err:find("does not fit", 1, true), err)
+  t.eq(type(code), "number"); t.eq(class, "input")
   local s, ferr = sd.format("short")
   t.eq(s, nil)
   t.ok(ferr:find("truncated", 1, true), ferr)
