@@ -105,9 +105,10 @@ static int check_one(job *j, const char *rel, char *path, int last, int dir, pla
    file itself is checked only with overwrite: otherwise the commit's
    rename never replaces, and a failure is explained afterwards. */
 static int prepare(job *j, const char *rel, int dir, char **final, plat_err *e) {
-  char *path = sx_path_join(j->dst, rel, plat_sep());
+  char *path = sx_path_join(j->dst, rel, 0);
   if (!path) return sx_exp_nomem(e, j->label);
-  size_t skip = strlen(j->dst) + 1, plen = (size_t)(strrchr(path + skip - 1, plat_sep()) - path);
+  /* rel starts after the separator sx_path_join puts (or finds) at skip - 1 */
+  size_t skip = strlen(path) - strlen(rel), plen = (size_t)(strrchr(path + skip - 1, plat_sep()) - path);
   int known = !dir && j->okdir && strlen(j->okdir) == plen && memcmp(j->okdir, path, plen) == 0;
   for (char *s = known ? path + plen + 1 : path + skip; ; s++) {
     int end = (*s == '\0');
@@ -211,7 +212,7 @@ static char *new_stage(const char *dst, plat_err *e) {
   for (int i = 0; i < 1000; i++) {
     char name[48];
     snprintf(name, sizeof name, ".sxsfix-stage-%d", i);
-    char *p = sx_path_join(dst, name, plat_sep());
+    char *p = sx_path_join(dst, name, 0);
     plat_info info;
     plat_err se;
     if (p && plat_stat(p, 0, &info, &se) != 0) {
@@ -235,7 +236,7 @@ static int check_inner(job *j, const char *dir, plat_err *e) {
   k.b = &tb;
   int rc = 0;
   for (size_t i = 0; !rc && i < j->ninner; i++) {
-    char *src = sx_path_join(dir, j->inner[i], plat_sep());
+    char *src = sx_path_join(dir, j->inner[i], 0);
     size_t n = strlen(j->label) + strlen(j->inner[i]) + 2;
     char *label = malloc(n);
     sx_format fmt;
@@ -264,7 +265,7 @@ static int check_inner(job *j, const char *dir, plat_err *e) {
 /* Inner archive NAME.cab of j (written under dst) -> folder NAME beside it. */
 static int run_inner(job *j, const char *dir, const char *rel, int depth, plat_err *e) {
   size_t ll = strlen(j->label), lr = strlen(rel);
-  char *label = malloc(ll + lr + 2), *src = sx_path_join(dir, rel, plat_sep()), *sub = sx_path_join(dir, rel, plat_sep());
+  char *label = malloc(ll + lr + 2), *src = sx_path_join(dir, rel, 0), *sub = sx_path_join(dir, rel, 0);
   int rc = -1;
   if (!label || !src || !sub) sx_exp_nomem(e, j->label);
   else {

@@ -128,7 +128,7 @@ static int search_glob(sx_grep *g, const char *dir, const char *pat,
   if (n > 1) qsort(names, n, sizeof *names, cmp_str);
   int rc = 0;
   for (size_t i = 0; i < n; i++) {
-    char *p = sx_path_join(dir, names[i], plat_sep());
+    char *p = sx_path_join(dir, names[i], 0);
     if (p && !rc) {
       plat_info st;
       if (plat_stat(p, 1, &st, &e) != 0) s->error(s->ud, p, &e);

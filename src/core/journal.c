@@ -144,7 +144,7 @@ int journal_close(copy_journal *j, plat_err *e) {
 /* ---- reading a journal back ---------------------------------------------- */
 
 static int bad(plat_err *e, const char *journal, size_t line, const char *what, const char *text) {
-  return plat_failc(e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL), "%s:%zu: %s \"%.80s\"", journal, line, what, text);
+  return plat_failc(e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL), "%s:%lu: %s \"%.80s\"", journal, (unsigned long)line, what, text);
 }
 
 static int digits(const char *s) { return *s && strspn(s, "0123456789") == strlen(s); }

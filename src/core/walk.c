@@ -77,13 +77,13 @@ int sx_walk_next(sx_walk *w, sx_walk_ent *ent, plat_err *e) {
     if (r < 0) return -1;
     if (r == 0) { pop_level(w); continue; }
     free(w->rel);
-    if (!(w->rel = sx_path_join(l->rel, de.name, plat_sep()))) return nomem(e, l->path);
+    if (!(w->rel = sx_path_join(l->rel, de.name, 0))) return nomem(e, l->path);
     int show = (w->o.want < 0 || (int)de.type == w->o.want) &&
                (!w->match || sx_glob_match(w->match, de.name));
     if (show) *ent = (sx_walk_ent){ NULL, w->rel, de.type };
     if (de.type == PLAT_DIR && (w->o.maxdepth == 0 || w->n < w->o.maxdepth)) {
       /* de.name dies with the next read of l->d: the level is pushed first */
-      if (push_level(w, sx_path_join(l->path, de.name, plat_sep()), strdup(w->rel), e) != 0) return -1;
+      if (push_level(w, sx_path_join(l->path, de.name, 0), strdup(w->rel), e) != 0) return -1;
     }
     if (show) {
       const char *base = w->rel + strlen(w->rel) - strlen(de.name);

@@ -145,7 +145,7 @@ int sx_wim_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
   }
   for (size_t i = 0; !rc && i < t.n; i++) {
     char *staged = NULL;
-    if (want[i] && !(staged = sx_path_join(v->stage, t.v[i].name, plat_sep()))) {
+    if (want[i] && !(staged = sx_path_join(v->stage, t.v[i].name, 0))) {
       rc = sx_exp_nomem(e, label);
       break;
     }

@@ -297,13 +297,20 @@ size_t sx_path_dirlen(const char *p) {
 char *sx_path_join(const char *a, const char *b, char dflt) {
   if (!a[0]) return strdup(b);
   if (!b[0]) return strdup(a);
-  char sep = strchr(a, '/') ? '/' : strchr(a, '\\') ? '\\' : dflt;
   size_t la = strlen(a), lb = strlen(b);
-  int need = !ISSEP(a[la - 1]) && !(la == 2 && a[1] == ':' && isalpha((unsigned char)a[0]));
+  char sep;
+  int need;
+  if (!dflt) {  /* native: the platform's separator, always there between a and b */
+    sep = plat_sep();
+    need = a[la - 1] != sep;
+  } else {
+    sep = strchr(a, '/') ? '/' : strchr(a, '\\') ? '\\' : dflt;
+    need = !ISSEP(a[la - 1]) && !(la == 2 && a[1] == ':' && isalpha((unsigned char)a[0]));
+  }
   char *r = malloc(la + lb + 2);
   if (!r) return NULL;
   memcpy(r, a, la);
   if (need) r[la++] = sep;
-  for (size_t i = 0; i <= lb; i++) r[la + i] = sep == '\\' && b[i] == '/' ? '\\' : b[i];
+  for (size_t i = 0; i <= lb; i++) r[la + i] = (sep == '\\' || !dflt) && b[i] == '/' ? sep : b[i];
   return r;
 }

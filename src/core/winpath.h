@@ -51,11 +51,15 @@ int sx_path_isabs(const char *p);           /* "C:\x", "\x", "/x", "\\srv\x" */
 size_t sx_path_dirlen(const char *p);       /* length of the folder part, keeping a root ("C:\", "/") */
 const char *sx_path_base(const char *p, size_t *len);  /* last component, trailing separators excluded */
 /* The one path join of sxsfix (fs.join, the engines): b when a is empty, a
-   when b is empty, else a + sep + b, where sep is the separator a already
-   uses ('/' first: a POSIX name may hold a '\'; else dflt) and, when it is
-   '\', b's '/' become '\' too (names from archives and plans are
-   '/'-separated). b is taken as relative, whatever it looks like. No second
-   separator after one that ends a. malloc'd; NULL when out of memory. */
+   when b is empty, else a + sep + b; b is taken as relative, whatever it
+   looks like. malloc'd; NULL when out of memory.
+   - dflt 0, native paths (the engines): sep is plat_sep(), b's '/' become
+     it too (names from archives are '/'-separated), and a + sep is always
+     where b starts (no sep is added only when a ends with plat_sep());
+   - else script paths (fs.join) and '/'-relative paths (copy_join): sep is
+     the separator a already uses ('/' first: a POSIX name may hold a '\';
+     else dflt), b's '/' become '\' when it is '\', and no second separator
+     follows one that ends a (or a drive "C:"). */
 char *sx_path_join(const char *a, const char *b, char dflt);
 
 #endif

@@ -49,7 +49,7 @@ static int check_tree(const char *dir, int depth, int *count, plat_err *e) {
   int r, rc = 0;
   while (rc == 0 && (r = plat_dir_next(d, &ent, e)) == 1) {
     if (++*count > MAX_ENTRIES) { rc = plat_fail(e, dir, plat_errcode(PLAT_E_INVAL)); break; }
-    char *p = sx_path_join(dir, ent.name, plat_sep());
+    char *p = sx_path_join(dir, ent.name, 0);
     if (!p) { rc = plat_fail(e, dir, plat_errcode(PLAT_E_NOMEM)); break; }
     rc = plat_check_private(p, e);
     if (rc == 0 && ent.type == PLAT_DIR) rc = check_tree(p, depth + 1, count, e);
@@ -69,7 +69,7 @@ int host_check_code(const char *path, int tree, plat_err *e) {
     int absolute = ISSEP(path[0]) || (path[0] && path[1] == ':');
     if (!absolute && plat_realpath(".", &cwd, e) != 0) rc = -1;
     if (rc == 0) {
-      abs = cwd ? sx_path_join(cwd, path, plat_sep()) : strdup(path);
+      abs = cwd ? sx_path_join(cwd, path, 0) : strdup(path);
       if (!abs) rc = plat_fail(e, path, plat_errcode(PLAT_E_NOMEM));
     }
     if (rc == 0) rc = check_above(abs, e);

@@ -144,6 +144,16 @@ static void helpers(void **state) {
     assert_string_equal(j, joins[i].want);
     free(j);
   }
+  /* native (dflt 0): the platform's separator, b's '/' too, whatever a uses */
+  char want[64], *nj = sx_path_join("C:/out", "dir/f.txt", 0);
+  snprintf(want, sizeof want, "C:/out%cdir%cf.txt", plat_sep(), plat_sep());
+  assert_string_equal(nj, want);
+  free(nj);
+  snprintf(want, sizeof want, "root%c", plat_sep());
+  nj = sx_path_join(want, "x", 0);          /* no second separator after the platform's */
+  strcat(want, "x");
+  assert_string_equal(nj, want);
+  free(nj);
   assert_true(sx_path_isabs("\\\\srv\\x"));
   assert_false(sx_path_isabs("C:x"));
 }
