@@ -323,7 +323,11 @@ void plat_privileges_restore(plat_priv *p);
    only at plat_out_commit. An aborted or failed file leaves nothing behind. */
 typedef struct plat_out plat_out;
 
-plat_out *plat_out_create(const char *path, plat_err *e);
+/* tmpdir: NULL, or a folder on path's volume that may hold the temporary
+   file. Windows uses it: Wine finds a name not yet in a folder by reading
+   the whole folder, so a temporary beside path in a large folder costs a
+   second read of it per file. POSIX keeps the temporary beside path. */
+plat_out *plat_out_create(const char *path, const char *tmpdir, plat_err *e);
 int plat_out_write(plat_out *o, const void *data, size_t len, plat_err *e);
 
 /* Set the modification time (unless mtime_ns is PLAT_NO_TIME), rename the
