@@ -29,6 +29,9 @@ typedef struct copy_item {
   int failed;          /* apply: 1 when the item failed */
   int done;            /* apply: 1 when written */
   char *error;         /* apply/verify: malloc'd message, or NULL */
+  char *pending;       /* apply: the file was in use; its new contents are
+                          in this name beside it (malloc'd), scheduled to
+                          replace it at the next boot */
 } copy_item;
 
 typedef struct copy_plan {
@@ -53,6 +56,7 @@ typedef struct copy_count {
 
 typedef struct copy_summary {
   copy_count dirs, files, bytes;
+  uint64_t pending;      /* files in use, replaced at the next boot */
   int fatal;             /* 1 when the run stopped early (see the plat_err) */
 } copy_summary;
 
@@ -66,7 +70,12 @@ void copy_plan_free(copy_plan *p);
 
 /* Carry out plan p. Per-item failures are recorded in the items (no
    retries) and the run goes on; returns -1 only for a fatal error
-   (no privileges, backup or journal unwritable). */
+   (no privileges, backup or journal unwritable). A changed file that
+   another process holds (plat_is_in_use) is written beside it as
+   NAME.sxsfix-pendingN (N from 1, created exclusively: an existing entry
+   of that name, a link included, is never opened or replaced) with the
+   metadata an in-place overwrite would have given it, and scheduled to
+   replace NAME at the next boot (item->pending, s->pending). */
 int copy_apply(const char *src, const char *dst, const copy_opts *o, copy_plan *p,
                copy_summary *s, plat_err *e);
 
@@ -77,9 +86,12 @@ int copy_apply(const char *src, const char *dst, const copy_opts *o, copy_plan *
    others could have written. An item that changed after the run wrote it
    is left as it is (counted in changed). Records its progress in the
    journal: a second run after a complete one does nothing, a run after an
-   interrupted one finishes the job. */
+   interrupted one finishes the job. A replacement scheduled for the next
+   boot is cancelled and its new file removed; one that a boot has already
+   carried out is counted in changed (the file in use was not backed up). */
 typedef struct copy_rollback_stats {
   uint64_t restored, removed, kept, changed, failed;
+  uint64_t cancelled;    /* replacements at the next boot taken back */
   char *first_error;     /* malloc'd, or NULL */
 } copy_rollback_stats;
 int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e);
@@ -103,6 +115,12 @@ typedef struct copy_ops {
      at once, without cleanup, as a crash would. Tests also play a hostile
      writer here. */
   int (*checkpoint)(const char *verb, const char *rel);
+  /* files in use (platform.h): the OS code means another process holds
+     the file; schedule / cancel a replacement at the next boot. POSIX has
+     no such state: tests play it here. */
+  int (*in_use)(int code);
+  int (*replace_at_boot)(const char *from, const char *to, plat_err *e);
+  int (*cancel_at_boot)(const char *from, const char *to, int *found, plat_err *e);
 } copy_ops;
 extern copy_ops copy_os;
 

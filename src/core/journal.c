@@ -5,7 +5,7 @@
 ** another run's), private like its backup folder, appended to and never
 ** rewritten. One record a line, "VERB REL[ ARG]":
 **
-**   sxsfix-copy-journal 2
+**   sxsfix-copy-journal 3
 **   src PATH            \   the source, the destination and the backup
 **   dst PATH             >  folder, absolute with links resolved; written
 **   backup PATH         /   first
@@ -19,6 +19,11 @@
 **                       about to be filled and renamed to REL
 **   overwrite REL N     REL's bytes and metadata are in BACKUP/files/N
 **                       (flushed); REL is about to be overwritten in place
+**   pending REL ID N    REL is in use by another process: the run created
+**                       REL.sxsfix-pendingN (N 1..16) exclusively, with
+**                       identity ID (flushed); it is about to be filled and
+**                       scheduled to replace REL at the next boot (Windows'
+**                       PendingFileRenameOperations); REL is not touched
 **   done REL [SUM]      the item was written; for a file SUM is SIZE:HASH,
 **                       its size and 64-bit content hash (hex)
 **   failed REL          the item failed (it was put back at once)
@@ -30,8 +35,12 @@
 ** ID is DEV:INO in hex: st_dev and st_ino, or the volume serial number and
 ** file ID on Windows. PATH and REL are percent-encoded: bytes up to space,
 ** '%' and 0x7f become %XX. REL uses '/' and never holds "." or "..".
-** "dirmeta" and "overwrite" are flushed to disk (fsync) before the
-** destination changes; the others survive a killed process.
+** "dirmeta", "overwrite" and "pending" are flushed to disk (fsync) before
+** the destination changes; the others survive a killed process.
+**
+** Format 3 added "pending"; a format 2 journal (which has none) is still
+** rolled back. An older sxsfix refuses format 3, rather than skip a record
+** it does not know and leave a replacement scheduled.
 **
 ** Rollback refuses a journal that is not private (owned by root/the caller
 ** or Administrators, written by no one else), whose backup folder is not,
@@ -39,7 +48,10 @@
 ** removes only what carries the identity the run recorded, and leaves an
 ** item whose contents are no longer the SUM the run wrote (a later change).
 ** An item with an "undo" but no "undone" record was being undone when a
-** rollback stopped: it is undone again without that comparison.
+** rollback stopped: it is undone again without that comparison. A
+** "pending" record is undone by removing its entry from the boot-time
+** renames and its REL.sxsfix-pendingN (when it still has ID); when a boot
+** has already made it REL, REL is left as it is (counted as changed).
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +59,8 @@
 
 #include "core/copy.h"
 
-#define MAGIC "sxsfix-copy-journal 2\n"
+#define MAGIC "sxsfix-copy-journal 3\n"
+#define MAGIC2 "sxsfix-copy-journal 2\n"  /* the same, without "pending" records */
 
 static char *encode(const char *s) {
   char *out = malloc(strlen(s) * 3 + 1), *o = out;
@@ -279,6 +292,32 @@ static void undo_overwrite(rb *b, const record *r, int check) {
   free(bp);
 }
 
+/* A replacement at the next boot: taken back, and the new file removed. */
+static void undo_pending(rb *b, const record *r) {
+  const char *leaf;
+  plat_err e;
+  plat_info st;
+  char id[48];
+  int num = 0, found = 0;
+  if (sscanf(r->arg, "%47s %d", id, &num) != 2) return;  /* checked by parse */
+  plat_dirh *d = copy_walk_parent(&b->w, r->rel, &leaf, &e);
+  if (!d) { if (!plat_is_notfound(e.code)) note_error(b, &e); return; }
+  char tmp[1100];
+  snprintf(tmp, sizeof tmp, "%s.sxsfix-pending%d", leaf, num);
+  char *from = copy_join(plat_dirh_path(d), tmp), *to = copy_join(plat_dirh_path(d), leaf);
+  if (!from || !to) { plat_fail(&e, r->rel, ENOMEM_CODE); note_error(b, &e); }
+  else if (copy_os.cancel_at_boot(from, to, &found, &e) != 0) note_error(b, &e);
+  else {
+    b->st->cancelled += found;
+    int ours = plat_dirh_stat(d, tmp, &st, &e) == 0 && same_id(&st, id);
+    if (ours && plat_dirh_remove(d, tmp, &e) == 0) b->st->removed++;
+    else if (ours) note_error(b, &e);
+    else if (!found && r->sum) note_changed(b, r->rel, "replaced at a restart");
+  }
+  free(from);
+  free(to);
+}
+
 static void undo_dirmeta(rb *b, const record *r) {
   plat_err e;
   plat_meta m;
@@ -302,9 +341,17 @@ static int progress(rb *b, const char *verb, size_t line, plat_err *e) {
 
 static int digits(const char *s) { return *s && strspn(s, "0123456789") == strlen(s); }
 static int is_id(const char *s) { return *s && strspn(s, "0123456789abcdef:") == strlen(s) && strchr(s, ':'); }
+/* "ID N" of a pending record, N from 1 to 16. */
+static int is_pending(const char *s) {
+  const char *sp = strchr(s, ' ');
+  if (!sp || sp == s || sp - s > 40) return 0;
+  char id[48];
+  snprintf(id, sizeof id, "%.*s", (int)(sp - s), s);
+  return is_id(id) && digits(sp + 1) && strlen(sp + 1) <= 2 && atoi(sp + 1) >= 1 && atoi(sp + 1) <= 16;
+}
 
 /* Parse the journal text into records (pointers into text). */
-static int parse(rb *b, char *text, record **out, size_t *nout, plat_err *e) {
+static int parse(rb *b, char *text, int v3, record **out, size_t *nout, plat_err *e) {
   record *rs = NULL;
   size_t n = 0, cap = 0, lineno = 1;
   char *line = text + strlen(MAGIC), *next;
@@ -328,11 +375,13 @@ static int parse(rb *b, char *text, record **out, size_t *nout, plat_err *e) {
     } else if (!strcmp(line, "done")) {
       if (n && !strcmp(rs[n - 1].rel, rel) && arg) rs[n - 1].sum = arg;
     } else if (!strcmp(line, "new") || !strcmp(line, "mkdir") || !strcmp(line, "overwrite") ||
-               !strcmp(line, "dirmeta")) {
-      int num = line[0] == 'o' || line[0] == 'd';
+               !strcmp(line, "dirmeta") || !strcmp(line, "pending")) {
+      int num = line[0] == 'o' || line[0] == 'd', pend = line[0] == 'p';
       if (!b->dst || !b->backup || !b->rootid) { free(rs); return bad(e, b->journal, lineno, "a record before the dst, backup and root records:", line); }
-      if (!inside(rel)) { free(rs); return bad(e, b->journal, lineno, "a record outside the destination (expected a relative path without '..'):", rel); }
-      if (!arg || !(num ? digits(arg) : is_id(arg))) { free(rs); return bad(e, b->journal, lineno, num ? "expected a backup number in" : "expected DEV:INO in", line); }
+      if (pend && !v3) { free(rs); return bad(e, b->journal, lineno, "a record format 2 does not have:", line); }
+      if (!inside(rel) || (pend && !*rel)) { free(rs); return bad(e, b->journal, lineno, "a record outside the destination (expected a relative path without '..'):", rel); }
+      if (!arg || !(pend ? is_pending(arg) : num ? digits(arg) : is_id(arg)))
+        { free(rs); return bad(e, b->journal, lineno, pend ? "expected DEV:INO and a number from 1 to 16 in" : num ? "expected a backup number in" : "expected DEV:INO in", line); }
       if (n == cap) {
         cap = cap ? cap * 2 : 64;
         record *nr = realloc(rs, cap * sizeof *nr);
@@ -360,18 +409,19 @@ int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e) {
   size_t len;
   if (check_private(journal, e) != 0) return -1;
   if (plat_read_file(journal, &text, &len, e) != 0) return -1;
-  if (strncmp(text, MAGIC, strlen(MAGIC)) != 0) {
+  int v3 = strncmp(text, MAGIC, strlen(MAGIC)) == 0;
+  if (!v3 && strncmp(text, MAGIC2, strlen(MAGIC2)) != 0) {
     int v1 = strncmp(text, "sxsfix-copy-journal 1\n", 22) == 0;
     free(text);
     e->code = plat_errcode(PLAT_E_INVAL);
-    snprintf(e->msg, sizeof e->msg, "%s: not an sxsfix copy journal (expected \"sxsfix-copy-journal 2\" on line 1%s)",
+    snprintf(e->msg, sizeof e->msg, "%s: not an sxsfix copy journal (expected \"sxsfix-copy-journal 3\" or 2 on line 1%s)",
              journal, v1 ? "; format 1 is an older sxsfix's: roll back with it" : "");
     return -1;
   }
   rb b = { journal, NULL, NULL, NULL, { 0 }, NULL, st };
   record *rs = NULL;
   size_t n = 0, todo = 0;
-  int rc = parse(&b, text, &rs, &n, e);
+  int rc = parse(&b, text, v3, &rs, &n, e);
   for (size_t i = 0; rc == 0 && i < n; i++) todo += !rs[i].undone;
   if (rc == 0 && todo == 0) { free(rs); free(text); return 0; }  /* nothing (left) to undo */
   if (rc == 0 && check_private(b.backup, e) != 0) rc = -1;
@@ -399,6 +449,7 @@ int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e) {
     int check = !r->undo;  /* a record a stopped rollback was undoing: again, unchecked */
     if (r->verb[0] == 'n' || r->verb[0] == 'm') undo_new(&b, r, check);
     else if (r->verb[0] == 'o') undo_overwrite(&b, r, check);
+    else if (r->verb[0] == 'p') undo_pending(&b, r);
     else undo_dirmeta(&b, r);
     rc = progress(&b, "undone", r->line, e);
   }
