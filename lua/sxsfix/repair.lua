@@ -19,8 +19,10 @@
 --               are hashed, and checked again before each copy
 --   validate    the SSU holds the damaged folders themselves    (refused otherwise)
 --   plan        robocopy /L of each folder, contents compared   r.plans, r.targets
---   apply       backup, journal, copy, verify; all or nothing   r.backup, r.applied
---   record      a line in the repair history                    r.history
+--   apply       backup, journal, copy, verify; all or nothing   r.backup, r.applied,
+--               (a file in use: replaced at the next boot)      r.pending, r.reboot_required
+--   record      a line in the repair history (with the journals r.history
+--               of replacements at the next boot)
 --   rediagnose  diagnose again                                  r.after
 local fs = require "sxsfix.fs"
 local expand = require "sxsfix.expand"
@@ -234,8 +236,10 @@ M.steps = {
           -- the files are still those the signature covered
           local same, cerr = provenance.recheck(p.source, (r.hashes or {})[p.name:lower()] or {})
           if not same then return "refusing to copy " .. p.name .. ": " .. cerr end
+          -- at_boot: a file in use is replaced at the next boot; only on the
+          -- running system (with --root the schedule would be another system's)
           local res, aerr = copy.apply(p.source, p.destination,
-            { backup = backup, compare = true, security = r.security, verify = true })
+            { backup = backup, compare = true, security = r.security, verify = true, at_boot = not fs.root() })
           p.result, p.journal = res, fs.join(backup, "journal.txt")
           done[#done + 1] = p
           if not res or res.files.failed + res.dirs.failed > 0 or (res.verify_failed or 0) > 0 then
@@ -249,10 +253,16 @@ M.steps = {
         return steps.stop(ctx, "failed", failure)
       end
       r.applied = true
+      r.pending = {}  -- files in use, replaced at the next boot
       for _, p in ipairs(r.plans) do  -- the NT descriptors as read back from the volume
         p.descriptors = sdview.groups(sdview.of_items(p.destination, p.result.items))
+        for _, it in ipairs(p.result.items) do
+          if it.pending then r.pending[#r.pending + 1] = fs.join(p.destination, it.path) end
+        end
       end
-      return true, string.format("%d folder(s) copied and verified", #r.plans)
+      r.reboot_required = #r.pending > 0
+      return true, string.format("%d folder(s) copied and verified%s", #r.plans, r.reboot_required
+        and string.format("; %d file(s) in use replaced at the next boot", #r.pending) or "")
     end,
   },
   {
@@ -266,8 +276,14 @@ M.steps = {
       local old = fs.readfile(path) or ""
       local parent = fs.dirname(path)
       if parent ~= "" then fs.mkdirs(parent) end
+      -- files in use: the journals that scheduled them, for diagnose
+      local journals = {}
+      for _, p in ipairs(r.plans) do
+        if p.result and (p.result.pending or 0) > 0 then journals[#journals + 1] = p.journal end
+      end
+      local tail = #journals > 0 and (" | reboot pending: " .. table.concat(journals, " | ")) or ""
       local ok, err = fs.writefile(path,
-        old .. os.date("%Y-%m-%d %H:%M:%S") .. " repaired " .. table.concat(names, " ") .. "\n")
+        old .. os.date("%Y-%m-%d %H:%M:%S") .. " repaired " .. table.concat(names, " ") .. tail .. "\n")
       r.history = ok and path or nil
       return ok, ok and ("recorded in " .. path) or err
     end,

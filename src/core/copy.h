@@ -48,6 +48,9 @@ typedef struct copy_opts {
   const char *journal;   /* apply: journal file (must not exist); default BACKUP/journal.txt */
   const char *template;  /* NULL: security from the source; else new items
                             get this path's security (descriptor / ACL xattrs) */
+  int at_boot;           /* apply: a file in use is replaced at the next boot
+                            (only for the running system's own files: the
+                            schedule is the running system's); else it fails */
 } copy_opts;
 
 typedef struct copy_count {
@@ -70,8 +73,8 @@ void copy_plan_free(copy_plan *p);
 
 /* Carry out plan p. Per-item failures are recorded in the items (no
    retries) and the run goes on; returns -1 only for a fatal error
-   (no privileges, backup or journal unwritable). A changed file that
-   another process holds (plat_is_in_use) is written beside it as
+   (no privileges, backup or journal unwritable). With o->at_boot, a
+   changed file that another process holds (plat_is_in_use) is written beside it as
    NAME.sxsfix-pendingN (N from 1, created exclusively: an existing entry
    of that name, a link included, is never opened or replaced) with the
    metadata an in-place overwrite would have given it, and scheduled to
@@ -95,6 +98,13 @@ typedef struct copy_rollback_stats {
   char *first_error;     /* malloc'd, or NULL */
 } copy_rollback_stats;
 int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e);
+
+/* The replacements at the next boot a journal records: for each, the file
+   and its replacement (absolute, malloc'd) and whether it is still
+   scheduled (copy_os.query_at_boot). */
+typedef struct copy_pending_entry { char *target, *replacement; int scheduled; } copy_pending_entry;
+int copy_pending_list(const char *journal, copy_pending_entry **out, size_t *n, plat_err *e);
+void copy_pending_free(copy_pending_entry *v, size_t n);
 
 /* Re-read the destination and compare every copied or same item with the
    source: size, bytes and metadata (times, mode/owner or attributes,
@@ -121,6 +131,7 @@ typedef struct copy_ops {
   int (*in_use)(int code);
   int (*replace_at_boot)(const char *from, const char *to, plat_err *e);
   int (*cancel_at_boot)(const char *from, const char *to, int *found, plat_err *e);
+  int (*query_at_boot)(const char *from, const char *to, int *found, plat_err *e);
 } copy_ops;
 extern copy_ops copy_os;
 

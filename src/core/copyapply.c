@@ -13,7 +13,7 @@
 static int no_checkpoint(const char *verb, const char *rel) { (void)verb; (void)rel; return 0; }
 
 copy_ops copy_os = { plat_open_read, plat_dirh_open_file, copy_stream, plat_fmeta_set, no_checkpoint,
-                     plat_is_in_use, plat_replace_at_boot, plat_cancel_at_boot };
+                     plat_is_in_use, plat_replace_at_boot, plat_cancel_at_boot, plat_query_at_boot };
 
 typedef struct run {
   const char *src, *dst, *backup;  /* absolute */
@@ -243,7 +243,7 @@ static int copy_over(run *r, copy_item *it, const char *sp, char *sum, size_t su
   plat_dirh *d = copy_walk_parent(&r->w, it->rel, &leaf, e);
   if (!d) return -1;
   plat_file *f = copy_os.open_write(d, leaf, PLAT_OPEN_EXISTING, e);
-  if (!f && copy_os.in_use(e->code)) return copy_pending(r, it, d, leaf, sp, sum, sumlen, e);
+  if (!f && r->o->at_boot && copy_os.in_use(e->code)) return copy_pending(r, it, d, leaf, sp, sum, sumlen, e);
   if (!f) return -1;
   char num[24];
   plat_meta m = {0};

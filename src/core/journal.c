@@ -465,3 +465,49 @@ int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e) {
   free(text);
   return rc;
 }
+
+/* ---- what a journal left scheduled for the next boot ------------------- */
+
+void copy_pending_free(copy_pending_entry *v, size_t n) {
+  for (size_t i = 0; i < n; i++) free(v[i].target), free(v[i].replacement);
+  free(v);
+}
+
+int copy_pending_list(const char *journal, copy_pending_entry **out, size_t *nout, plat_err *e) {
+  *out = NULL;
+  *nout = 0;
+  char *text;
+  size_t len;
+  if (check_private(journal, e) != 0 || plat_read_file(journal, &text, &len, e) != 0) return -1;
+  int v3 = strncmp(text, MAGIC, strlen(MAGIC)) == 0;
+  if (!v3 && strncmp(text, MAGIC2, strlen(MAGIC2)) != 0) {
+    free(text);
+    return bad(e, journal, 1, "not an sxsfix copy journal:", "");
+  }
+  rb b = { journal, NULL, NULL, NULL, { 0 }, NULL, NULL };
+  record *rs = NULL;
+  size_t n = 0, k = 0;
+  int rc = parse(&b, text, v3, &rs, &n, e);
+  copy_pending_entry *v = rc ? NULL : calloc(n + 1, sizeof *v);
+  if (!rc && !v) rc = plat_fail(e, journal, ENOMEM_CODE);
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    record *r = &rs[i];
+    if (r->verb[0] != 'p' || !r->sum || r->undone) continue;  /* scheduled, not rolled back */
+    int num = 0;
+    char id[48];
+    if (sscanf(r->arg, "%47s %d", id, &num) != 2) continue;
+    copy_pending_entry *x = &v[k];
+    x->target = copy_join(b.dst, r->rel);
+    x->replacement = x->target ? malloc(strlen(x->target) + 24) : NULL;
+    if (!x->replacement) { free(x->target); x->target = NULL; rc = plat_fail(e, journal, ENOMEM_CODE); break; }
+    sprintf(x->replacement, "%s.sxsfix-pending%d", x->target, num);
+    k++;
+    if (copy_os.query_at_boot(x->replacement, x->target, &x->scheduled, e) != 0) rc = -1;
+  }
+  free(rs);
+  free(text);
+  if (rc) { copy_pending_free(v, k); return -1; }
+  *out = v;
+  *nout = k;
+  return 0;
+}

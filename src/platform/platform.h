@@ -366,6 +366,9 @@ int plat_replace_at_boot(const char *from, const char *to, plat_err *e);
 /* Remove the entry from -> to from PendingFileRenameOperations (rollback).
    *found is 1 when it was there. POSIX: *found = 0, success. */
 int plat_cancel_at_boot(const char *from, const char *to, int *found, plat_err *e);
+/* As plat_cancel_at_boot, changing nothing: *found is 1 when the entry is
+   there (the replacement is still to come). */
+int plat_query_at_boot(const char *from, const char *to, int *found, plat_err *e);
 
 /* ---- tree work on folder handles (dirh.c) ----------------------------- */
 

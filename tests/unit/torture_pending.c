@@ -45,6 +45,13 @@ static int fake_cancel(const char *from, const char *to, int *found, plat_err *e
   return 0;
 }
 
+static int fake_query(const char *from, const char *to, int *found, plat_err *e) {
+  (void)e;
+  *found = 0;
+  for (int i = 0; i < nboot; i++) *found |= !strcmp(boot[i][0], from) && !strcmp(boot[i][1], to);
+  return 0;
+}
+
 /* The destination's open for writing in place fails as a sharing violation
    for the locked file; every other open is the real one. */
 static plat_file *open_locked(plat_dirh *d, const char *name, int how, plat_err *e) {
@@ -63,7 +70,7 @@ static int setup(void **state) {
   D = strdup(th_join(*state, "dst"));
   B = strdup(th_join(*state, "bk"));
   copy_os = (copy_ops){ plat_open_read, open_locked, copy_stream, plat_fmeta_set, no_checkpoint,
-                        is_busy, fake_replace, fake_cancel };
+                        is_busy, fake_replace, fake_cancel, fake_query };
   nboot = 0;
   plat_err e;
   return plat_mkdirs(S, &e);
@@ -120,9 +127,11 @@ static void tree(void) {
   put(S, "k/g.bin", "new g");
 }
 
+static int at_boot = 1;
 static int run_copy(copy_plan *p, copy_summary *s, plat_err *e) {
   copy_opts o = {0};
   o.backup = B;
+  o.at_boot = at_boot;
   assert_int_equal(copy_plan_build(S, D, &o, p, e), 0);
   return copy_apply(S, D, &o, p, s, e);
 }
@@ -219,6 +228,53 @@ static void in_use_replaced_at_boot(void **state) {
   is(D, "k/g.bin", "old g");
   assert_int_equal(copy_rollback(th_join(B, "journal.txt"), &rs, &e), 0);  /* again: nothing */
   assert_int_equal(rs.cancelled + rs.removed + rs.restored, 0);
+}
+
+/* Without at_boot (an offline system: the schedule would be another
+   system's), a file in use fails as any unwritable file, and is not touched. */
+static void in_use_fails_without_at_boot(void **state) {
+  (void)state;
+  tree();
+  at_boot = 0;
+  copy_plan p;
+  copy_summary s;
+  plat_err e;
+  int rc = run_copy(&p, &s, &e);
+  at_boot = 1;
+  assert_int_equal(rc, 0);
+  assert_int_equal(s.pending, 0);
+  assert_int_equal(s.files.failed, 1);
+  assert_true(item(&p, locked)->failed);
+  assert_non_null(strstr(item(&p, locked)->error, "in use"));
+  assert_int_equal(nboot, 0);
+  is(D, "k/f.bin.sxsfix-pending1", NULL);
+  is(D, "k/f.bin", "old f");
+  copy_plan_free(&p);
+}
+
+/* What diagnose asks: the journal's replacements, and whether each is
+   still scheduled. */
+static void pending_list_from_the_journal(void **state) {
+  (void)state;
+  tree();
+  copy_plan p;
+  copy_summary s;
+  plat_err e;
+  assert_int_equal(run_copy(&p, &s, &e), 0);
+  copy_plan_free(&p);
+  copy_pending_entry *v;
+  size_t n;
+  assert_int_equal(copy_pending_list(th_join(B, "journal.txt"), &v, &n, &e), 0);
+  assert_int_equal(n, 1);
+  assert_true(ends(v[0].target, "/k/f.bin"));
+  assert_true(ends(v[0].replacement, "/k/f.bin.sxsfix-pending1"));
+  assert_int_equal(v[0].scheduled, 1);
+  copy_pending_free(v, n);
+  copy_rollback_stats rs;
+  assert_int_equal(copy_rollback(th_join(B, "journal.txt"), &rs, &e), 0);
+  assert_int_equal(copy_pending_list(th_join(B, "journal.txt"), &v, &n, &e), 0);
+  assert_int_equal(n, 0);  /* rolled back: nothing pending */
+  copy_pending_free(v, n);
 }
 
 /* Verification reads the replacement: a damaged one is a mismatch. */
@@ -318,6 +374,8 @@ int main(void) {
     cmocka_unit_test_setup_teardown(planted_names_are_not_used, setup, teardown),
     cmocka_unit_test_setup_teardown(in_use_replaced_at_boot, setup, teardown),
     cmocka_unit_test_setup_teardown(verify_reads_the_replacement, setup, teardown),
+    cmocka_unit_test_setup_teardown(in_use_fails_without_at_boot, setup, teardown),
+    cmocka_unit_test_setup_teardown(pending_list_from_the_journal, setup, teardown),
     cmocka_unit_test_setup_teardown(crash_after_pending_record, setup, teardown),
     cmocka_unit_test_setup_teardown(rollback_after_the_boot, setup, teardown),
     cmocka_unit_test_setup_teardown(rollback_rejects_bad_pending, setup, teardown),

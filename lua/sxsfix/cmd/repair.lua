@@ -2,7 +2,8 @@
 -- folders from a servicing stack update. Without --apply: the plan only.
 -- Exit 0 nothing to do or repaired and verified, 1 planned, 2 failed
 -- (rolled back), 3 bad or mismatched SSU, not elevated, or a diagnosis
--- "unknown" with no folder proven damaged.
+-- "unknown" with no folder proven damaged, 3010 repaired with files in use
+-- replaced at the next boot.
 local args = require "sxsfix.args"
 local fs = require "sxsfix.fs"
 local json = require "sxsfix.json"
@@ -31,7 +32,9 @@ local function log_lines(r)
     local sum = p.result or robolog.plan_summary(p.items)
     for _, l in ipairs(robolog.table_lines(sum)) do out[#out + 1] = l end
   end
+  for _, f in ipairs(r.pending or {}) do out[#out + 1] = "  Pending: " .. f .. " (in use: replaced at the next boot)" end
   out[#out + 1] = "  Result : " .. r.status .. (r.error and (": " .. r.error) or "")
+    .. (r.reboot_required and " (restart required)" or "")
   return out
 end
 
@@ -79,7 +82,9 @@ local function json_of(r)
                  security = r.security, descriptors = descriptors_json(r), verified = r.status == "repaired",
                  provided = json.array(r.provided or {}), damaged = json.array(r.damaged or {}),
                  signatures = signatures_json(r), allow_unsigned = r.allow_unsigned or false,
-                 unsigned_allowed = r.unsigned_allowed }
+                 unsigned_allowed = r.unsigned_allowed, pending = json.array(r.pending or {}) }
+  out.reboot_required = r.reboot_required or false
+  out.pending = json.array(r.pending or {})
   if r.candidates then
     local cands = json.array()
     for _, c in ipairs(r.candidates) do
@@ -187,7 +192,13 @@ return {
         say("Repaired; backup and journal in %s (security: %s).", fs.map(r.backup), r.security)
         say("")
         if not quiet and r.after then io.stdout:write(report.diagnose_text(r.after, { root = ctx.opts.root })) end
-        say("Retry the upgrade now.")
+        if r.reboot_required then
+          say("%d file(s) were in use: they are replaced at the next restart.", #r.pending)
+          for _, f in ipairs(r.pending) do say("  %s", f) end
+          say("Restart Windows, then retry the upgrade.")
+        else
+          say("Retry the upgrade now.")
+        end
       end
     end
 
@@ -202,7 +213,9 @@ return {
     ctx.log("repair: %s%s", r.status, r.error and (": " .. r.error) or "")
     local x = ctx.exit
     local code = ({ nothing = x.ok, repaired = x.ok, planned = x.issue, failed = x.failed, refused = x.usage })[r.status]
-    if r.status == "repaired" and r.after and r.after.verdict ~= "healthy" then  -- copied and verified, but:
+    if r.status == "repaired" and r.reboot_required then  -- the files in use change at the restart
+      code = x.reboot
+    elseif r.status == "repaired" and r.after and r.after.verdict ~= "healthy" then  -- copied and verified, but:
       code = r.after.verdict == "unknown" and x.unknown or x.failed  -- unconfirmed, or still damaged
     end
     return code, json_of(r)
