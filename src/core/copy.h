@@ -48,6 +48,9 @@ typedef struct copy_opts {
   const char *journal;   /* apply: journal file (must not exist); default BACKUP/journal.txt */
   const char *template;  /* NULL: security from the source; else new items
                             get this path's security (descriptor / ACL xattrs) */
+  const char *service;   /* apply: a service the caller stopped for the copy
+                            (it was running): journaled first, so that a
+                            rollback starts it again */
   int at_boot;           /* apply: a file in use is replaced at the next boot
                             (only for the running system's own files: the
                             schedule is the running system's); else it fails */
@@ -91,10 +94,12 @@ int copy_apply(const char *src, const char *dst, const copy_opts *o, copy_plan *
    journal: a second run after a complete one does nothing, a run after an
    interrupted one finishes the job. A replacement scheduled for the next
    boot is cancelled and its new file removed; one that a boot has already
-   carried out is counted in changed (the file in use was not backed up). */
+   carried out is counted in changed (the file in use was not backed up).
+   A service the run stopped is started again last (started). */
 typedef struct copy_rollback_stats {
   uint64_t restored, removed, kept, changed, failed;
   uint64_t cancelled;    /* replacements at the next boot taken back */
+  uint64_t started;      /* services started again ("service" records) */
   char *first_error;     /* malloc'd, or NULL */
 } copy_rollback_stats;
 int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e);
@@ -132,7 +137,11 @@ typedef struct copy_ops {
   int (*replace_at_boot)(const char *from, const char *to, plat_err *e);
   int (*cancel_at_boot)(const char *from, const char *to, int *found, plat_err *e);
   int (*query_at_boot)(const char *from, const char *to, int *found, plat_err *e);
+  /* a service a run stopped, started again by its rollback (platform.h) */
+  int (*service_start)(const char *name, unsigned max_ms, plat_err *e);
 } copy_ops;
+/* How long a rollback waits for a service to start. */
+#define COPY_SERVICE_WAIT_MS 60000u
 extern copy_ops copy_os;
 
 /* ---- internal, shared by the engine's files ---------------------------- */

@@ -13,7 +13,8 @@
 static int no_checkpoint(const char *verb, const char *rel) { (void)verb; (void)rel; return 0; }
 
 copy_ops copy_os = { plat_open_read, plat_dirh_open_file, copy_stream, plat_fmeta_set, no_checkpoint,
-                     plat_is_in_use, plat_replace_at_boot, plat_cancel_at_boot, plat_query_at_boot };
+                     plat_is_in_use, plat_replace_at_boot, plat_cancel_at_boot, plat_query_at_boot,
+                     plat_service_start };
 
 typedef struct run {
   const char *src, *dst, *backup;  /* absolute */
@@ -452,6 +453,7 @@ int copy_apply(const char *src, const char *dst, const copy_opts *o, copy_plan *
   r.src = asrc, r.dst = adst, r.backup = abk;
   if (!rc) {
     rc = record(&r, "root", "", rootid, 0, e);
+    if (!rc && o->service) rc = record(&r, "service", o->service, NULL, 1, e);
     if (!rc && rootnew) rc = record(&r, "mkdir", "", rootid, 0, e);
     if (!rc) rc = apply_items(&r, p, e);
     if (!rc) rc = finish_dirs(&r, p, e);

@@ -10,6 +10,9 @@
 **   dst PATH             >  folder, absolute with links resolved; written
 **   backup PATH         /   first
 **   root  ID            the destination folder's identity (REL is empty)
+**   service NAME        the caller stopped service NAME (it was running) for
+**                       the run (format 3; flushed): a rollback starts it
+**                       again, after everything else
 **   dirmeta REL N       existing folder REL's metadata (mode, owner, ACLs,
 **                       xattrs, times) is in BACKUP/dirs/N; flushed before
 **                       anything is created in REL
@@ -38,7 +41,7 @@
 ** "dirmeta", "overwrite" and "pending" are flushed to disk (fsync) before
 ** the destination changes; the others survive a killed process.
 **
-** Format 3 added "pending"; a format 2 journal (which has none) is still
+** Format 3 added "pending" and "service"; a format 2 journal (which has none) is still
 ** rolled back. An older sxsfix refuses format 3, rather than skip a record
 ** it does not know and leave a replacement scheduled.
 **
@@ -292,6 +295,13 @@ static void undo_overwrite(rb *b, const record *r, int check) {
   free(bp);
 }
 
+/* A service the run stopped: started again (a running one is left so). */
+static void undo_service(rb *b, const record *r) {
+  plat_err e;
+  if (copy_os.service_start(r->rel, COPY_SERVICE_WAIT_MS, &e) == 0) b->st->started++;
+  else note_error(b, &e);
+}
+
 /* A replacement at the next boot: taken back, and the new file removed. */
 static void undo_pending(rb *b, const record *r) {
   const char *leaf;
@@ -341,6 +351,13 @@ static int progress(rb *b, const char *verb, size_t line, plat_err *e) {
 
 static int digits(const char *s) { return *s && strspn(s, "0123456789") == strlen(s); }
 static int is_id(const char *s) { return *s && strspn(s, "0123456789abcdef:") == strlen(s) && strchr(s, ':'); }
+/* A service's key name: 1 to 256 letters, digits, '_', '-', '$'. */
+static int is_service(const char *s) {
+  size_t n = strlen(s);
+  return n >= 1 && n <= 256 &&
+         strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-$") == n;
+}
+
 /* "ID N" of a pending record, N from 1 to 16. */
 static int is_pending(const char *s) {
   const char *sp = strchr(s, ' ');
@@ -368,6 +385,16 @@ static int parse(rb *b, char *text, int v3, record **out, size_t *nout, plat_err
     if (!strcmp(line, "dst")) b->dst = rel;
     else if (!strcmp(line, "backup")) b->backup = rel;
     else if (!strcmp(line, "root")) b->rootid = arg;
+    else if (!strcmp(line, "service")) {
+      if (!v3 || !b->dst || !b->rootid || arg || !is_service(rel)) { free(rs); return bad(e, b->journal, lineno, "expected a service's name after the root record (format 3) in", line); }
+      if (n == cap) {
+        cap = cap ? cap * 2 : 64;
+        record *nr = realloc(rs, cap * sizeof *nr);
+        if (!nr) { free(rs); return plat_fail(e, b->journal, ENOMEM_CODE); }
+        rs = nr;
+      }
+      rs[n++] = (record){ lineno, line, rel, NULL, NULL, 0, 0 };
+    }
     else if (!strcmp(line, "undo") || !strcmp(line, "undone")) {
       size_t l = strtoul(rel, NULL, 10);
       for (size_t i = n; i-- > 0;)
@@ -427,7 +454,9 @@ int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e) {
   if (rc == 0 && check_private(b.backup, e) != 0) rc = -1;
   int rootgone = 0;
   if (rc == 0 && copy_walk_open(&b.w, b.dst, e) != 0) {
-    rootgone = plat_is_notfound(e->code) && !strcmp(rs[0].verb, "mkdir") && !*rs[0].rel;
+    size_t f = 0;
+    while (f < n && rs[f].verb[0] == 's') f++;  /* past the service records */
+    rootgone = plat_is_notfound(e->code) && f < n && !strcmp(rs[f].verb, "mkdir") && !*rs[f].rel;
     if (!rootgone) rc = -1;  /* the root the run created is gone: nothing is left to undo */
   }
   plat_info rst;
@@ -441,15 +470,16 @@ int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e) {
     rc = -1;
   }
   if (rc == 0 && !(b.jf = plat_open_write(journal, PLAT_OPEN_APPEND, e))) rc = -1;
-  for (size_t i = n; rc == 0 && !rootgone && i-- > 0;) {
+  for (size_t i = n; rc == 0 && i-- > 0;) {
     record *r = &rs[i];
-    if (r->undone) continue;
+    if (r->undone || (rootgone && r->verb[0] != 's')) continue;  /* no root: only services left */
     if ((rc = progress(&b, "undo", r->line, e)) != 0) break;
     if (!*r->rel && r->verb[0] == 'm') copy_walk_close(&b.w);  /* the root itself goes */
     int check = !r->undo;  /* a record a stopped rollback was undoing: again, unchecked */
     if (r->verb[0] == 'n' || r->verb[0] == 'm') undo_new(&b, r, check);
     else if (r->verb[0] == 'o') undo_overwrite(&b, r, check);
     else if (r->verb[0] == 'p') undo_pending(&b, r);
+    else if (r->verb[0] == 's') undo_service(&b, r);
     else undo_dirmeta(&b, r);
     rc = progress(&b, "undone", r->line, e);
   }

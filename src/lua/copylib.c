@@ -10,7 +10,7 @@
 #include "core/copy.h"
 #include "lua/modules.h"
 
-static const char *const allowed[] = { "at_boot", "backup", "compare", "journal", "security", "verify", NULL };
+static const char *const allowed[] = { "at_boot", "backup", "compare", "journal", "security", "service", "verify", NULL };
 
 /* Options table at arg (optional) into o; unknown keys raise. */
 static int check_opts(lua_State *L, int arg, copy_opts *o) {
@@ -33,6 +33,11 @@ static int check_opts(lua_State *L, int arg, copy_opts *o) {
   lua_getfield(L, arg, "at_boot");
   o->at_boot = lua_toboolean(L, -1);
   lua_pop(L, 3);
+  lua_getfield(L, arg, "service");  /* the string stays referenced by the options table */
+  luaL_argcheck(L, lua_isnil(L, -1) || (lua_type(L, -1) == LUA_TSTRING && *lua_tostring(L, -1)), arg,
+                "service must be a service's name");
+  o->service = lua_tostring(L, -1);
+  lua_pop(L, 1);
   /* The paths go through sx_checkpath (Windows paths, --root) in slots
      arg+1..arg+3, which keep them alive for the call. */
   lua_settop(L, arg);
@@ -178,7 +183,7 @@ static int copy_verify_(lua_State *L) {
   return 1;
 }
 
-/* copy.rollback (journal) -> { restored, removed, kept, changed, failed, cancelled, error? } | nil, msg, code */
+/* copy.rollback (journal) -> { restored, removed, kept, changed, failed, cancelled, started, error? } | nil, msg, code */
 static int copy_rollback_(lua_State *L) {
   plat_err e;
   const char *j = sx_trypath(L, 1, &e);
@@ -192,6 +197,7 @@ static int copy_rollback_(lua_State *L) {
   setint(L, "changed", st.changed);
   setint(L, "failed", st.failed);
   setint(L, "cancelled", st.cancelled);
+  setint(L, "started", st.started);
   if (st.first_error) { lua_pushstring(L, st.first_error); lua_setfield(L, -2, "error"); }
   free(st.first_error);
   return 1;

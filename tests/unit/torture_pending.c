@@ -59,6 +59,16 @@ static int fake_query(const char *from, const char *to, int *found, plat_err *e)
   return 0;
 }
 
+/* The services a rollback started, space-separated. */
+static char started[256];
+static int fake_start(const char *name, unsigned max_ms, plat_err *e) {
+  (void)e;
+  assert_true(max_ms >= 1000);  /* a bounded wait, of some seconds */
+  strncat(started, name, sizeof started - strlen(started) - 2);
+  strcat(started, " ");
+  return 0;
+}
+
 /* The destination's open for writing in place fails as a sharing violation
    for the locked file; every other open is the real one. */
 static plat_file *open_locked(plat_dirh *d, const char *name, int how, plat_err *e) {
@@ -77,7 +87,8 @@ static int setup(void **state) {
   D = strdup(th_join(*state, "dst"));
   B = strdup(th_join(*state, "bk"));
   copy_os = (copy_ops){ plat_open_read, open_locked, copy_stream, plat_fmeta_set, no_checkpoint,
-                        is_busy, fake_replace, fake_cancel, fake_query };
+                        is_busy, fake_replace, fake_cancel, fake_query, fake_start };
+  started[0] = '\0';
   nboot = 0;
   plat_err e;
   return plat_mkdirs(S, &e);
@@ -135,10 +146,12 @@ static void tree(void) {
 }
 
 static int at_boot = 1;
+static const char *service;
 static int run_copy(copy_plan *p, copy_summary *s, plat_err *e) {
   copy_opts o = {0};
   o.backup = B;
   o.at_boot = at_boot;
+  o.service = service;
   assert_int_equal(copy_plan_build(S, D, &o, p, e), 0);
   return copy_apply(S, D, &o, p, s, e);
 }
@@ -376,12 +389,44 @@ static void rollback_after_the_boot(void **state) {
   is(D, "k/f.bin", "new f, longer");
 }
 
+/* A service the run stopped is journaled first; a rollback after a kill
+   starts it again, once, last; so does one whose destination the run
+   created and that is gone. */
+static void service_restarted_by_rollback(void **state) {
+  (void)state;
+  tree();
+  service = "TestSvc_1";
+  copy_os.checkpoint = stop_at_pending;
+  copy_plan p;
+  copy_summary s;
+  plat_err e;
+  int rc = run_copy(&p, &s, &e);
+  copy_os.checkpoint = no_checkpoint;
+  service = NULL;
+  assert_int_equal(rc, -1);
+  copy_plan_free(&p);
+  char *j;
+  size_t len;
+  assert_int_equal(plat_read_file(th_join(B, "journal.txt"), &j, &len, &e), 0);
+  const char *root = strstr(j, "\nroot "), *svc = strstr(j, "\nservice TestSvc_1\n");
+  assert_non_null(svc);
+  assert_true(root && root < svc);  /* journaled after the root record */
+  free(j);
+  copy_rollback_stats rs;
+  assert_int_equal(copy_rollback(th_join(B, "journal.txt"), &rs, &e), 0);
+  assert_int_equal(rs.started, 1);
+  assert_string_equal(started, "TestSvc_1 ");
+  is(D, "k/f.bin.sxsfix-pending1", NULL);
+  assert_int_equal(copy_rollback(th_join(B, "journal.txt"), &rs, &e), 0);  /* again: nothing */
+  assert_string_equal(started, "TestSvc_1 ");
+}
+
 /* Hostile "pending" records are refused before anything is undone. */
 static void rollback_rejects_bad_pending(void **state) {
   plat_err e;
   const char *j = th_join(*state, "j.txt");
   char *jp = strdup(j);
-  const char *bad[] = { "pending k/f 1:2 0", "pending k/f 1:2 17", "pending k/f 1:2", "pending k/f 1:2 1x",
+  const char *bad[] = { "service a%20b", "service ../x", "service a 1", "service %2E%2E", "pending k/f 1:2 0", "pending k/f 1:2 17", "pending k/f 1:2", "pending k/f 1:2 1x",
                         "pending ../f 1:2 1", "pending  1:2 1", "pending k/f zz 1", "pending k/f 1:2 -1" };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     char text[512];
@@ -412,6 +457,7 @@ int main(void) {
     cmocka_unit_test_setup_teardown(pending_list_from_the_journal, setup, teardown),
     cmocka_unit_test_setup_teardown(crash_after_pending_record, setup, teardown),
     cmocka_unit_test_setup_teardown(rollback_after_the_boot, setup, teardown),
+    cmocka_unit_test_setup_teardown(service_restarted_by_rollback, setup, teardown),
     cmocka_unit_test_setup_teardown(rollback_rejects_bad_pending, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

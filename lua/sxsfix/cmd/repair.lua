@@ -32,6 +32,14 @@ local function log_lines(r)
     local sum = p.result or robolog.plan_summary(p.items)
     for _, l in ipairs(robolog.table_lines(sum)) do out[#out + 1] = l end
   end
+  local s = r.service
+  if s and s.stopped then
+    out[#out + 1] = string.format("  Service: %s was running: stopped for the copy%s; %s", s.name,
+      s.error and (" (" .. s.error .. ")") or "",
+      s.restored and "started again" or ("NOT started again: " .. tostring(s.restore_error)))
+  elseif s then
+    out[#out + 1] = string.format("  Service: %s was %s: left as it is", s.name, s.before)
+  end
   for _, f in ipairs(r.pending or {}) do out[#out + 1] = "  Pending: " .. f .. " (in use: replaced at the next boot)" end
   out[#out + 1] = "  Result : " .. r.status .. (r.error and (": " .. r.error) or "")
     .. (r.reboot_required and " (restart required)" or "")
@@ -83,6 +91,10 @@ local function json_of(r)
                  provided = json.array(r.provided or {}), damaged = json.array(r.damaged or {}),
                  signatures = signatures_json(r), allow_unsigned = r.allow_unsigned or false,
                  unsigned_allowed = r.unsigned_allowed, pending = json.array(r.pending or {}) }
+  if r.service then
+    out.repair.service = { name = r.service.name, before = r.service.before, stopped = r.service.stopped or false,
+                           restored = r.service.restored, error = r.service.error, restore_error = r.service.restore_error }
+  end
   out.reboot_required = r.reboot_required or false
   out.pending = json.array(r.pending or {})
   if r.candidates then
@@ -209,6 +221,15 @@ return {
       else ok, err = require("sxsfix.private").prepare(settings) end  -- the Logs folder is private
       if ok then ok, err = fs.append(logfile, table.concat(log_lines(r), "\n") .. "\n") end
       if not ok then io.stderr:write("sxsfix repair: log: ", err, "\n") end
+    end
+    if r.service and r.service.stopped then
+      ctx.log("repair: service %s stopped for the copy%s; %s", r.service.name,
+        r.service.error and (" (" .. r.service.error .. ")") or "",
+        r.service.restored and "started again" or ("not started again: " .. tostring(r.service.restore_error)))
+      if not r.service.restored then
+        io.stderr:write("sxsfix repair: the ", r.service.name, " service could not be started again: ",
+          tostring(r.service.restore_error), "\n")
+      end
     end
     ctx.log("repair: %s%s", r.status, r.error and (": " .. r.error) or "")
     local x = ctx.exit
