@@ -79,5 +79,124 @@ check "rollback: the replacement file is removed" test ! -e "$tmp/dst/k/f.bin.sx
 check "rollback: the held file is as it was" test "$(cat "$tmp/dst/k/f.bin")" = "old f"
 check "rollback: the copied file is back" test "$(cat "$tmp/dst/k/g.bin")" = "old g"
 
+# ---- a repair of the running system ----------------------------------------------
+# The sample installation stands in for the running system: settings point
+# the store at it (no --root), the build comes from a key of our own, and
+# the service is a test service created for this run (settings.service).
+need gcab wimlib-imagex hivexsh lua5.4
+sample_image "$tmp/img"
+STACK=amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.26100.5074_none_a5532eb7772ad4c4
+SSU=$tmp/img/ssu/amd64-10.0.26100.5074
+MSU=$SSU/windows10.0-kb5043080-x64.msu
+SXS=$tmp/img/root/Windows/WinSxS
+SVC=sxsfixtest$$
+KEY='HKLM\SOFTWARE\sxsfix-test-live'
+"$EMU" reg add "$KEY" /v CurrentBuild /t REG_SZ /d 26100 /f >/dev/null 2>&1
+svc_state() { "$EMU" sc query "$SVC" 2>/dev/null | tr -d '\r' | sed -n 's/.*STATE *: *[0-9]* *//p'; }
+svc_wait() { for _ in $(seq 100); do [ "$(svc_state)" = "$1" ] && return; sleep 0.1; done; }
+cleanup_live() {
+  "$EMU" sc stop "$SVC" >/dev/null 2>&1; "$EMU" sc delete "$SVC" >/dev/null 2>&1
+  "$EMU" reg delete "$KEY" /f >/dev/null 2>&1
+}
+trap 'touch "$tmp/stop"; [ -z "$holder" ] || wait "$holder" 2>/dev/null; cleanup_live; rm -rf "$tmp"' EXIT
+{
+  echo "winsxs = [[$(winpath "$SXS")]]"
+  echo "version_key = [[$KEY]]"
+  echo 'disable = { "registry-stacks", "evidence" }'
+  echo "work = [[$(winpath "$tmp/work")]]"
+  echo "logdir = [[$(winpath "$tmp/pd/Logs")]]"
+  echo "backup = [[$(winpath "$tmp/pd/Backup")]]"
+  echo "history = [[$(winpath "$tmp/pd/repairs.log")]]"
+  echo "service = { name = \"$SVC\", wait = 30 }"
+} >"$tmp/live.lua"
+LIVE=(--config "$tmp/live.lua")
+TRUST=(--trust "$tmp/img/ca/ca.pem")
+TI=$SXS/$STACK/TrustedInstaller.exe
+# the damaged folder: the update's files, cbscore.dll and TrustedInstaller.exe cut short
+damage() {
+  rm -rf "${SXS:?}/$STACK"; cp -a "$SSU/payload/$STACK" "$SXS/$STACK"
+  printf 'MZ cut short' >"$SXS/$STACK/cbscore.dll"
+  printf 'MZ cut short' >"$TI"
+}
+
+# 1. The service holds TrustedInstaller.exe: stopped, it lets go, and the
+#    file is overwritten in place (exit 0); the service runs again after.
+damage
+"$EMU" sc create "$SVC" binPath= "$(winpath "$SX_TESTSVC") $(winpath "$TI")" start= demand >/dev/null 2>&1
+"$EMU" sc start "$SVC" >/dev/null 2>&1
+svc_wait RUNNING
+SVC_OK=1
+if [ "$(svc_state)" != RUNNING ]; then
+  SVC_OK=0
+  skip "Wine could not create or start the test service $SVC: the service part is not tested"
+else
+  run "${LIVE[@]}" --json - repair "${TRUST[@]}" --ssu "$MSU" --apply --security source
+  check "the service held the file: repaired in place, exit 0" test "$rc" = 0
+  check "json: the service was running, stopped and started again" \
+    test "$(jqv '.repair.service | [.name, .before, .stopped, .restored] | map(tostring) | join(",")')" = "$SVC,running,true,true"
+  check "json: no reboot needed" test "$(jqv '.reboot_required')" = false
+  check "TrustedInstaller.exe holds the update's bytes" cmp -s "$SSU/payload/$STACK/TrustedInstaller.exe" "$TI"
+  check "the service runs again (sc query)" test "$(svc_state)" = RUNNING
+  check "the log says so" bash -c "grep -q 'Service: $SVC was running: stopped for the copy; started again' '$tmp'/pd/Logs/repair-*.log"
+  j1=$(ls "$tmp"/pd/Backup/*/1/journal.txt | tail -1)
+  check "the journal records the service" grep -qx "service $SVC" "$j1"
+  # a rollback from the journal (as after a kill) starts the service again
+  "$EMU" sc stop "$SVC" >/dev/null 2>&1
+  svc_wait STOPPED
+  run rollback "$j1"
+  check "rollback from the journal: exit 0, the service started again" test "$rc:$(svc_state)" = "0:RUNNING"
+  check "rollback: says so" has "$out" "1 service(s) started again"
+
+  # 2. A repair that fails and rolls back still puts the service back.
+  #    (Wine keeps no security descriptors: a new file given the template's
+  #    fails its verification there, so wcp.dll is made new.)
+  damage
+  rm "$SXS/$STACK/wcp.dll"
+  run "${LIVE[@]}" --json - repair "${TRUST[@]}" --ssu "$MSU" --apply
+  check "a failed repair (exit 2) leaves the service running" test "$rc:$(svc_state)" = "2:RUNNING"
+  check "json: stopped and started again" test "$(jqv '.repair.service | [.stopped, .restored] | map(tostring) | join(",")')" = "true,true"
+  "$EMU" sc stop "$SVC" >/dev/null 2>&1
+  svc_wait STOPPED
+fi
+
+# 3. Another process holds TrustedInstaller.exe: it is replaced at the next
+#    boot, the repair exits 3010, and diagnose says "repair pending reboot".
+#    A stopped service stays stopped.
+damage
+hold "$TI" || { cat "$tmp/hold.out"; echo "holdfile.exe did not start"; exit 1; }
+# Through cmd.exe, which sees the whole 32-bit exit code (a Linux parent
+# sees its low byte: 3010 & 255 = 194).
+printf '@"%s" --config "%s" --json "%s" repair --trust "%s" --ssu "%s" --apply --security source\r\n@echo EXIT=%%ERRORLEVEL%%\r\n' \
+  "$(winpath "$SXSFIX")" "$(winpath "$tmp/live.lua")" "$(winpath "$tmp/r.json")" "$(winpath "$tmp/img/ca/ca.pem")" \
+  "$(winpath "$MSU")" >"$tmp/r.bat"
+"$EMU" cmd /c "$(winpath "$tmp/r.bat")" >"$tmp/bat.out" 2>&1 </dev/null
+rc=$(tr -d '\r' <"$tmp/bat.out" | sed -n 's/^EXIT=//p')
+out=$(cat "$tmp/r.json" 2>/dev/null)
+check "a file in use: exit 3010 (as cmd.exe sees it)" test "$rc" = 3010
+check "json: exit_code 3010" test "$(jqv '.exit_code')" = 3010
+check "json: reboot_required, and the file pending" \
+  test "$(jqv '[.reboot_required, (.pending | length), (.pending[0] | test("TrustedInstaller.exe$"))] | map(tostring) | join(",")')" = "true,1,true"
+check "json: repair.pending too" test "$(jqv '.repair.pending | length')" = 1
+[ "$SVC_OK" = 0 ] || check "json: a stopped service is left as it is" \
+  test "$(jqv '.repair.service | [.before, .stopped] | map(tostring) | join(",")'):$(svc_state)" = "stopped,false:STOPPED"
+check "cbscore.dll (free) is repaired in place" cmp -s "$SSU/payload/$STACK/cbscore.dll" "$SXS/$STACK/cbscore.dll"
+check "TrustedInstaller.exe (held) is untouched" test "$(cat "$TI")" = "MZ cut short"
+check "its replacement is beside it" cmp -s "$SSU/payload/$STACK/TrustedInstaller.exe" "$TI.sxsfix-pending1"
+check "PendingFileRenameOperations holds it" has "$(pending_value)" "$(winpath "$TI").sxsfix-pending1"
+check "the log lists it" bash -c "grep -q 'Pending: .*TrustedInstaller.exe' '$tmp'/pd/Logs/repair-*.log"
+release
+run "${LIVE[@]}" --json - diagnose
+check "diagnose: repair pending reboot" test "$(jqv '.note')" = "repair pending reboot"
+check "diagnose: the file" test "$(jqv '.pending_reboot[0].file | test("TrustedInstaller.exe$")')" = true
+run "${LIVE[@]}" diagnose
+check "diagnose text: says so" has "$out" "Repair pending reboot: 1 file(s)"
+j=$(grep -o 'reboot pending: .*' "$tmp/pd/repairs.log" | tail -1 | sed 's/^reboot pending: //')
+run rollback "$j"
+check "rollback of the repair: exit 0" test "$rc" = 0
+check "... PendingFileRenameOperations no longer holds it" bash -c "! grep -qF 'TrustedInstaller.exe.sxsfix-pending1' <<<'$(pending_value)'"
+check "... its replacement is gone" test ! -e "$TI.sxsfix-pending1"
+run "${LIVE[@]}" --json - diagnose
+check "diagnose after the rollback: nothing pending" test "$(jqv '.pending_reboot | length'):$(jqv '.note')" = "0:null"
+
 echo "live: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
