@@ -54,6 +54,10 @@ typedef struct copy_opts {
   int at_boot;           /* apply: a file in use is replaced at the next boot
                             (only for the running system's own files: the
                             schedule is the running system's); else it fails */
+  /* apply: called with each source file open, before its bytes are copied
+     from that handle (rewound after); nonzero fails the item, e set. */
+  int (*check)(void *ud, const char *rel, plat_file *src, plat_err *e);
+  void *check_ud;
 } copy_opts;
 
 typedef struct copy_count {

@@ -103,6 +103,17 @@ static void sum_text(char *buf, size_t len, uint64_t size, uint64_t hash) {
   snprintf(buf, len, "%llu:%016llx", (unsigned long long)size, (unsigned long long)hash);
 }
 
+/* A source file, open, and passed by the caller's check (the content the
+   signature covered, say): the bytes checked are the bytes then copied. */
+static plat_file *open_source(run *r, const copy_item *it, const char *sp, plat_err *e) {
+  plat_file *s = copy_os.open_read(sp, e);
+  if (s && r->o->check && (r->o->check(r->o->check_ud, it->rel, s, e) != 0 || plat_rewind(s, e) != 0)) {
+    plat_close(s, NULL);
+    return NULL;
+  }
+  return s;
+}
+
 /* A new file: created as NAME.sxsfix-new (never there before: created
    exclusively), recorded with its identity, filled, then renamed to NAME
    without replacing anything. */
@@ -120,7 +131,7 @@ static int copy_new(run *r, copy_item *it, const char *sp, char *sum, size_t sum
   unsigned what = 0;
   uint64_t n = 0, h = 0;
   char id[48];
-  plat_file *s = copy_os.open_read(sp, e), *f = s ? copy_os.open_write(d, tmp, PLAT_CREATE_NEW, e) : NULL;
+  plat_file *s = open_source(r, it, sp, e), *f = s ? copy_os.open_write(d, tmp, PLAT_CREATE_NEW, e) : NULL;
   int rc = f ? plat_fstat(f, &st, e) : -1;
   if (!rc) { journal_id(&st, id, sizeof id); rc = record(r, "new", it->rel, id, 0, e); }
   if (!rc) rc = copy_os.copy_data(s, f, &n, &h, e);
@@ -181,11 +192,11 @@ static int pending_meta(run *r, plat_dirh *d, const char *leaf, const char *sp, 
 /* A changed file that another process holds: its new contents go to
    LEAF.sxsfix-pendingN beside it (created exclusively, so an existing
    entry of that name, a link among them, is never opened: the next N is
-   tried), journaled with its identity before anything is written, then
-   scheduled to replace LEAF at the next boot. The file itself is not
-   touched now. */
+   tried), journaled with its identity before anything is written, filled
+   from the source s (open and checked; closed here), then scheduled to
+   replace LEAF at the next boot. The file itself is not touched now. */
 #define PENDING_TRIES 16
-static int copy_pending(run *r, copy_item *it, plat_dirh *d, const char *leaf, const char *sp,
+static int copy_pending(run *r, copy_item *it, plat_dirh *d, const char *leaf, plat_file *s, const char *sp,
                         char *sum, size_t sumlen, plat_err *e) {
   char tmp[1100], arg[64], id[48];
   plat_file *f = NULL;
@@ -193,23 +204,24 @@ static int copy_pending(run *r, copy_item *it, plat_dirh *d, const char *leaf, c
   for (int i = 1; i <= PENDING_TRIES && !f; i++) {
     snprintf(tmp, sizeof tmp, "%s.sxsfix-pending%d", leaf, i);
     f = copy_os.open_write(d, tmp, PLAT_CREATE_NEW, e);
-    if (!f && e->code != plat_errcode(PLAT_E_EXIST)) return -1;
+    if (!f && e->code != plat_errcode(PLAT_E_EXIST)) { plat_close(s, NULL); return -1; }
     num = i;
   }
-  if (!f) return fail_msg(e, PLAT_E_EXIST, "%s: in use, and %s.sxsfix-pending1 to 16 all exist already", it->rel, leaf);
+  if (!f) {
+    plat_close(s, NULL);
+    return fail_msg(e, PLAT_E_EXIST, "%s: in use, and %s.sxsfix-pending1 to 16 all exist already", it->rel, leaf);
+  }
   plat_info st;
   plat_meta m = {0};
   unsigned what = 0;
   uint64_t n = 0, h = 0;
   plat_err ignore;
-  plat_file *s = NULL;
   int rc = plat_fstat(f, &st, e);
   if (!rc) {
     journal_id(&st, id, sizeof id);
     snprintf(arg, sizeof arg, "%s %d", id, num);
     rc = record(r, "pending", it->rel, arg, 1, e);
   }
-  if (!rc) rc = (s = copy_os.open_read(sp, e)) ? 0 : -1;
   if (!rc) rc = copy_os.copy_data(s, f, &n, &h, e);
   if (!rc) rc = pending_meta(r, d, leaf, sp, &m, &what, e);
   if (!rc) rc = copy_os.meta_set(f, what, &m, e);
@@ -243,9 +255,9 @@ static int copy_over(run *r, copy_item *it, const char *sp, char *sum, size_t su
   const char *leaf;
   plat_dirh *d = copy_walk_parent(&r->w, it->rel, &leaf, e);
   if (!d) return -1;
-  plat_file *f = copy_os.open_write(d, leaf, PLAT_OPEN_EXISTING, e);
-  if (!f && r->o->at_boot && copy_os.in_use(e->code)) return copy_pending(r, it, d, leaf, sp, sum, sumlen, e);
-  if (!f) return -1;
+  plat_file *s = open_source(r, it, sp, e), *f = s ? copy_os.open_write(d, leaf, PLAT_OPEN_EXISTING, e) : NULL;
+  if (!f && s && r->o->at_boot && copy_os.in_use(e->code)) return copy_pending(r, it, d, leaf, s, sp, sum, sumlen, e);
+  if (!f) { plat_close(s, NULL); return -1; }
   char num[24];
   plat_meta m = {0};
   unsigned what;
@@ -254,8 +266,6 @@ static int copy_over(run *r, copy_item *it, const char *sp, char *sum, size_t su
   if (!rc) rc = record(r, "overwrite", it->rel, num, 1, e);
   if (!rc) rc = source_meta(r, sp, 0, 1, &m, &what, e);  /* before touching the destination */
   int wrote = !rc;
-  plat_file *s = rc ? NULL : copy_os.open_read(sp, e);
-  if (!rc && !s) rc = -1;
   if (!rc) rc = plat_rewind(f, e);
   if (!rc) rc = plat_truncate(f, 0, e);
   if (!rc) rc = copy_os.copy_data(s, f, &n, &h, e);

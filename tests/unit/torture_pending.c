@@ -147,11 +147,13 @@ static void tree(void) {
 
 static int at_boot = 1;
 static const char *service;
+static int (*check)(void *ud, const char *rel, plat_file *src, plat_err *e);
 static int run_copy(copy_plan *p, copy_summary *s, plat_err *e) {
   copy_opts o = {0};
   o.backup = B;
   o.at_boot = at_boot;
   o.service = service;
+  o.check = check;
   assert_int_equal(copy_plan_build(S, D, &o, p, e), 0);
   return copy_apply(S, D, &o, p, s, e);
 }
@@ -295,6 +297,33 @@ static void in_use_fails_without_at_boot(void **state) {
   assert_int_equal(nboot, 0);
   is(D, "k/f.bin.sxsfix-pending1", NULL);
   is(D, "k/f.bin", "old f");
+  copy_plan_free(&p);
+}
+
+/* The source's check (the signature's hashes) holds for a replacement at
+   the next boot as for any copy: a file that fails it is neither written
+   nor scheduled. */
+static int refuse_f(void *ud, const char *rel, plat_file *src, plat_err *e) {
+  (void)ud; (void)src;
+  if (strcmp(rel, "k/f.bin")) return 0;
+  return plat_failf(e, plat_errcode(PLAT_E_INVAL), "%s: changed since its signature was verified", rel);
+}
+
+static void pending_source_is_checked(void **state) {
+  (void)state;
+  tree();
+  check = refuse_f;
+  copy_plan p;
+  copy_summary s;
+  plat_err e;
+  int rc = run_copy(&p, &s, &e);
+  check = NULL;
+  assert_int_equal(rc, 0);
+  assert_true(item(&p, locked)->failed);
+  assert_non_null(strstr(item(&p, locked)->error, "signature"));
+  assert_int_equal(s.pending, 0);
+  assert_int_equal(nboot, 0);
+  is(D, "k/f.bin.sxsfix-pending1", NULL);
   copy_plan_free(&p);
 }
 
@@ -454,6 +483,7 @@ int main(void) {
     cmocka_unit_test_setup_teardown(in_use_replaced_at_boot, setup, teardown),
     cmocka_unit_test_setup_teardown(verify_reads_the_replacement, setup, teardown),
     cmocka_unit_test_setup_teardown(in_use_fails_without_at_boot, setup, teardown),
+    cmocka_unit_test_setup_teardown(pending_source_is_checked, setup, teardown),
     cmocka_unit_test_setup_teardown(pending_list_from_the_journal, setup, teardown),
     cmocka_unit_test_setup_teardown(crash_after_pending_record, setup, teardown),
     cmocka_unit_test_setup_teardown(rollback_after_the_boot, setup, teardown),
