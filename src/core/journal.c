@@ -367,6 +367,18 @@ static int is_pending(const char *s) {
   return is_id(id) && digits(sp + 1) && strlen(sp + 1) <= 2 && atoi(sp + 1) >= 1 && atoi(sp + 1) <= 16;
 }
 
+/* Append r to the growing array *rs; on no memory it is freed, -1. */
+static int add_record(record **rs, size_t *n, size_t *cap, record r) {
+  if (*n == *cap) {
+    size_t c = *cap ? *cap * 2 : 64;
+    record *nr = realloc(*rs, c * sizeof *nr);
+    if (!nr) { free(*rs); *rs = NULL; return -1; }
+    *rs = nr, *cap = c;
+  }
+  (*rs)[(*n)++] = r;
+  return 0;
+}
+
 /* Parse the journal text into records (pointers into text). */
 static int parse(rb *b, char *text, int v3, record **out, size_t *nout, plat_err *e) {
   record *rs = NULL;
@@ -385,22 +397,15 @@ static int parse(rb *b, char *text, int v3, record **out, size_t *nout, plat_err
     if (!strcmp(line, "dst")) b->dst = rel;
     else if (!strcmp(line, "backup")) b->backup = rel;
     else if (!strcmp(line, "root")) b->rootid = arg;
-    else if (!strcmp(line, "service")) {
-      if (!v3 || !b->dst || !b->rootid || arg || !is_service(rel)) { free(rs); return bad(e, b->journal, lineno, "expected a service's name after the root record (format 3) in", line); }
-      if (n == cap) {
-        cap = cap ? cap * 2 : 64;
-        record *nr = realloc(rs, cap * sizeof *nr);
-        if (!nr) { free(rs); return plat_fail(e, b->journal, ENOMEM_CODE); }
-        rs = nr;
-      }
-      rs[n++] = (record){ lineno, line, rel, NULL, NULL, 0, 0 };
-    }
     else if (!strcmp(line, "undo") || !strcmp(line, "undone")) {
       size_t l = strtoul(rel, NULL, 10);
       for (size_t i = n; i-- > 0;)
         if (rs[i].line == l) { if (line[4]) rs[i].undone = 1; else rs[i].undo = 1; break; }
     } else if (!strcmp(line, "done")) {
       if (n && !strcmp(rs[n - 1].rel, rel) && arg) rs[n - 1].sum = arg;
+    } else if (!strcmp(line, "service")) {
+      if (!v3 || !b->dst || !b->rootid || arg || !is_service(rel)) { free(rs); return bad(e, b->journal, lineno, "expected a service's name after the root record (format 3) in", line); }
+      if (add_record(&rs, &n, &cap, (record){ lineno, line, rel, NULL, NULL, 0, 0 }) != 0) return plat_fail(e, b->journal, ENOMEM_CODE);
     } else if (!strcmp(line, "new") || !strcmp(line, "mkdir") || !strcmp(line, "overwrite") ||
                !strcmp(line, "dirmeta") || !strcmp(line, "pending")) {
       int num = line[0] == 'o' || line[0] == 'd', pend = line[0] == 'p';
@@ -409,13 +414,7 @@ static int parse(rb *b, char *text, int v3, record **out, size_t *nout, plat_err
       if (!inside(rel) || (pend && !*rel)) { free(rs); return bad(e, b->journal, lineno, "a record outside the destination (expected a relative path without '..'):", rel); }
       if (!arg || !(pend ? is_pending(arg) : num ? digits(arg) : is_id(arg)))
         { free(rs); return bad(e, b->journal, lineno, pend ? "expected DEV:INO and a number from 1 to 16 in" : num ? "expected a backup number in" : "expected DEV:INO in", line); }
-      if (n == cap) {
-        cap = cap ? cap * 2 : 64;
-        record *nr = realloc(rs, cap * sizeof *nr);
-        if (!nr) { free(rs); return plat_fail(e, b->journal, ENOMEM_CODE); }
-        rs = nr;
-      }
-      rs[n++] = (record){ lineno, line, rel, arg, NULL, 0, 0 };
+      if (add_record(&rs, &n, &cap, (record){ lineno, line, rel, arg, NULL, 0, 0 }) != 0) return plat_fail(e, b->journal, ENOMEM_CODE);
     }
   }
   *out = rs;
