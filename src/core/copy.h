@@ -143,6 +143,9 @@ typedef struct copy_ops {
   int (*query_at_boot)(const char *from, const char *to, int *found, plat_err *e);
   /* a service a run stopped, started again by its rollback (platform.h) */
   int (*service_start)(const char *name, unsigned max_ms, plat_err *e);
+  /* the first change an overwrite makes (to size 0): fails for a file
+     another process has mapped (ERROR_USER_MAPPED_FILE) */
+  int (*truncate)(plat_file *f, uint64_t size, plat_err *e);
 } copy_ops;
 /* How long a rollback waits for a service to start. */
 #define COPY_SERVICE_WAIT_MS 60000u

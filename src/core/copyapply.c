@@ -14,7 +14,7 @@ static int no_checkpoint(const char *verb, const char *rel) { (void)verb; (void)
 
 copy_ops copy_os = { plat_open_read, plat_dirh_open_file, copy_stream, plat_fmeta_set, no_checkpoint,
                      plat_is_in_use, plat_replace_at_boot, plat_cancel_at_boot, plat_query_at_boot,
-                     plat_service_start };
+                     plat_service_start, plat_truncate };
 
 typedef struct run {
   const char *src, *dst, *backup;  /* absolute */
@@ -250,7 +250,8 @@ static int copy_pending(run *r, copy_item *it, plat_dirh *d, const char *leaf, p
 /* A changed file: opened once, backed up from that handle, journaled, then
    overwritten in place through the same handle (so the object backed up is
    the object written, and its hard links stay). One that another process
-   holds is replaced at the next boot instead (copy_pending). */
+   holds (it cannot be opened for writing, or, mapped, truncated) is
+   replaced at the next boot instead (copy_pending). */
 static int copy_over(run *r, copy_item *it, const char *sp, char *sum, size_t sumlen, plat_err *e) {
   const char *leaf;
   plat_dirh *d = copy_walk_parent(&r->w, it->rel, &leaf, e);
@@ -267,7 +268,14 @@ static int copy_over(run *r, copy_item *it, const char *sp, char *sum, size_t su
   if (!rc) rc = source_meta(r, sp, 0, 1, &m, &what, e);  /* before touching the destination */
   int wrote = !rc;
   if (!rc) rc = plat_rewind(f, e);
-  if (!rc) rc = plat_truncate(f, 0, e);
+  if (!rc && (rc = copy_os.truncate(f, 0, e)) != 0 && r->o->at_boot && copy_os.in_use(e->code)) {
+    /* mapped by another process: the truncation, the first change, failed,
+       so nothing changed; journaled so, and replaced at the next boot */
+    plat_close(f, NULL);
+    plat_meta_free(&m);
+    if (record(r, "unchanged", it->rel, NULL, 1, e) != 0 || plat_rewind(s, e) != 0) { plat_close(s, NULL); return -1; }
+    return copy_pending(r, it, d, leaf, s, sp, sum, sumlen, e);
+  }
   if (!rc) rc = copy_os.copy_data(s, f, &n, &h, e);
   if (!rc) rc = copy_os.meta_set(f, what, &m, e);
   plat_close(s, NULL);

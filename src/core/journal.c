@@ -27,6 +27,10 @@
 **                       identity ID (flushed); it is about to be filled and
 **                       scheduled to replace REL at the next boot (Windows'
 **                       PendingFileRenameOperations); REL is not touched
+**   unchanged REL       the overwrite of REL just above did not happen: REL
+**                       is mapped by another process (its truncation, the
+**                       first change, failed); nothing to undo (format 3;
+**                       a "pending" record for REL follows)
 **   done REL [SUM]      the item was written; for a file SUM is SIZE:HASH,
 **                       its size and 64-bit content hash (hex)
 **   failed REL          the item failed (it was put back at once)
@@ -41,8 +45,8 @@
 ** "dirmeta", "overwrite" and "pending" are flushed to disk (fsync) before
 ** the destination changes; the others survive a killed process.
 **
-** Format 3 added "pending" and "service"; a format 2 journal (which has none) is still
-** rolled back. An older sxsfix refuses format 3, rather than skip a record
+** Format 3 added "pending", "unchanged" and "service"; a format 2
+** journal (which has none) is still rolled back. An older sxsfix refuses format 3, rather than skip a record
 ** it does not know and leave a replacement scheduled.
 **
 ** Rollback refuses a journal that is not private (owned by root/the caller
@@ -403,6 +407,10 @@ static int parse(rb *b, char *text, int v3, record **out, size_t *nout, plat_err
         if (rs[i].line == l) { if (line[4]) rs[i].undone = 1; else rs[i].undo = 1; break; }
     } else if (!strcmp(line, "done")) {
       if (n && !strcmp(rs[n - 1].rel, rel) && arg) rs[n - 1].sum = arg;
+    } else if (!strcmp(line, "unchanged")) {  /* the overwrite just above did not happen */
+      if (!v3 || !n || strcmp(rs[n - 1].verb, "overwrite") || strcmp(rs[n - 1].rel, rel))
+        { free(rs); return bad(e, b->journal, lineno, "expected right after the overwrite record of its file (format 3):", line); }
+      rs[n - 1].undone = 1;
     } else if (!strcmp(line, "service")) {
       if (!v3 || !b->dst || !b->rootid || arg || !is_service(rel)) { free(rs); return bad(e, b->journal, lineno, "expected a service's name after the root record (format 3) in", line); }
       if (add_record(&rs, &n, &cap, (record){ lineno, line, rel, NULL, NULL, 0, 0 }) != 0) return plat_fail(e, b->journal, ENOMEM_CODE);

@@ -87,7 +87,7 @@ static int setup(void **state) {
   D = strdup(th_join(*state, "dst"));
   B = strdup(th_join(*state, "bk"));
   copy_os = (copy_ops){ plat_open_read, open_locked, copy_stream, plat_fmeta_set, no_checkpoint,
-                        is_busy, fake_replace, fake_cancel, fake_query, fake_start };
+                        is_busy, fake_replace, fake_cancel, fake_query, fake_start, plat_truncate };
   started[0] = '\0';
   nboot = 0;
   plat_err e;
@@ -352,6 +352,52 @@ static void pending_list_from_the_journal(void **state) {
   copy_pending_free(v, n);
 }
 
+/* A file another process has mapped opens for writing, but its truncation
+   (the overwrite's first change) fails as in use: nothing changed, the
+   journal says so ("unchanged"), and it is replaced at the next boot. A
+   rollback then has no overwrite to undo (the file may still be mapped). */
+static int mapped_truncate(plat_file *f, uint64_t size, plat_err *e) {
+  (void)f; (void)size;
+  e->code = BUSY;
+  snprintf(e->msg, sizeof e->msg, "(file): mapped (injected)");
+  return -1;
+}
+
+static void mapped_file_replaced_at_boot(void **state) {
+  (void)state;
+  tree();
+  locked = "k/none";  /* every open succeeds; every truncation fails */
+  copy_os.truncate = mapped_truncate;
+  copy_plan p;
+  copy_summary s;
+  plat_err e;
+  int rc = run_copy(&p, &s, &e);
+  copy_os.truncate = plat_truncate;
+  locked = "k/f.bin";
+  assert_int_equal(rc, 0);
+  assert_int_equal(s.files.failed, 0);
+  assert_int_equal(s.pending, 2);
+  assert_string_equal(item(&p, "k/g.bin")->pending, "g.bin.sxsfix-pending1");
+  is(D, "k/f.bin", "old f");
+  is(D, "k/g.bin", "old g");
+  is(D, "k/g.bin.sxsfix-pending1", "new g");
+  assert_int_equal(nboot, 2);
+  copy_plan_free(&p);
+  char *j;
+  size_t len;
+  assert_int_equal(plat_read_file(th_join(B, "journal.txt"), &j, &len, &e), 0);
+  assert_non_null(strstr(j, "\noverwrite k/g.bin 4\nunchanged k/g.bin\npending k/g.bin "));
+  free(j);
+  copy_rollback_stats rs;
+  assert_int_equal(copy_rollback(th_join(B, "journal.txt"), &rs, &e), 0);
+  assert_int_equal(rs.failed, 0);
+  assert_int_equal(rs.cancelled, 2);
+  assert_int_equal(rs.restored, 2);  /* the folders' metadata; no file was overwritten */
+  assert_int_equal(nboot, 0);
+  is(D, "k/g.bin.sxsfix-pending1", NULL);
+  is(D, "k/g.bin", "old g");
+}
+
 /* Verification reads the replacement: a damaged one is a mismatch. */
 static void verify_reads_the_replacement(void **state) {
   (void)state;
@@ -455,7 +501,7 @@ static void rollback_rejects_bad_pending(void **state) {
   plat_err e;
   const char *j = th_join(*state, "j.txt");
   char *jp = strdup(j);
-  const char *bad[] = { "service a%20b", "service ../x", "service a 1", "service %2E%2E", "pending k/f 1:2 0", "pending k/f 1:2 17", "pending k/f 1:2", "pending k/f 1:2 1x",
+  const char *bad[] = { "unchanged k/f", "service a%20b", "service ../x", "service a 1", "service %2E%2E", "pending k/f 1:2 0", "pending k/f 1:2 17", "pending k/f 1:2", "pending k/f 1:2 1x",
                         "pending ../f 1:2 1", "pending  1:2 1", "pending k/f zz 1", "pending k/f 1:2 -1" };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     char text[512];
@@ -482,6 +528,7 @@ int main(void) {
     cmocka_unit_test_setup_teardown(planted_file_is_not_clobbered, setup, teardown),
     cmocka_unit_test_setup_teardown(in_use_replaced_at_boot, setup, teardown),
     cmocka_unit_test_setup_teardown(verify_reads_the_replacement, setup, teardown),
+    cmocka_unit_test_setup_teardown(mapped_file_replaced_at_boot, setup, teardown),
     cmocka_unit_test_setup_teardown(in_use_fails_without_at_boot, setup, teardown),
     cmocka_unit_test_setup_teardown(pending_source_is_checked, setup, teardown),
     cmocka_unit_test_setup_teardown(pending_list_from_the_journal, setup, teardown),
