@@ -6,11 +6,14 @@
 ** another run's), private like its backup folder, appended to and never
 ** rewritten. One record a line, "VERB REL[ ARG]":
 **
-**   sxsfix-copy-journal 2
+**   sxsfix-copy-journal 3
 **   src PATH            \   the source, the destination and the backup
 **   dst PATH             >  folder, absolute with links resolved; written
 **   backup PATH         /   first
 **   root  ID            the destination folder's identity (REL is empty)
+**   service NAME        the caller stopped service NAME (it was running) for
+**                       the run (format 3; flushed): a rollback starts it
+**                       again, after everything else
 **   dirmeta REL N       existing folder REL's metadata (mode, owner, ACLs,
 **                       xattrs, times) is in BACKUP/dirs/N; flushed before
 **                       anything is created in REL
@@ -20,6 +23,15 @@
 **                       about to be filled and renamed to REL
 **   overwrite REL N     REL's bytes and metadata are in BACKUP/files/N
 **                       (flushed); REL is about to be overwritten in place
+**   pending REL ID N    REL is in use by another process: the run created
+**                       REL.sxsfix-pendingN (N 1..16) exclusively, with
+**                       identity ID (flushed); it is about to be filled and
+**                       scheduled to replace REL at the next boot (Windows'
+**                       PendingFileRenameOperations); REL is not touched
+**   unchanged REL       the overwrite of REL just above did not happen: REL
+**                       is mapped by another process (its truncation, the
+**                       first change, failed); nothing to undo (format 3;
+**                       a "pending" record for REL follows)
 **   done REL [SUM]      the item was written; for a file SUM is SIZE:HASH,
 **                       its size and 64-bit content hash (hex)
 **   failed REL          the item failed (it was put back at once)
@@ -31,8 +43,12 @@
 ** ID is DEV:INO in hex: st_dev and st_ino, or the volume serial number and
 ** file ID on Windows. PATH and REL are percent-encoded: bytes up to space,
 ** '%' and 0x7f become %XX. REL uses '/' and never holds "." or "..".
-** "dirmeta" and "overwrite" are flushed to disk (fsync) before the
-** destination changes; the others survive a killed process.
+** "dirmeta", "overwrite" and "pending" are flushed to disk (fsync) before
+** the destination changes; the others survive a killed process.
+**
+** Format 3 added "pending", "unchanged" and "service"; a format 2
+** journal (which has none) is still rolled back. An older sxsfix refuses format 3, rather than skip a record
+** it does not know and leave a replacement scheduled.
 **
 ** Rollback refuses a journal that is not private (owned by root/the caller
 ** or Administrators, written by no one else), whose backup folder is not,
@@ -40,7 +56,10 @@
 ** removes only what carries the identity the run recorded, and leaves an
 ** item whose contents are no longer the SUM the run wrote (a later change).
 ** An item with an "undo" but no "undone" record was being undone when a
-** rollback stopped: it is undone again without that comparison.
+** rollback stopped: it is undone again without that comparison. A
+** "pending" record is undone by removing its entry from the boot-time
+** renames and its REL.sxsfix-pendingN (when it still has ID); when a boot
+** has already made it REL, REL is left as it is (counted as changed).
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +67,8 @@
 
 #include "core/copy_int.h"
 
-#define MAGIC "sxsfix-copy-journal 2\n"
+#define MAGIC "sxsfix-copy-journal 3\n"
+#define MAGIC2 "sxsfix-copy-journal 2\n"  /* the same, without "pending" records */
 
 static char *encode(const char *s) {
   char *out = malloc(strlen(s) * 3 + 1), *o = out;
@@ -144,13 +164,42 @@ int journal_close(copy_journal *j, plat_err *e) {
 /* ---- reading a journal back ---------------------------------------------- */
 
 static int bad(plat_err *e, const char *journal, size_t line, const char *what, const char *text) {
-  return plat_failc(e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL), "%s:%lu: %s \"%.80s\"", journal, (unsigned long)line, what, text);
+  return plat_failc(e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL), "%s:%lu: %s \"%.80s\"", journal,
+                    (unsigned long)line, what, text);
 }
 
 static int digits(const char *s) { return *s && strspn(s, "0123456789") == strlen(s); }
 static int is_id(const char *s) { return *s && strspn(s, "0123456789abcdef:") == strlen(s) && strchr(s, ':'); }
+/* A service's key name: 1 to 256 letters, digits, '_', '-', '$'. */
+static int is_service(const char *s) {
+  size_t n = strlen(s);
+  return n >= 1 && n <= 256 &&
+         strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-$") == n;
+}
 
-static int parse(journal_log *b, char *text, journal_rec **out, size_t *nout, plat_err *e) {
+/* "ID N" of a pending record, N from 1 to 16. */
+static int is_pending(const char *s) {
+  const char *sp = strchr(s, ' ');
+  if (!sp || sp == s || sp - s > 40) return 0;
+  char id[48];
+  snprintf(id, sizeof id, "%.*s", (int)(sp - s), s);
+  return is_id(id) && digits(sp + 1) && strlen(sp + 1) <= 2 && atoi(sp + 1) >= 1 && atoi(sp + 1) <= 16;
+}
+
+/* Append r to the growing array *rs; on no memory it is freed, -1. */
+static int add_journal_rec(journal_rec **rs, size_t *n, size_t *cap, journal_rec r) {
+  if (*n == *cap) {
+    size_t c = *cap ? *cap * 2 : 64;
+    journal_rec *nr = realloc(*rs, c * sizeof *nr);
+    if (!nr) { free(*rs); *rs = NULL; return -1; }
+    *rs = nr, *cap = c;
+  }
+  (*rs)[(*n)++] = r;
+  return 0;
+}
+
+/* Parse the journal text into records (pointers into text). */
+static int parse(journal_log *b, char *text, int v3, journal_rec **out, size_t *nout, plat_err *e) {
   journal_rec *rs = NULL;
   size_t n = 0, cap = 0, lineno = 1;
   char *line = text + strlen(MAGIC), *next;
@@ -173,19 +222,22 @@ static int parse(journal_log *b, char *text, journal_rec **out, size_t *nout, pl
         if (rs[i].line == l) { if (line[4]) rs[i].undone = 1; else rs[i].undo = 1; break; }
     } else if (!strcmp(line, "done")) {
       if (n && !strcmp(rs[n - 1].rel, rel) && arg) rs[n - 1].sum = arg;
+    } else if (!strcmp(line, "unchanged")) {  /* the overwrite just above did not happen */
+      if (!v3 || !n || strcmp(rs[n - 1].verb, "overwrite") || strcmp(rs[n - 1].rel, rel))
+        { free(rs); return bad(e, b->path, lineno, "expected right after the overwrite record of its file (format 3):", line); }
+      rs[n - 1].undone = 1;
+    } else if (!strcmp(line, "service")) {
+      if (!v3 || !b->dst || !b->rootid || arg || !is_service(rel)) { free(rs); return bad(e, b->path, lineno, "expected a service's name after the root record (format 3) in", line); }
+      if (add_journal_rec(&rs, &n, &cap, (journal_rec){ lineno, line, rel, NULL, NULL, 0, 0 }) != 0) return plat_fail(e, b->path, ENOMEM_CODE);
     } else if (!strcmp(line, "new") || !strcmp(line, "mkdir") || !strcmp(line, "overwrite") ||
-               !strcmp(line, "dirmeta")) {
-      int num = line[0] == 'o' || line[0] == 'd';
+               !strcmp(line, "dirmeta") || !strcmp(line, "pending")) {
+      int num = line[0] == 'o' || line[0] == 'd', pend = line[0] == 'p';
       if (!b->dst || !b->backup || !b->rootid) { free(rs); return bad(e, b->path, lineno, "a record before the dst, backup and root records:", line); }
-      if (!inside(rel)) { free(rs); return bad(e, b->path, lineno, "a record outside the destination (expected a relative path without '..'):", rel); }
-      if (!arg || !(num ? digits(arg) : is_id(arg))) { free(rs); return bad(e, b->path, lineno, num ? "expected a backup number in" : "expected DEV:INO in", line); }
-      if (n == cap) {
-        cap = cap ? cap * 2 : 64;
-        journal_rec *nr = realloc(rs, cap * sizeof *nr);
-        if (!nr) { free(rs); return plat_fail(e, b->path, ENOMEM_CODE); }
-        rs = nr;
-      }
-      rs[n++] = (journal_rec){ lineno, line, rel, arg, NULL, 0, 0 };
+      if (pend && !v3) { free(rs); return bad(e, b->path, lineno, "a record format 2 does not have:", line); }
+      if (!inside(rel) || (pend && !*rel)) { free(rs); return bad(e, b->path, lineno, "a record outside the destination (expected a relative path without '..'):", rel); }
+      if (!arg || !(pend ? is_pending(arg) : num ? digits(arg) : is_id(arg)))
+        { free(rs); return bad(e, b->path, lineno, pend ? "expected DEV:INO and a number from 1 to 16 in" : num ? "expected a backup number in" : "expected DEV:INO in", line); }
+      if (add_journal_rec(&rs, &n, &cap, (journal_rec){ lineno, line, rel, arg, NULL, 0, 0 }) != 0) return plat_fail(e, b->path, ENOMEM_CODE);
     }
   }
   *out = rs;
@@ -199,14 +251,15 @@ int journal_load(journal_log *j, const char *path, plat_err *e) {
   memset(j, 0, sizeof *j);
   j->path = path;
   if (plat_read_file(path, &j->text, &len, e) != 0) return -1;
-  if (strncmp(j->text, MAGIC, strlen(MAGIC)) != 0) {
+  int v3 = strncmp(j->text, MAGIC, strlen(MAGIC)) == 0;
+  if (!v3 && strncmp(j->text, MAGIC2, strlen(MAGIC2)) != 0) {
     int v1 = strncmp(j->text, "sxsfix-copy-journal 1\n", 22) == 0;
     journal_log_free(j);
-    plat_failc(e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL), "%s: not an sxsfix copy journal (expected \"sxsfix-copy-journal 2\" on line 1%s)",
-             path, v1 ? "; format 1 is an older sxsfix's: roll back with it" : "");
-    return -1;
+    return plat_failc(e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL),
+                      "%s: not an sxsfix copy journal (expected \"sxsfix-copy-journal 3\" or 2 on line 1%s)",
+                      path, v1 ? "; format 1 is an older sxsfix's: roll back with it" : "");
   }
-  if (parse(j, j->text, &j->rs, &j->n, e) != 0) { journal_log_free(j); return -1; }
+  if (parse(j, j->text, v3, &j->rs, &j->n, e) != 0) { journal_log_free(j); return -1; }
   return 0;
 }
 

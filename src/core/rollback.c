@@ -1,5 +1,6 @@
 /* rollback.c: undoing what a copy journal records (format in journal.c),
-   newest first, on folder handles; progress goes to the journal itself. */
+   newest first, on folder handles; progress goes to the journal itself.
+   Also what a journal left scheduled for the next boot. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,39 @@ static void undo_overwrite(rb *b, const journal_rec *r, int check) {
   free(bp);
 }
 
+/* A service the run stopped: started again (a running one is left so). */
+static void undo_service(rb *b, const journal_rec *r) {
+  plat_err e;
+  if (copy_os.service_start(r->rel, COPY_SERVICE_WAIT_MS, &e) == 0) b->st->started++;
+  else note_error(b, &e);
+}
+
+/* A replacement at the next boot: taken back, and the new file removed. */
+static void undo_pending(rb *b, const journal_rec *r) {
+  const char *leaf;
+  plat_err e;
+  plat_info st;
+  char id[48];
+  int num = 0, found = 0;
+  if (sscanf(r->arg, "%47s %d", id, &num) != 2) return;  /* checked by parse */
+  plat_dirh *d = copy_walk_parent(&b->w, r->rel, &leaf, &e);
+  if (!d) { if (!plat_is_notfound(e.code)) note_error(b, &e); return; }
+  char tmp[1100];
+  snprintf(tmp, sizeof tmp, "%s.sxsfix-pending%d", leaf, num);
+  char *from = copy_join(plat_dirh_path(d), tmp), *to = copy_join(plat_dirh_path(d), leaf);
+  if (!from || !to) { plat_fail(&e, r->rel, ENOMEM_CODE); note_error(b, &e); }
+  else if (copy_os.cancel_at_boot(from, to, &found, &e) != 0) note_error(b, &e);
+  else {
+    b->st->cancelled += found;
+    int ours = plat_dirh_stat(d, tmp, &st, &e) == 0 && same_id(&st, id);
+    if (ours && plat_dirh_remove(d, tmp, &e) == 0) b->st->removed++;
+    else if (ours) note_error(b, &e);
+    else if (!found && r->sum) note_changed(b, r->rel, "replaced at a restart");
+  }
+  free(from);
+  free(to);
+}
+
 static void undo_dirmeta(rb *b, const journal_rec *r) {
   plat_err e;
   plat_meta m;
@@ -172,7 +206,9 @@ int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e) {
   if (rc == 0 && check_private(b.backup, e) != 0) rc = -1;
   int rootgone = 0;
   if (rc == 0 && copy_walk_open(&b.w, b.dst, e) != 0) {
-    rootgone = plat_is_notfound(e->code) && !strcmp(rs[0].verb, "mkdir") && !*rs[0].rel;
+    size_t f = 0;
+    while (f < n && rs[f].verb[0] == 's') f++;  /* past the service records */
+    rootgone = plat_is_notfound(e->code) && f < n && !strcmp(rs[f].verb, "mkdir") && !*rs[f].rel;
     if (!rootgone) rc = -1;  /* the root the run created is gone: nothing is left to undo */
   }
   plat_info rst;
@@ -185,14 +221,16 @@ int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e) {
     rc = -1;
   }
   if (rc == 0 && !(b.jf = plat_open_write(journal, PLAT_OPEN_APPEND, e))) rc = -1;
-  for (size_t i = n; rc == 0 && !rootgone && i-- > 0;) {
+  for (size_t i = n; rc == 0 && i-- > 0;) {
     journal_rec *r = &rs[i];
-    if (r->undone) continue;
+    if (r->undone || (rootgone && r->verb[0] != 's')) continue;  /* no root: only services left */
     if ((rc = progress(&b, "undo", r->line, e)) != 0) break;
     if (!*r->rel && r->verb[0] == 'm') copy_walk_close(&b.w);  /* the root itself goes */
     int check = !r->undo;  /* a record a stopped rollback was undoing: again, unchecked */
     if (r->verb[0] == 'n' || r->verb[0] == 'm') undo_new(&b, r, check);
     else if (r->verb[0] == 'o') undo_overwrite(&b, r, check);
+    else if (r->verb[0] == 'p') undo_pending(&b, r);
+    else if (r->verb[0] == 's') undo_service(&b, r);
     else undo_dirmeta(&b, r);
     rc = progress(&b, "undone", r->line, e);
   }
@@ -206,4 +244,42 @@ int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e) {
   copy_walk_close(&b.w);
   journal_log_free(&log);
   return rc;
+}
+
+/* ---- what a journal left scheduled for the next boot ------------------- */
+
+void copy_pending_free(copy_pending_entry *v, size_t n) {
+  for (size_t i = 0; i < n; i++) free(v[i].target), free(v[i].replacement);
+  free(v);
+}
+
+int copy_pending_list(const char *journal, copy_pending_entry **out, size_t *nout, plat_err *e) {
+  *out = NULL;
+  *nout = 0;
+  journal_log log;
+  if (check_private(journal, e) != 0 || journal_load(&log, journal, e) != 0) return -1;
+  journal_rec *rs = log.rs;
+  size_t n = log.n, k = 0;
+  int rc = 0;
+  copy_pending_entry *v = rc ? NULL : calloc(n + 1, sizeof *v);
+  if (!rc && !v) rc = plat_fail(e, journal, ENOMEM_CODE);
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    journal_rec *r = &rs[i];
+    if (r->verb[0] != 'p' || !r->sum || r->undone) continue;  /* scheduled, not rolled back */
+    int num = 0;
+    char id[48];
+    if (sscanf(r->arg, "%47s %d", id, &num) != 2) continue;
+    copy_pending_entry *x = &v[k];
+    x->target = copy_join(log.dst, r->rel);
+    x->replacement = x->target ? malloc(strlen(x->target) + 24) : NULL;
+    if (!x->replacement) { free(x->target); x->target = NULL; rc = plat_fail(e, journal, ENOMEM_CODE); break; }
+    sprintf(x->replacement, "%s.sxsfix-pending%d", x->target, num);
+    k++;
+    if (copy_os.query_at_boot(x->replacement, x->target, &x->scheduled, e) != 0) rc = -1;
+  }
+  journal_log_free(&log);
+  if (rc) { copy_pending_free(v, k); return -1; }
+  *out = v;
+  *nout = k;
+  return 0;
 }

@@ -98,13 +98,19 @@ static void plan_opts(lua_State *L, int arg, lplan *lp) {
 }
 
 /* Applying options at arg: backup (required), journal, verify, sha256
-   (src names the source in sha256's messages). */
+   (src names the source in sha256's messages), at_boot, service. */
 static int apply_opts(lua_State *L, int arg, const char *src, copy_opts *o) {
-  static const char *const allowed[] = { "backup", "journal", "sha256", "verify", NULL };
+  static const char *const allowed[] = { "at_boot", "backup", "journal", "service", "sha256", "verify", NULL };
   luaL_checktype(L, arg, LUA_TTABLE);
   sx_checkopts(L, arg, allowed);
   lua_getfield(L, arg, "verify");
   int verify = lua_toboolean(L, -1);
+  lua_getfield(L, arg, "at_boot");
+  o->at_boot = lua_toboolean(L, -1);
+  lua_getfield(L, arg, "service");  /* the string stays referenced by the options table */
+  luaL_argcheck(L, lua_isnil(L, -1) || (lua_type(L, -1) == LUA_TSTRING && *lua_tostring(L, -1)), arg,
+                "service must be a service's name");
+  o->service = lua_tostring(L, -1);
   /* the paths stay alive in their stack slots for the call */
   lua_getfield(L, arg, "backup");
   int bk = lua_gettop(L);
@@ -153,6 +159,7 @@ static void push_items(lua_State *L, const copy_plan *p) {
     if (it->done) { lua_pushboolean(L, 1); lua_setfield(L, -2, "done"); }
     if (it->failed) { lua_pushboolean(L, 1); lua_setfield(L, -2, "failed"); }
     if (it->error) { lua_pushstring(L, it->error); lua_setfield(L, -2, "error"); }
+    if (it->pending) { lua_pushstring(L, it->pending); lua_setfield(L, -2, "pending"); }
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
 }
@@ -197,9 +204,12 @@ static void push_count(lua_State *L, const char *name, const copy_count *c) {
   lua_setfield(L, -2, name);
 }
 
-/* plan:apply {backup, journal?, verify?, sha256?} -> summary | nil, msg, code, class
-   summary = { dirs, files, bytes, items, verify_failed? }. Carries out this
-   plan's items as they are (nothing is planned again); a plan applies once. */
+/* plan:apply {backup, journal?, verify?, sha256?, at_boot?, service?}
+   -> summary | nil, msg, code, class
+   summary = { dirs, files, bytes, items, pending, verify_failed? }. Carries
+   out this plan's items as they are (nothing is planned again); a plan
+   applies once. at_boot: a file in use is replaced at the next boot (its
+   item's pending is the replacement's name beside it). */
 static int plan_apply(lua_State *L) {
   lplan *lp = check_plan(L);
   luaL_argcheck(L, !lp->applied, 1, "this plan was applied already: make a new one");
@@ -218,6 +228,7 @@ static int plan_apply(lua_State *L) {
   push_count(L, "bytes", &s.bytes);
   lua_getiuservalue(L, 1, 1);
   lua_setfield(L, -2, "items");
+  setint(L, "pending", s.pending);
   if (verify) setint(L, "verify_failed", (uint64_t)bad);
   return 1;
 }
@@ -282,7 +293,7 @@ static int plan_tostring(lua_State *L) {
   return 1;
 }
 
-/* copy.rollback (journal) -> { restored, removed, kept, changed, failed, error? } | nil, msg, code */
+/* copy.rollback (journal) -> { restored, removed, kept, changed, failed, cancelled, started, error? } | nil, msg, code */
 static int copy_rollback_(lua_State *L) {
   plat_err e;
   const char *j = sx_trypath(L, 1, &e);
@@ -295,12 +306,39 @@ static int copy_rollback_(lua_State *L) {
   setint(L, "kept", st.kept);
   setint(L, "changed", st.changed);
   setint(L, "failed", st.failed);
+  setint(L, "cancelled", st.cancelled);
+  setint(L, "started", st.started);
   if (st.first_error) { lua_pushstring(L, st.first_error); lua_setfield(L, -2, "error"); }
   free(st.first_error);
   return 1;
 }
 
+/* copy.pending (journal) -> { {target, replacement, scheduled}... } | nil, msg, code
+   the replacements at the next boot a journal records */
+static int copy_pending_(lua_State *L) {
+  plat_err e;
+  const char *j = sx_trypath(L, 1, &e);
+  if (!j) return sx_pushfail(L, &e);
+  copy_pending_entry *v;
+  size_t n;
+  if (copy_pending_list(j, &v, &n, &e) != 0) return sx_pushfail(L, &e);
+  lua_createtable(L, (int)n, 0);
+  for (size_t i = 0; i < n; i++) {
+    lua_createtable(L, 0, 3);
+    lua_pushstring(L, v[i].target);
+    lua_setfield(L, -2, "target");
+    lua_pushstring(L, v[i].replacement);
+    lua_setfield(L, -2, "replacement");
+    lua_pushboolean(L, v[i].scheduled);
+    lua_setfield(L, -2, "scheduled");
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  copy_pending_free(v, n);
+  return 1;
+}
+
 static const luaL_Reg copylib[] = {
+  {"pending", copy_pending_},
   {"plan", copy_plan_},
   {"rollback", copy_rollback_},
   {"verify", copy_verify_},

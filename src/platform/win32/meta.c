@@ -252,10 +252,8 @@ int plat_privileges_enable(plat_priv *p, plat_err *e) {
   if (ok && c == ERROR_NOT_ALL_ASSIGNED) {  /* not elevated: put back what changed */
     AdjustTokenPrivileges(tok, FALSE, (PTOKEN_PRIVILEGES)p->saved, 0, NULL, NULL);
     CloseHandle(tok);
-    e->code = (int)c;
-    snprintf(e->msg, sizeof e->msg, "backup privileges: SeBackupPrivilege, SeRestorePrivilege and "
-             "SeSecurityPrivilege are not held; run sxsfix from an elevated (administrator) prompt");
-    return -1;
+    return plat_failc(e, PLAT_EC_OS, (int)c, "backup privileges: SeBackupPrivilege, SeRestorePrivilege and "
+                      "SeSecurityPrivilege are not held; run sxsfix from an elevated (administrator) prompt");
   }
   CloseHandle(tok);
   if (!ok) return plat_fail(e, "backup privileges", (int)c);
