@@ -69,12 +69,19 @@ static int fake_start(const char *name, unsigned max_ms, plat_err *e) {
   return 0;
 }
 
+/* The last separator of either kind: copy_join follows the root's ('\\' on Windows). */
+static char *last_sep(const char *p) {
+  char *s1 = strrchr(p, '/'), *s2 = strrchr(p, '\\');
+  return s1 > s2 ? s1 : s2;
+}
+
 /* The destination's open for writing in place fails as a sharing violation
    for the locked file; every other open is the real one. */
 static plat_file *open_locked(plat_dirh *d, const char *name, int how, plat_err *e) {
-  const char *leaf = strrchr(locked, '/') + 1;
+  const char *leaf = last_sep(locked) + 1;
   if (how == PLAT_OPEN_EXISTING && !strcmp(name, leaf)) {
     e->code = BUSY;
+    e->cls = PLAT_EC_OS;
     snprintf(e->msg, sizeof e->msg, "%s: in use (injected)", name);
     return NULL;
   }
@@ -103,7 +110,7 @@ static int teardown(void **state) {
 
 static void put(const char *root, const char *rel, const char *text) {
   char *p = copy_join(root, rel), *parent = strdup(p);
-  *strrchr(parent, '/') = '\0';
+  *last_sep(parent) = '\0';
   plat_err e;
   assert_int_equal(plat_mkdirs(parent, &e), 0);
   assert_int_equal(plat_write_file(p, text, strlen(text), &e), 0);
