@@ -41,6 +41,15 @@ int sx_commonness(unsigned char c);
 void sx_filt_add(sx_grep *g, int i, const char *pat, size_t len, int fixed, int icase);
 long sx_filt_find(const sx_pat *p, const char *s, size_t n);
 
+/* grepsrc.c: the files path names, in the order sx_grep_path searches
+   them: the path itself, or for a wildcard the folder's matching entries
+   (*listed = 1: each is checked again when searched, and a folder is left
+   out). Failures to list the folder go to s. A malloc'd array of malloc'd
+   strings, *n of them (NULL when none). */
+char **sx_grep_expand(const char *path, size_t *n, int *listed, const sx_grep_sink *s);
+/* Searches one file of sx_grep_expand's list. 1 when the sink stopped it. */
+int sx_grep_file(sx_grep *g, const char *path, int listed, const sx_grep_opts *o, const sx_grep_sink *s);
+
 /* First match of pattern p in subject[0..end) starting at or after pos:
    1 with [*ms, *me) and, for regexes, the capture offsets in ov
    (2 * (ncap + 1) entries); 0 when there is none; a negative PCRE2 error

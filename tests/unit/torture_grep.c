@@ -7,6 +7,7 @@
 #include "harness.h"
 #include "config.h"
 #include "core/grep.h"
+#include "core/grep_int.h"  /* sx_grep_expand */
 #include "core/simd.h"
 #include "platform/platform.h"
 
@@ -497,8 +498,8 @@ static void many_paths_in_order(void **state) {
   const char *dir = *state;
   plat_err e;
   char body[4096];
-  const char *paths[12];
-  char names[12][1024];
+  const char *paths[13];
+  char names[13][1024];
   for (int i = 0; i < 10; i++) {
     size_t n = 0;
     for (int k = 0; k < 30 + 7 * i; k++)
@@ -512,22 +513,45 @@ static void many_paths_in_order(void **state) {
   }
   snprintf(names[10], sizeof names[10], "%s", th_join(dir, "missing.log"));
   snprintf(names[11], sizeof names[11], "%s", th_join(dir, "LOG*"));
+  snprintf(names[12], sizeof names[12], "%s%cx*", th_join(dir, "nodir"), plat_sep());  /* a folder that cannot be listed */
   paths[10] = names[10];
-  paths[11] = names[11];
+  paths[11] = names[12];
+  paths[12] = names[11];
+  /* the wildcard is 10 files, each its own task for the pool, in name order */
+  size_t nf;
+  int listed;
+  got lr;
+  memset(&lr, 0, sizeof lr);
+  sx_grep_sink ls = { on_match, on_error, on_done, &lr, NULL };
+  char **files = sx_grep_expand(names[11], &nf, &listed, &ls);
+  assert_int_equal(nf, 10);
+  assert_int_equal(listed, 1);
+  for (size_t i = 0; i < nf; i++) {
+    assert_string_equal(files[i], names[i]);
+    free(files[i]);
+  }
+  free(files);
+  assert_null(sx_grep_expand(names[12], &nf, &listed, &ls));
+  assert_int_equal(nf, 0);
+  assert_int_equal(lr.errors, 1);
   const char *pats[] = { "Error: (0x[0-9]{8})", "(a|aa)+b", "line 1", NULL };
   sx_grep *g = set_of(pats, 0);
   static trace one, many;
   sx_grep_opts o = { .before = 1, .after = 1 };
   memset(&one, 0, sizeof one);
   sx_grep_sink s1 = { tr_match, tr_error, tr_done, &one, tr_fault };
-  assert_int_equal(sx_grep_paths(g, paths, 12, 1, &o, &s1), 0);
+  assert_int_equal(sx_grep_paths(g, paths, 13, 1, &o, &s1), 0);
   assert_true(TR_ROOM(&one) > 0);
   assert_non_null(strstr(one.s, "F "));   /* the fault of log4 is in it */
   assert_non_null(strstr(one.s, "E "));   /* and the missing file */
+  const char *nodir = strstr(one.s, "nodir");  /* the folder's error before the wildcard's files */
+  assert_non_null(nodir);
+  assert_true(strstr(nodir, "D ") != NULL);
+  assert_true(strstr(one.s, "D ") < nodir);
   for (int t = 2; t <= PLAT_MAX_THREADS; t *= 2) {
     memset(&many, 0, sizeof many);
     sx_grep_sink s2 = { tr_match, tr_error, tr_done, &many, tr_fault };
-    assert_int_equal(sx_grep_paths(g, paths, 12, t, &o, &s2), 0);
+    assert_int_equal(sx_grep_paths(g, paths, 13, t, &o, &s2), 0);
     assert_string_equal(many.s, one.s);
   }
   sx_grep_free(g);
