@@ -381,21 +381,29 @@ static void same_both_ways(sx_grep *g, const char *text, size_t len, char *want,
   snprintf(want, wantlen, "%s", b);
 }
 
-/* A literal at every offset across 16- and 32-byte lanes and block edges. */
+/* A literal at every offset across 16- and 32-byte lanes and block edges,
+   and up to the end of the text (the positions after the last whole
+   vector); with two literals (two bytes each) and with three (AVX2 looks
+   for their fingerprints). */
 static void prefilter_lanes_and_block_edges(void **state) {
   (void)state;
-  const char *pats[] = { "CDlpActionDriverMigrate", "Result = 0x8007[0-9A-F]{4}", NULL };
-  sx_grep *gf = set_of(pats, 0);
-  char text[256], res[2048];
-  for (int off = 0; off < 70; off++) {
-    memset(text, 'x', sizeof text);
-    text[off / 2] = '\n';  /* a line end before it, sometimes in the same vector */
-    memcpy(text + off + 1, "CDlpActionDriverMigrate::ExecuteRoutine: Result = 0x80070003", 61);
-    memcpy(text + off + 62, "\r\ntail", 7);
-    same_both_ways(gf, text, (size_t)off + 69, res, sizeof res);
-    assert_string_equal(res, "2:0;2:1;");
+  const char *pats[] = { "CDlpActionDriverMigrate", "Result = 0x8007[0-9A-F]{4}", "ExecuteRoutine", NULL };
+  for (int three = 0; three < 2; three++) {
+    const char *p3[] = { pats[0], pats[1], three ? pats[2] : NULL, NULL };
+    sx_grep *gf = set_of(p3, 0);
+    char text[256], res[2048];
+    for (int off = 0; off < 70; off++) {
+      for (int end = 0; end < 2; end++) {  /* "\r\ntail" after it, or the end of the text */
+        memset(text, 'x', sizeof text);
+        text[off / 2] = '\n';  /* a line end before it, sometimes in the same vector */
+        memcpy(text + off + 1, "CDlpActionDriverMigrate::ExecuteRoutine: Result = 0x80070003", 61);
+        memcpy(text + off + 62, "\r\ntail", 7);
+        same_both_ways(gf, text, (size_t)off + (end ? 62 : 69), res, sizeof res);
+        assert_string_equal(res, three ? "2:0;2:1;2:2;" : "2:0;2:1;");
+      }
+    }
+    sx_grep_free(gf);
   }
-  sx_grep_free(gf);
 }
 
 /* Six patterns, fixed and regex, all on one line: each reports it once. */
@@ -433,6 +441,27 @@ static void prefilter_near_misses(void **state) {
     }
   }
   sx_grep_free(g);
+}
+
+/* Candidates that are not the literal: a literal that overlaps itself
+   ("xkxkxq" in "xkxkxkxq") and its two rarest bytes in place with other
+   bytes between, before and after the real one, at every offset across
+   lanes; and the same case-folded. */
+static void prefilter_candidates_not_literal(void **state) {
+  (void)state;
+  const char *pats[] = { "xkxkxq", "K{0x}Z", NULL };
+  for (int icase = 0; icase < 2; icase++) {
+    sx_grep *g = set_of(pats, SX_GREP_FIXED | (icase ? SX_GREP_ICASE : 0));
+    char text[256], res[2048];
+    for (int off = 0; off < 40; off++) {
+      size_t n = 0;
+      n += (size_t)snprintf(text + n, sizeof text - n, "%.*sxkxkxkxkxQ K{0y}Z K{0x}Y\n", off, "................................................");
+      n += (size_t)snprintf(text + n, sizeof text - n, "K{1x}Z xkxkxkxq\r\n%s k{0X}z\n", icase ? "XKXKXQ" : "-");
+      same_both_ways(g, text, n, res, sizeof res);
+      assert_string_equal(res, icase ? "1:0;2:0;3:0;3:1;" : "2:0;");
+    }
+    sx_grep_free(g);
+  }
 }
 
 /* Case-insensitive literals over non-ASCII text; ASCII folding never
@@ -675,6 +704,7 @@ int main(void) {
     cmocka_unit_test(prefilter_lanes_and_block_edges),
     cmocka_unit_test(prefilter_every_pattern_on_one_line),
     cmocka_unit_test(prefilter_near_misses),
+    cmocka_unit_test(prefilter_candidates_not_literal),
     cmocka_unit_test(prefilter_ignore_case_non_ascii),
     cmocka_unit_test(prefilter_regex_literals),
     cmocka_unit_test_setup_teardown(many_paths_in_order, th_tempdir_setup, th_tempdir_teardown),
