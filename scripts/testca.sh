@@ -4,6 +4,7 @@
 #                                       certificate and a timestamping one, valid 100 years
 #   scripts/testca.sh sign DIR IN OUT   sign the cabinet IN with Authenticode into OUT,
 #                                       with an RFC 3161 timestamp from the test TSA
+#                                       (osslsigncode 2.6 or later; older ones: none)
 # Needs openssl and osslsigncode. Keys are unencrypted and live in DIR.
 set -euo pipefail
 cmd=${1:?usage: testca.sh init DIR | sign DIR IN OUT}
@@ -35,9 +36,16 @@ case $cmd in
   sign)
     in=${3:?} out=${4:?}
     rm -f "$out"
+    ts=(-TSA-certs "$dir/tsa-chain.pem" -TSA-key "$dir/tsa.key")
+    # The built-in TSA came with osslsigncode 2.6; older ones sign without
+    # a timestamp (the test certificates are valid for 100 years).
+    help=$(osslsigncode sign --help 2>&1 || true)
+    if [[ $help != *-TSA-certs* ]]; then
+      echo "testca.sh: osslsigncode has no built-in TSA (2.6 or later): $out is not timestamped" >&2
+      ts=()
+    fi
     osslsigncode sign -certs "$dir/signer-chain.pem" -key "$dir/signer.key" -h sha256 \
-      -n "sxsfix sample update" -TSA-certs "$dir/tsa-chain.pem" -TSA-key "$dir/tsa.key" \
-      -in "$in" -out "$out" >/dev/null
+      -n "sxsfix sample update" "${ts[@]}" -in "$in" -out "$out" >/dev/null
     ;;
   *) echo "usage: testca.sh init DIR | sign DIR IN OUT" >&2; exit 3 ;;
 esac

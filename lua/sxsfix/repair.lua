@@ -86,6 +86,13 @@ local function changes(items)
   return n
 end
 
+-- The first item error of a copy result, or nil.
+local function first_error(res)
+  for _, it in ipairs(res and res.items or {}) do
+    if it.error then return it.error end
+  end
+end
+
 -- Undo every applied plan, newest first.
 local function roll_back(done)
   for j = #done, 1, -1 do
@@ -231,15 +238,17 @@ M.steps = {
         for i, p in ipairs(r.plans) do
           local backup = fs.join(r.backup, tostring(i))
           if ctx.progress then ctx.progress("copying %s (%d of %d)...", p.name, i, #r.plans) end
-          -- the files are still those the signature covered
-          local same, cerr = provenance.recheck(p.source, (r.hashes or {})[p.name:lower()] or {})
+          -- the files are still those the signature covered; each file's
+          -- SHA-256 is checked again as it is copied
+          local hashes = (r.hashes or {})[p.name:lower()] or {}
+          local same, cerr = provenance.recheck(p.source, hashes)
           if not same then return "refusing to copy " .. p.name .. ": " .. cerr end
           local res, aerr = copy.apply(p.source, p.destination,
-            { backup = backup, compare = true, security = r.security, verify = true })
+            { backup = backup, compare = true, security = r.security, verify = true, sha256 = hashes })
           p.result, p.journal = res, fs.join(backup, "journal.txt")
           done[#done + 1] = p
           if not res or res.files.failed + res.dirs.failed > 0 or (res.verify_failed or 0) > 0 then
-            return aerr or ("copying " .. p.name .. " failed or did not verify")
+            return aerr or first_error(res) or ("copying " .. p.name .. " failed or did not verify")
           end
         end
       end)

@@ -67,5 +67,8 @@ void sx_cabsig_feed(const unsigned char *block, size_t n, uint64_t off, uint32_t
 /* Hex digest (lower case) of a whole file; alg is "sha1" or "sha256".
    OpenSSL when built with it, else the platform's provider. */
 int sx_file_hash(const char *path, const char *alg, char *hex, size_t hexlen, plat_err *e);
+/* The same for an open file, from its position to its end; name is for
+   messages. */
+int sx_fhash(plat_file *f, const char *name, const char *alg, char *hex, size_t hexlen, plat_err *e);
 
 #endif

@@ -45,6 +45,10 @@ typedef struct copy_opts {
   const char *journal;   /* apply: journal file (must not exist); default BACKUP/journal.txt */
   const char *template;  /* NULL: security from the source; else new items
                             get this path's security (descriptor / ACL xattrs) */
+  /* apply: called with each source file open, before its bytes are copied
+     from that handle (rewound after); nonzero fails the item, e set. */
+  int (*check)(void *ud, const char *rel, plat_file *src, plat_err *e);
+  void *check_ud;
 } copy_opts;
 
 typedef struct copy_count {

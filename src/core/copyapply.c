@@ -101,6 +101,17 @@ static void sum_text(char *buf, size_t len, uint64_t size, uint64_t hash) {
   snprintf(buf, len, "%llu:%016llx", (unsigned long long)size, (unsigned long long)hash);
 }
 
+/* A source file, open, and passed by the caller's check (the content the
+   signature covered, say): the bytes checked are the bytes then copied. */
+static plat_file *open_source(run *r, const copy_item *it, const char *sp, plat_err *e) {
+  plat_file *s = copy_os.open_read(sp, e);
+  if (s && r->o->check && (r->o->check(r->o->check_ud, it->rel, s, e) != 0 || plat_rewind(s, e) != 0)) {
+    plat_close(s, NULL);
+    return NULL;
+  }
+  return s;
+}
+
 /* A new file: created as NAME.sxsfix-new (never there before: created
    exclusively), recorded with its identity, filled, then renamed to NAME
    without replacing anything. */
@@ -118,7 +129,7 @@ static int copy_new(run *r, copy_item *it, const char *sp, char *sum, size_t sum
   unsigned what = 0;
   uint64_t n = 0, h = 0;
   char id[48];
-  plat_file *s = copy_os.open_read(sp, e), *f = s ? copy_os.open_write(d, tmp, PLAT_CREATE_NEW, e) : NULL;
+  plat_file *s = open_source(r, it, sp, e), *f = s ? copy_os.open_write(d, tmp, PLAT_CREATE_NEW, e) : NULL;
   int rc = f ? plat_fstat(f, &st, e) : -1;
   if (!rc) { journal_id(&st, id, sizeof id); rc = record(r, "new", it->rel, id, 0, e); }
   if (!rc) rc = copy_os.copy_data(s, f, &n, &h, e);
@@ -165,8 +176,8 @@ static int copy_over(run *r, copy_item *it, const char *sp, char *sum, size_t su
   const char *leaf;
   plat_dirh *d = copy_walk_parent(&r->w, it->rel, &leaf, e);
   if (!d) return -1;
-  plat_file *f = copy_os.open_write(d, leaf, PLAT_OPEN_EXISTING, e);
-  if (!f) return -1;
+  plat_file *s = open_source(r, it, sp, e), *f = s ? copy_os.open_write(d, leaf, PLAT_OPEN_EXISTING, e) : NULL;
+  if (!f) { plat_close(s, NULL); return -1; }
   char num[24];
   plat_meta m = {0};
   unsigned what;
@@ -175,8 +186,6 @@ static int copy_over(run *r, copy_item *it, const char *sp, char *sum, size_t su
   if (!rc) rc = record(r, "overwrite", it->rel, num, 1, e);
   if (!rc) rc = source_meta(r, sp, 0, 1, &m, &what, e);  /* before touching the destination */
   int wrote = !rc;
-  plat_file *s = rc ? NULL : copy_os.open_read(sp, e);
-  if (!rc && !s) rc = -1;
   if (!rc) rc = plat_rewind(f, e);
   if (!rc) rc = plat_truncate(f, 0, e);
   if (!rc) rc = copy_os.copy_data(s, f, &n, &h, e);

@@ -7,10 +7,64 @@
 
 #include "lauxlib.h"
 
+#include "core/authenticode.h"
 #include "core/copy.h"
 #include "lua/modules.h"
 
-static const char *const allowed[] = { "backup", "compare", "journal", "security", "verify", NULL };
+static const char *const allowed[] = { "backup", "compare", "journal", "security", "sha256", "verify", NULL };
+
+/* opts.sha256 = { [rel] = hex }: every file copied must be listed and have
+   that SHA-256 when its bytes are copied (the files a signature covered). */
+typedef struct expect_entry { const char *rel, *hex; } expect_entry;
+typedef struct expect {
+  const char *src;
+  size_t n;
+  expect_entry e[];
+} expect;
+
+static int entry_cmp(const void *a, const void *b) {
+  return strcmp(((const expect_entry *)a)->rel, ((const expect_entry *)b)->rel);
+}
+
+static int check_sha256(void *ud, const char *rel, plat_file *f, plat_err *e) {
+  const expect *x = ud;
+  expect_entry key = { rel, NULL }, *hit = bsearch(&key, x->e, x->n, sizeof key, entry_cmp);
+  char hex[65];
+  if (!hit) {
+    e->code = plat_errcode(PLAT_E_INVAL);
+    snprintf(e->msg, sizeof e->msg, "%s/%s: not covered by the verified signature", x->src, rel);
+    return -1;
+  }
+  if (sx_fhash(f, rel, "sha256", hex, sizeof hex, e) != 0) return -1;
+  if (strcmp(hex, hit->hex) != 0) {
+    e->code = plat_errcode(PLAT_E_INVAL);
+    snprintf(e->msg, sizeof e->msg, "%s/%s: changed since its signature was verified", x->src, rel);
+    return -1;
+  }
+  return 0;
+}
+
+/* The table at idx into a sorted expect (a userdata pushed on the stack,
+   alive for the call; its strings stay in the table). */
+static void check_expect(lua_State *L, int idx, int arg, copy_opts *o) {
+  size_t n = 0;
+  luaL_argcheck(L, lua_type(L, idx) == LUA_TTABLE, arg, "sha256 must be a table of path = hex");
+  for (lua_pushnil(L); lua_next(L, idx); lua_pop(L, 1)) n++;
+  expect *x = lua_newuserdatauv(L, sizeof *x + n * sizeof x->e[0], 0);
+  x->src = "";
+  x->n = 0;
+  for (lua_pushnil(L); lua_next(L, idx); lua_pop(L, 1)) {
+    size_t hl = 0;
+    const char *hex = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &hl) : NULL;
+    luaL_argcheck(L, lua_type(L, -2) == LUA_TSTRING && hex && hl == 64, arg,
+                  "sha256 must map paths to 64 hex digits");
+    x->e[x->n].rel = lua_tostring(L, -2);
+    x->e[x->n++].hex = hex;
+  }
+  qsort(x->e, x->n, sizeof x->e[0], entry_cmp);
+  o->check = check_sha256;
+  o->check_ud = x;
+}
 
 /* Options table at arg (optional) into o; unknown keys raise. */
 static int check_opts(lua_State *L, int arg, copy_opts *o) {
@@ -57,6 +111,8 @@ static int check_opts(lua_State *L, int arg, copy_opts *o) {
       o->template = sx_checkpath(L, arg + 3);
     }
   }
+  lua_getfield(L, arg, "sha256");  /* arg + 4, then the expect at arg + 5 */
+  if (!lua_isnil(L, arg + 4)) check_expect(L, arg + 4, arg, o);
   return verify;
 }
 
@@ -125,6 +181,7 @@ static int copy_apply_(lua_State *L) {
   copy_opts o;
   int verify = check_opts(L, 3, &o);
   luaL_argcheck(L, o.backup != NULL, 3, "backup (a folder) is required");
+  if (o.check_ud) ((expect *)o.check_ud)->src = src;
   copy_plan p;
   copy_summary s;
   plat_err e;

@@ -89,6 +89,22 @@ run --root "$r" --config "$tmp/noverify.lua" repair "${SXT[@]}" --ssu "$SSU/wind
 check "verify disabled: apply copies nothing unverified, exit 2" test "$rc" = 2
 check "verify disabled: says why" has "$err" "not in the verified cabinet"
 check "verify disabled: nothing changed" empty "$r/Windows/WinSxS/$STACK"
+# A file of the verified folder changed after the verify step (same name and
+# size): its SHA-256 is checked as it is copied, the repair fails and rolls back.
+cat >"$tmp/tamper.lua" <<'LUA'
+local fs = require "sxsfix.fs"
+hooks = { before = { apply = function(ctx)
+  local f = fs.join(ctx.r.plans[1].source, "cbscore.dll")
+  local b = assert(fs.readfile(f))
+  assert(fs.writefile(f, b:sub(1, 99) .. (b:sub(100, 100) == "X" and "Y" or "X") .. b:sub(101)))
+end } }
+LUA
+[ -z "$EMU" ] || printf 'disable = { "registry-stacks" }\n' >>"$tmp/tamper.lua"  # see noreg_under_wine
+r=$(fresh tamper)
+run --root "$r" --config "$tmp/tamper.lua" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
+check "a file changed after verification: the repair fails, exit 2" test "$rc" = 2
+check "a file changed after verification: says which" has "$err" "cbscore.dll: changed since its signature was verified"
+check "a file changed after verification: everything rolled back" empty "$r/Windows/WinSxS/$STACK"
 
 # --- other forms of the SSU -----------------------------------------------------
 # WIM-based .msu (24H2), uncompressed as Microsoft ships it and LZX; the

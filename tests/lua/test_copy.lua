@@ -53,5 +53,32 @@ t.test("verify finds a damaged copy", function()
   t.ok(bad, "a mismatch is reported")
 end)
 
+t.test("sha256: each file is checked as it is copied", function()
+  local auth = require "sxsfix.authenticode"
+  local D3, want = root .. "/d3", {}
+  for _, rel in ipairs({ "sub/a.txt", "top.txt" }) do want[rel] = assert(auth.hash(S .. "/" .. rel, "sha256")) end
+  t.raises(function() copy.apply(S, D3, { backup = B .. "3", sha256 = { ["top.txt"] = "abc" } }) end, "64 hex digits")
+  -- the listed contents: copied
+  local s = assert(copy.apply(S, D3, { backup = B .. "3", sha256 = want }))
+  t.eq(s.files.copied, 2, "files copied")
+  -- top.txt changed since it was hashed: that file fails, the destination keeps its bytes
+  assert(fs.writefile(S .. "/top.txt", "pot"))
+  s = assert(copy.apply(S, D3, { backup = B .. "4", compare = true, sha256 = want }))
+  t.eq(s.files.failed, 1, "the changed file fails")
+  local err
+  for _, it in ipairs(s.items) do err = err or it.error end
+  t.match(err, "top.txt: changed since its signature was verified")
+  t.eq(fs.readfile(D3 .. "/top.txt"), "top", "the destination file is untouched")
+  -- a file the signature did not cover: not copied
+  assert(fs.writefile(S .. "/extra.dll", "x"))
+  s = assert(copy.apply(S, D3, { backup = B .. "5", sha256 = want }))
+  t.ok(not fs.stat(D3 .. "/extra.dll"), "the uncovered file was not written")
+  err = nil
+  for _, it in ipairs(s.items) do err = err or (it.path == "extra.dll" and it.error) end
+  t.match(err, "extra.dll: not covered by the verified signature")
+  assert(fs.writefile(S .. "/top.txt", "top"))
+  assert(fs.remove(S .. "/extra.dll"))
+end)
+
 fs.rmtree(root)
 return t.done()
