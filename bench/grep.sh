@@ -118,7 +118,7 @@ re=(); for s in "${regexes[@]}"; do re+=(-e "$s"); done
 q() { printf '%q ' "$@"; }
 
 echo "machine: $(nproc) cores, shared with other work (load $(cut -d' ' -f1-3 /proc/loadavg)); times are the minimum of $runs runs"
-printf '%-9s %-8s %-5s %-3s %7s %7s %7s %6s %7s %7s %6s %6s %6s %6s %6s %6s\n' corpus enc kind opt \
+printf '%-9s %-8s %-5s %-3s %7s %7s %7s %6s %7s %7s %6s %9s %6s %6s %6s %6s\n' corpus enc kind opt \
   "rg s" "rg* s" "sx s" ratio "rg cpu" "sx cpu" ratio u16/u8 "rg MiB" "sx MiB" "rg out" "sx out"
 row() {  # CORPUS ENC KIND OPT J: the results J (rg), J+1 (rg --no-mmap), J+2 (sxsfix) of h.json
   local j=$5 rt rn st rc sc best bc rm sm ro so u=""
@@ -127,14 +127,17 @@ row() {  # CORPUS ENC KIND OPT J: the results J (rg), J+1 (rg --no-mmap), J+2 (s
   rc=$(jq "[.results[$j], .results[$((j + 1))]] | map(.user + .system) | min" "$dir/h.json")
   sc=$(jq ".results[$((j + 2))].user + .results[$((j + 2))].system" "$dir/h.json")
   best=$(echo "if ($rt < $rn) $rt else $rn" | bc -l)
-  [ "$2" = utf8 ] || u=$(printf '%.2fx' "$(echo "scale=4; $st / $(jq '.results[2].min' "$dir/h.json")" | bc)")
+  if [ "$2" != utf8 ]; then  # UTF-16LE to UTF-8, sxsfix: minimum wall time / mean cpu time
+    u=$(printf '%.2f/%.2f' "$(echo "scale=4; $st / $(jq '.results[2].min' "$dir/h.json")" | bc)" \
+      "$(echo "scale=4; $sc / $(jq '.results[2].user + .results[2].system' "$dir/h.json")" | bc)")
+  fi
   /usr/bin/time -f %M -o "$dir/rss" bash -c "${cmds[$j]}" >"$dir/rg.out" 2>/dev/null || true
   rm=$(( $(tail -n 1 "$dir/rss") / 1024 ))
   /usr/bin/time -f %M -o "$dir/rss" bash -c "${cmds[$((j + 2))]}" >"$dir/sx.out" 2>/dev/null || true
   sm=$(( $(tail -n 1 "$dir/rss") / 1024 ))
   if [ "$4" = -c ]; then ro=$(cut -d: -f2- "$dir/rg.out" | awk -F: '{print $NF}'); so=$(awk -F: '{print $NF}' "$dir/sx.out")
   else ro=$(wc -l <"$dir/rg.out"); so=$(wc -l <"$dir/sx.out"); fi
-  printf '%-9s %-8s %-5s %-3s %7.3f %7.3f %7.3f %5.2fx %7.3f %7.3f %5.2fx %6s %6s %6s %6s %6s\n' "$1" "$2" "$3" "$4" \
+  printf '%-9s %-8s %-5s %-3s %7.3f %7.3f %7.3f %5.2fx %7.3f %7.3f %5.2fx %9s %6s %6s %6s %6s\n' "$1" "$2" "$3" "$4" \
     "$rt" "$rn" "$st" "$(echo "scale=4; $st / $best" | bc)" "$rc" "$sc" "$(echo "scale=4; $sc / $rc" | bc)" \
     "${u:--}" "$rm" "$sm" "$ro" "$so"
 }
@@ -157,5 +160,5 @@ for c in $corpora; do
 done
 echo "(rg: its default, which maps a single file with mmap; rg*: rg --no-mmap, reading as sxsfix does;"
 echo " ratio: sxsfix to the faster of the two; cpu: user + system, mean; u16/u8: sxsfix's time on the"
-echo " UTF-16LE twin to its time on the UTF-8 file in the same run; out: lines printed with -n, the"
+echo " UTF-16LE twin to its time on the UTF-8 file in the same run, wall/cpu; out: lines printed with -n, the"
 echo " count with -c; rg transcodes UTF-16 from its BOM)"
