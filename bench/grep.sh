@@ -18,12 +18,16 @@
 #   bench/grep.sh [path/to/sxsfix]
 #   SXSFIX_BENCH_SIZE=MiB (default 256), SXSFIX_BENCH_RUNS=N (default 5)
 #   SXSFIX_BENCH_CORPORA="synthetic real" (default both)
+#   SXSFIX_BENCH_KINDS="fixed regex short" (default "fixed regex"; short:
+#   six short literals, the start of each signature, with -F: where rg's
+#   own literal search is at its best)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 sxsfix=${1:-$here/build/native/sxsfix}
 size_mib=${SXSFIX_BENCH_SIZE:-256}
 runs=${SXSFIX_BENCH_RUNS:-5}
 corpora=${SXSFIX_BENCH_CORPORA:-synthetic real}
+kinds=${SXSFIX_BENCH_KINDS:-fixed regex}
 logs=${SXSFIX_TESTDATA:-$here/../shared/testdata}/logs
 dir=${TMPDIR:-/tmp}/sxsfix-bench-grep
 mkdir -p "$dir"
@@ -115,6 +119,8 @@ corpus() {  # NAME -> sets u8, u16 (generated once)
 
 fe=(); for s in "${sigs[@]}"; do fe+=(-e "$s"); done
 re=(); for s in "${regexes[@]}"; do re+=(-e "$s"); done
+se=(-e CDlpActionDriverMigrate -e 'Failed to bind the online' -e 'Process Drivers for Migration'
+    -e 'MoSetupPlatform: Using' -e 'Setup phase change' -e 'Failed to create worker session')
 q() { printf '%q ' "$@"; }
 
 echo "machine: $(nproc) cores, shared with other work (load $(cut -d' ' -f1-3 /proc/loadavg)); times are the minimum of $runs runs"
@@ -144,8 +150,12 @@ row() {  # CORPUS ENC KIND OPT J: the results J (rg), J+1 (rg --no-mmap), J+2 (s
 for c in $corpora; do
   corpus "$c" || continue
   cat "$u8" "$u16" >/dev/null  # into the page cache
-  for kind in fixed regex; do
-    if [ $kind = fixed ]; then pat=("${fe[@]}"); fo=(-F); else pat=("${re[@]}"); fo=(); fi
+  for kind in $kinds; do
+    case $kind in
+      fixed) pat=("${fe[@]}"); fo=(-F) ;;
+      short) pat=("${se[@]}"); fo=(-F) ;;
+      *) pat=("${re[@]}"); fo=() ;;
+    esac
     for opt in -n -c; do
       cmds=()  # for each encoding: rg, rg --no-mmap, sxsfix; all six in one hyperfine run
       for f in "$u8" "$u16"; do
