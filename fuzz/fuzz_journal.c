@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n) {
   FZ_CHECK(plat_stat(d, 0, &di, &e) == 0, "%s", e.msg);
   char id[48];
   journal_id(&di, id, sizeof id);
-  o += sprintf(o, "sxsfix-copy-journal 2\ndst %s\nbackup %s\nroot  %s\n", d, b, id);
+  o += sprintf(o, "sxsfix-copy-journal 3\ndst %s\nbackup %s\nroot  %s\n", d, b, id);
   for (size_t i = 0; i < n;) {
     const uint8_t *nl = memchr(data + i, '\n', n - i);
     size_t k = nl ? (size_t)(nl - (data + i)) + 1 : n - i;

@@ -77,7 +77,8 @@ function M.usage()
   lines[#lines + 1] = "Exit codes: 0 ok (healthy, or repaired and verified), 1 issue found or repair"
   lines[#lines + 1] = "not applied, 2 repair failed, 3 bad input or usage (or repair refused),"
   lines[#lines + 1] = "4 script or internal error, 5 could not diagnose (verdict unknown: an"
-  lines[#lines + 1] = "essential input could not be read)."
+  lines[#lines + 1] = "essential input could not be read), 3010 repaired, restart to finish (files"
+  lines[#lines + 1] = "in use are replaced at the next boot)."
   return table.concat(lines, "\n") .. "\n"
 end
 

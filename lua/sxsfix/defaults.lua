@@ -50,6 +50,11 @@ return {
   -- max_ratio times the update's size (at least 64 MiB), never more than
   -- max_bytes; more is refused as a compression bomb or a damaged header.
   expand = { max_ratio = 100, max_bytes = 16 * 1024 * 1024 * 1024 },
+  -- On the running system (no --root): the service whose processes hold
+  -- the servicing stack's files, stopped through the Service Control
+  -- Manager before the copy (waiting at most wait seconds) and put back as
+  -- it was afterwards, even when the repair fails. name = "": leave it be.
+  service = { name = "TrustedInstaller", wait = 60 },
   logdir = [[%ProgramData%\sxsfix\Logs]],
   backup = [[%ProgramData%\sxsfix\Backup]],
   security = "template",

@@ -10,6 +10,8 @@
 --   registry-stacks the stack versions CBS lists, and the state of each folder
 --   winsxs-stacks   every *servicingstack* folder in WinSxS: files, state, problems
 --   evidence        the signatures of sxsfix.signatures in the setup logs
+--   pending-reboot  files in use the last repair replaces at the next boot
+--                   (r.pending_reboot.files: "repair pending reboot")
 --
 -- A folder's state: "ok", "empty", "missing", "incomplete" (problems lists
 -- each file and why: a key file missing, an executable empty, zero-filled,
@@ -196,6 +198,24 @@ M.steps = {
       return r, string.format("%d signature line(s) in %d log file(s)", #r.items, r.searched)
     end,
   },
+  {
+    -- "repair pending reboot": files in use the last repair scheduled to be
+    -- replaced at the next boot, still in PendingFileRenameOperations.
+    id = "pending-reboot",
+    description = "files the last repair replaces at the next boot",
+    run = function(ctx)
+      local out, errors = {}, {}
+      for _, j in ipairs(evidence.pending_journals(ctx.settings)) do
+        local list, err = require("sxsfix.copy").pending(j)
+        if not list then errors[#errors + 1] = err end
+        for _, p in ipairs(list or {}) do
+          if p.scheduled then out[#out + 1] = { file = p.target, replacement = p.replacement } end
+        end
+      end
+      return { files = out, errors = errors },
+        string.format("%d file(s) replaced at the next boot", #out)
+    end,
+  },
 }
 
 local DAMAGED = { missing = true, empty = true, incomplete = true }
@@ -314,6 +334,7 @@ function M.run(settings, signatures, progress)
     history = ev.history,
     repaired = ev.repaired,
     history_error = ev.history_error,  -- the repair history was not trusted: why
+    pending_reboot = res["pending-reboot"] and res["pending-reboot"].result or { files = {}, errors = {} },
     log_errors = ev.errors,
     log_groups = ev.groups or {},
     registry = res["registry-stacks"] and res["registry-stacks"].result or {},

@@ -61,6 +61,26 @@ function M.last_repair(settings)
   return last
 end
 
+-- The journals whose files in use the last repair scheduled for the next
+-- boot (its history line ends "| reboot pending: J1 | J2"), from the same
+-- private history as last_repair; {} when none.
+function M.pending_journals(settings)
+  if not settings.history or not fs.resolve(settings.history) then return {} end
+  if not require("sxsfix.private").file(settings.history) then return {} end
+  local last, lastline = nil, nil
+  for line in (fs.readfile(settings.history) or ""):gmatch("[^\r\n]+") do
+    local t = line_time(line)
+    if t and (not last or t >= last) then last, lastline = t, line end
+  end
+  local out = {}
+  local tail = lastline and lastline:match("| reboot pending: (.*)$")
+  for j in (tail or ""):gmatch("[^|]+") do
+    j = j:match("^%s*(.-)%s*$")
+    if j ~= "" then out[#out + 1] = j end
+  end
+  return out
+end
+
 -- True when one of the '|'-separated texts of near is on a context line.
 local function near_ok(sig, m)
   local lines = { m.text }

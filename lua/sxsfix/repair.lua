@@ -19,8 +19,13 @@
 --               are hashed, and checked again before each copy
 --   validate    the SSU holds the damaged folders themselves    (refused otherwise)
 --   plan        robocopy /L of each folder, contents compared   r.plans, r.targets
---   apply       backup, journal, copy, verify; all or nothing   r.backup, r.applied
---   record      a line in the repair history                    r.history
+--   service     the running system only: stop settings.service  r.service
+--               (TrustedInstaller); M.run puts it back as it was
+--               after the other steps, whatever their outcome
+--   apply       backup, journal, copy, verify; all or nothing   r.backup, r.applied,
+--               (a file in use: replaced at the next boot)      r.pending, r.reboot_required
+--   record      a line in the repair history (with the journals r.history
+--               of replacements at the next boot)
 --   rediagnose  diagnose again                                  r.after
 local fs = require "sxsfix.fs"
 local expand = require "sxsfix.expand"
@@ -33,6 +38,7 @@ local sdview = require "sxsfix.sdview"
 local provenance = require "sxsfix.provenance"
 local private = require "sxsfix.private"
 local choose = require "sxsfix.choose"
+local service = require "sxsfix.service"
 
 local M = {}
 
@@ -227,6 +233,29 @@ M.steps = {
     end,
   },
   {
+    -- TrustedInstaller.exe and TiWorker.exe hold files of the stack folder
+    -- they run from; stopped, they release them. A service that will not
+    -- stop in time is no reason to give up: what it still holds is then
+    -- replaced at the next boot.
+    id = "service",
+    description = "stop the servicing service for the copy",
+    run = function(ctx)
+      local r, cfg = ctx.r, ctx.settings.service
+      if fs.root() then return true, "not the running system: no service to stop" end
+      if cfg.name == "" then return true, "no service set" end
+      local state, err = service.state(cfg.name)
+      r.service = { name = cfg.name, before = state or "unknown", error = err }
+      if state ~= "running" then
+        return r.service, string.format("%s is %s: left as it is", cfg.name, state or ("unknown: " .. tostring(err)))
+      end
+      if ctx.progress then ctx.progress("stopping the %s service...", cfg.name) end
+      local ok, serr = service.stop(cfg.name, cfg.wait)
+      r.service.stopped = true  -- asked to stop: put back afterwards in any case
+      r.service.error = serr
+      return r.service, ok and (cfg.name .. " stopped") or ("could not stop " .. cfg.name .. ": " .. serr)
+    end,
+  },
+  {
     id = "apply",
     description = "copy with backup, journal and verification",
     run = function(ctx)
@@ -243,8 +272,14 @@ M.steps = {
           local hashes = (r.hashes or {})[p.name:lower()] or {}
           local same, cerr = provenance.recheck(p.source, hashes)
           if not same then return "refusing to copy " .. p.name .. ": " .. cerr end
+          -- at_boot: a file in use is replaced at the next boot; only on the
+          -- running system (with --root the schedule would be another system's).
+          -- The first journal records the stopped service: its rollback
+          -- (after a kill too) starts it again.
+          local svc = i == 1 and r.service and r.service.stopped and r.service.name or nil
           local res, aerr = copy.apply(p.source, p.destination,
-            { backup = backup, compare = true, security = r.security, verify = true, sha256 = hashes })
+            { backup = backup, compare = true, security = r.security, verify = true, sha256 = hashes,
+              at_boot = not fs.root(), service = svc })
           p.result, p.journal = res, fs.join(backup, "journal.txt")
           done[#done + 1] = p
           if not res or res.files.failed + res.dirs.failed > 0 or (res.verify_failed or 0) > 0 then
@@ -258,10 +293,16 @@ M.steps = {
         return steps.stop(ctx, "failed", failure)
       end
       r.applied = true
+      r.pending = {}  -- files in use, replaced at the next boot
       for _, p in ipairs(r.plans) do  -- the NT descriptors as read back from the volume
         p.descriptors = sdview.groups(sdview.of_items(p.destination, p.result.items))
+        for _, it in ipairs(p.result.items) do
+          if it.pending then r.pending[#r.pending + 1] = fs.join(p.destination, it.path) end
+        end
       end
-      return true, string.format("%d folder(s) copied and verified", #r.plans)
+      r.reboot_required = #r.pending > 0
+      return true, string.format("%d folder(s) copied and verified%s", #r.plans, r.reboot_required
+        and string.format("; %d file(s) in use replaced at the next boot", #r.pending) or "")
     end,
   },
   {
@@ -275,8 +316,14 @@ M.steps = {
       local old = fs.readfile(path) or ""
       local parent = fs.dirname(path)
       if parent ~= "" then fs.mkdirs(parent) end
+      -- files in use: the journals that scheduled them, for diagnose
+      local journals = {}
+      for _, p in ipairs(r.plans) do
+        if p.result and (p.result.pending or 0) > 0 then journals[#journals + 1] = p.journal end
+      end
+      local tail = #journals > 0 and (" | reboot pending: " .. table.concat(journals, " | ")) or ""
       local ok, err = fs.writefile(path,
-        old .. os.date("%Y-%m-%d %H:%M:%S") .. " repaired " .. table.concat(names, " ") .. "\n")
+        old .. os.date("%Y-%m-%d %H:%M:%S") .. " repaired " .. table.concat(names, " ") .. tail .. "\n")
       r.history = ok and path or nil
       return ok, ok and ("recorded in " .. path) or err
     end,
@@ -291,11 +338,22 @@ M.steps = {
   },
 }
 
+-- Put back the service the "service" step stopped (a rollback may have
+-- started it already: then it stays running).
+function M.restore_service(r, settings, progress)
+  local s = r.service
+  if not s or not s.stopped then return end
+  if progress then progress("starting the %s service again...", s.name) end
+  local ok, err = service.start(s.name, settings.service.wait)
+  s.restored, s.restore_error = ok and true or false, err
+end
+
 function M.run(settings, opts)
   local r = { ssu = opts.ssu, apply = opts.apply and true or false, plans = {}, applied = false,
               damaged = {}, provided = {} }
   local ctx = { settings = settings, opts = opts, r = r, progress = opts.progress, stop_on_error = true }
   r.steps = steps.run(M.steps, ctx, settings)
+  M.restore_service(r, settings, opts.progress)
   if ctx.stopped then
     r.status = ctx.stopped.status
     if r.status ~= "planned" and r.status ~= "nothing" then r.error = r.error or ctx.stopped.reason end

@@ -82,6 +82,14 @@ function M.diagnose_text(r, opts)
     if s.ok == false then add("Step %s failed: %s", s.id, s.error) end
   end
   add("")
+  local pend = r.pending_reboot or { files = {}, errors = {} }
+  if #pend.files > 0 then
+    add("Repair pending reboot: %d file(s) in use are replaced at the next restart;", #pend.files)
+    add("restart Windows, then diagnose again:")
+    for _, f in ipairs(pend.files) do add("  %s", f.file) end
+    add("")
+  end
+  for _, e in ipairs(pend.errors) do add("Pending replacements: %s", e) end
   if #(r.unknown or {}) > 0 then
     add("Could not read (the verdict cannot be healthy until these are read):")
     for _, u in ipairs(r.unknown) do add("  %s%s", u.message, u.hint and ("  -> " .. u.hint) or "") end
@@ -148,8 +156,14 @@ function M.diagnose_json(r)
   for _, s in ipairs(r.steps or {}) do
     steps[#steps + 1] = { id = s.id, ok = s.ok, skipped = s.skipped, summary = s.summary, error = s.error }
   end
+  local pend = json.array()
+  for _, f in ipairs(r.pending_reboot and r.pending_reboot.files or {}) do
+    pend[#pend + 1] = { file = f.file, replacement = f.replacement }
+  end
   return {
     verdict = r.verdict,
+    note = #pend > 0 and "repair pending reboot" or nil,
+    pending_reboot = pend,
     evidence = ev,
     history = hist,
     unknown = unknown,

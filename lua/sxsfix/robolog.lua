@@ -21,6 +21,7 @@ function M.item_line(it)
   local line = string.format("  %-12s %14s  %s", label, size, it.path == "" and "." or it.path)
   if it.error then return line .. "\n      " .. it.error end
   if it.action ~= "same" then line = line .. "  (" .. it.reason .. ")" end
+  if it.pending then line = line .. "\n      in use: replaced at the next boot by " .. it.pending end
   return line
 end
 

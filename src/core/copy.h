@@ -29,6 +29,9 @@ typedef struct copy_item {
   int failed;          /* apply: 1 when the item failed */
   int done;            /* apply: 1 when written */
   char *error;         /* apply/verify: malloc'd message, or NULL */
+  char *pending;       /* apply: the file was in use; its new contents are
+                          in this name beside it (malloc'd), scheduled to
+                          replace it at the next boot */
 } copy_item;
 
 typedef struct copy_plan {
@@ -45,6 +48,12 @@ typedef struct copy_opts {
   const char *journal;   /* apply: journal file (must not exist); default BACKUP/journal.txt */
   const char *template;  /* NULL: security from the source; else new items
                             get this path's security (descriptor / ACL xattrs) */
+  const char *service;   /* apply: a service the caller stopped for the copy
+                            (it was running): journaled first, so that a
+                            rollback starts it again */
+  int at_boot;           /* apply: a file in use is replaced at the next boot
+                            (only for the running system's own files: the
+                            schedule is the running system's); else it fails */
   /* apply: called with each source file open, before its bytes are copied
      from that handle (rewound after); nonzero fails the item, e set. */
   int (*check)(void *ud, const char *rel, plat_file *src, plat_err *e);
@@ -57,6 +66,7 @@ typedef struct copy_count {
 
 typedef struct copy_summary {
   copy_count dirs, files, bytes;
+  uint64_t pending;      /* files in use, replaced at the next boot */
   int fatal;             /* 1 when the run stopped early (see the plat_err) */
 } copy_summary;
 
@@ -70,7 +80,12 @@ void copy_plan_free(copy_plan *p);
 
 /* Carry out plan p. Per-item failures are recorded in the items (no
    retries) and the run goes on; returns -1 only for a fatal error
-   (no privileges, backup or journal unwritable). */
+   (no privileges, backup or journal unwritable). With o->at_boot, a
+   changed file that another process holds (plat_is_in_use) is written beside it as
+   NAME.sxsfix-pendingN (N from 1, created exclusively: an existing entry
+   of that name, a link included, is never opened or replaced) with the
+   metadata an in-place overwrite would have given it, and scheduled to
+   replace NAME at the next boot (item->pending, s->pending). */
 int copy_apply(const char *src, const char *dst, const copy_opts *o, copy_plan *p,
                copy_summary *s, plat_err *e);
 
@@ -81,12 +96,24 @@ int copy_apply(const char *src, const char *dst, const copy_opts *o, copy_plan *
    others could have written. An item that changed after the run wrote it
    is left as it is (counted in changed). Records its progress in the
    journal: a second run after a complete one does nothing, a run after an
-   interrupted one finishes the job. */
+   interrupted one finishes the job. A replacement scheduled for the next
+   boot is cancelled and its new file removed; one that a boot has already
+   carried out is counted in changed (the file in use was not backed up).
+   A service the run stopped is started again last (started). */
 typedef struct copy_rollback_stats {
   uint64_t restored, removed, kept, changed, failed;
+  uint64_t cancelled;    /* replacements at the next boot taken back */
+  uint64_t started;      /* services started again ("service" records) */
   char *first_error;     /* malloc'd, or NULL */
 } copy_rollback_stats;
 int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e);
+
+/* The replacements at the next boot a journal records: for each, the file
+   and its replacement (absolute, malloc'd) and whether it is still
+   scheduled (copy_os.query_at_boot). */
+typedef struct copy_pending_entry { char *target, *replacement; int scheduled; } copy_pending_entry;
+int copy_pending_list(const char *journal, copy_pending_entry **out, size_t *n, plat_err *e);
+void copy_pending_free(copy_pending_entry *v, size_t n);
 
 /* Re-read the destination and compare every copied or same item with the
    source: size, bytes and metadata (times, mode/owner or attributes,
@@ -107,7 +134,21 @@ typedef struct copy_ops {
      at once, without cleanup, as a crash would. Tests also play a hostile
      writer here. */
   int (*checkpoint)(const char *verb, const char *rel);
+  /* files in use (platform.h): the OS code means another process holds
+     the file; schedule / cancel a replacement at the next boot. POSIX has
+     no such state: tests play it here. */
+  int (*in_use)(int code);
+  int (*replace_at_boot)(const char *from, const char *to, plat_err *e);
+  int (*cancel_at_boot)(const char *from, const char *to, int *found, plat_err *e);
+  int (*query_at_boot)(const char *from, const char *to, int *found, plat_err *e);
+  /* a service a run stopped, started again by its rollback (platform.h) */
+  int (*service_start)(const char *name, unsigned max_ms, plat_err *e);
+  /* the first change an overwrite makes (to size 0): fails for a file
+     another process has mapped (ERROR_USER_MAPPED_FILE) */
+  int (*truncate)(plat_file *f, uint64_t size, plat_err *e);
 } copy_ops;
+/* How long a rollback waits for a service to start. */
+#define COPY_SERVICE_WAIT_MS 60000u
 extern copy_ops copy_os;
 
 /* ---- internal, shared by the engine's files ---------------------------- */

@@ -12,7 +12,9 @@
 
 static int no_checkpoint(const char *verb, const char *rel) { (void)verb; (void)rel; return 0; }
 
-copy_ops copy_os = { plat_open_read, plat_dirh_open_file, copy_stream, plat_fmeta_set, no_checkpoint };
+copy_ops copy_os = { plat_open_read, plat_dirh_open_file, copy_stream, plat_fmeta_set, no_checkpoint,
+                     plat_is_in_use, plat_replace_at_boot, plat_cancel_at_boot, plat_query_at_boot,
+                     plat_service_start, plat_truncate };
 
 typedef struct run {
   const char *src, *dst, *backup;  /* absolute */
@@ -169,14 +171,93 @@ static int backup_file(run *r, plat_file *f, char *num, size_t numlen, plat_err 
   return rc;
 }
 
+/* The metadata an in-place overwrite would leave: the source's, with the
+   target's own security when there is a template (copy_over keeps it). */
+static int pending_meta(run *r, plat_dirh *d, const char *leaf, const char *sp, plat_meta *m,
+                        unsigned *what, plat_err *e) {
+  if (source_meta(r, sp, 0, 1, m, what, e) != 0) return -1;
+  if (!r->o->template) return 0;
+  plat_meta t;
+  if (plat_dirh_meta_get(d, leaf, PLAT_META_SECURITY, &t, e) != 0) { plat_meta_free(m); return -1; }
+  plat_xattr *nx = realloc(m->x, (m->nx + t.nx + 1) * sizeof *nx);
+  if (!nx) { plat_meta_free(&t); plat_meta_free(m); return plat_fail(e, leaf, ENOMEM_CODE); }
+  m->x = nx;
+  for (size_t i = 0; i < t.nx; i++) m->x[m->nx++] = t.x[i];  /* moved, not copied */
+  t.nx = 0;
+  plat_meta_free(&t);
+  *what |= PLAT_META_SECURITY;
+  return 0;
+}
+
+/* A changed file that another process holds: its new contents go to
+   LEAF.sxsfix-pendingN beside it (created exclusively, so an existing
+   entry of that name, a link among them, is never opened: the next N is
+   tried), journaled with its identity before anything is written, filled
+   from the source s (open and checked; closed here), then scheduled to
+   replace LEAF at the next boot. The file itself is not touched now. */
+#define PENDING_TRIES 16
+static int copy_pending(run *r, copy_item *it, plat_dirh *d, const char *leaf, plat_file *s, const char *sp,
+                        char *sum, size_t sumlen, plat_err *e) {
+  char tmp[1100], arg[64], id[48];
+  plat_file *f = NULL;
+  int num = 0;
+  for (int i = 1; i <= PENDING_TRIES && !f; i++) {
+    snprintf(tmp, sizeof tmp, "%s.sxsfix-pending%d", leaf, i);
+    f = copy_os.open_write(d, tmp, PLAT_CREATE_NEW, e);
+    if (!f && e->code != plat_errcode(PLAT_E_EXIST)) { plat_close(s, NULL); return -1; }
+    num = i;
+  }
+  if (!f) {
+    plat_close(s, NULL);
+    return fail_msg(e, PLAT_E_EXIST, "%s: in use, and %s.sxsfix-pending1 to 16 all exist already", it->rel, leaf);
+  }
+  plat_info st;
+  plat_meta m = {0};
+  unsigned what = 0;
+  uint64_t n = 0, h = 0;
+  plat_err ignore;
+  int rc = plat_fstat(f, &st, e);
+  if (!rc) {
+    journal_id(&st, id, sizeof id);
+    snprintf(arg, sizeof arg, "%s %d", id, num);
+    rc = record(r, "pending", it->rel, arg, 1, e);
+  }
+  if (!rc) rc = copy_os.copy_data(s, f, &n, &h, e);
+  if (!rc) rc = pending_meta(r, d, leaf, sp, &m, &what, e);
+  if (!rc) rc = copy_os.meta_set(f, what, &m, e);
+  if (plat_close(f, rc ? NULL : e) != 0) rc = -1;
+  plat_close(s, NULL);
+  char *folder = NULL, *from = NULL, *to = NULL;
+  if (!rc) {
+    folder = strdup(plat_dirh_path(d));
+    from = folder ? copy_join(folder, tmp) : NULL;
+    to = folder ? copy_join(folder, leaf) : NULL;
+    rc = from && to ? copy_os.replace_at_boot(from, to, e) : plat_fail(e, it->rel, ENOMEM_CODE);
+  }
+  if (rc && !r->crashed) plat_dirh_remove(d, tmp, &ignore);  /* ours: made exclusively */
+  if (!rc && !(it->pending = strdup(tmp))) {
+    int found;
+    copy_os.cancel_at_boot(from, to, &found, &ignore);
+    plat_dirh_remove(d, tmp, &ignore);
+    rc = plat_fail(e, it->rel, ENOMEM_CODE);
+  }
+  free(folder), free(from), free(to);
+  plat_meta_free(&m);
+  if (!rc) { r->s->pending++; r->s->bytes.copied += n; sum_text(sum, sumlen, n, h); }
+  return rc;
+}
+
 /* A changed file: opened once, backed up from that handle, journaled, then
    overwritten in place through the same handle (so the object backed up is
-   the object written, and its hard links stay). */
+   the object written, and its hard links stay). One that another process
+   holds (it cannot be opened for writing, or, mapped, truncated) is
+   replaced at the next boot instead (copy_pending). */
 static int copy_over(run *r, copy_item *it, const char *sp, char *sum, size_t sumlen, plat_err *e) {
   const char *leaf;
   plat_dirh *d = copy_walk_parent(&r->w, it->rel, &leaf, e);
   if (!d) return -1;
   plat_file *s = open_source(r, it, sp, e), *f = s ? copy_os.open_write(d, leaf, PLAT_OPEN_EXISTING, e) : NULL;
+  if (!f && s && r->o->at_boot && copy_os.in_use(e->code)) return copy_pending(r, it, d, leaf, s, sp, sum, sumlen, e);
   if (!f) { plat_close(s, NULL); return -1; }
   char num[24];
   plat_meta m = {0};
@@ -187,7 +268,14 @@ static int copy_over(run *r, copy_item *it, const char *sp, char *sum, size_t su
   if (!rc) rc = source_meta(r, sp, 0, 1, &m, &what, e);  /* before touching the destination */
   int wrote = !rc;
   if (!rc) rc = plat_rewind(f, e);
-  if (!rc) rc = plat_truncate(f, 0, e);
+  if (!rc && (rc = copy_os.truncate(f, 0, e)) != 0 && r->o->at_boot && copy_os.in_use(e->code)) {
+    /* mapped by another process: the truncation, the first change, failed,
+       so nothing changed; journaled so, and replaced at the next boot */
+    plat_close(f, NULL);
+    plat_meta_free(&m);
+    if (record(r, "unchanged", it->rel, NULL, 1, e) != 0 || plat_rewind(s, e) != 0) { plat_close(s, NULL); return -1; }
+    return copy_pending(r, it, d, leaf, s, sp, sum, sumlen, e);
+  }
   if (!rc) rc = copy_os.copy_data(s, f, &n, &h, e);
   if (!rc) rc = copy_os.meta_set(f, what, &m, e);
   plat_close(s, NULL);
@@ -383,6 +471,7 @@ int copy_apply(const char *src, const char *dst, const copy_opts *o, copy_plan *
   r.src = asrc, r.dst = adst, r.backup = abk;
   if (!rc) {
     rc = record(&r, "root", "", rootid, 0, e);
+    if (!rc && o->service) rc = record(&r, "service", o->service, NULL, 1, e);
     if (!rc && rootnew) rc = record(&r, "mkdir", "", rootid, 0, e);
     if (!rc) rc = apply_items(&r, p, e);
     if (!rc) rc = finish_dirs(&r, p, e);

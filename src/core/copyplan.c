@@ -43,7 +43,7 @@ static int add(copy_plan *p, const char *rel, plat_type t, copy_action a, const 
 }
 
 void copy_plan_free(copy_plan *p) {
-  for (size_t i = 0; i < p->n; i++) { free(p->items[i].rel); free(p->items[i].error); }
+  for (size_t i = 0; i < p->n; i++) { free(p->items[i].rel); free(p->items[i].error); free(p->items[i].pending); }
   free(p->items);
   memset(p, 0, sizeof *p);
 }

@@ -45,13 +45,15 @@ static void mismatch(copy_item *it, const char *dp, const char *what) {
   if ((it->error = malloc(n))) snprintf(it->error, n, "%s: verify: %s", dp, what);
 }
 
-/* Compare one file, read through the destination's folder handles; sets
-   it->error on a difference. */
+/* Compare one file, read through the destination's folder handles (a file
+   replaced at the next boot: its replacement); sets it->error on a
+   difference. */
 static int verify_file(const copy_opts *o, const plat_meta *tmpl, int64_t prec, copy_walk *w,
                        copy_item *it, const char *sp, const char *dp, plat_err *e) {
   int eq = 0;
   const char *leaf;
   plat_dirh *d = copy_walk_parent(w, it->rel, &leaf, e);
+  if (it->pending) leaf = it->pending;  /* in use: its replacement is what the run wrote */
   plat_file *fd = d ? plat_dirh_open_file(d, leaf, 0, e) : NULL, *fs = fd ? plat_open_read(sp, e) : NULL;
   int rc = fs ? copy_files_equal(fs, fd, &eq, e) : -1;
   plat_close(fs, NULL);

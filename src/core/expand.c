@@ -80,6 +80,7 @@ typedef struct job {
   void *list_ud;
   int stopped;           /* the list callback asked to stop */
   char *okdir;           /* the folder whose path was last checked (prepare) */
+  const char *stage;     /* this level's staging folder (temporary files, WIM extraction) */
 } job;
 
 static int is_inner(const job *j, const char *base) {
@@ -172,7 +173,7 @@ static int prepare(job *j, const char *rel, int dir, char **final, plat_err *e) 
 
 /* Stream r into final through a temporary name. */
 static int write_stream(job *j, const sx_entry *ent, sx_reader *r, const char *final, plat_err *e) {
-  plat_out *o = plat_out_create(final, e);
+  plat_out *o = plat_out_create(final, j->stage, e);
   if (!o) return -1;
   uint64_t n = 0;
   for (;;) {
@@ -248,21 +249,23 @@ static int v_entry(sx_visit *v, const sx_entry *ent, sx_reader *r, plat_err *e) 
   return 0;
 }
 
-/* A staging folder for WIM extraction: new, inside dst (same volume). */
+/* A staging folder for WIM extraction and temporary files: new (created
+   exclusively, never an existing name or link), inside dst (same volume). */
 static char *new_stage(const char *dst, plat_err *e) {
+  plat_dirh *d = plat_dirh_open(dst, e);
+  if (!d) return NULL;
   for (int i = 0; i < 1000; i++) {
     char name[48];
     snprintf(name, sizeof name, ".sxsfix-stage-%d", i);
-    char *p = join(dst, name);
-    plat_info info;
-    plat_err se;
-    if (p && plat_stat(p, 0, &info, &se) != 0) {
-      if (plat_mkdirs(p, e) == 0) return p;
-      free(p);
-      return NULL;
+    if (plat_dirh_mkdir(d, name, e) == 0) {
+      plat_dirh_close(d);
+      char *p = join(dst, name);
+      if (!p) sx_exp_fail(e, SX_EXP_CORRUPT, dst, "out of memory");
+      return p;
     }
-    free(p);
+    if (e->code != plat_errcode(PLAT_E_EXIST)) { plat_dirh_close(d); return NULL; }
   }
+  plat_dirh_close(d);
   sx_exp_fail(e, SX_EXP_EXISTS, dst, "holds too many staging folders (.sxsfix-stage-*)");
   return NULL;
 }
@@ -344,17 +347,19 @@ static int run(const char *src, const char *label, const char *dst, int depth, j
     if (j->need > avail)
       return sx_exp_fail(e, SX_EXP_NOSPACE, dst, "not enough free space: %s needs %llu bytes, "
                          "%llu are available", label, (unsigned long long)j->need, (unsigned long long)avail);
-    if (!cab && !(stage = new_stage(dst, e))) return -1;
+    if (!(stage = new_stage(dst, e))) return -1;
+    j->stage = stage;
   } else if (cab && sx_cab_scan(src, label, add_need, j, e) != 0) {
     return -1;   /* multi-volume and header damage are found the same way */
   }
-  sx_visit v = { v_wants, v_entry, stage, j };
+  sx_visit v = { v_wants, v_entry, cab ? NULL : stage, j };
   rc = cab ? sx_cab_walk(src, label, &v, e) : sx_wim_walk(src, label, &v, e);
   if (rc && j->stopped) rc = 0;
   if (stage) {
     plat_err se;
     plat_remove_tree(stage, &se);
     free(stage);
+    j->stage = NULL;
   }
   if (!rc) j->st->archives++;
   const char *dir = dst;
@@ -364,7 +369,7 @@ static int run(const char *src, const char *label, const char *dst, int depth, j
     sx_expand_opts io = { .inner = j->o->inner ? j->o->inner : "*.cab", .overwrite = 1 };
     sx_expand_stats ist = {0};
     budget lb = { UINT64_MAX, 0, 0, 1, 1, label };   /* listing writes only the inner archives */
-    job k = { &io, &lb, NULL, NULL, &ist, NULL, 0, 0, NULL, NULL, 0, NULL };
+    job k = { &io, &lb, NULL, NULL, &ist, NULL, 0, 0, NULL, NULL, 0, NULL, NULL };
     rc = plat_mkdtemp("sxsfix-list", buf, sizeof buf, e);
     if (!rc && !(tmp = strdup(buf))) rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "out of memory");
     if (!rc) rc = run(src, label, tmp, depth, &k, e);
@@ -400,7 +405,7 @@ int sx_expand(const char *src, const char *dst, const sx_expand_opts *o,
   b.limit = si.size > UINT64_MAX / b.ratio ? UINT64_MAX : si.size * b.ratio;
   if (b.limit < SX_EXP_RATIO_FLOOR) b.limit = SX_EXP_RATIO_FLOOR;
   if (b.limit > cap) { b.limit = cap; b.capped = 1; }
-  job j = { o, &b, dst, src, st, NULL, 0, 0, NULL, NULL, 0, NULL };
+  job j = { o, &b, dst, src, st, NULL, 0, 0, NULL, NULL, 0, NULL, NULL };
   int rc = run(src, src, dst, 0, &j, e);
   free(j.okdir);
   return rc;
@@ -408,6 +413,6 @@ int sx_expand(const char *src, const char *dst, const sx_expand_opts *o,
 
 int sx_list(const char *src, const sx_expand_opts *o, sx_list_fn fn, void *ud, plat_err *e) {
   sx_expand_stats st = {0};
-  job j = { o, NULL, NULL, src, &st, NULL, 0, 0, fn, ud, 0, NULL };
+  job j = { o, NULL, NULL, src, &st, NULL, 0, 0, fn, ud, 0, NULL, NULL };
   return run(src, src, NULL, 0, &j, e);
 }

@@ -5,11 +5,14 @@
 ** another run's), private like its backup folder, appended to and never
 ** rewritten. One record a line, "VERB REL[ ARG]":
 **
-**   sxsfix-copy-journal 2
+**   sxsfix-copy-journal 3
 **   src PATH            \   the source, the destination and the backup
 **   dst PATH             >  folder, absolute with links resolved; written
 **   backup PATH         /   first
 **   root  ID            the destination folder's identity (REL is empty)
+**   service NAME        the caller stopped service NAME (it was running) for
+**                       the run (format 3; flushed): a rollback starts it
+**                       again, after everything else
 **   dirmeta REL N       existing folder REL's metadata (mode, owner, ACLs,
 **                       xattrs, times) is in BACKUP/dirs/N; flushed before
 **                       anything is created in REL
@@ -19,6 +22,15 @@
 **                       about to be filled and renamed to REL
 **   overwrite REL N     REL's bytes and metadata are in BACKUP/files/N
 **                       (flushed); REL is about to be overwritten in place
+**   pending REL ID N    REL is in use by another process: the run created
+**                       REL.sxsfix-pendingN (N 1..16) exclusively, with
+**                       identity ID (flushed); it is about to be filled and
+**                       scheduled to replace REL at the next boot (Windows'
+**                       PendingFileRenameOperations); REL is not touched
+**   unchanged REL       the overwrite of REL just above did not happen: REL
+**                       is mapped by another process (its truncation, the
+**                       first change, failed); nothing to undo (format 3;
+**                       a "pending" record for REL follows)
 **   done REL [SUM]      the item was written; for a file SUM is SIZE:HASH,
 **                       its size and 64-bit content hash (hex)
 **   failed REL          the item failed (it was put back at once)
@@ -30,8 +42,12 @@
 ** ID is DEV:INO in hex: st_dev and st_ino, or the volume serial number and
 ** file ID on Windows. PATH and REL are percent-encoded: bytes up to space,
 ** '%' and 0x7f become %XX. REL uses '/' and never holds "." or "..".
-** "dirmeta" and "overwrite" are flushed to disk (fsync) before the
-** destination changes; the others survive a killed process.
+** "dirmeta", "overwrite" and "pending" are flushed to disk (fsync) before
+** the destination changes; the others survive a killed process.
+**
+** Format 3 added "pending", "unchanged" and "service"; a format 2
+** journal (which has none) is still rolled back. An older sxsfix refuses format 3, rather than skip a record
+** it does not know and leave a replacement scheduled.
 **
 ** Rollback refuses a journal that is not private (owned by root/the caller
 ** or Administrators, written by no one else), whose backup folder is not,
@@ -39,7 +55,10 @@
 ** removes only what carries the identity the run recorded, and leaves an
 ** item whose contents are no longer the SUM the run wrote (a later change).
 ** An item with an "undo" but no "undone" record was being undone when a
-** rollback stopped: it is undone again without that comparison.
+** rollback stopped: it is undone again without that comparison. A
+** "pending" record is undone by removing its entry from the boot-time
+** renames and its REL.sxsfix-pendingN (when it still has ID); when a boot
+** has already made it REL, REL is left as it is (counted as changed).
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +66,8 @@
 
 #include "core/copy.h"
 
-#define MAGIC "sxsfix-copy-journal 2\n"
+#define MAGIC "sxsfix-copy-journal 3\n"
+#define MAGIC2 "sxsfix-copy-journal 2\n"  /* the same, without "pending" records */
 
 static char *encode(const char *s) {
   char *out = malloc(strlen(s) * 3 + 1), *o = out;
@@ -279,6 +299,39 @@ static void undo_overwrite(rb *b, const record *r, int check) {
   free(bp);
 }
 
+/* A service the run stopped: started again (a running one is left so). */
+static void undo_service(rb *b, const record *r) {
+  plat_err e;
+  if (copy_os.service_start(r->rel, COPY_SERVICE_WAIT_MS, &e) == 0) b->st->started++;
+  else note_error(b, &e);
+}
+
+/* A replacement at the next boot: taken back, and the new file removed. */
+static void undo_pending(rb *b, const record *r) {
+  const char *leaf;
+  plat_err e;
+  plat_info st;
+  char id[48];
+  int num = 0, found = 0;
+  if (sscanf(r->arg, "%47s %d", id, &num) != 2) return;  /* checked by parse */
+  plat_dirh *d = copy_walk_parent(&b->w, r->rel, &leaf, &e);
+  if (!d) { if (!plat_is_notfound(e.code)) note_error(b, &e); return; }
+  char tmp[1100];
+  snprintf(tmp, sizeof tmp, "%s.sxsfix-pending%d", leaf, num);
+  char *from = copy_join(plat_dirh_path(d), tmp), *to = copy_join(plat_dirh_path(d), leaf);
+  if (!from || !to) { plat_fail(&e, r->rel, ENOMEM_CODE); note_error(b, &e); }
+  else if (copy_os.cancel_at_boot(from, to, &found, &e) != 0) note_error(b, &e);
+  else {
+    b->st->cancelled += found;
+    int ours = plat_dirh_stat(d, tmp, &st, &e) == 0 && same_id(&st, id);
+    if (ours && plat_dirh_remove(d, tmp, &e) == 0) b->st->removed++;
+    else if (ours) note_error(b, &e);
+    else if (!found && r->sum) note_changed(b, r->rel, "replaced at a restart");
+  }
+  free(from);
+  free(to);
+}
+
 static void undo_dirmeta(rb *b, const record *r) {
   plat_err e;
   plat_meta m;
@@ -302,9 +355,36 @@ static int progress(rb *b, const char *verb, size_t line, plat_err *e) {
 
 static int digits(const char *s) { return *s && strspn(s, "0123456789") == strlen(s); }
 static int is_id(const char *s) { return *s && strspn(s, "0123456789abcdef:") == strlen(s) && strchr(s, ':'); }
+/* A service's key name: 1 to 256 letters, digits, '_', '-', '$'. */
+static int is_service(const char *s) {
+  size_t n = strlen(s);
+  return n >= 1 && n <= 256 &&
+         strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-$") == n;
+}
+
+/* "ID N" of a pending record, N from 1 to 16. */
+static int is_pending(const char *s) {
+  const char *sp = strchr(s, ' ');
+  if (!sp || sp == s || sp - s > 40) return 0;
+  char id[48];
+  snprintf(id, sizeof id, "%.*s", (int)(sp - s), s);
+  return is_id(id) && digits(sp + 1) && strlen(sp + 1) <= 2 && atoi(sp + 1) >= 1 && atoi(sp + 1) <= 16;
+}
+
+/* Append r to the growing array *rs; on no memory it is freed, -1. */
+static int add_record(record **rs, size_t *n, size_t *cap, record r) {
+  if (*n == *cap) {
+    size_t c = *cap ? *cap * 2 : 64;
+    record *nr = realloc(*rs, c * sizeof *nr);
+    if (!nr) { free(*rs); *rs = NULL; return -1; }
+    *rs = nr, *cap = c;
+  }
+  (*rs)[(*n)++] = r;
+  return 0;
+}
 
 /* Parse the journal text into records (pointers into text). */
-static int parse(rb *b, char *text, record **out, size_t *nout, plat_err *e) {
+static int parse(rb *b, char *text, int v3, record **out, size_t *nout, plat_err *e) {
   record *rs = NULL;
   size_t n = 0, cap = 0, lineno = 1;
   char *line = text + strlen(MAGIC), *next;
@@ -327,19 +407,22 @@ static int parse(rb *b, char *text, record **out, size_t *nout, plat_err *e) {
         if (rs[i].line == l) { if (line[4]) rs[i].undone = 1; else rs[i].undo = 1; break; }
     } else if (!strcmp(line, "done")) {
       if (n && !strcmp(rs[n - 1].rel, rel) && arg) rs[n - 1].sum = arg;
+    } else if (!strcmp(line, "unchanged")) {  /* the overwrite just above did not happen */
+      if (!v3 || !n || strcmp(rs[n - 1].verb, "overwrite") || strcmp(rs[n - 1].rel, rel))
+        { free(rs); return bad(e, b->journal, lineno, "expected right after the overwrite record of its file (format 3):", line); }
+      rs[n - 1].undone = 1;
+    } else if (!strcmp(line, "service")) {
+      if (!v3 || !b->dst || !b->rootid || arg || !is_service(rel)) { free(rs); return bad(e, b->journal, lineno, "expected a service's name after the root record (format 3) in", line); }
+      if (add_record(&rs, &n, &cap, (record){ lineno, line, rel, NULL, NULL, 0, 0 }) != 0) return plat_fail(e, b->journal, ENOMEM_CODE);
     } else if (!strcmp(line, "new") || !strcmp(line, "mkdir") || !strcmp(line, "overwrite") ||
-               !strcmp(line, "dirmeta")) {
-      int num = line[0] == 'o' || line[0] == 'd';
+               !strcmp(line, "dirmeta") || !strcmp(line, "pending")) {
+      int num = line[0] == 'o' || line[0] == 'd', pend = line[0] == 'p';
       if (!b->dst || !b->backup || !b->rootid) { free(rs); return bad(e, b->journal, lineno, "a record before the dst, backup and root records:", line); }
-      if (!inside(rel)) { free(rs); return bad(e, b->journal, lineno, "a record outside the destination (expected a relative path without '..'):", rel); }
-      if (!arg || !(num ? digits(arg) : is_id(arg))) { free(rs); return bad(e, b->journal, lineno, num ? "expected a backup number in" : "expected DEV:INO in", line); }
-      if (n == cap) {
-        cap = cap ? cap * 2 : 64;
-        record *nr = realloc(rs, cap * sizeof *nr);
-        if (!nr) { free(rs); return plat_fail(e, b->journal, ENOMEM_CODE); }
-        rs = nr;
-      }
-      rs[n++] = (record){ lineno, line, rel, arg, NULL, 0, 0 };
+      if (pend && !v3) { free(rs); return bad(e, b->journal, lineno, "a record format 2 does not have:", line); }
+      if (!inside(rel) || (pend && !*rel)) { free(rs); return bad(e, b->journal, lineno, "a record outside the destination (expected a relative path without '..'):", rel); }
+      if (!arg || !(pend ? is_pending(arg) : num ? digits(arg) : is_id(arg)))
+        { free(rs); return bad(e, b->journal, lineno, pend ? "expected DEV:INO and a number from 1 to 16 in" : num ? "expected a backup number in" : "expected DEV:INO in", line); }
+      if (add_record(&rs, &n, &cap, (record){ lineno, line, rel, arg, NULL, 0, 0 }) != 0) return plat_fail(e, b->journal, ENOMEM_CODE);
     }
   }
   *out = rs;
@@ -360,24 +443,27 @@ int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e) {
   size_t len;
   if (check_private(journal, e) != 0) return -1;
   if (plat_read_file(journal, &text, &len, e) != 0) return -1;
-  if (strncmp(text, MAGIC, strlen(MAGIC)) != 0) {
+  int v3 = strncmp(text, MAGIC, strlen(MAGIC)) == 0;
+  if (!v3 && strncmp(text, MAGIC2, strlen(MAGIC2)) != 0) {
     int v1 = strncmp(text, "sxsfix-copy-journal 1\n", 22) == 0;
     free(text);
     e->code = plat_errcode(PLAT_E_INVAL);
-    snprintf(e->msg, sizeof e->msg, "%s: not an sxsfix copy journal (expected \"sxsfix-copy-journal 2\" on line 1%s)",
+    snprintf(e->msg, sizeof e->msg, "%s: not an sxsfix copy journal (expected \"sxsfix-copy-journal 3\" or 2 on line 1%s)",
              journal, v1 ? "; format 1 is an older sxsfix's: roll back with it" : "");
     return -1;
   }
   rb b = { journal, NULL, NULL, NULL, { 0 }, NULL, st };
   record *rs = NULL;
   size_t n = 0, todo = 0;
-  int rc = parse(&b, text, &rs, &n, e);
+  int rc = parse(&b, text, v3, &rs, &n, e);
   for (size_t i = 0; rc == 0 && i < n; i++) todo += !rs[i].undone;
   if (rc == 0 && todo == 0) { free(rs); free(text); return 0; }  /* nothing (left) to undo */
   if (rc == 0 && check_private(b.backup, e) != 0) rc = -1;
   int rootgone = 0;
   if (rc == 0 && copy_walk_open(&b.w, b.dst, e) != 0) {
-    rootgone = plat_is_notfound(e->code) && !strcmp(rs[0].verb, "mkdir") && !*rs[0].rel;
+    size_t f = 0;
+    while (f < n && rs[f].verb[0] == 's') f++;  /* past the service records */
+    rootgone = plat_is_notfound(e->code) && f < n && !strcmp(rs[f].verb, "mkdir") && !*rs[f].rel;
     if (!rootgone) rc = -1;  /* the root the run created is gone: nothing is left to undo */
   }
   plat_info rst;
@@ -391,14 +477,16 @@ int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e) {
     rc = -1;
   }
   if (rc == 0 && !(b.jf = plat_open_write(journal, PLAT_OPEN_APPEND, e))) rc = -1;
-  for (size_t i = n; rc == 0 && !rootgone && i-- > 0;) {
+  for (size_t i = n; rc == 0 && i-- > 0;) {
     record *r = &rs[i];
-    if (r->undone) continue;
+    if (r->undone || (rootgone && r->verb[0] != 's')) continue;  /* no root: only services left */
     if ((rc = progress(&b, "undo", r->line, e)) != 0) break;
     if (!*r->rel && r->verb[0] == 'm') copy_walk_close(&b.w);  /* the root itself goes */
     int check = !r->undo;  /* a record a stopped rollback was undoing: again, unchecked */
     if (r->verb[0] == 'n' || r->verb[0] == 'm') undo_new(&b, r, check);
     else if (r->verb[0] == 'o') undo_overwrite(&b, r, check);
+    else if (r->verb[0] == 'p') undo_pending(&b, r);
+    else if (r->verb[0] == 's') undo_service(&b, r);
     else undo_dirmeta(&b, r);
     rc = progress(&b, "undone", r->line, e);
   }
@@ -413,4 +501,50 @@ int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e) {
   free(rs);
   free(text);
   return rc;
+}
+
+/* ---- what a journal left scheduled for the next boot ------------------- */
+
+void copy_pending_free(copy_pending_entry *v, size_t n) {
+  for (size_t i = 0; i < n; i++) free(v[i].target), free(v[i].replacement);
+  free(v);
+}
+
+int copy_pending_list(const char *journal, copy_pending_entry **out, size_t *nout, plat_err *e) {
+  *out = NULL;
+  *nout = 0;
+  char *text;
+  size_t len;
+  if (check_private(journal, e) != 0 || plat_read_file(journal, &text, &len, e) != 0) return -1;
+  int v3 = strncmp(text, MAGIC, strlen(MAGIC)) == 0;
+  if (!v3 && strncmp(text, MAGIC2, strlen(MAGIC2)) != 0) {
+    free(text);
+    return bad(e, journal, 1, "not an sxsfix copy journal:", "");
+  }
+  rb b = { journal, NULL, NULL, NULL, { 0 }, NULL, NULL };
+  record *rs = NULL;
+  size_t n = 0, k = 0;
+  int rc = parse(&b, text, v3, &rs, &n, e);
+  copy_pending_entry *v = rc ? NULL : calloc(n + 1, sizeof *v);
+  if (!rc && !v) rc = plat_fail(e, journal, ENOMEM_CODE);
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    record *r = &rs[i];
+    if (r->verb[0] != 'p' || !r->sum || r->undone) continue;  /* scheduled, not rolled back */
+    int num = 0;
+    char id[48];
+    if (sscanf(r->arg, "%47s %d", id, &num) != 2) continue;
+    copy_pending_entry *x = &v[k];
+    x->target = copy_join(b.dst, r->rel);
+    x->replacement = x->target ? malloc(strlen(x->target) + 24) : NULL;
+    if (!x->replacement) { free(x->target); x->target = NULL; rc = plat_fail(e, journal, ENOMEM_CODE); break; }
+    sprintf(x->replacement, "%s.sxsfix-pending%d", x->target, num);
+    k++;
+    if (copy_os.query_at_boot(x->replacement, x->target, &x->scheduled, e) != 0) rc = -1;
+  }
+  free(rs);
+  free(text);
+  if (rc) { copy_pending_free(v, k); return -1; }
+  *out = v;
+  *nout = k;
+  return 0;
 }

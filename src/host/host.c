@@ -159,8 +159,11 @@ static int host_pmain(lua_State *L) {
   lua_call(L, 1, 1);
   if (lua_isnoneornil(L, -1)) {
     lua_pushinteger(L, SX_EXIT_OK);
-  } else if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 || lua_tointeger(L, -1) > 255) {
-    return luaL_error(L, "sxsfix.cli.main returned %s, expected an exit code 0-255",
+  } else if (!lua_isinteger(L, -1) || ((lua_tointeger(L, -1) < 0 || lua_tointeger(L, -1) > 255) &&
+                                        lua_tointeger(L, -1) != SX_EXIT_REBOOT)) {
+    /* 3010: Windows' exit codes are 32 bits; POSIX never schedules a
+       replacement at boot, so never returns it (its status would be 194) */
+    return luaL_error(L, "sxsfix.cli.main returned %s, expected an exit code 0-255 or 3010",
                       luaL_tolstring(L, -1, NULL));
   }
   return 1;

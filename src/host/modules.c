@@ -13,6 +13,7 @@ static const luaL_Reg modules[] = {
   {"sxsfix.host", luaopen_sxsfix_host},
   {"sxsfix.reg", luaopen_sxsfix_reg},
   {"sxsfix.sd", luaopen_sxsfix_sd},
+  {"sxsfix.service", luaopen_sxsfix_service},
   {NULL, NULL}
 };
 

@@ -11,7 +11,7 @@
 #include "core/copy.h"
 #include "lua/modules.h"
 
-static const char *const allowed[] = { "backup", "compare", "journal", "security", "sha256", "verify", NULL };
+static const char *const allowed[] = { "at_boot", "backup", "compare", "journal", "security", "service", "sha256", "verify", NULL };
 
 /* opts.sha256 = { [rel] = hex }: every file copied must be listed and have
    that SHA-256 when its bytes are copied (the files a signature covered). */
@@ -84,7 +84,14 @@ static int check_opts(lua_State *L, int arg, copy_opts *o) {
   o->compare = lua_toboolean(L, -1);
   lua_getfield(L, arg, "verify");
   verify = lua_toboolean(L, -1);
-  lua_pop(L, 2);
+  lua_getfield(L, arg, "at_boot");
+  o->at_boot = lua_toboolean(L, -1);
+  lua_pop(L, 3);
+  lua_getfield(L, arg, "service");  /* the string stays referenced by the options table */
+  luaL_argcheck(L, lua_isnil(L, -1) || (lua_type(L, -1) == LUA_TSTRING && *lua_tostring(L, -1)), arg,
+                "service must be a service's name");
+  o->service = lua_tostring(L, -1);
+  lua_pop(L, 1);
   /* The paths go through sx_checkpath (Windows paths, --root) in slots
      arg+1..arg+3, which keep them alive for the call. */
   lua_settop(L, arg);
@@ -142,6 +149,7 @@ static void push_items(lua_State *L, const copy_plan *p) {
     if (it->done) { lua_pushboolean(L, 1); lua_setfield(L, -2, "done"); }
     if (it->failed) { lua_pushboolean(L, 1); lua_setfield(L, -2, "failed"); }
     if (it->error) { lua_pushstring(L, it->error); lua_setfield(L, -2, "error"); }
+    if (it->pending) { lua_pushstring(L, it->pending); lua_setfield(L, -2, "pending"); }
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
 }
@@ -173,7 +181,9 @@ static void push_count(lua_State *L, const char *name, const copy_count *c) {
 }
 
 /* copy.apply (src, dst, opts) -> summary | nil, msg, code
-   opts.backup is required; summary = { dirs, files, bytes, items, verified? } */
+   opts.backup is required; summary = { dirs, files, bytes, items, pending, verify_failed? };
+   opts.at_boot: a file in use is replaced at the next boot (its item's
+   pending is the replacement's name beside it) */
 static int copy_apply_(lua_State *L) {
   plat_err pe;  /* a link out of --root on either path: nil, msg, code */
   const char *src = sx_trypath(L, 1, &pe), *dst = src ? sx_trypath(L, 2, &pe) : NULL;
@@ -201,6 +211,7 @@ static int copy_apply_(lua_State *L) {
   push_count(L, "bytes", &s.bytes);
   push_items(L, &p);
   lua_setfield(L, -2, "items");
+  setint(L, "pending", s.pending);
   if (verify) setint(L, "verify_failed", (uint64_t)bad);
   copy_plan_free(&p);
   return 1;
@@ -229,7 +240,7 @@ static int copy_verify_(lua_State *L) {
   return 1;
 }
 
-/* copy.rollback (journal) -> { restored, removed, kept, changed, failed, error? } | nil, msg, code */
+/* copy.rollback (journal) -> { restored, removed, kept, changed, failed, cancelled, started, error? } | nil, msg, code */
 static int copy_rollback_(lua_State *L) {
   plat_err e;
   const char *j = sx_trypath(L, 1, &e);
@@ -242,13 +253,40 @@ static int copy_rollback_(lua_State *L) {
   setint(L, "kept", st.kept);
   setint(L, "changed", st.changed);
   setint(L, "failed", st.failed);
+  setint(L, "cancelled", st.cancelled);
+  setint(L, "started", st.started);
   if (st.first_error) { lua_pushstring(L, st.first_error); lua_setfield(L, -2, "error"); }
   free(st.first_error);
   return 1;
 }
 
+/* copy.pending (journal) -> { {target, replacement, scheduled}... } | nil, msg, code
+   the replacements at the next boot a journal records */
+static int copy_pending_(lua_State *L) {
+  plat_err e;
+  const char *j = sx_trypath(L, 1, &e);
+  if (!j) return sx_pushfail(L, &e);
+  copy_pending_entry *v;
+  size_t n;
+  if (copy_pending_list(j, &v, &n, &e) != 0) return sx_pushfail(L, &e);
+  lua_createtable(L, (int)n, 0);
+  for (size_t i = 0; i < n; i++) {
+    lua_createtable(L, 0, 3);
+    lua_pushstring(L, v[i].target);
+    lua_setfield(L, -2, "target");
+    lua_pushstring(L, v[i].replacement);
+    lua_setfield(L, -2, "replacement");
+    lua_pushboolean(L, v[i].scheduled);
+    lua_setfield(L, -2, "scheduled");
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  copy_pending_free(v, n);
+  return 1;
+}
+
 static const luaL_Reg copylib[] = {
   {"apply", copy_apply_},
+  {"pending", copy_pending_},
   {"plan", copy_plan_},
   {"rollback", copy_rollback_},
   {"verify", copy_verify_},

@@ -13,6 +13,7 @@ int luaopen_sxsfix_grep(lua_State *L);
 int luaopen_sxsfix_host(lua_State *L);
 int luaopen_sxsfix_reg(lua_State *L);
 int luaopen_sxsfix_sd(lua_State *L);
+int luaopen_sxsfix_service(lua_State *L);
 
 /* Lua's operational-failure tier: pushes nil, "path: message", code; returns 3. */
 int sx_pushfail(lua_State *L, const plat_err *e);

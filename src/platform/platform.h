@@ -323,7 +323,11 @@ void plat_privileges_restore(plat_priv *p);
    only at plat_out_commit. An aborted or failed file leaves nothing behind. */
 typedef struct plat_out plat_out;
 
-plat_out *plat_out_create(const char *path, plat_err *e);
+/* tmpdir: NULL, or a folder on path's volume that may hold the temporary
+   file. Windows uses it: Wine finds a name not yet in a folder by reading
+   the whole folder, so a temporary beside path in a large folder costs a
+   second read of it per file. POSIX keeps the temporary beside path. */
+plat_out *plat_out_create(const char *path, const char *tmpdir, plat_err *e);
 int plat_out_write(plat_out *o, const void *data, size_t len, plat_err *e);
 
 /* Set the modification time (unless mtime_ns is PLAT_NO_TIME), rename the
@@ -366,6 +370,34 @@ int plat_replace_at_boot(const char *from, const char *to, plat_err *e);
 /* Remove the entry from -> to from PendingFileRenameOperations (rollback).
    *found is 1 when it was there. POSIX: *found = 0, success. */
 int plat_cancel_at_boot(const char *from, const char *to, int *found, plat_err *e);
+/* As plat_cancel_at_boot, changing nothing: *found is 1 when the entry is
+   there (the replacement is still to come). */
+int plat_query_at_boot(const char *from, const char *to, int *found, plat_err *e);
+
+/* ---- services on a live Windows (service.c) -------------------------------- */
+
+typedef enum plat_svc_state {
+  PLAT_SVC_ABSENT = 0,  /* no such service (always on POSIX) */
+  PLAT_SVC_STOPPED,
+  PLAT_SVC_RUNNING,
+  PLAT_SVC_PENDING,     /* starting, stopping, pausing or continuing */
+  PLAT_SVC_PAUSED
+} plat_svc_state;
+
+/* The state of the service name (its key name, e.g. "TrustedInstaller")
+   through the Service Control Manager (QueryServiceStatusEx). */
+int plat_service_state(const char *name, plat_svc_state *state, plat_err *e);
+
+/* Stop the service (ControlService SERVICE_CONTROL_STOP) and wait until
+   it has stopped, polling QueryServiceStatusEx at a tenth of its
+   dwWaitHint (0.1 to 1 s), for at most max_ms in all; a service that
+   stays stop-pending longer fails with ERROR_SERVICE_REQUEST_TIMEOUT and
+   the name. A stopped service is success. POSIX: fails (ENOTSUP). */
+int plat_service_stop(const char *name, unsigned max_ms, plat_err *e);
+
+/* Start the service (StartServiceW) and wait, as plat_service_stop, until
+   it runs. A running service is success. POSIX: fails (ENOTSUP). */
+int plat_service_start(const char *name, unsigned max_ms, plat_err *e);
 
 /* ---- tree work on folder handles (dirh.c) ----------------------------- */
 

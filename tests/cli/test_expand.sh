@@ -79,6 +79,14 @@ if [ -z "$EMU" ]; then
   ln -s "$tmp/ln/victim" "$tmp/ln/dst/sub/f.txt"
   run expand --overwrite "$tmp/ln/sub.cab" "$tmp/ln/dst"
   check "a linked file is refused too" test "$rc" = 3 -a "$(cat "$tmp/ln/victim")" = precious
+  # a link planted under the staging folder's first name is passed over
+  mkdir -p "$tmp/ln/stage/dst" "$tmp/ln/stage/outside"
+  ln -s "$tmp/ln/stage/outside" "$tmp/ln/stage/dst/.sxsfix-stage-0"
+  run expand "$tmp/ln/sub.cab" "$tmp/ln/stage/dst"
+  check "a planted staging link: the expansion succeeds" test "$rc" = 0 -a "$(cat "$tmp/ln/stage/dst/sub/f.txt" 2>/dev/null)" = inner
+  check "a planted staging link: nothing written through it" empty_dir "$tmp/ln/stage/outside"
+  check "a planted staging link: left as it was, the own staging folder removed" \
+    test -L "$tmp/ln/stage/dst/.sxsfix-stage-0" -a ! -e "$tmp/ln/stage/dst/.sxsfix-stage-1"
 else skip "links in the destination: symbolic links are not made under Wine"; fi
 
 # ---- existing files, temporary names --------------------------------------

@@ -17,7 +17,9 @@ static int setup(void **state) {
   S = strdup(th_join(*state, "src"));
   D = strdup(th_join(*state, "dst"));
   B = strdup(th_join(*state, "bk"));
-  copy_os = (copy_ops){ plat_open_read, plat_dirh_open_file, copy_stream, plat_fmeta_set, no_checkpoint };
+  copy_os = (copy_ops){ plat_open_read, plat_dirh_open_file, copy_stream, plat_fmeta_set, no_checkpoint,
+                        plat_is_in_use, plat_replace_at_boot, plat_cancel_at_boot, plat_query_at_boot,
+                        plat_service_start, plat_truncate };
   return plat_mkdirs(S, &e);
 }
 

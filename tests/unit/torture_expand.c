@@ -61,7 +61,7 @@ static int count_entries(const char *dir) {
 static void out_commit_and_abort(void **state) {
   const char *p = th_join(*state, "stream.bin");
   plat_err e;
-  plat_out *o = plat_out_create(p, &e);
+  plat_out *o = plat_out_create(p, NULL, &e);
   assert_non_null(o);
   assert_int_equal(plat_out_write(o, "abc", 3, &e), 0);
   assert_false(plat_is_dir(p));
@@ -74,7 +74,7 @@ static void out_commit_and_abort(void **state) {
   assert_true(st.mtime_ns == when);
 
   /* without replace an existing name stays, and the new data goes away */
-  o = plat_out_create(p, &e);
+  o = plat_out_create(p, NULL, &e);
   assert_non_null(o);
   assert_int_equal(plat_out_write(o, "defg", 4, &e), 0);
   assert_int_equal(plat_out_commit(o, PLAT_NO_TIME, 0, &e), -1);
@@ -82,14 +82,14 @@ static void out_commit_and_abort(void **state) {
   assert_int_equal(plat_stat(p, 0, &st, &e), 0);
   assert_int_equal(st.size, 3);
   /* with replace it is replaced */
-  o = plat_out_create(p, &e);
+  o = plat_out_create(p, NULL, &e);
   assert_non_null(o);
   assert_int_equal(plat_out_write(o, "defg", 4, &e), 0);
   assert_int_equal(plat_out_commit(o, PLAT_NO_TIME, 1, &e), 0);
   assert_int_equal(plat_stat(p, 0, &st, &e), 0);
   assert_int_equal(st.size, 4);
 
-  o = plat_out_create(th_join(*state, "aborted.bin"), &e);
+  o = plat_out_create(th_join(*state, "aborted.bin"), NULL, &e);
   assert_non_null(o);
   assert_int_equal(plat_out_write(o, "xyz", 3, &e), 0);
   plat_out_abort(o);

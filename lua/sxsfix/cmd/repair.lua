@@ -2,7 +2,8 @@
 -- folders from a servicing stack update. Without --apply: the plan only.
 -- Exit 0 nothing to do or repaired and verified, 1 planned, 2 failed
 -- (rolled back), 3 bad or mismatched SSU, not elevated, or a diagnosis
--- "unknown" with no folder proven damaged.
+-- "unknown" with no folder proven damaged, 3010 repaired with files in use
+-- replaced at the next boot.
 local args = require "sxsfix.args"
 local fs = require "sxsfix.fs"
 local json = require "sxsfix.json"
@@ -31,7 +32,17 @@ local function log_lines(r)
     local sum = p.result or robolog.plan_summary(p.items)
     for _, l in ipairs(robolog.table_lines(sum)) do out[#out + 1] = l end
   end
+  local s = r.service
+  if s and s.stopped then
+    out[#out + 1] = string.format("  Service: %s was running: stopped for the copy%s; %s", s.name,
+      s.error and (" (" .. s.error .. ")") or "",
+      s.restored and "started again" or ("NOT started again: " .. tostring(s.restore_error)))
+  elseif s then
+    out[#out + 1] = string.format("  Service: %s was %s: left as it is", s.name, s.before)
+  end
+  for _, f in ipairs(r.pending or {}) do out[#out + 1] = "  Pending: " .. f .. " (in use: replaced at the next boot)" end
   out[#out + 1] = "  Result : " .. r.status .. (r.error and (": " .. r.error) or "")
+    .. (r.reboot_required and " (restart required)" or "")
   return out
 end
 
@@ -79,7 +90,13 @@ local function json_of(r)
                  security = r.security, descriptors = descriptors_json(r), verified = r.status == "repaired",
                  provided = json.array(r.provided or {}), damaged = json.array(r.damaged or {}),
                  signatures = signatures_json(r), allow_unsigned = r.allow_unsigned or false,
-                 unsigned_allowed = r.unsigned_allowed }
+                 unsigned_allowed = r.unsigned_allowed, pending = json.array(r.pending or {}) }
+  if r.service then
+    out.repair.service = { name = r.service.name, before = r.service.before, stopped = r.service.stopped or false,
+                           restored = r.service.restored, error = r.service.error, restore_error = r.service.restore_error }
+  end
+  out.reboot_required = r.reboot_required or false
+  out.pending = json.array(r.pending or {})
   if r.candidates then
     local cands = json.array()
     for _, c in ipairs(r.candidates) do
@@ -187,7 +204,13 @@ return {
         say("Repaired; backup and journal in %s (security: %s).", fs.map(r.backup), r.security)
         say("")
         if not quiet and r.after then io.stdout:write(report.diagnose_text(r.after, { root = ctx.opts.root })) end
-        say("Retry the upgrade now.")
+        if r.reboot_required then
+          say("%d file(s) were in use: they are replaced at the next restart.", #r.pending)
+          for _, f in ipairs(r.pending) do say("  %s", f) end
+          say("Restart Windows, then retry the upgrade.")
+        else
+          say("Retry the upgrade now.")
+        end
       end
     end
 
@@ -199,10 +222,21 @@ return {
       if ok then ok, err = fs.append(logfile, table.concat(log_lines(r), "\n") .. "\n") end
       if not ok then io.stderr:write("sxsfix repair: log: ", err, "\n") end
     end
+    if r.service and r.service.stopped then
+      ctx.log("repair: service %s stopped for the copy%s; %s", r.service.name,
+        r.service.error and (" (" .. r.service.error .. ")") or "",
+        r.service.restored and "started again" or ("not started again: " .. tostring(r.service.restore_error)))
+      if not r.service.restored then
+        io.stderr:write("sxsfix repair: the ", r.service.name, " service could not be started again: ",
+          tostring(r.service.restore_error), "\n")
+      end
+    end
     ctx.log("repair: %s%s", r.status, r.error and (": " .. r.error) or "")
     local x = ctx.exit
     local code = ({ nothing = x.ok, repaired = x.ok, planned = x.issue, failed = x.failed, refused = x.usage })[r.status]
-    if r.status == "repaired" and r.after and r.after.verdict ~= "healthy" then  -- copied and verified, but:
+    if r.status == "repaired" and r.reboot_required then  -- the files in use change at the restart
+      code = x.reboot
+    elseif r.status == "repaired" and r.after and r.after.verdict ~= "healthy" then  -- copied and verified, but:
       code = r.after.verdict == "unknown" and x.unknown or x.failed  -- unconfirmed, or still damaged
     end
     return code, json_of(r)

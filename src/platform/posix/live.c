@@ -15,3 +15,7 @@ int plat_cancel_at_boot(const char *from, const char *to, int *found, plat_err *
   *found = 0;
   return 0;
 }
+
+int plat_query_at_boot(const char *from, const char *to, int *found, plat_err *e) {
+  return plat_cancel_at_boot(from, to, found, e);
+}

@@ -35,15 +35,16 @@ static wchar_t *nt_name(const char *path) {
 }
 
 /* PendingFileRenameOperations is a REG_MULTI_SZ of pairs: source, then
-   target ("!" first when it replaces, "" to delete the source). */
-int plat_cancel_at_boot(const char *from, const char *to, int *found, plat_err *e) {
+   target ("!" first when it replaces, "" to delete the source). With
+   cancel, the pair from -> to is removed. */
+static int scan(const char *from, const char *to, int cancel, int *found, plat_err *e) {
   *found = 0;
   wchar_t *wf = nt_name(from), *wt = nt_name(to), *buf = NULL;
   HKEY k = NULL;
   DWORD type, len = 0;
   LONG rc = !wf || !wt ? ERROR_NOT_ENOUGH_MEMORY
           : RegOpenKeyExW(HKEY_LOCAL_MACHINE, SESSION_MANAGER, 0,
-                          KEY_QUERY_VALUE | KEY_SET_VALUE | KEY_WOW64_64KEY, &k);
+                          KEY_QUERY_VALUE | (cancel ? KEY_SET_VALUE : 0) | KEY_WOW64_64KEY, &k);
   if (rc == ERROR_SUCCESS) rc = RegQueryValueExW(k, PENDING, NULL, &type, NULL, &len);
   if (rc == ERROR_FILE_NOT_FOUND) rc = ERROR_SUCCESS, len = 0;   /* nothing pending */
   else if (rc == ERROR_SUCCESS && type != REG_MULTI_SZ) rc = ERROR_INVALID_DATA;
@@ -65,7 +66,7 @@ int plat_cancel_at_boot(const char *from, const char *to, int *found, plat_err *
         out += m;
       }
       *out++ = L'\0';
-      if (*found)
+      if (*found && cancel)
         rc = out - buf <= 1 ? RegDeleteValueW(k, PENDING)
                             : RegSetValueExW(k, PENDING, 0, REG_MULTI_SZ, (const BYTE *)buf,
                                              (DWORD)((out - buf) * sizeof *buf));
@@ -76,4 +77,12 @@ int plat_cancel_at_boot(const char *from, const char *to, int *found, plat_err *
   free(wf);
   free(wt);
   return rc == ERROR_SUCCESS ? 0 : plat_fail(e, to, (int)rc);
+}
+
+int plat_cancel_at_boot(const char *from, const char *to, int *found, plat_err *e) {
+  return scan(from, to, 1, found, e);
+}
+
+int plat_query_at_boot(const char *from, const char *to, int *found, plat_err *e) {
+  return scan(from, to, 0, found, e);
 }

@@ -21,25 +21,32 @@ static void out_free(plat_out *o) {
   free(o);
 }
 
-plat_out *plat_out_create(const char *path, plat_err *e) {
+plat_out *plat_out_create(const char *path, const char *tmpdir, plat_err *e) {
   static unsigned counter;
   plat_out *o = calloc(1, sizeof *o);
   if (!o) { plat_fail(e, path, ERROR_NOT_ENOUGH_MEMORY); return NULL; }
   o->h = INVALID_HANDLE_VALUE;
   o->path = strdup(path);
   o->wpath = w_path(path);
-  size_t n = o->wpath ? wcslen(o->wpath) + 48 : 0;
+  wchar_t *wdir = tmpdir ? w_path(tmpdir) : NULL;
+  size_t n = o->wpath && (wdir || !tmpdir) ? wcslen(wdir ? wdir : o->wpath) + 48 : 0;
   o->wtmp = n ? malloc(n * sizeof *o->wtmp) : NULL;
   if (!o->path || !o->wtmp) {
-    plat_fail(e, path, o->wpath ? ERROR_NOT_ENOUGH_MEMORY : (int)w_path_err);
+    plat_fail(e, path, o->wpath && (wdir || !tmpdir) ? ERROR_NOT_ENOUGH_MEMORY : (int)w_path_err);
+    free(wdir);
     out_free(o);
     return NULL;
   }
-  /* a short name in the same folder, so that a 255-character name still fits */
+  /* a short name in tmpdir, or in path's folder, so that a 255-character
+     name still fits */
   const wchar_t *slash = wcsrchr(o->wpath, L'\\');
   int dirlen = slash ? (int)(slash - o->wpath + 1) : 0;
-  swprintf(o->wtmp, n, L"%.*ls.sxsfix-tmp-%lu-%u", dirlen, o->wpath,
-           (unsigned long)GetCurrentProcessId(), counter++);
+  if (wdir)
+    swprintf(o->wtmp, n, L"%ls\\.sxsfix-tmp-%lu-%u", wdir, (unsigned long)GetCurrentProcessId(), counter++);
+  else
+    swprintf(o->wtmp, n, L"%.*ls.sxsfix-tmp-%lu-%u", dirlen, o->wpath,
+             (unsigned long)GetCurrentProcessId(), counter++);
+  free(wdir);
   /* CREATE_NEW: never opens (or follows) anything already under this name */
   /* DELETE: the commit renames through this handle */
   o->h = CreateFileW(o->wtmp, GENERIC_WRITE | DELETE, 0, NULL, CREATE_NEW,
