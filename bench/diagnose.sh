@@ -8,7 +8,9 @@
 # stack folders. Logs are the real CBS, DISM and setupact logs of
 # ../shared/testdata/logs, concatenated, with the sample installation's own
 # logs (scripts/sample-image.sh) at their ends. Times: hyperfine's minimum
-# of SXSFIX_BENCH_RUNS runs; the machine may be shared.
+# of SXSFIX_BENCH_RUNS runs; the machine may be shared. sxsfix runs twice:
+# on every processor (one search thread each) and on one (taskset -c 0),
+# which shows what the second core gives.
 #   bench/diagnose.sh [path/to/sxsfix]
 #   SXSFIX_BENCH_DIAG_MIB=MiB (default 512; the full case is 2048)
 set -euo pipefail
@@ -20,7 +22,7 @@ logs=${SXSFIX_TESTDATA:-$here/../shared/testdata}/logs
 dir=${TMPDIR:-/tmp}/sxsfix-bench-diag-$mib
 [ -x "$sxsfix" ] || { echo "bench: build sxsfix first (scripts/build.sh native)" >&2; exit 1; }
 [ -d "$logs" ] || { echo "bench: $logs is absent" >&2; exit 1; }
-for t in rg hyperfine jq gcab; do
+for t in rg hyperfine jq gcab taskset; do
   command -v $t >/dev/null || { echo "bench: $t is needed: scripts/deps.sh" >&2; exit 1; }
 done
 
@@ -70,18 +72,22 @@ sigs=(-e 'Operation failed: Process Drivers for Migration\. Error: 0x80070003'
   -e 'Failed to create worker session' -e '0x80070003')
 q() { printf '%q ' "$@"; }
 sx=$(q "$sxsfix" --root "$root" diagnose)
+sx1="taskset -c 0 $sx"
 peer="$(q rg -n "${sigs[@]}" "$plain") >/dev/null; $(q find "$root/Windows/WinSxS" -maxdepth 1 -iname '*servicingstack*')"
 rgonly="$(q rg -n "${sigs[@]}" "$plain")"
 files=$(( $(find "$panther" "$root/Windows/Logs" -type f | wc -l) ))
 size=$(du -sm "$plain" | cut -f1)
 cat "$plain"/* "$cbs"/*.cab >/dev/null
-hyperfine --shell=bash --runs "$runs" --warmup 1 -i --export-json "$dir/h.json" "$sx" "$peer" "$rgonly" >/dev/null 2>&1
+hyperfine --shell=bash --runs "$runs" --warmup 1 -i --export-json "$dir/h.json" "$sx" "$peer" "$rgonly" "$sx1" >/dev/null 2>&1
 st=$(jq '.results[0].min' "$dir/h.json"); pt=$(jq '.results[1].min' "$dir/h.json"); rt=$(jq '.results[2].min' "$dir/h.json")
+s1=$(jq '.results[3].min' "$dir/h.json")
 sc=$(jq '.results[0].user + .results[0].system' "$dir/h.json"); pc=$(jq '.results[1].user + .results[1].system' "$dir/h.json")
+s1c=$(jq '.results[3].user + .results[3].system' "$dir/h.json")
 echo "machine: $(nproc) cores, shared (load $(cut -d' ' -f1-3 /proc/loadavg)); minimum of $runs runs"
 echo "installation: $files log files under $root ($size MiB of log text, 11 of them in cabs)"
 printf '%-34s %8s %8s\n' command "wall s" "cpu s"
-printf '%-34s %8.3f %8.3f\n' "sxsfix diagnose" "$st" "$sc"
+printf '%-34s %8.3f %8.3f\n' "sxsfix diagnose ($(nproc) cores)" "$st" "$sc"
+printf '%-34s %8.3f %8.3f\n' "sxsfix diagnose (1 core)" "$s1" "$s1c"
 printf '%-34s %8.3f %8.3f\n' "rg -n (signatures) + find WinSxS" "$pt" "$pc"
 printf '%-34s %8.3f\n' "  of which rg -n alone" "$rt"
 printf 'ratio sxsfix / peers: %.2fx wall, %.2fx cpu\n' "$(echo "scale=4; $st / $pt" | bc)" "$(echo "scale=4; $sc / $pc" | bc)"

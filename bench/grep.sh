@@ -8,18 +8,26 @@
 # fixed strings and the article's regexes, with line numbers (rg -n) and
 # with counts (rg -c). Times are hyperfine's minimum of SXSFIX_BENCH_RUNS
 # runs (the minimum is the least disturbed by other load on the machine);
-# ratios are to rg in the same run; "cpu" is the mean user + system time
+# rg runs twice, as it is (it maps a single file with mmap) and with
+# --no-mmap (it reads, as sxsfix does; where page faults are dear, as in
+# some VMs, that is much the faster), and the ratio is to the faster; the
+# UTF-8 file and its UTF-16LE twin are timed in the same hyperfine run,
+# for the u16/u8 ratio; "cpu" is the mean user + system time
 # (less disturbed by other load than wall time); peak RSS and output lines
 # come from one more run under /usr/bin/time.
 #   bench/grep.sh [path/to/sxsfix]
 #   SXSFIX_BENCH_SIZE=MiB (default 256), SXSFIX_BENCH_RUNS=N (default 5)
 #   SXSFIX_BENCH_CORPORA="synthetic real" (default both)
+#   SXSFIX_BENCH_KINDS="fixed regex short" (default "fixed regex"; short:
+#   six short literals, the start of each signature, with -F: where rg's
+#   own literal search is at its best)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 sxsfix=${1:-$here/build/native/sxsfix}
 size_mib=${SXSFIX_BENCH_SIZE:-256}
 runs=${SXSFIX_BENCH_RUNS:-5}
 corpora=${SXSFIX_BENCH_CORPORA:-synthetic real}
+kinds=${SXSFIX_BENCH_KINDS:-fixed regex}
 logs=${SXSFIX_TESTDATA:-$here/../shared/testdata}/logs
 dir=${TMPDIR:-/tmp}/sxsfix-bench-grep
 mkdir -p "$dir"
@@ -111,35 +119,56 @@ corpus() {  # NAME -> sets u8, u16 (generated once)
 
 fe=(); for s in "${sigs[@]}"; do fe+=(-e "$s"); done
 re=(); for s in "${regexes[@]}"; do re+=(-e "$s"); done
+se=(-e CDlpActionDriverMigrate -e 'Failed to bind the online' -e 'Process Drivers for Migration'
+    -e 'MoSetupPlatform: Using' -e 'Setup phase change' -e 'Failed to create worker session')
 q() { printf '%q ' "$@"; }
 
 echo "machine: $(nproc) cores, shared with other work (load $(cut -d' ' -f1-3 /proc/loadavg)); times are the minimum of $runs runs"
-printf '%-9s %-8s %-5s %-3s %8s %8s %6s %8s %8s %6s %6s %6s %6s %6s\n' corpus enc kind opt \
-  "rg s" "sx s" ratio "rg cpu" "sx cpu" ratio "rg MiB" "sx MiB" "rg out" "sx out"
+printf '%-9s %-8s %-5s %-3s %7s %7s %7s %6s %7s %7s %6s %9s %6s %6s %6s %6s\n' corpus enc kind opt \
+  "rg s" "rg* s" "sx s" ratio "rg cpu" "sx cpu" ratio u16/u8 "rg MiB" "sx MiB" "rg out" "sx out"
+row() {  # CORPUS ENC KIND OPT J: the results J (rg), J+1 (rg --no-mmap), J+2 (sxsfix) of h.json
+  local j=$5 rt rn st rc sc best bc rm sm ro so u=""
+  rt=$(jq ".results[$j].min" "$dir/h.json"); rn=$(jq ".results[$((j + 1))].min" "$dir/h.json")
+  st=$(jq ".results[$((j + 2))].min" "$dir/h.json")
+  rc=$(jq "[.results[$j], .results[$((j + 1))]] | map(.user + .system) | min" "$dir/h.json")
+  sc=$(jq ".results[$((j + 2))].user + .results[$((j + 2))].system" "$dir/h.json")
+  best=$(echo "if ($rt < $rn) $rt else $rn" | bc -l)
+  if [ "$2" != utf8 ]; then  # UTF-16LE to UTF-8, sxsfix: minimum wall time / mean cpu time
+    u=$(printf '%.2f/%.2f' "$(echo "scale=4; $st / $(jq '.results[2].min' "$dir/h.json")" | bc)" \
+      "$(echo "scale=4; $sc / $(jq '.results[2].user + .results[2].system' "$dir/h.json")" | bc)")
+  fi
+  /usr/bin/time -f %M -o "$dir/rss" bash -c "${cmds[$j]}" >"$dir/rg.out" 2>/dev/null || true
+  rm=$(( $(tail -n 1 "$dir/rss") / 1024 ))
+  /usr/bin/time -f %M -o "$dir/rss" bash -c "${cmds[$((j + 2))]}" >"$dir/sx.out" 2>/dev/null || true
+  sm=$(( $(tail -n 1 "$dir/rss") / 1024 ))
+  if [ "$4" = -c ]; then ro=$(cut -d: -f2- "$dir/rg.out" | awk -F: '{print $NF}'); so=$(awk -F: '{print $NF}' "$dir/sx.out")
+  else ro=$(wc -l <"$dir/rg.out"); so=$(wc -l <"$dir/sx.out"); fi
+  printf '%-9s %-8s %-5s %-3s %7.3f %7.3f %7.3f %5.2fx %7.3f %7.3f %5.2fx %9s %6s %6s %6s %6s\n' "$1" "$2" "$3" "$4" \
+    "$rt" "$rn" "$st" "$(echo "scale=4; $st / $best" | bc)" "$rc" "$sc" "$(echo "scale=4; $sc / $rc" | bc)" \
+    "${u:--}" "$rm" "$sm" "$ro" "$so"
+}
 for c in $corpora; do
   corpus "$c" || continue
   cat "$u8" "$u16" >/dev/null  # into the page cache
-  for enc in utf8 utf16le; do
-    f=$u8; [ $enc = utf16le ] && f=$u16
-    for kind in fixed regex; do
-      if [ $kind = fixed ]; then pat=("${fe[@]}"); fo=(-F); else pat=("${re[@]}"); fo=(); fi
-      for opt in -n -c; do
-        rgc=$(q rg "$opt" -H "${fo[@]}" "${pat[@]}" "$f")
-        sxc=$(q "$sxsfix" grep ${opt/-n/} "${fo[@]}" "${pat[@]}" "$f")
-        hyperfine --shell=bash --runs "$runs" --warmup 1 -i --export-json "$dir/h.json" "$rgc" "$sxc" >/dev/null 2>&1
-        rt=$(jq '.results[0].min' "$dir/h.json"); st=$(jq '.results[1].min' "$dir/h.json")
-        rc=$(jq '.results[0].user + .results[0].system' "$dir/h.json"); sc=$(jq '.results[1].user + .results[1].system' "$dir/h.json")
-        /usr/bin/time -f %M -o "$dir/rss" bash -c "$rgc" >"$dir/rg.out" 2>/dev/null || true
-        rm=$(( $(tail -n 1 "$dir/rss") / 1024 ))
-        /usr/bin/time -f %M -o "$dir/rss" bash -c "$sxc" >"$dir/sx.out" 2>/dev/null || true
-        sm=$(( $(tail -n 1 "$dir/rss") / 1024 ))
-        if [ $opt = -c ]; then ro=$(cut -d: -f2- "$dir/rg.out" | awk -F: '{print $NF}'); so=$(awk -F: '{print $NF}' "$dir/sx.out")
-        else ro=$(wc -l <"$dir/rg.out"); so=$(wc -l <"$dir/sx.out"); fi
-        printf '%-9s %-8s %-5s %-3s %8.3f %8.3f %5.2fx %8.3f %8.3f %5.2fx %6s %6s %6s %6s\n' "$c" $enc $kind $opt \
-          "$rt" "$st" "$(echo "scale=4; $st / $rt" | bc)" "$rc" "$sc" "$(echo "scale=4; $sc / $rc" | bc)" \
-          "$rm" "$sm" "$ro" "$so"
+  for kind in $kinds; do
+    case $kind in
+      fixed) pat=("${fe[@]}"); fo=(-F) ;;
+      short) pat=("${se[@]}"); fo=(-F) ;;
+      *) pat=("${re[@]}"); fo=() ;;
+    esac
+    for opt in -n -c; do
+      cmds=()  # for each encoding: rg, rg --no-mmap, sxsfix; all six in one hyperfine run
+      for f in "$u8" "$u16"; do
+        cmds+=("$(q rg "$opt" -H "${fo[@]}" "${pat[@]}" "$f")" "$(q rg --no-mmap "$opt" -H "${fo[@]}" "${pat[@]}" "$f")"
+               "$(q "$sxsfix" grep ${opt/-n/} "${fo[@]}" "${pat[@]}" "$f")")
       done
+      hyperfine --shell=bash --runs "$runs" --warmup 1 -i --export-json "$dir/h.json" "${cmds[@]}" >/dev/null 2>&1
+      row "$c" utf8 $kind $opt 0
+      row "$c" utf16le $kind $opt 3
     done
   done
 done
-echo "(out: lines printed with -n, the count with -c; rg transcodes UTF-16 from its BOM)"
+echo "(rg: its default, which maps a single file with mmap; rg*: rg --no-mmap, reading as sxsfix does;"
+echo " ratio: sxsfix to the faster of the two; cpu: user + system, mean; u16/u8: sxsfix's time on the"
+echo " UTF-16LE twin to its time on the UTF-8 file in the same run, wall/cpu; out: lines printed with -n, the"
+echo " count with -c; rg transcodes UTF-16 from its BOM)"

@@ -3,12 +3,15 @@
    case-folded or not), a SIMD level, a block size and a log text (built
    from words that the patterns hold, line ends and raw bytes); searching
    with the prefilter and without it must give the same lines for the same
-   patterns. */
+   patterns. When the text is valid UTF-8, its UTF-16LE twin (with a BOM)
+   must give those lines too: the decoder, read in blocks that split code
+   units and lines, feeds the same prefilter. */
 #include <stdio.h>
 #include <string.h>
 
 #include "core/grep.h"
 #include "core/simd.h"
+#include "core/textdec.h"
 #include "fuzzutil.h"
 
 static const char *const frags[] = {
@@ -39,6 +42,25 @@ static void on_error(void *ud, const char *file, const plat_err *e) { (void)ud; 
 static void on_fault(void *ud, const sx_grep_match *m, const plat_err *e) {
   (void)m; (void)e;
   ((res *)ud)->faults++;
+}
+
+/* UTF-8 (valid) to UTF-16LE with a BOM; returns the bytes written. */
+static size_t to_utf16le(const unsigned char *s, size_t n, unsigned char *out) {
+  size_t o = 0;
+  out[o++] = 0xFF; out[o++] = 0xFE;
+  for (size_t i = 0; i < n;) {
+    unsigned c = s[i], len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (len > 1) c &= 0x3Fu >> (len - 1);
+    for (unsigned k = 1; k < len; k++) c = c << 6 | (s[i + k] & 0x3F);
+    i += len;
+    if (c >= 0x10000) {
+      unsigned hi = 0xD800 + ((c - 0x10000) >> 10), lo = 0xDC00 + ((c - 0x10000) & 0x3FF);
+      out[o++] = (unsigned char)hi; out[o++] = (unsigned char)(hi >> 8);
+      c = lo;
+    }
+    out[o++] = (unsigned char)c; out[o++] = (unsigned char)(c >> 8);
+  }
+  return o;
 }
 
 static void search(sx_grep *g, int filt, const char *text, size_t n, res *r) {
@@ -91,6 +113,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) {
   if (!a->faults && !b->faults)
     FZ_CHECK(strcmp(a->s, b->s) == 0, "simd %s block %zu: plain scan %s, prefiltered %s",
              sx_simd_level(), block, a->s, b->s);
+  if (!a->faults && !b->faults && sx_utf8_valid(text, tn)) {
+    unsigned char *u16 = malloc(2 * tn + 2);
+    size_t un = to_utf16le((const unsigned char *)text, tn, u16);
+    search(g, 1, (const char *)u16, un, a);
+    if (!a->faults)
+      FZ_CHECK(strcmp(a->s, b->s) == 0, "simd %s block %zu: UTF-8 %s, its UTF-16LE twin %s",
+               sx_simd_level(), block, b->s, a->s);
+    free(u16);
+  }
   free(a); free(b); free(text);
   sx_grep_free(g);
   return 0;

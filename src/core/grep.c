@@ -23,7 +23,7 @@ static int jit_wanted(void) {
 sx_grep *sx_grep_new(void) {
   sx_grep *g = calloc(1, sizeof *g);
   if (!g) return NULL;
-  g->block = 1 << 20;
+  g->block = 256 << 10;  /* a read and its scan stay in the cache (a UTF-16 log: 15% less time than 1 MiB) */
   char *v = plat_getenv("SXSFIX_PREFILTER");  /* 0: every pattern over every line, as a check */
   g->use_filt = !(v && strcmp(v, "0") == 0);
   free(v);

@@ -40,7 +40,7 @@ const char *sx_grep_pattern(const sx_grep *g, int i);
    environment turns it off): off, every pattern searches every line. */
 void sx_grep_set_prefilter(sx_grep *g, int on);
 
-/* Size of the blocks read from a file (default 1 MiB); tests make it tiny
+/* Size of the blocks read from a file (default 256 KiB); tests make it tiny
    to put matches across block boundaries. */
 void sx_grep_set_block(sx_grep *g, size_t bytes);
 

@@ -40,6 +40,19 @@ struct sx_grep {
 int sx_commonness(unsigned char c);
 void sx_filt_add(sx_grep *g, int i, const char *pat, size_t len, int fixed, int icase);
 long sx_filt_find(const sx_pat *p, const char *s, size_t n);
+/* 1 when, for the candidate s of sx_filt_next, the literal of some
+   prefiltered pattern is in w[lo..to): at s, or at its fingerprint's
+   place before s. */
+int sx_filt_at(const sx_grep *g, const char *w, size_t lo, size_t s, size_t to);
+
+/* grepsrc.c: the files path names, in the order sx_grep_path searches
+   them: the path itself, or for a wildcard the folder's matching entries
+   (*listed = 1: each is checked again when searched, and a folder is left
+   out). Failures to list the folder go to s. A malloc'd array of malloc'd
+   strings, *n of them (NULL when none). */
+char **sx_grep_expand(const char *path, size_t *n, int *listed, const sx_grep_sink *s);
+/* Searches one file of sx_grep_expand's list. 1 when the sink stopped it. */
+int sx_grep_file(sx_grep *g, const char *path, int listed, const sx_grep_opts *o, const sx_grep_sink *s);
 
 /* First match of pattern p in subject[0..end) starting at or after pos:
    1 with [*ms, *me) and, for regexes, the capture offsets in ov

@@ -147,6 +147,33 @@ int sx_commonness(unsigned char c) {
 
 static unsigned char fold(unsigned char c) { return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c; }
 
+/* The Teddy fingerprints of the prefilter's literals (see sx_filt): in
+   each literal, the 3 bytes in a row that are the rarest in log text. */
+static void fingerprints(sx_grep *g) {
+  sx_filt *f = &g->filt;
+  f->teddy = f->n >= 3;  /* fewer: two compares per literal are cheaper than six lookups */
+  memset(f->tlo, 0, sizeof f->tlo);
+  memset(f->thi, 0, sizeof f->thi);
+  for (int k = 0; k < f->n; k++) {
+    const sx_pat *p = &g->pat[g->filt_pat[k]];
+    const unsigned char *q = (const unsigned char *)p->req;
+    size_t best = 0;
+    int bestcost = -1;
+    for (size_t a = 0; a + 3 <= p->reqlen; a++) {
+      int cost = sx_commonness(q[a]) + sx_commonness(q[a + 1]) + sx_commonness(q[a + 2]);
+      if (bestcost < 0 || cost < bestcost) { bestcost = cost; best = a; }
+    }
+    f->ta[k] = best;
+    unsigned char bit = (unsigned char)(1u << (k & 7));
+    for (int j = 0; j < 3; j++) {
+      unsigned char c = q[best + j];
+      f->tlo[j][c & 15] |= bit;
+      f->thi[j][c >> 4] |= bit;
+      if (p->req_icase && c >= 'a' && c <= 'z') f->thi[j][(c ^ 0x20) >> 4] |= bit;  /* same low nibble */
+    }
+  }
+}
+
 /* Pattern i (just added) joins the prefilter when it has a required
    literal of 3 bytes or more, ASCII, without a line end. */
 void sx_filt_add(sx_grep *g, int i, const char *pat, size_t len, int fixed, int icase) {
@@ -182,6 +209,7 @@ void sx_filt_add(sx_grep *g, int i, const char *pat, size_t len, int fixed, int 
   p->reqlen = n;
   p->req_icase = icase;
   p->direct = fixed;  /* a fixed ASCII string: its literal is its match */
+  fingerprints(g);
 }
 
 /* The first place of p's required literal in s[0..n), or -1. */
@@ -203,4 +231,21 @@ long sx_filt_find(const sx_pat *p, const char *s, size_t n) {
     if (k == m) return (long)i;
   }
   return -1;
+}
+
+static int lit_at(const sx_pat *p, const char *s) {
+  if (!p->req_icase) return memcmp(s, p->req, p->reqlen) == 0;
+  size_t i = 0;
+  while (i < p->reqlen && fold((unsigned char)s[i]) == (unsigned char)p->req[i]) i++;
+  return i == p->reqlen;
+}
+
+int sx_filt_at(const sx_grep *g, const char *w, size_t lo, size_t s, size_t to) {
+  for (int k = 0; k < g->filt.n; k++) {
+    const sx_pat *p = &g->pat[g->filt_pat[k]];
+    size_t ta = g->filt.ta[k];
+    if (s + p->reqlen <= to && lit_at(p, w + s)) return 1;
+    if (ta && s - lo >= ta && s - ta + p->reqlen <= to && lit_at(p, w + s - ta)) return 1;
+  }
+  return 0;
 }

@@ -1,9 +1,13 @@
 /* grepmany.c: many paths searched on several threads (plat_parallel).
-   Each path is searched by one worker with its own copy of the pattern
-   set (the compiled patterns are shared; each copy has its own PCRE2
-   match data), and what it finds is recorded; the caller's thread then
-   replays the records path by path, so the sink sees exactly what a
-   search of the paths one after the other would show, in the same order. */
+   The paths are first expanded to files (a wildcard to the folder's
+   matching files, as sx_grep_path would search them), and each file is
+   one task: the files of one "CbsPersist_*.log" spread over the workers.
+   A worker searches a file with its own copy of the pattern set (the
+   compiled patterns are shared; each copy has its own PCRE2 match data),
+   and what it finds is recorded; the caller's thread then replays the
+   records file by file, so the sink sees exactly what a search of the
+   paths one after the other would show, in the same order. A single file
+   is searched on the caller's thread directly, without records. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +27,12 @@ typedef struct ev {
 
 typedef struct rec { ev *head, **tail; int nomem; } rec;
 
+typedef struct task task;
+
 typedef struct many {
   sx_grep *g;
-  const char *const *paths;
+  task *tasks;
   const sx_grep_opts *o;
-  rec *recs;
 } many;
 
 static char *dup_n(const char *s, size_t n, rec *r) {
@@ -147,35 +152,79 @@ static void free_clone(sx_grep *c) {
   free(c);
 }
 
+/* One file to search (path), or, with path NULL, what listing a
+   folder for a wildcard reported (name: the path given). */
+struct task { char *path; const char *name; int listed; rec r; };
+
 static void work(void *ud, size_t i) {
   many *w = ud;
-  rec *r = &w->recs[i];
+  task *t = &w->tasks[i];
+  if (!t->path) return;
   sx_grep *c = clone(w->g);
-  if (!c) { r->nomem = 1; return; }
-  sx_grep_sink s = { rec_match, rec_error, rec_done, r, rec_fault };
-  sx_grep_path(c, w->paths[i], w->o, &s);
+  if (!c) { t->r.nomem = 1; return; }
+  sx_grep_sink s = { rec_match, rec_error, rec_done, &t->r, rec_fault };
+  sx_grep_file(c, t->path, t->listed, w->o, &s);
   free_clone(c);
+}
+
+static void free_rec(rec *r) {
+  for (ev *v = r->head, *next; v; v = next) { next = v->next; free_ev(v); }
+}
+
+/* The paths as tasks, in order; NULL when out of memory. */
+static task *plan(const char *const *paths, size_t n, size_t *nt, size_t *nfiles) {
+  task *ts = NULL;
+  size_t k = 0, cap = 0;
+  *nfiles = 0;
+  for (size_t i = 0; i < n; i++) {
+    rec lr = { NULL, &lr.head, 0 };
+    sx_grep_sink ls = { rec_match, rec_error, rec_done, &lr, rec_fault };
+    size_t nf;
+    int listed;
+    char **files = sx_grep_expand(paths[i], &nf, &listed, &ls);
+    if (k + nf + 1 > cap) {
+      size_t nc = (k + nf + 1) * 2;
+      task *nts = realloc(ts, nc * sizeof *nts);
+      if (!nts) {
+        for (size_t f = 0; f < nf; f++) free(files[f]);
+        free(files);
+        free_rec(&lr);
+        for (size_t t = 0; t < k; t++) { free(ts[t].path); free_rec(&ts[t].r); }
+        free(ts);
+        return NULL;
+      }
+      ts = nts;
+      cap = nc;
+    }
+    ts[k++] = (task){ NULL, paths[i], 0, lr };
+    for (size_t f = 0; f < nf; f++) ts[k++] = (task){ files[f], paths[i], listed, { NULL, NULL, 0 } };
+    *nfiles += nf;
+    free(files);
+  }
+  for (size_t i = 0; i < k; i++)
+    if (!ts[i].r.head) ts[i].r.tail = &ts[i].r.head;  /* set once the array no longer moves */
+  *nt = k;
+  return ts;
 }
 
 int sx_grep_paths(sx_grep *g, const char *const *paths, size_t n, int threads,
                   const sx_grep_opts *o, const sx_grep_sink *s) {
-  if (threads < 2 || n < 2) {
+  size_t nt = 0, nfiles = 0;
+  task *tasks = plan(paths, n, &nt, &nfiles);
+  if (!tasks) {  /* no memory for a plan: one after the other */
     for (size_t i = 0; i < n; i++)
       if (sx_grep_path(g, paths[i], o, s)) return 1;
     return 0;
   }
-  rec *recs = calloc(n, sizeof *recs);
-  if (!recs) {  /* no memory for records: one after the other */
-    for (size_t i = 0; i < n; i++)
-      if (sx_grep_path(g, paths[i], o, s)) return 1;
-    return 0;
+  int direct = threads < 2 || nfiles < 2;
+  if (!direct) {
+    many w = { g, tasks, o };
+    plat_parallel(nt, threads, work, &w);
   }
-  for (size_t i = 0; i < n; i++) recs[i].tail = &recs[i].head;
-  many w = { g, paths, o, recs };
-  plat_parallel(n, threads, work, &w);
   int stopped = 0;
-  for (size_t i = 0; i < n; i++) {
-    for (ev *v = recs[i].head, *next; v; v = next) {
+  for (size_t i = 0; i < nt; i++) {
+    task *t = &tasks[i];
+    for (ev *v = t->r.head, *next; v; v = next) {
       next = v->next;
       if (!stopped) {
         if (v->type == EV_MATCH) stopped = s->match(s->ud, &v->m) != 0;
@@ -186,13 +235,16 @@ int sx_grep_paths(sx_grep *g, const char *const *paths, size_t n, int threads,
       }
       free_ev(v);
     }
-    if (recs[i].nomem && !stopped) {  /* what was lost is said, never silently dropped */
+    if (direct && t->path && !stopped) stopped = sx_grep_file(g, t->path, t->listed, o, s);
+    if (t->r.nomem && !stopped) {  /* what was lost is said, never silently dropped */
+      const char *name = t->path ? t->path : t->name;
       plat_err e;
       plat_failc(&e, PLAT_EC_RESOURCE, plat_errcode(PLAT_E_NOMEM),
-                 "%s: out of memory: results of this search are incomplete", paths[i]);
-      s->error(s->ud, paths[i], &e);
+                 "%s: out of memory: results of this search are incomplete", name);
+      s->error(s->ud, name, &e);
     }
+    free(t->path);
   }
-  free(recs);
+  free(tasks);
   return stopped;
 }

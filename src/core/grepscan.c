@@ -189,8 +189,9 @@ static int add_hit(scan *sc, hit h) {
   return 0;
 }
 
-/* The prefiltered patterns over the lines in [from, to): only a line with
-   a candidate is searched, by each pattern whose literal it holds (a fixed
+/* The prefiltered patterns over the lines in [from, to): a candidate (two
+   bytes or a fingerprint of a literal in place) is checked for the whole
+   literal where it is, and only a line holding a literal is searched, by each pattern whose literal it holds (a fixed
    string is its own match; a regex runs on that line alone). */
 static int scan_filtered(scan *sc, size_t from, size_t to) {
   sx_grep *g = sc->g;
@@ -198,6 +199,7 @@ static int scan_filtered(scan *sc, size_t from, size_t to) {
   for (size_t pos = from; pos < to;) {
     size_t s = sx_filt_next(&g->filt, sc->w, pos, to);
     if (s >= to) break;
+    if (!sx_filt_at(g, sc->w, from, s, to)) { pos = s + 1; continue; }  /* not the literal: go on */
     size_t ls = line_start(sc->w, s), le = line_end(sc->w, s, to);
     int live = 0;
     for (int k = 0; k < g->filt.n; k++) {
@@ -307,14 +309,14 @@ int sx_grep_stream(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
                    const sx_grep_opts *o, const sx_grep_sink *s) {
   scan sc = { .g = g, .o = o, .s = s, .name = name, .cnt_line = 1 };
   size_t block = g->block, first_len = block < 4096 ? 4096 : block;
-  unsigned char *raw = malloc(first_len);
+  unsigned char *raw = NULL;  /* UTF-16 only: the bytes before decoding */
   sc.count = calloc((size_t)g->n + 1, sizeof *sc.count);
   plat_err e = { 0 };
   int rc = 0, first = 1, eof = 0;
   sx_enc enc = SX_ENC_8BIT;
   sx_u16dec dec = { 0 };
   size_t scan_from = 0, known = 0;  /* known: a complete-lines end found before */
-  if (!raw || !sc.count) goto nomem;
+  if (!sc.count) goto nomem;
   while (!eof) {
     size_t lo = sc.n ? sc.n - 1 : 0;  /* the last old byte may be a CR whose LF comes now */
     int u16 = enc == SX_ENC_UTF16LE || enc == SX_ENC_UTF16BE;
@@ -323,8 +325,8 @@ int sx_grep_stream(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
     if (!w) goto nomem;
     sc.w = w;
     size_t got = 0, more = 1;
-    if (first) {  /* enough of the start to recognise the encoding */
-      while (more && got < first_len && (rc = rd(src, raw + got, first_len - got, &more, &e)) == 0)
+    if (first) {  /* enough of the start to recognise the encoding, into the window */
+      while (more && got < first_len && (rc = rd(src, sc.w + got, first_len - got, &more, &e)) == 0)
         got += more;
       if (rc != 0) break;
     } else {
@@ -334,13 +336,16 @@ int sx_grep_stream(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
     const unsigned char *in = raw;
     if (first) {
       size_t bom;
-      enc = sx_text_detect(raw, got, &bom);
+      enc = sx_text_detect((const unsigned char *)sc.w, got, &bom);
       sc.enc = sx_text_encname(enc);
       u16 = enc == SX_ENC_UTF16LE || enc == SX_ENC_UTF16BE;
       dec.be = enc == SX_ENC_UTF16BE;
-      in += bom;
       got -= bom;
-      if (!u16) { memcpy(sc.w, in, got); }
+      if (u16) {  /* decoded from raw into the window from now on */
+        if (!(raw = malloc(first_len))) goto nomem;
+        memcpy(raw, sc.w + bom, got);
+        in = raw;
+      } else if (bom) memmove(sc.w, sc.w + bom, got);
       first = 0;
     }
     if (got == 0) {

@@ -102,12 +102,39 @@ static int cmp_str(const void *a, const void *b) {
   }
 }
 
-/* A folder and a wildcard: the matching files, in name order. */
-static int search_glob(sx_grep *g, const char *dir, const char *pat,
-                       const sx_grep_opts *o, const sx_grep_sink *s) {
+/* The folder part of path, and where its last component starts. */
+static char *split_dir(const char *path, const char **base) {
+  const char *slash = strrchr(path, '/');
+  if (plat_sep() == '\\') {
+    const char *bs = strrchr(path, '\\');
+    if (bs && (!slash || bs > slash)) slash = bs;
+  }
+  *base = slash ? slash + 1 : path;
+  size_t dl = slash ? (size_t)(slash - path) : 1;
+  char *dir = malloc(dl + 2);
+  if (!dir) return NULL;
+  if (slash) { memcpy(dir, path, dl); dir[dl] = '\0'; if (dl == 0) strcpy(dir, "/"); }
+  else strcpy(dir, ".");
+  return dir;
+}
+
+char **sx_grep_expand(const char *path, size_t *count, int *listed, const sx_grep_sink *s) {
+  const char *pat;
+  *count = 0;
+  *listed = 0;
+  char *dir = split_dir(path, &pat);
+  if (!dir) return NULL;
+  if (!sx_glob_has_wildcard(pat)) {  /* the path itself */
+    free(dir);
+    char **one = malloc(sizeof *one);
+    if (one && !(one[0] = strdup(path))) { free(one); one = NULL; }
+    if (one) *count = 1;
+    return one;
+  }
+  *listed = 1;
   plat_err e;
   plat_dir *d = plat_dir_open(dir, &e);
-  if (!d) { s->error(s->ud, dir, &e); return 0; }
+  if (!d) { s->error(s->ud, dir, &e); free(dir); return NULL; }
   char **names = NULL;
   size_t n = 0, cap = 0;
   plat_dirent ent;
@@ -126,35 +153,35 @@ static int search_glob(sx_grep *g, const char *dir, const char *pat,
   if (r < 0) s->error(s->ud, dir, &e);
   plat_dir_close(d);
   if (n > 1) qsort(names, n, sizeof *names, cmp_str);
-  int rc = 0;
-  for (size_t i = 0; i < n; i++) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {  /* each name as dir<sep>name */
     char *p = sx_path_join(dir, names[i], 0);
-    if (p && !rc) {
-      plat_info st;
-      if (plat_stat(p, 1, &st, &e) != 0) s->error(s->ud, p, &e);
-      else if (st.type != PLAT_DIR) rc = search_file(g, p, o, s);
-    }
-    free(p);
     free(names[i]);
+    if (p) names[k++] = p;
   }
-  free(names);
-  return rc;
+  free(dir);
+  *count = k;
+  return names;
+}
+
+int sx_grep_file(sx_grep *g, const char *path, int listed, const sx_grep_opts *o, const sx_grep_sink *s) {
+  if (listed) {  /* an entry of a folder: a folder created since is left out */
+    plat_err e;
+    plat_info st;
+    if (plat_stat(path, 1, &st, &e) != 0) { s->error(s->ud, path, &e); return 0; }
+    if (st.type == PLAT_DIR) return 0;
+  }
+  return search_file(g, path, o, s);
 }
 
 int sx_grep_path(sx_grep *g, const char *path, const sx_grep_opts *o, const sx_grep_sink *s) {
-  const char *slash = strrchr(path, '/');
-  if (plat_sep() == '\\') {
-    const char *bs = strrchr(path, '\\');
-    if (bs && (!slash || bs > slash)) slash = bs;
+  size_t n;
+  int listed, rc = 0;
+  char **files = sx_grep_expand(path, &n, &listed, s);
+  for (size_t i = 0; i < n; i++) {
+    if (!rc) rc = sx_grep_file(g, files[i], listed, o, s);
+    free(files[i]);
   }
-  const char *base = slash ? slash + 1 : path;
-  if (!sx_glob_has_wildcard(base)) return search_file(g, path, o, s);
-  size_t dl = slash ? (size_t)(slash - path) : 1;
-  char *dir = malloc(dl + 1);
-  if (!dir) return 0;
-  if (slash) { memcpy(dir, path, dl); dir[dl] = '\0'; if (dl == 0) strcpy(dir, "/"); }
-  else strcpy(dir, ".");
-  int rc = search_glob(g, dir, base, o, s);
-  free(dir);
+  free(files);
   return rc;
 }

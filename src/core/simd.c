@@ -216,7 +216,44 @@ size_t filt_avx2_loop(const sx_filt *f, const char *p, size_t s, size_t end, int
   return filt_tail(f, p, s, end);
 }
 
+/* Teddy: the fingerprint's 3 bytes, each looked up by its two nibbles in
+   16-byte tables (one shuffle each), 32 positions at a time; a position
+   is a candidate when some bucket bit survives all six lookups. */
+static size_t teddy_tail(const sx_filt *f, const char *p, size_t s, size_t end) {
+  const unsigned char *q = (const unsigned char *)p;
+  for (; s + 3 <= end; s++) {
+    unsigned bits = 0xFF;
+    for (int j = 0; j < 3; j++) bits &= (unsigned)f->tlo[j][q[s + j] & 15] & f->thi[j][q[s + j] >> 4];
+    if (bits) return s;
+  }
+  return end;
+}
+
+AVX2 static size_t teddy_avx2(const sx_filt *f, const char *p, size_t pos, size_t end) {
+  const __m256i nib = _mm256_set1_epi8(0x0F);
+  __m256i lo[3], hi[3];
+  for (int j = 0; j < 3; j++) {
+    lo[j] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)f->tlo[j]));
+    hi[j] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)f->thi[j]));
+  }
+  const char *q = p;
+  size_t s = pos;
+  for (; s + 2 + 32 <= end; s += 32) {
+    __m256i r = _mm256_set1_epi8(-1);
+    for (int j = 0; j < 3; j++) {
+      __m256i v = _mm256_loadu_si256((const __m256i *)(q + s + j));
+      __m256i l = _mm256_shuffle_epi8(lo[j], _mm256_and_si256(v, nib));
+      __m256i h = _mm256_shuffle_epi8(hi[j], _mm256_and_si256(_mm256_srli_epi16(v, 4), nib));
+      r = _mm256_and_si256(r, _mm256_and_si256(l, h));
+    }
+    unsigned m = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r, _mm256_setzero_si256()));
+    if (m) return s + (size_t)__builtin_ctz(m);
+  }
+  return teddy_tail(f, p, s, end);
+}
+
 AVX2 static size_t filt_avx2(const sx_filt *f, const char *p, size_t pos, size_t end) {
+  if (f->teddy) return teddy_avx2(f, p, pos, end);
   return f->fold ? filt_avx2_loop(f, p, pos, end, 1) : filt_avx2_loop(f, p, pos, end, 0);
 }
 #endif

@@ -34,10 +34,22 @@ typedef struct sx_filt {
   size_t o1[SX_FILT_MAX], o2[SX_FILT_MAX];        /* their offsets in the literal */
   size_t reach;         /* the largest offset + 1 */
   int fold;             /* some f1/f2 is not 0 */
+  /* With 3 literals or more, AVX2 looks instead for a fingerprint of each
+     literal k: its 3 bytes at offset ta[k], all literals at once through
+     nibble masks (Teddy): byte j of the fingerprint of literal k has bit
+     k % 8 in tlo[j][its low nibble] and thi[j][its high nibble] (both
+     cases of a folded letter). */
+  int teddy;
+  size_t ta[SX_FILT_MAX];
+  unsigned char tlo[3][16], thi[3][16];
 } sx_filt;
 
-/* The first start position s in [pos, end - 1] (with s + reach <= end)
-   where some literal's two bytes are in place; end when there is none. */
+/* The first candidate position s in [pos, end - 1], or end when there is
+   none: where some literal k may start (its two bytes in place, s + reach
+   <= end), or with AVX2 and teddy, where its fingerprint may start
+   (s + 3 <= end; the literal would start at s - ta[k]). Candidates come in
+   order, and every literal lying within [pos - ta[k], end) whose
+   fingerprint is at or after pos yields one at or before that place. */
 size_t sx_filt_next(const sx_filt *f, const char *p, size_t pos, size_t end);
 
 #endif

@@ -7,6 +7,7 @@
 #include "harness.h"
 #include "config.h"
 #include "core/grep.h"
+#include "core/grep_int.h"  /* sx_grep_expand */
 #include "core/simd.h"
 #include "platform/platform.h"
 
@@ -389,21 +390,29 @@ static void same_both_ways(sx_grep *g, const char *text, size_t len, char *want,
   snprintf(want, wantlen, "%s", b);
 }
 
-/* A literal at every offset across 16- and 32-byte lanes and block edges. */
+/* A literal at every offset across 16- and 32-byte lanes and block edges,
+   and up to the end of the text (the positions after the last whole
+   vector); with two literals (two bytes each) and with three (AVX2 looks
+   for their fingerprints). */
 static void prefilter_lanes_and_block_edges(void **state) {
   (void)state;
-  const char *pats[] = { "CDlpActionDriverMigrate", "Result = 0x8007[0-9A-F]{4}", NULL };
-  sx_grep *gf = set_of(pats, 0);
-  char text[256], res[2048];
-  for (int off = 0; off < 70; off++) {
-    memset(text, 'x', sizeof text);
-    text[off / 2] = '\n';  /* a line end before it, sometimes in the same vector */
-    memcpy(text + off + 1, "CDlpActionDriverMigrate::ExecuteRoutine: Result = 0x80070003", 61);
-    memcpy(text + off + 62, "\r\ntail", 7);
-    same_both_ways(gf, text, (size_t)off + 69, res, sizeof res);
-    assert_string_equal(res, "2:0;2:1;");
+  const char *pats[] = { "CDlpActionDriverMigrate", "Result = 0x8007[0-9A-F]{4}", "ExecuteRoutine", NULL };
+  for (int three = 0; three < 2; three++) {
+    const char *p3[] = { pats[0], pats[1], three ? pats[2] : NULL, NULL };
+    sx_grep *gf = set_of(p3, 0);
+    char text[256], res[2048];
+    for (int off = 0; off < 70; off++) {
+      for (int end = 0; end < 2; end++) {  /* "\r\ntail" after it, or the end of the text */
+        memset(text, 'x', sizeof text);
+        text[off / 2] = '\n';  /* a line end before it, sometimes in the same vector */
+        memcpy(text + off + 1, "CDlpActionDriverMigrate::ExecuteRoutine: Result = 0x80070003", 61);
+        memcpy(text + off + 62, "\r\ntail", 7);
+        same_both_ways(gf, text, (size_t)off + (end ? 62 : 69), res, sizeof res);
+        assert_string_equal(res, three ? "2:0;2:1;2:2;" : "2:0;2:1;");
+      }
+    }
+    sx_grep_free(gf);
   }
-  sx_grep_free(gf);
 }
 
 /* Six patterns, fixed and regex, all on one line: each reports it once. */
@@ -441,6 +450,27 @@ static void prefilter_near_misses(void **state) {
     }
   }
   sx_grep_free(g);
+}
+
+/* Candidates that are not the literal: a literal that overlaps itself
+   ("xkxkxq" in "xkxkxkxq") and its two rarest bytes in place with other
+   bytes between, before and after the real one, at every offset across
+   lanes; and the same case-folded. */
+static void prefilter_candidates_not_literal(void **state) {
+  (void)state;
+  const char *pats[] = { "xkxkxq", "K{0x}Z", NULL };
+  for (int icase = 0; icase < 2; icase++) {
+    sx_grep *g = set_of(pats, SX_GREP_FIXED | (icase ? SX_GREP_ICASE : 0));
+    char text[256], res[2048];
+    for (int off = 0; off < 40; off++) {
+      size_t n = 0;
+      n += (size_t)snprintf(text + n, sizeof text - n, "%.*sxkxkxkxkxQ K{0y}Z K{0x}Y\n", off, "................................................");
+      n += (size_t)snprintf(text + n, sizeof text - n, "K{1x}Z xkxkxkxq\r\n%s k{0X}z\n", icase ? "XKXKXQ" : "-");
+      same_both_ways(g, text, n, res, sizeof res);
+      assert_string_equal(res, icase ? "1:0;2:0;3:0;3:1;" : "2:0;");
+    }
+    sx_grep_free(g);
+  }
 }
 
 /* Case-insensitive literals over non-ASCII text; ASCII folding never
@@ -506,8 +536,8 @@ static void many_paths_in_order(void **state) {
   const char *dir = *state;
   plat_err e;
   char body[4096];
-  const char *paths[12];
-  char names[12][1024];
+  const char *paths[13];
+  char names[13][1024];
   for (int i = 0; i < 10; i++) {
     size_t n = 0;
     for (int k = 0; k < 30 + 7 * i; k++)
@@ -521,22 +551,45 @@ static void many_paths_in_order(void **state) {
   }
   snprintf(names[10], sizeof names[10], "%s", th_join(dir, "missing.log"));
   snprintf(names[11], sizeof names[11], "%s", th_join(dir, "LOG*"));
+  snprintf(names[12], sizeof names[12], "%s%cx*", th_join(dir, "nodir"), plat_sep());  /* a folder that cannot be listed */
   paths[10] = names[10];
-  paths[11] = names[11];
+  paths[11] = names[12];
+  paths[12] = names[11];
+  /* the wildcard is 10 files, each its own task for the pool, in name order */
+  size_t nf;
+  int listed;
+  got lr;
+  memset(&lr, 0, sizeof lr);
+  sx_grep_sink ls = { on_match, on_error, on_done, &lr, NULL };
+  char **files = sx_grep_expand(names[11], &nf, &listed, &ls);
+  assert_int_equal(nf, 10);
+  assert_int_equal(listed, 1);
+  for (size_t i = 0; i < nf; i++) {
+    assert_string_equal(files[i], names[i]);
+    free(files[i]);
+  }
+  free(files);
+  assert_null(sx_grep_expand(names[12], &nf, &listed, &ls));
+  assert_int_equal(nf, 0);
+  assert_int_equal(lr.errors, 1);
   const char *pats[] = { "Error: (0x[0-9]{8})", "(a|aa)+b", "line 1", NULL };
   sx_grep *g = set_of(pats, 0);
   static trace one, many;
   sx_grep_opts o = { .before = 1, .after = 1 };
   memset(&one, 0, sizeof one);
   sx_grep_sink s1 = { tr_match, tr_error, tr_done, &one, tr_fault };
-  assert_int_equal(sx_grep_paths(g, paths, 12, 1, &o, &s1), 0);
+  assert_int_equal(sx_grep_paths(g, paths, 13, 1, &o, &s1), 0);
   assert_true(TR_ROOM(&one) > 0);
   assert_non_null(strstr(one.s, "F "));   /* the fault of log4 is in it */
   assert_non_null(strstr(one.s, "E "));   /* and the missing file */
+  const char *nodir = strstr(one.s, "nodir");  /* the folder's error before the wildcard's files */
+  assert_non_null(nodir);
+  assert_true(strstr(nodir, "D ") != NULL);
+  assert_true(strstr(one.s, "D ") < nodir);
   for (int t = 2; t <= PLAT_MAX_THREADS; t *= 2) {
     memset(&many, 0, sizeof many);
     sx_grep_sink s2 = { tr_match, tr_error, tr_done, &many, tr_fault };
-    assert_int_equal(sx_grep_paths(g, paths, 12, t, &o, &s2), 0);
+    assert_int_equal(sx_grep_paths(g, paths, 13, t, &o, &s2), 0);
     assert_string_equal(many.s, one.s);
   }
   sx_grep_free(g);
@@ -679,6 +732,7 @@ int main(int argc, char **argv) {
     cmocka_unit_test(prefilter_lanes_and_block_edges),
     cmocka_unit_test(prefilter_every_pattern_on_one_line),
     cmocka_unit_test(prefilter_near_misses),
+    cmocka_unit_test(prefilter_candidates_not_literal),
     cmocka_unit_test(prefilter_ignore_case_non_ascii),
     cmocka_unit_test(prefilter_regex_literals),
     cmocka_unit_test_setup_teardown(many_paths_in_order, th_tempdir_setup, th_tempdir_teardown),

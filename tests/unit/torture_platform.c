@@ -1,4 +1,8 @@
 /* torture_platform.c: the platform layer against the real file system. */
+#ifndef _WIN32
+#define _GNU_SOURCE  /* sched_setaffinity */
+#include <sched.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,6 +336,29 @@ static void parallel_runs_each_once(void **state) {
   }
 }
 
+/* The processors counted are those this process may run on: the pool's
+   size follows taskset and cpusets. */
+static void cpu_count_follows_affinity(void **state) {
+  (void)state;
+#if !defined(_WIN32) && defined(CPU_COUNT)
+  cpu_set_t all, one;
+  assert_int_equal(sched_getaffinity(0, sizeof all, &all), 0);
+  if (CPU_COUNT(&all) < 2) { printf("skip: this process may run on one processor only\n"); skip(); }
+  int first = 0;
+  while (!CPU_ISSET(first, &all)) first++;
+  CPU_ZERO(&one);
+  CPU_SET(first, &one);
+  assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0);
+  int n = plat_cpu_count();
+  assert_int_equal(sched_setaffinity(0, sizeof all, &all), 0);
+  assert_int_equal(n, 1);
+  assert_int_equal(plat_cpu_count(), CPU_COUNT(&all) > 64 ? 64 : CPU_COUNT(&all));
+#else
+  printf("skip: the affinity is set through sched_setaffinity (POSIX) here\n");
+  skip();
+#endif
+}
+
 /* ---- private folders (private.c) ---- */
 
 static int is_win32(void) { return strcmp(plat_name(), "win32") == 0; }
@@ -509,6 +536,7 @@ static void check_private_missing(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(parallel_runs_each_once),
+    cmocka_unit_test(cpu_count_follows_affinity),
     cmocka_unit_test_setup_teardown(write_read_roundtrip, th_tempdir_setup, th_tempdir_teardown),
     cmocka_unit_test_setup_teardown(empty_file, th_tempdir_setup, th_tempdir_teardown),
     cmocka_unit_test_setup_teardown(write_replaces_and_leaves_no_temp, th_tempdir_setup, th_tempdir_teardown),

@@ -1,5 +1,7 @@
 /* thread.c (POSIX): a small worker pool on pthreads (see platform.h). */
+#define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include "platform/platform.h"
@@ -24,6 +26,10 @@ static void *worker(void *arg) {
 
 int plat_cpu_count(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
+#ifdef CPU_COUNT
+  cpu_set_t set;  /* the processors this process may run on (taskset, cpusets) */
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) n = CPU_COUNT(&set);
+#endif
   return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 

@@ -22,6 +22,8 @@ int plat_cpu_count(void) {
   SYSTEM_INFO si;
   GetSystemInfo(&si);
   DWORD n = si.dwNumberOfProcessors;
+  DWORD_PTR mine, sys;  /* the processors this process may run on (start /affinity) */
+  if (GetProcessAffinityMask(GetCurrentProcess(), &mine, &sys) && mine) n = (DWORD)__builtin_popcountll((unsigned long long)mine);
   return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
