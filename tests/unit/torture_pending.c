@@ -126,9 +126,9 @@ static char *get(const char *root, const char *rel) {
   char *p = copy_join(root, rel), *data = NULL;
   size_t len;
   plat_err e;
-  if (plat_read_file(p, &data, &len, &e) != 0) data = NULL;
+  int rc = plat_read_file(p, &data, &len, &e);
   free(p);
-  return data;
+  return rc == 0 ? data : NULL;
 }
 
 static void is(const char *root, const char *rel, const char *want) {

@@ -4,6 +4,7 @@
    binPath), it holds FILE open with no sharing while it runs, as
    TrustedInstaller.exe holds its own image. */
 #include <windows.h>
+#include <shellapi.h>   /* CommandLineToArgvW */
 
 static SERVICE_STATUS_HANDLE status_handle;
 static HANDLE stop_event;
