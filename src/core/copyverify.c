@@ -12,8 +12,6 @@ static const plat_xattr *find(const plat_meta *m, const char *name) {
   return NULL;
 }
 
-#define NT_ACL "system.ntfs_acl"
-
 static void drop(plat_meta *m, const char *name) {
   for (size_t i = 0; i < m->nx; i++)
     if (strcmp(m->x[i].name, name) == 0) {
@@ -69,8 +67,8 @@ static int verify_file(const copy_opts *o, const plat_meta *tmpl, int64_t prec, 
      template's (or a kept) descriptor they differ from the source's by
      design. From a source without one they were set from the mode, so the
      descriptor ntfs-3g derived is not the source's to compare. */
-  int nt = find(&md, NT_ACL) != NULL, view = nt && o->template;
-  if (nt && !find(&ms, NT_ACL)) drop(&md, NT_ACL);
+  int nt = find(&md, plat_meta_ntsd_name()) != NULL, view = nt && o->template;
+  if (nt && !find(&ms, plat_meta_ntsd_name())) drop(&md, plat_meta_ntsd_name());
   if (!copy_time_eq(ms.mtime_ns, md.mtime_ns, prec)) mismatch(it, dp, "modification time differs");
   else if (!view && (ms.mode & 07777) != (md.mode & 07777)) mismatch(it, dp, "mode differs");
   else if (!view && (ms.uid != md.uid || ms.gid != md.gid)) mismatch(it, dp, "owner or group differs");

@@ -35,6 +35,29 @@ const char *th_join(const char *dir, const char *name) {
   return b;
 }
 
+void th_put(const char *root, const char *rel, const char *text, int64_t mtime) {
+  char *p = strdup(th_join(root, rel)), *parent = p ? strdup(p) : NULL;
+  assert_non_null(parent);
+  char *s1 = strrchr(parent, '/'), *s2 = strrchr(parent, '\\');
+  *(s1 > s2 ? s1 : s2) = '\0';
+  plat_err e;
+  assert_int_equal(plat_mkdirs(parent, &e), 0);
+  assert_int_equal(plat_write_file(p, text, strlen(text), &e), 0);
+  plat_meta m;
+  assert_int_equal(plat_meta_get(p, PLAT_META_TIMES, &m, &e), 0);
+  m.mtime_ns = mtime;
+  assert_int_equal(plat_meta_set(p, PLAT_META_TIMES, &m, &e), 0);
+  free(parent);
+  free(p);
+}
+
+char *th_get(const char *root, const char *rel) {
+  char *data = NULL;
+  size_t len;
+  plat_err e;
+  return plat_read_file(th_join(root, rel), &data, &len, &e) == 0 ? data : NULL;
+}
+
 int th_expect_wine(void) {
   char *v = plat_getenv("SXSFIX_EXPECT_WINE");
   int yes = v && strcmp(v, "1") == 0;

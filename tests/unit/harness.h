@@ -15,6 +15,12 @@ int th_tempdir_teardown(void **state);
 /* "dir/name" with the platform's separator, in a static rotating buffer. */
 const char *th_join(const char *dir, const char *name);
 
+/* Write text to root/rel (its folders made) with modification time mtime
+   (ns); the test fails when it cannot. */
+void th_put(const char *root, const char *rel, const char *text, int64_t mtime);
+/* The contents of root/rel (malloc'd), or NULL when it cannot be read. */
+char *th_get(const char *root, const char *rel);
+
 /* 1 when the tests run under Wine (the runner sets SXSFIX_EXPECT_WINE=1). */
 int th_expect_wine(void);
 

@@ -28,31 +28,6 @@ static int teardown(void **state) {
   return th_tempdir_teardown(state);
 }
 
-static void put(const char *root, const char *rel, const char *text, int64_t mtime) {
-  char *p = copy_join(root, rel);
-  char *parent = strdup(p);
-  char *s1 = strrchr(parent, '/'), *s2 = strrchr(parent, '\\');  /* a root's own separator joins */
-  *(s1 > s2 ? s1 : s2) = '\0';
-  plat_err e;
-  assert_int_equal(plat_mkdirs(parent, &e), 0);
-  assert_int_equal(plat_write_file(p, text, strlen(text), &e), 0);
-  plat_meta m;
-  assert_int_equal(plat_meta_get(p, PLAT_META_TIMES, &m, &e), 0);
-  m.mtime_ns = mtime;
-  assert_int_equal(plat_meta_set(p, PLAT_META_TIMES, &m, &e), 0);
-  free(parent);
-  free(p);
-}
-
-static char *get(const char *root, const char *rel) {
-  char *p = copy_join(root, rel), *data = NULL;
-  size_t len;
-  plat_err e;
-  if (plat_read_file(p, &data, &len, &e) != 0) data = NULL;
-  free(p);
-  return data;
-}
-
 static int64_t mtime_of(const char *root, const char *rel) {
   char *p = copy_join(root, rel);
   plat_info st;
@@ -79,8 +54,8 @@ static int run_copy(copy_opts *o, copy_plan *p, copy_summary *s, plat_err *e) {
 
 static void copies_tree_data_and_times(void **state) {
   (void)state;
-  put(S, "a/one.txt", "one", T1);
-  put(S, "a/b/two.txt", "two two", T1 + 100);
+  th_put(S, "a/one.txt", "one", T1);
+  th_put(S, "a/b/two.txt", "two two", T1 + 100);
   plat_err e;
   assert_int_equal(plat_mkdirs(th_join(S, "empty"), &e), 0);
   copy_opts o = {0};
@@ -90,7 +65,7 @@ static void copies_tree_data_and_times(void **state) {
   assert_int_equal(s.files.copied, 2);
   assert_int_equal(s.dirs.copied, 4);  /* root, a, a/b, empty */
   assert_int_equal(s.bytes.copied, 10);
-  char *t = get(D, "a/b/two.txt");
+  char *t = th_get(D, "a/b/two.txt");
   assert_string_equal(t, "two two");
   free(t);
   assert_true(plat_is_dir(th_join(D, "empty")));
@@ -101,17 +76,17 @@ static void copies_tree_data_and_times(void **state) {
 
 static void plan_reasons_and_compare(void **state) {
   (void)state;
-  put(S, "same.txt", "abc", T1);
-  put(S, "size.txt", "abcd", T1);
-  put(S, "newer.txt", "abc", T1 + 1000);
-  put(S, "damaged.txt", "abc", T1);
-  put(D, "same.txt", "abc", T1);
-  put(D, "size.txt", "abc", T1);
-  put(D, "newer.txt", "abc", T1);
-  put(D, "damaged.txt", "xyz", T1);  /* same size and time, other bytes */
-  put(D, "extra.txt", "x", T1);
-  put(D, "clash/f", "x", T1);
-  put(S, "clash", "file here", T1);
+  th_put(S, "same.txt", "abc", T1);
+  th_put(S, "size.txt", "abcd", T1);
+  th_put(S, "newer.txt", "abc", T1 + 1000);
+  th_put(S, "damaged.txt", "abc", T1);
+  th_put(D, "same.txt", "abc", T1);
+  th_put(D, "size.txt", "abc", T1);
+  th_put(D, "newer.txt", "abc", T1);
+  th_put(D, "damaged.txt", "xyz", T1);  /* same size and time, other bytes */
+  th_put(D, "extra.txt", "x", T1);
+  th_put(D, "clash/f", "x", T1);
+  th_put(S, "clash", "file here", T1);
   copy_opts o = {0};
   copy_plan p;
   plat_err e;
@@ -131,7 +106,7 @@ static void plan_reasons_and_compare(void **state) {
   assert_int_equal(item(&p, "same.txt")->action, CA_SAME);
   copy_plan_free(&p);
   /* the plan touched nothing */
-  char *t = get(D, "damaged.txt");
+  char *t = th_get(D, "damaged.txt");
   assert_string_equal(t, "xyz");
   free(t);
 }
@@ -159,7 +134,7 @@ static const unsigned char acl[] = {
 static void posix_xattrs_acl_mode(void **state) {
   (void)state;
   if (strcmp(plat_name(), "posix") != 0) { print_message("SKIP: POSIX xattrs and ACLs\n"); skip(); }
-  put(S, "f", "secret", T1);
+  th_put(S, "f", "secret", T1);
   char *p = copy_join(S, "f");
   plat_meta m = {0};
   plat_err e;
@@ -203,7 +178,7 @@ static void security_descriptor_roundtrip(void **state) {
   (void)state;
   if (strcmp(plat_name(), "win32") != 0) { print_message("SKIP: Windows security descriptors (POSIX ACLs are tested above)\n"); skip(); }
   TH_SKIP_UNDER_WINE("SetFileSecurityW reports success but Wine keeps no descriptor");
-  put(S, "f", "x", T1);
+  th_put(S, "f", "x", T1);
   plat_meta m;
   plat_err e;
   assert_int_equal(plat_meta_get(th_join(S, "f"), PLAT_META_SECURITY, &m, &e), 0);
@@ -225,11 +200,11 @@ static void security_descriptor_roundtrip(void **state) {
 
 /* Destination with an old version; returns its metadata. */
 static void old_destination(plat_meta *orig) {
-  put(D, "k/f.bin", "original bytes, longer than the new ones", T1);
-  put(D, "k/g.bin", "g original", T1);
-  put(S, "k/f.bin", "new bytes", T1 + 500);
-  put(S, "k/g.bin", "g new", T1 + 500);
-  put(S, "k/h.bin", "h is new", T1);
+  th_put(D, "k/f.bin", "original bytes, longer than the new ones", T1);
+  th_put(D, "k/g.bin", "g original", T1);
+  th_put(S, "k/f.bin", "new bytes", T1 + 500);
+  th_put(S, "k/g.bin", "g new", T1 + 500);
+  th_put(S, "k/h.bin", "h is new", T1);
   plat_err e;
   assert_int_equal(plat_meta_get(th_join(D, "k/f.bin"), PLAT_META_ALL, orig, &e), 0);
 }
@@ -250,10 +225,10 @@ static void backup_journal_rollback(void **state) {
   plat_err e;
   assert_int_equal(run_copy(&o, &p, &s, &e), 0);
   assert_int_equal(s.files.copied, 3);
-  char *t = get(D, "k/f.bin");
+  char *t = th_get(D, "k/f.bin");
   assert_string_equal(t, "new bytes");  /* truncated to the new length */
   free(t);
-  t = get(B, "files/3");  /* dirs/1 the root, dirs/2 k, then k/f.bin */
+  t = th_get(B, "files/3");  /* dirs/1 the root, dirs/2 k, then k/f.bin */
   assert_string_equal(t, "original bytes, longer than the new ones");
   free(t);
   copy_rollback_stats st;
@@ -261,10 +236,10 @@ static void backup_journal_rollback(void **state) {
   assert_int_equal(copy_rollback(j, &st, &e), 0);
   assert_int_equal(st.failed, 0);
   assert_int_equal(st.restored, 2 + 2);  /* two files, and the times of k and the root */
-  t = get(D, "k/f.bin");
+  t = th_get(D, "k/f.bin");
   assert_string_equal(t, "original bytes, longer than the new ones");
   free(t);
-  assert_null(get(D, "k/h.bin"));
+  assert_null(th_get(D, "k/h.bin"));
   assert_int_equal(plat_meta_get(th_join(D, "k/f.bin"), PLAT_META_ALL, &now, &e), 0);
   same_meta(&orig, &now);
   plat_meta_free(&now);
@@ -306,11 +281,11 @@ static void fault_no_space_loses_nothing(void **state) {
   assert_int_equal(s.files.copied, 0);
   assert_true(item(&p, "k/f.bin")->failed);
   assert_non_null(strstr(item(&p, "k/f.bin")->error, "injected"));
-  char *t = get(D, "k/f.bin");  /* put back at once from the backup */
+  char *t = th_get(D, "k/f.bin");  /* put back at once from the backup */
   assert_string_equal(t, "original bytes, longer than the new ones");
   free(t);
-  assert_null(get(D, "k/h.bin"));  /* no half file under the final name... */
-  assert_null(get(D, "k/h.bin.sxsfix-new"));  /* ...nor a temporary one */
+  assert_null(th_get(D, "k/h.bin"));  /* no half file under the final name... */
+  assert_null(th_get(D, "k/h.bin.sxsfix-new"));  /* ...nor a temporary one */
   plat_meta now;
   assert_int_equal(plat_meta_get(th_join(D, "k/f.bin"), PLAT_META_ALL, &now, &e), 0);
   same_meta(&orig, &now);
@@ -333,18 +308,18 @@ static void fault_denied_and_source_vanishing(void **state) {
   assert_int_equal(copy_apply(S, D, &o, &p, &s, &e), 0);
   assert_true(item(&p, "k/g.bin")->failed);
   assert_non_null(strstr(item(&p, "k/g.bin")->error, "g.bin"));
-  char *t = get(D, "k/g.bin");
+  char *t = th_get(D, "k/g.bin");
   assert_string_equal(t, "g original");
   free(t);
   assert_true(item(&p, "k/f.bin")->done);  /* the run went on */
   copy_plan_free(&p);
-  put(S, "k/f.bin", "newer still", T1 + 900);
+  th_put(S, "k/f.bin", "newer still", T1 + 900);
   copy_os.open_write = denied;  /* a read-only destination */
   free((char *)B);
   B = strdup(th_join(*state, "bk2"));  /* a backup folder serves one run */
   assert_int_equal(run_copy(&o, &p, &s, &e), 0);
   assert_true(item(&p, "k/f.bin")->failed);
-  t = get(D, "k/f.bin");
+  t = th_get(D, "k/f.bin");
   assert_string_equal(t, "new bytes");
   free(t);
   copy_plan_free(&p);
@@ -371,17 +346,17 @@ static void fault_crash_then_rollback(void **state) {
   assert_int_equal(run_copy(&o, &p, &s, &e), -1);
   copy_os.checkpoint = keep;
   assert_non_null(strstr(e.msg, "stopped"));
-  char *t = get(D, "k/f.bin");
+  char *t = th_get(D, "k/f.bin");
   assert_string_equal(t, "new bytes");  /* the first overwrite happened */
   free(t);
   copy_plan_free(&p);
   copy_rollback_stats st;
   assert_int_equal(copy_rollback(th_join(B, "journal.txt"), &st, &e), 0);
   assert_int_equal(st.failed, 0);
-  t = get(D, "k/f.bin");
+  t = th_get(D, "k/f.bin");
   assert_string_equal(t, "original bytes, longer than the new ones");
   free(t);
-  t = get(D, "k/g.bin");
+  t = th_get(D, "k/g.bin");
   assert_string_equal(t, "g original");
   free(t);
 }
@@ -423,8 +398,8 @@ static void rollback_rejects_bad_journal(void **state) {
 static void rollback_restores_folders(void **state) {
   (void)state;
   plat_err e;
-  put(D, "a/old.txt", "old", T1);
-  put(S, "a/b/new.txt", "new", T1);
+  th_put(D, "a/old.txt", "old", T1);
+  th_put(S, "a/b/new.txt", "new", T1);
   plat_meta ma, mr, now;
   const char *a = th_join(D, "a");
   assert_int_equal(plat_meta_get(a, PLAT_META_ALL, &ma, &e), 0);
@@ -506,12 +481,12 @@ static void rollback_keeps_what_others_created(void **state) {
   copy_rollback_stats st;
   assert_int_equal(copy_rollback(th_join(B, "journal.txt"), &st, &e), 0);
   free(st.first_error);
-  char *t = get(D, "k/h.bin");
+  char *t = th_get(D, "k/h.bin");
   assert_non_null(t);
   assert_string_equal(t, "theirs");
   free(t);
-  assert_null(get(D, "k/h.bin.sxsfix-new"));
-  t = get(D, "k/f.bin");
+  assert_null(th_get(D, "k/h.bin.sxsfix-new"));
+  t = th_get(D, "k/f.bin");
   assert_string_equal(t, "original bytes, longer than the new ones");
   free(t);
   free(hp);
@@ -532,11 +507,11 @@ static void rollback_refuses_another_destination(void **state) {
   const char *moved = th_join(*state, "dst.moved");
   char *mv = strdup(moved);
   assert_int_equal(plat_rename(D, mv, &e), 0);
-  put(D, "k/h.bin", "another tree's file", T1);
+  th_put(D, "k/h.bin", "another tree's file", T1);
   copy_rollback_stats st;
   assert_int_equal(copy_rollback(th_join(B, "journal.txt"), &st, &e), -1);
   assert_non_null(strstr(e.msg, "not the folder"));
-  char *t = get(D, "k/h.bin");
+  char *t = th_get(D, "k/h.bin");
   assert_string_equal(t, "another tree's file");
   free(t);
   free(mv);
@@ -555,13 +530,13 @@ static void backup_folder_serves_one_run(void **state) {
   plat_err e;
   assert_int_equal(run_copy(&o, &p, &s, &e), 0);
   copy_plan_free(&p);
-  put(S, "k/f.bin", "a third version", T1 + 999);
+  th_put(S, "k/f.bin", "a third version", T1 + 999);
   assert_int_equal(run_copy(&o, &p, &s, &e), -1);
   assert_non_null(strstr(e.msg, "already holds"));
   copy_plan_free(&p);
   copy_rollback_stats st;
   assert_int_equal(copy_rollback(th_join(B, "journal.txt"), &st, &e), 0);
-  char *t = get(D, "k/f.bin");
+  char *t = th_get(D, "k/f.bin");
   assert_string_equal(t, "original bytes, longer than the new ones");
   free(t);
 }
@@ -579,8 +554,8 @@ static void rollback_leaves_later_changes(void **state) {
   plat_err e;
   assert_int_equal(run_copy(&o, &p, &s, &e), 0);
   copy_plan_free(&p);
-  put(D, "k/f.bin", "edited by an admin later", T1);
-  put(D, "k/h.bin", "h, edited later", T1);
+  th_put(D, "k/f.bin", "edited by an admin later", T1);
+  th_put(D, "k/h.bin", "h, edited later", T1);
   copy_rollback_stats st;
   const char *j = th_join(B, "journal.txt");
   char *jj = strdup(j);
@@ -590,19 +565,19 @@ static void rollback_leaves_later_changes(void **state) {
   assert_non_null(st.first_error);
   assert_non_null(strstr(st.first_error, "after the copy: left as it is"));
   free(st.first_error);
-  char *t = get(D, "k/f.bin");
+  char *t = th_get(D, "k/f.bin");
   assert_string_equal(t, "edited by an admin later");
   free(t);
-  t = get(D, "k/h.bin");
+  t = th_get(D, "k/h.bin");
   assert_string_equal(t, "h, edited later");
   free(t);
-  t = get(D, "k/g.bin");
+  t = th_get(D, "k/g.bin");
   assert_string_equal(t, "g original");  /* the untouched one is restored */
   free(t);
-  put(D, "k/g.bin", "g changed after the rollback", T1);
+  th_put(D, "k/g.bin", "g changed after the rollback", T1);
   assert_int_equal(copy_rollback(jj, &st, &e), 0);  /* complete: nothing is done again */
   assert_int_equal(st.restored + st.removed + st.changed + st.failed, 0);
-  t = get(D, "k/g.bin");
+  t = th_get(D, "k/g.bin");
   assert_string_equal(t, "g changed after the rollback");
   free(t);
   free(jj);
@@ -630,7 +605,7 @@ static void rollback_refuses_unprivate_journal(void **state) {
   copy_rollback_stats st;
   assert_int_equal(copy_rollback(jj, &st, &e), -1);
   assert_non_null(strstr(e.msg, "writable by"));
-  char *t = get(D, "k/f.bin");
+  char *t = th_get(D, "k/f.bin");
   assert_string_equal(t, "new bytes");  /* nothing was rolled back */
   free(t);
   plat_meta_free(&m);

@@ -108,31 +108,13 @@ static int teardown(void **state) {
   return th_tempdir_teardown(state);
 }
 
+/* The source is newer than the destination. */
 static void put(const char *root, const char *rel, const char *text) {
-  char *p = copy_join(root, rel), *parent = strdup(p);
-  *last_sep(parent) = '\0';
-  plat_err e;
-  assert_int_equal(plat_mkdirs(parent, &e), 0);
-  assert_int_equal(plat_write_file(p, text, strlen(text), &e), 0);
-  plat_meta m;
-  assert_int_equal(plat_meta_get(p, PLAT_META_TIMES, &m, &e), 0);
-  m.mtime_ns = root == S ? 1600000000000000000LL : 1500000000000000000LL;  /* the source is newer */
-  assert_int_equal(plat_meta_set(p, PLAT_META_TIMES, &m, &e), 0);
-  free(parent);
-  free(p);
-}
-
-static char *get(const char *root, const char *rel) {
-  char *p = copy_join(root, rel), *data = NULL;
-  size_t len;
-  plat_err e;
-  int rc = plat_read_file(p, &data, &len, &e);
-  free(p);
-  return rc == 0 ? data : NULL;
+  th_put(root, rel, text, root == S ? 1600000000000000000LL : 1500000000000000000LL);
 }
 
 static void is(const char *root, const char *rel, const char *want) {
-  char *t = get(root, rel);
+  char *t = th_get(root, rel);
   if (!want) { if (t) fail_msg("%s exists, holding \"%s\"", rel, t); return; }
   if (!t) fail_msg("%s is missing", rel);
   if (strcmp(t, want)) fail_msg("%s holds \"%s\", not \"%s\"", rel, t, want);
@@ -269,7 +251,7 @@ static void in_use_replaced_at_boot(void **state) {
   o.backup = B;
   assert_int_equal(copy_verify(S, D, &o, &p, &e), 0);
   copy_plan_free(&p);
-  char *j = get(B, "journal.txt");
+  char *j = th_get(B, "journal.txt");
   assert_non_null(strstr(j, "sxsfix-copy-journal 3\n"));
   assert_non_null(strstr(j, "\npending k/f.bin "));
   free(j);
@@ -438,7 +420,7 @@ static void crash_after_pending_record(void **state) {
   copy_os.checkpoint = no_checkpoint;
   copy_plan_free(&p);
   assert_int_equal(nboot, 0);
-  char *t = get(D, "k/f.bin.sxsfix-pending1");
+  char *t = th_get(D, "k/f.bin.sxsfix-pending1");
   assert_non_null(t);  /* left by the "crash" */
   free(t);
   copy_rollback_stats rs;
