@@ -472,9 +472,11 @@ int copy_apply(const char *src, const char *dst, const copy_opts *o, copy_plan *
   if (!rc) rc = journal_open(&r.j, jp, asrc, adst, abk, e);
   r.src = asrc, r.dst = adst, r.backup = abk;
   if (!rc) {
-    rc = record(&r, "root", "", rootid, 0, e);
+    /* a root the run created is journaled first: a crash right after any
+       record leaves it to the rollback */
+    if (rootnew) rc = record(&r, "mkdir", "", rootid, 0, e);
+    if (!rc) rc = record(&r, "root", "", rootid, 0, e);
     if (!rc && o->service) rc = record(&r, "service", o->service, NULL, 1, e);
-    if (!rc && rootnew) rc = record(&r, "mkdir", "", rootid, 0, e);
     if (!rc) rc = apply_items(&r, p, e);
     if (!rc) rc = finish_dirs(&r, p, e);
     if (!r.crashed) {

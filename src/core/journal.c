@@ -18,7 +18,9 @@
 **                       xattrs, times) is in BACKUP/dirs/N; flushed before
 **                       anything is created in REL
 **   mkdir REL ID        the run created folder REL (REL empty: the
-**                       destination itself); written once it exists
+**                       destination itself, recorded before the root
+**                       record, whose identity it gives too); written once
+**                       it exists
 **   new REL ID          the run created REL.sxsfix-new exclusively; it is
 **                       about to be filled and renamed to REL
 **   overwrite REL N     REL's bytes and metadata are in BACKUP/files/N
@@ -232,6 +234,7 @@ static int parse(journal_log *b, char *text, int v3, journal_rec **out, size_t *
     } else if (!strcmp(line, "new") || !strcmp(line, "mkdir") || !strcmp(line, "overwrite") ||
                !strcmp(line, "dirmeta") || !strcmp(line, "pending")) {
       int num = line[0] == 'o' || line[0] == 'd', pend = line[0] == 'p';
+      if (line[0] == 'm' && !*rel && !b->rootid) b->rootid = arg;  /* a new root, before its root record */
       if (!b->dst || !b->backup || !b->rootid) { free(rs); return bad(e, b->path, lineno, "a record before the dst, backup and root records:", line); }
       if (pend && !v3) { free(rs); return bad(e, b->path, lineno, "a record format 2 does not have:", line); }
       if (!inside(rel) || (pend && !*rel)) { free(rs); return bad(e, b->path, lineno, "a record outside the destination (expected a relative path without '..'):", rel); }

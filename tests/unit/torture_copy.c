@@ -331,6 +331,41 @@ static int crash_checkpoint(const char *verb, const char *rel) {
   return strcmp(verb, "overwrite") == 0 && --crash_after == 0;
 }
 
+static int crash_records;
+static int crash_at_record(const char *verb, const char *rel) {
+  (void)verb;
+  (void)rel;
+  return --crash_records == 0;
+}
+
+/* A destination the run creates, the run stopped after its first, second
+   or third record: the rollback removes the folder (the fuzz target
+   rollback found the root left behind when the stop came between the
+   root record and the root's mkdir). */
+static void fault_crash_new_root(void **state) {
+  th_put(S, "a/one.txt", "one", T1);
+  for (int at = 1; at <= 3; at++) {
+    const char *b = th_join(*state, at == 1 ? "bk-1" : at == 2 ? "bk-2" : "bk-3");
+    copy_opts o = {0};
+    o.backup = b;
+    copy_plan p;
+    copy_summary s;
+    plat_err e;
+    assert_int_equal(copy_plan_build(S, D, &o, &p, &e), 0);
+    int (*keep)(const char *, const char *) = copy_os.checkpoint;
+    copy_os.checkpoint = crash_at_record;
+    crash_records = at;
+    assert_int_equal(copy_apply(S, D, &o, &p, &s, &e), -1);
+    copy_os.checkpoint = keep;
+    copy_plan_free(&p);
+    copy_rollback_stats st;
+    assert_int_equal(copy_rollback(th_join(b, "journal.txt"), &st, &e), 0);
+    assert_int_equal(st.failed, 0);
+    free(st.first_error);
+    assert_false(plat_is_dir(D));
+  }
+}
+
 static void fault_crash_then_rollback(void **state) {
   (void)state;
   plat_meta orig;
@@ -680,6 +715,7 @@ int main(void) {
     cmocka_unit_test_setup_teardown(fault_no_space_loses_nothing, setup, teardown),
     cmocka_unit_test_setup_teardown(fault_denied_and_source_vanishing, setup, teardown),
     cmocka_unit_test_setup_teardown(fault_crash_then_rollback, setup, teardown),
+    cmocka_unit_test_setup_teardown(fault_crash_new_root, setup, teardown),
     cmocka_unit_test_setup_teardown(rollback_rejects_bad_journal, setup, teardown),
     cmocka_unit_test_setup_teardown(rollback_restores_folders, setup, teardown),
     cmocka_unit_test_setup_teardown(rollback_keeps_what_others_created, setup, teardown),
