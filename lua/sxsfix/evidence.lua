@@ -44,36 +44,35 @@ local function file_time(file)
   return st and st.mtime > 0 and os.date("%Y-%m-%d %H:%M:%S", math.floor(st.mtime)) or nil
 end
 
--- The time of the last successful repair, from settings.history, or nil
+-- The time and text of the last line of settings.history, or nil, nil
 -- (and why the history was not trusted). Only a private history counts
 -- (sxsfix.private: anyone else who can write it could declare all evidence
 -- resolved), and lines dated in the future are ignored.
-function M.last_repair(settings)
+local function last_history_line(settings)
   if not settings.history or not fs.resolve(settings.history) then return nil end
   local ok, why = require("sxsfix.private").file(settings.history)
-  if not ok then return nil, why and (why .. "; the repair history is ignored") end
-  local data = fs.readfile(settings.history)
-  local now, last = os.date("%Y-%m-%d %H:%M:%S"), nil
-  for line in (data or ""):gmatch("[^\r\n]+") do
+  if not ok then return nil, nil, why and (why .. "; the repair history is ignored") end
+  local now, last, lastline = os.date("%Y-%m-%d %H:%M:%S"), nil, nil
+  for line in (fs.readfile(settings.history) or ""):gmatch("[^\r\n]+") do
     local t = line_time(line)
-    if t and t <= now and (not last or t > last) then last = t end
+    if t and t <= now and (not last or t >= last) then last, lastline = t, line end
   end
-  return last
+  return last, lastline
+end
+
+-- The time of the last successful repair, or nil (and why the history was
+-- not trusted).
+function M.last_repair(settings)
+  local t, _, why = last_history_line(settings)
+  return t, why
 end
 
 -- The journals whose files in use the last repair scheduled for the next
--- boot (its history line ends "| reboot pending: J1 | J2"), from the same
--- private history as last_repair; {} when none.
+-- boot (its history line ends "| reboot pending: J1 | J2"); {} when none.
 function M.pending_journals(settings)
-  if not settings.history or not fs.resolve(settings.history) then return {} end
-  if not require("sxsfix.private").file(settings.history) then return {} end
-  local last, lastline = nil, nil
-  for line in (fs.readfile(settings.history) or ""):gmatch("[^\r\n]+") do
-    local t = line_time(line)
-    if t and (not last or t >= last) then last, lastline = t, line end
-  end
+  local _, line = last_history_line(settings)
   local out = {}
-  local tail = lastline and lastline:match("| reboot pending: (.*)$")
+  local tail = line and line:match("| reboot pending: (.*)$")
   for j in (tail or ""):gmatch("[^|]+") do
     j = j:match("^%s*(.-)%s*$")
     if j ~= "" then out[#out + 1] = j end

@@ -10,6 +10,12 @@ local json = require "sxsfix.json"
 local report = require "sxsfix.report"
 local robolog = require "sxsfix.robolog"
 
+-- What became of a service the repair stopped.
+local function service_text(s)
+  return "stopped for the copy" .. (s.error and (" (" .. s.error .. ")") or "") .. "; " ..
+    (s.restored and "started again" or ("NOT started again: " .. tostring(s.restore_error)))
+end
+
 local function log_lines(r)
   local out = { string.rep("-", 78),
     "  sxsfix repair   " .. os.date("%Y-%m-%d %H:%M:%S"),
@@ -34,9 +40,7 @@ local function log_lines(r)
   end
   local s = r.service
   if s and s.stopped then
-    out[#out + 1] = string.format("  Service: %s was running: stopped for the copy%s; %s", s.name,
-      s.error and (" (" .. s.error .. ")") or "",
-      s.restored and "started again" or ("NOT started again: " .. tostring(s.restore_error)))
+    out[#out + 1] = "  Service: " .. s.name .. " was running: " .. service_text(s)
   elseif s then
     out[#out + 1] = string.format("  Service: %s was %s: left as it is", s.name, s.before)
   end
@@ -223,9 +227,7 @@ return {
       if not ok then io.stderr:write("sxsfix repair: log: ", err, "\n") end
     end
     if r.service and r.service.stopped then
-      ctx.log("repair: service %s stopped for the copy%s; %s", r.service.name,
-        r.service.error and (" (" .. r.service.error .. ")") or "",
-        r.service.restored and "started again" or ("not started again: " .. tostring(r.service.restore_error)))
+      ctx.log("repair: service %s %s", r.service.name, service_text(r.service))
       if not r.service.restored then
         io.stderr:write("sxsfix repair: the ", r.service.name, " service could not be started again: ",
           tostring(r.service.restore_error), "\n")
