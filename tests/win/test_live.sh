@@ -111,7 +111,7 @@ SVC=sxsfixtest$$
 KEY='HKLM\SOFTWARE\sxsfix-test-live'
 "$EMU" reg add "$KEY" /v CurrentBuild /t REG_SZ /d 26100 /f >/dev/null 2>&1
 svc_state() { "$EMU" sc query "$SVC" 2>/dev/null | tr -d '\r' | sed -n 's/.*STATE *: *[0-9]* *//p'; }
-svc_wait() { for _ in $(seq 100); do [ "$(svc_state)" = "$1" ] && return; sleep 0.1; done; }
+svc_wait() { for _ in $(seq 600); do [ "$(svc_state)" = "$1" ] && return; sleep 0.1; done; }
 cleanup_live() {
   "$EMU" sc stop "$SVC" >/dev/null 2>&1; "$EMU" sc delete "$SVC" >/dev/null 2>&1
   "$EMU" reg delete "$KEY" /f >/dev/null 2>&1
