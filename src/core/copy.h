@@ -107,6 +107,11 @@ typedef struct copy_rollback_stats {
   char *first_error;     /* malloc'd, or NULL */
 } copy_rollback_stats;
 int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e);
+/* The same under --root DIR (root non-NULL): the journal is input from the
+   image, so its destination and backup folder must lie inside root (no
+   "." or "..", no link out of it); else refused (PLAT_EC_INPUT) naming the
+   journal, the line and the path, before anything changes. */
+int copy_rollback_in(const char *journal, const char *root, copy_rollback_stats *st, plat_err *e);
 
 /* The replacements at the next boot a journal records: for each, the file
    and its replacement (absolute, malloc'd) and whether it is still

@@ -66,6 +66,7 @@ typedef struct journal_rec {
 } journal_rec;
 typedef struct journal_log {
   const char *path, *dst, *backup, *rootid;
+  size_t dstline, backupline;  /* where dst and backup were read */
   char *text;
   journal_rec *rs;
   size_t n;

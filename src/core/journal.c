@@ -215,8 +215,8 @@ static int parse(journal_log *b, char *text, int v3, journal_rec **out, size_t *
     if (!sp || decode(sp + 1) != 0) { free(rs); return bad(e, b->path, lineno, "malformed record (expected VERB PATH)", line); }
     *sp = '\0';
     char *rel = sp + 1;
-    if (!strcmp(line, "dst")) b->dst = rel;
-    else if (!strcmp(line, "backup")) b->backup = rel;
+    if (!strcmp(line, "dst")) b->dst = rel, b->dstline = lineno;
+    else if (!strcmp(line, "backup")) b->backup = rel, b->backupline = lineno;
     else if (!strcmp(line, "root")) b->rootid = arg;
     else if (!strcmp(line, "undo") || !strcmp(line, "undone")) {
       size_t l = strtoul(rel, NULL, 10);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/copy_int.h"
+#include "core/winpath.h"
 
 typedef struct rb {
   const char *journal, *dst, *backup, *rootid;
@@ -192,11 +193,60 @@ static int check_private(const char *path, plat_err *e) {
   return plat_check_private(path, e) == 0 || plat_wine_version() ? 0 : -1;
 }
 
+/* Under --root: the journal's path at line (dst or backup) must lie inside
+   the root, whose resolved form is real: below it as written, without "."
+   or "..", and through no link that leads out (sx_winpath_check, the
+   boundary every other path under --root goes through). */
+static int inside_root(const char *journal, size_t line, const char *path, const char *root,
+                       const char *real, plat_err *e) {
+  if (!path) return 0;  /* no record uses it (checked by parse) */
+  size_t n = strlen(real);
+  while (n > 1 && (real[n - 1] == '/' || real[n - 1] == '\\')) n--;
+  int ok = strlen(path) >= n, fold = plat_sep() == '\\';
+  for (size_t i = 0; ok && i < n; i++) {
+    char a = path[i], b = real[i];
+    if (fold && a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
+    if (fold && b >= 'A' && b <= 'Z') b = (char)(b - 'A' + 'a');
+    ok = a == b || ((a == '/' || a == '\\') && (b == '/' || b == '\\'));
+  }
+  if (ok) ok = path[n] == '\0' || path[n] == '/' || path[n] == '\\';
+  for (const char *p = path + (ok ? n : 0); ok && *p;) {  /* no "." or ".." below the root */
+    p += strspn(p, "/\\");
+    size_t k = strcspn(p, "/\\");
+    if ((k == 1 && p[0] == '.') || (k == 2 && p[0] == '.' && p[1] == '.')) ok = 0;
+    p += k;
+  }
+  char err[sizeof e->msg];
+  if (ok) {
+    sx_winpath wp;
+    sx_winpath_init(&wp, real);
+    if (sx_winpath_check(&wp, path, err, sizeof err) == 0) return 0;
+    plat_failc(e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL), "%s:%zu: %s; nothing rolled back", journal, line, err);
+    return -1;
+  }
+  plat_failc(e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL),
+             "%s:%zu: %s lies outside --root %s (a journal in the image may name only paths inside it); "
+             "nothing rolled back", journal, line, path, root);
+  return -1;
+}
+
 int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e) {
+  return copy_rollback_in(journal, NULL, st, e);
+}
+
+int copy_rollback_in(const char *journal, const char *root, copy_rollback_stats *st, plat_err *e) {
   memset(st, 0, sizeof *st);
   journal_log log;
   if (check_private(journal, e) != 0) return -1;
   if (journal_load(&log, journal, e) != 0) return -1;
+  if (root) {
+    char *real = NULL;
+    int bad = plat_realpath(root, &real, e) != 0 ||
+              inside_root(journal, log.dstline, log.dst, root, real, e) != 0 ||
+              inside_root(journal, log.backupline, log.backup, root, real, e) != 0;
+    free(real);
+    if (bad) { journal_log_free(&log); return -1; }
+  }
   rb b = { journal, log.dst, log.backup, log.rootid, { 0 }, NULL, st };
   journal_rec *rs = log.rs;
   size_t n = log.n, todo = 0;

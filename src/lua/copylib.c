@@ -299,7 +299,7 @@ static int copy_rollback_(lua_State *L) {
   const char *j = sx_trypath(L, 1, &e);
   if (!j) return sx_pushfail(L, &e);
   copy_rollback_stats st;
-  if (copy_rollback(j, &st, &e) != 0) return sx_pushfail(L, &e);
+  if (copy_rollback_in(j, sx_getroot(L), &st, &e) != 0) return sx_pushfail(L, &e);
   lua_createtable(L, 0, 5);
   setint(L, "restored", st.restored);
   setint(L, "removed", st.removed);
