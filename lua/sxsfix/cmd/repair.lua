@@ -215,6 +215,7 @@ return {
         else
           say("Retry the upgrade now.")
         end
+        say("To undo: sxsfix %srollback %s", ctx.opts.root and ("--root " .. ctx.opts.root .. " ") or "", fs.map(r.backup))
       end
     end
 

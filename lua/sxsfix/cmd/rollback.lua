@@ -1,32 +1,115 @@
--- sxsfix rollback JOURNAL: undo a copy from its journal (newest first):
--- overwritten files get their backed-up bytes and metadata back in place,
--- created files and folders are removed, folders get their metadata back.
+-- sxsfix rollback JOURNAL|FOLDER|--last: undo a copy from its journal
+-- (newest first): overwritten files get their backed-up bytes and metadata
+-- back in place, created files and folders are removed, folders get their
+-- metadata back. FOLDER is a backup folder as repair prints it
+-- (BACKUP/<time>, holding 1/journal.txt, 2/journal.txt...: undone last to
+-- first) or a copy's --backup folder (journal.txt); --last is the newest
+-- <time> folder in this installation's backup folder (settings.backup).
 -- Refuses a journal whose destination is not the folder it was written
--- for, or that others could have written. Leaves items changed after the
+-- for, or that others could have written; under --root, one naming a
+-- destination or backup outside the root. Leaves items changed after the
 -- copy as they are. Cancels the replacements at the next boot it scheduled
 -- for files in use, and starts a service it stopped again. Records its
 -- progress: a second run after a complete one does nothing, a run after an
 -- interrupted one finishes it.
 local args = require "sxsfix.args"
 local copy = require "sxsfix.copy"
+local fs = require "sxsfix.fs"
+
+local STAMP = "^%d%d%d%d%d%d%d%d%-%d%d%d%d%d%d$"
+
+-- The journals of a backup folder, in the order to undo them; nil, msg.
+local function journals_in(dir)
+  local own = fs.join(dir, "journal.txt")
+  if fs.stat(own) then return { own } end
+  local names, err = fs.list(dir, { type = "dir" })
+  if not names then return nil, err end
+  local nums = {}
+  for _, n in ipairs(names) do
+    if n:match("^%d+$") and fs.stat(fs.join(dir, n, "journal.txt")) then nums[#nums + 1] = tonumber(n) end
+  end
+  if #nums == 0 then
+    return nil, dir .. ": no journal in this folder (expected journal.txt or 1/journal.txt, as repair writes)"
+  end
+  table.sort(nums, function(a, b) return a > b end)
+  local out = {}
+  for i, n in ipairs(nums) do out[i] = fs.join(dir, tostring(n), "journal.txt") end
+  return out
+end
+
+-- The newest BACKUP/<time> folder of this installation; nil, msg.
+local function last_backup(settings)
+  local base, merr = fs.map(settings.backup)
+  if not base then return nil, merr end
+  local names = fs.list(base, { type = "dir" })
+  if not names then return nil, base .. ": no backup folder (no repair was applied here)" end
+  local best
+  for _, n in ipairs(names) do
+    if n:match(STAMP) and (not best or n > best) then best = n end
+  end
+  if not best then return nil, base .. ": no backup folder of a repair (expected YYYYMMDD-HHMMSS)" end
+  return fs.join(base, best)
+end
+
+local function total(sts)
+  local t = { restored = 0, removed = 0, kept = 0, changed = 0, failed = 0, cancelled = 0, started = 0 }
+  for _, st in ipairs(sts) do
+    for k in pairs(t) do t[k] = t[k] + (st[k] or 0) end
+    t.error = t.error or st.error
+  end
+  return t
+end
 
 return {
-  summary = "undo a copy from its journal (restores bytes and metadata)",
-  usage = "rollback JOURNAL",
-  run = function(ctx, _, pos)
-    local journal = pos[1] or args.usage_error("give the journal of a copy (BACKUP/journal.txt)")
-    local st, err = copy.rollback(journal)
-    if not st then
-      io.stderr:write("sxsfix rollback: ", err, "\n")
-      return ctx.exit.usage, { rollback = { journal = journal, error = err } }
+  summary = "undo a copy or repair from its journal(s) (restores bytes and metadata)",
+  usage = "rollback JOURNAL|FOLDER|--last",
+  options = {
+    { "last", help = "undo the newest repair of this installation (its newest backup folder)" },
+  },
+  help = "FOLDER is the backup folder repair printed (it holds 1/journal.txt, ...)\n" ..
+    "or a copy's --backup folder; its journals are undone newest first.",
+  run = function(ctx, opts, pos)
+    local target = pos[1]
+    if opts.last then
+      if target then args.usage_error("give a journal or folder, or --last, not both") end
+      local dir, err = last_backup(ctx.settings)
+      if not dir then
+        io.stderr:write("sxsfix rollback: ", err, "\n")
+        return ctx.exit.usage, { rollback = { error = err } }
+      end
+      target = dir
     end
+    target = target or args.usage_error("give the journal of a copy (BACKUP/journal.txt), a backup folder, or --last")
+    local list = { target }
+    local where = fs.map(target)
+    local st0 = where and fs.stat(where)
+    if st0 and st0.type == "dir" then
+      local js, err = journals_in(where)
+      if not js then
+        io.stderr:write("sxsfix rollback: ", err, "\n")
+        return ctx.exit.usage, { rollback = { journal = target, error = err } }
+      end
+      list = js
+    end
+    local sts = {}
+    for _, journal in ipairs(list) do
+      local st, err = copy.rollback(journal)
+      if not st then
+        io.stderr:write("sxsfix rollback: ", err, "\n")
+        return ctx.exit.usage, { rollback = { journal = journal, error = err } }
+      end
+      st.journal = journal
+      sts[#sts + 1] = st
+    end
+    local st = total(sts)
     print(string.format("restored %d, removed %d, kept %d (not empty), changed %d (left as they are), failed %d",
       st.restored, st.removed, st.kept, st.changed, st.failed)
       .. (st.cancelled > 0 and string.format(", %d replacement(s) at the next boot cancelled", st.cancelled) or "")
       .. (st.started > 0 and string.format(", %d service(s) started again", st.started) or ""))
     if st.error then io.stderr:write("sxsfix rollback: ", st.error, "\n") end
-    ctx.log("rollback %s: restored %d, removed %d, failed %d", journal, st.restored, st.removed, st.failed)
-    st.journal = journal
+    ctx.log("rollback %s: restored %d, removed %d, failed %d", target, st.restored, st.removed, st.failed)
+    st.journal = #list == 1 and list[1] or target
+    if #list > 1 then st.journals = sts end
     return st.failed > 0 and ctx.exit.failed or ctx.exit.ok, { rollback = st }
   end,
 }
