@@ -44,20 +44,30 @@ local function file_time(file)
   return st and st.mtime > 0 and os.date("%Y-%m-%d %H:%M:%S", math.floor(st.mtime)) or nil
 end
 
--- The time and text of the last line of settings.history, or nil, nil
--- (and why the history was not trusted). Only a private history counts
--- (sxsfix.private: anyone else who can write it could declare all evidence
--- resolved), and lines dated in the future are ignored.
+-- The time and text of the last repair line of settings.history that no
+-- rollback undid, or nil, nil (and why the history was not trusted). Each
+-- "TIME rolled back FOLDER" line (sxsfix rollback) cancels the newest
+-- repair line before it that is not cancelled yet. Only a private history
+-- counts (sxsfix.private: anyone else who can write it could declare all
+-- evidence resolved), and lines dated in the future are ignored.
 local function last_history_line(settings)
   if not settings.history or not fs.resolve(settings.history) then return nil end
   local ok, why = require("sxsfix.private").file(settings.history)
   if not ok then return nil, nil, why and (why .. "; the repair history is ignored") end
-  local now, last, lastline = os.date("%Y-%m-%d %H:%M:%S"), nil, nil
+  local now, lines = os.date("%Y-%m-%d %H:%M:%S"), {}
   for line in (fs.readfile(settings.history) or ""):gmatch("[^\r\n]+") do
     local t = line_time(line)
-    if t and t <= now and (not last or t >= last) then last, lastline = t, line end
+    if t and t <= now then lines[#lines + 1] = { t = t, line = line, n = #lines } end
   end
-  return last, lastline
+  table.sort(lines, function(a, b) return a.t < b.t or (a.t == b.t and a.n < b.n) end)
+  local live = {}  -- the repairs not rolled back, oldest first
+  for _, l in ipairs(lines) do
+    if l.line:sub(20, 32) == " rolled back " then live[#live] = nil
+    else live[#live + 1] = l end
+  end
+  local top = live[#live]
+  if top then return top.t, top.line end
+  return nil
 end
 
 -- The time of the last successful repair, or nil (and why the history was

@@ -19,5 +19,13 @@ read -r -a cmd <<<"${undo#To undo: sxsfix }"
 run "${CFG[@]}" "${cmd[@]}"
 check "the printed undo command exits 0" test "$rc" = 0
 check "the printed undo command empties the stack folder again" test -z "$(ls -A "$r/Windows/WinSxS/$STACK")"
+# The rollback is in the history: the repair it undid resolves nothing now.
+check "the rollback is recorded in the history" grep -q " rolled back " "$r/ProgramData/sxsfix/repairs.log"
+run --root "$r" "${CFG[@]}" diagnose
+check "diagnose after the undo: not healthy" test "$rc" != 0
+check "diagnose after the undo: no 'Resolved history' from the undone repair" bash -c '! grep -q "Resolved history" <<<"$1"' _ "$out"
+run "${CFG[@]}" "${cmd[@]}"
+check "a second undo changes nothing and exits 0" test "$rc" = 0
+check "a second undo (nothing undone) adds no history line" test "$(grep -c ' rolled back ' "$r/ProgramData/sxsfix/repairs.log")" = 1
 echo "rollback_repair: $passed passed, $failed failed"
 [ "$failed" = 0 ]

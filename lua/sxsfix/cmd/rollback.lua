@@ -51,6 +51,28 @@ local function last_backup(settings)
   return fs.join(base, best)
 end
 
+-- The repair backup folder (BACKUP/<time>) that path is or lies in (a
+-- journal BACKUP/<time>/N/journal.txt, its folder N), or nil.
+local function repair_folder(path)
+  local p = path
+  for _ = 1, 3 do
+    if fs.basename(p):match(STAMP) then return p end
+    local up = fs.dirname(p)
+    if up == "" or up == p then return nil end
+    p = up
+  end
+end
+
+-- Append "TIME rolled back FOLDER" to the repair history (evidence.lua:
+-- it cancels the repair line before it); true, or nil, msg.
+local function record(settings, folder)
+  local ok, err = require("sxsfix.private").prepare(settings)  -- the history is private
+  if not ok then return nil, err end
+  local path = settings.history
+  local old = fs.readfile(path) or ""
+  return fs.writefile(path, old .. os.date("%Y-%m-%d %H:%M:%S") .. " rolled back " .. folder .. "\n")
+end
+
 local function total(sts)
   local t = { restored = 0, removed = 0, kept = 0, changed = 0, failed = 0, cancelled = 0, started = 0 }
   for _, st in ipairs(sts) do
@@ -80,8 +102,8 @@ return {
       target = dir
     end
     target = target or args.usage_error("give the journal of a copy (BACKUP/journal.txt), a backup folder, or --last")
-    local list = { target }
     local where = fs.map(target)
+    local list = { where or target }
     local st0 = where and fs.stat(where)
     if st0 and st0.type == "dir" then
       local js, err = journals_in(where)
@@ -107,6 +129,17 @@ return {
       .. (st.cancelled > 0 and string.format(", %d replacement(s) at the next boot cancelled", st.cancelled) or "")
       .. (st.started > 0 and string.format(", %d service(s) started again", st.started) or ""))
     if st.error then io.stderr:write("sxsfix rollback: ", st.error, "\n") end
+    local folder = repair_folder(list[1])
+    local did = st.restored + st.removed + st.kept + st.cancelled + st.started
+    if folder and did > 0 and ctx.settings.history then  -- even a partial undo unmakes the repair
+      local base = fs.resolve(ctx.settings.backup)
+      local mine = base and fs.dirname(folder) == base
+      local ok, err = true, nil
+      if mine then ok, err = record(ctx.settings, folder)
+      else err = folder .. " is not in this installation's backup folder " .. (base or ctx.settings.backup) ..
+        " (give --root DIR for an offline one)" end
+      if not ok or not mine then io.stderr:write("sxsfix rollback: the repair history was not updated: ", tostring(err), "\n") end
+    end
     ctx.log("rollback %s: restored %d, removed %d, failed %d", target, st.restored, st.removed, st.failed)
     st.journal = #list == 1 and list[1] or target
     if #list > 1 then st.journals = sts end
