@@ -114,6 +114,11 @@ if [ "$wim" = yes ]; then
 else
   skip "no WIM support in this build"
 fi
+# inside a CAB .msu signed by the trusted CA: the outer signature covers the
+# folder, but a folder beside a cabinet is still not a source
+(cd "$tmp/evil" && find . -type f | sed 's|^\./||' | sort | xargs gcab -c -z "$tmp/evil-outer.cab")
+bash "$SXSFIX_SOURCE/scripts/testca.sh" sign "$tmp/img/ca" "$tmp/evil-outer.cab" "$tmp/evil-cab.msu" >/dev/null 2>&1
+attack "CAB .msu: signed cab beside an unsigned folder" "$tmp/evil-cab.msu"
 if [ "$(id -u)" = 0 ]; then
   rm -rf "$tmp/atk" "$tmp/watk"; cp -a "$r" "$tmp/atk"
   run --root "$tmp/atk" repair --trust "$tmp/img/ca/ca.pem" --ssu "$P" --work "$tmp/watk" --allow-unsigned
@@ -126,6 +131,7 @@ printf '\xff\xff\xff\xff' | dd of="$tmp/damaged.msu" bs=1 seek=8 conv=notrunc 2>
 run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/damaged.msu" --work "$tmp/wdmg"
 check "damaged CAB .msu: exit 3" test "$rc" = 3
 check "damaged CAB .msu: names the file" has "$err" "damaged.msu"
+echo "# damaged: $err"
 check "damaged CAB .msu: not handled as a WIM" bash -c "! grep -qi wim <<<'$err'"
 
 echo "ssudir: $passed passed, $failed failed, $skipped skipped"
