@@ -101,7 +101,9 @@ end
 
 -- Verify a .cab, or a .msu and each cabinet inside it. Returns a list of
 -- infos (info.file is "X.msu/inner.cab" for an inner cabinet), or nil, err,
--- code when the input is not a cabinet or an update.
+-- code when the input is not a cabinet or an update. A CAB .msu whose own
+-- signature fails and whose contents cannot be read: the list of that one
+-- info, with list.damaged = the read error.
 function M.verify_update(path, opts)
   opts = opts or {}
   local pem, perr = M.anchors(opts.trust)
@@ -127,6 +129,9 @@ function M.verify_update(path, opts)
   local res, xerr, xcode = expand.run(path, tmp, { nested = false, filter = "*.cab" })
   if not res then
     fs.rmtree(tmp)
+    -- the file's own signature first: a changed outer cabinet is invalid
+    -- (list.damaged says what else could not be read)
+    if list[1] and not list[1].verified then list.damaged = xerr; return list end
     return nil, xerr, xcode
   end
   if outer.status == "bad input" then list.container = "wim" end
