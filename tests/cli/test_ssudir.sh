@@ -92,6 +92,14 @@ else
 fi
 
 
+# --- the chosen update gets the catalog name check a single update gets -------
+mkdir -p "$tmp/cat"
+cp "$S/amd64-10.0.26100.5074/windows10.0-kb5043080-x64.msu" \
+  "$tmp/cat/windows10.0-kb5043080-x64_0000000000000000000000000000000000000000.msu"
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/cat" --work "$tmp/wcat"
+check "share: a chosen update whose SHA-1 is not its catalog name: exit 3" test "$rc" = 3
+check "share: says corrupted download" has "$err" "corrupted download"
+
 # --- provenance: a signed cabinet beside an unsigned folder of its name --------
 # (issue: files were matched to a verified cabinet by name; now only what
 # sxsfix extracted itself from a verified cabinet is a source)
