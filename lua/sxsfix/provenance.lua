@@ -3,6 +3,7 @@
 --   provenance.anchors(files)             -> pem | nil, err   (sxsfix.trust + --trust files)
 --   provenance.verify_cab(path, opts)     -> info | nil, err   (one cabinet)
 --   provenance.verify_update(path, opts)  -> list | nil, err, code
+--   provenance.format(path)               -> "cab"|"wim" | nil, err (by the first bytes)
 --   provenance.catalog_check(path)        -> true | nil, reason
 --   provenance.hash_tree(dir)             -> { [rel] = sha256 } | nil, err
 --   provenance.recheck(dir, hashes)       -> true | nil, reason (same names)
@@ -78,6 +79,16 @@ function M.catalog_check(path)
   return true
 end
 
+-- The container by its first bytes: "cab" (MSCF) or "wim" (MSWIM\0\0\0),
+-- else nil, "path: ...". Never by the file's name.
+function M.format(path)
+  local h, err = fs.head(path, 8)
+  if not h then return nil, err end
+  if h:sub(1, 4) == "MSCF" then return "cab" end
+  if h == "MSWIM\0\0\0" then return "wim" end
+  return nil, path .. ": not a cabinet file or a WIM (expected the signature MSCF or MSWIM)"
+end
+
 -- Every *.cab below dir (sorted), as paths.
 local function cabs_below(dir)
   local out = {}
@@ -90,7 +101,9 @@ end
 
 -- Verify a .cab, or a .msu and each cabinet inside it. Returns a list of
 -- infos (info.file is "X.msu/inner.cab" for an inner cabinet), or nil, err,
--- code when the input is not a cabinet or an update.
+-- code when the input is not a cabinet or an update. A CAB .msu whose own
+-- signature fails and whose contents cannot be read: the list of that one
+-- info, with list.damaged = the read error.
 function M.verify_update(path, opts)
   opts = opts or {}
   local pem, perr = M.anchors(opts.trust)
@@ -100,6 +113,11 @@ function M.verify_update(path, opts)
   if not outer then return nil, err, code end
   local list = {}
   local is_msu = path:lower():match("%.msu$")
+  local kind, ferr = M.format(path)
+  if not kind then return nil, ferr, 3 end
+  if kind == "cab" and outer.status == "bad input" then  -- damaged: never taken for a WIM
+    return nil, path .. ": " .. (outer.reason or "a damaged cabinet"), 3
+  end
   if outer.status ~= "bad input" then list[1] = outer end
   if not is_msu then
     if outer.status == "bad input" then return nil, path .. ": " .. outer.reason end
@@ -111,6 +129,9 @@ function M.verify_update(path, opts)
   local res, xerr, xcode = expand.run(path, tmp, { nested = false, filter = "*.cab" })
   if not res then
     fs.rmtree(tmp)
+    -- the file's own signature first: a changed outer cabinet is invalid
+    -- (list.damaged says what else could not be read)
+    if list[1] and not list[1].verified then list.damaged = xerr; return list end
     return nil, xerr, xcode
   end
   if outer.status == "bad input" then list.container = "wim" end
@@ -154,20 +175,6 @@ function M.recheck(dir, hashes)
   return true
 end
 
--- The cabinet whose expansion holds src (a folder below the expansion dir):
--- the ssu itself when it was a .cab, else the NAME.cab beside the folder
--- NAME that src is in.
-local function covering_cab(ssu, dir, src)
-  if ssu:lower():match("%.cab$") then return ssu end
-  local rel = src:sub(#dir + 2)
-  local parts = {}
-  for p in rel:gmatch("[^/\\]+") do parts[#parts + 1] = p end
-  for i = #parts - 1, 1, -1 do
-    local cab = fs.join(dir, table.concat(parts, "/", 1, i) .. ".cab")
-    if fs.stat(cab) then return cab end
-  end
-end
-
 -- A bare .cab given as the update may change after it was expanded: verify
 -- a copy in the (private) work folder instead, and expand that copy again.
 local function snapshot(r, ssu, o, find)
@@ -192,17 +199,29 @@ end
 
 -- Repair's verify step. r: the repair's result so far (r.ssu, r.expanded,
 -- r.found: name -> source folder, r.provided); find(dir) -> found, provided
--- finds the stack folders again after a re-expansion. Verifies every
--- cabinet whose files may be copied, then hashes those files
--- (r.hashes[name]); fills r.signatures. A failure returns nil, reason
--- (naming the cabinet) unless opts.allow_unsigned.
+-- finds the stack folders in a folder. The sources of the copy are only
+-- what this step extracts itself, into a new staging folder, from each
+-- cabinet it has just verified: a folder beside a cabinet (in a .msu or a
+-- folder) is never a source, and an expanded folder is refused. Then
+-- hashes those files (r.hashes[name]); fills r.signatures. A failure
+-- returns nil, reason (naming the cabinet) unless opts.allow_unsigned.
 function M.verify_step(r, settings, opts, find)
   r.signatures = {}
   local ssu = r.choice and r.choice.file or r.ssu  -- the update chosen from a folder of them
   local pem, err = M.anchors(opts.trust)
   if not pem then return nil, err end
   local o = { pem = pem, engine = opts.engine or (settings.provenance or {}).engine, time = opts.time }
-  if ssu:lower():match("%.cab$") and not fs.isdir(ssu) then
+  if fs.isdir(ssu) then
+    local msg = ssu .. ": unsigned (an expanded folder carries no signature): pass the signed .msu or .cab"
+    r.signatures[1] = { file = ssu, status = "unsigned", verified = false,
+                        reason = "unsigned (an expanded folder carries no signature)" }
+    if not opts.allow_unsigned then return nil, msg end
+    r.unsigned_allowed = msg
+    return M.hash_all(r)
+  end
+  local kind, ferr = M.format(ssu)
+  if not kind then return nil, ferr end
+  if kind == "cab" and not ssu:lower():match("%.msu$") then
     local info, serr = snapshot(r, ssu, o, find)
     if not info then return nil, serr end
     r.signatures[1] = info
@@ -212,35 +231,46 @@ function M.verify_step(r, settings, opts, find)
     end
     return M.hash_all(r)
   end
-  local seen, failures = {}, {}
-  if ssu:lower():match("%.msu$") and not fs.isdir(ssu) then
-    -- A CAB-based .msu is signed as a whole too (a WIM-based one is not).
+  local failures = {}
+  if kind == "cab" then
+    -- A CAB-based .msu is signed as a whole (a WIM-based one is not); a
+    -- damaged one is bad input, never taken for a WIM.
     local outer, oerr = M.verify_cab(ssu, o)
     if not outer then return nil, oerr end
-    if outer.status ~= "bad input" then
-      r.signatures[1] = outer
-      if not outer.verified then failures[1] = outer end
+    if outer.status == "bad input" then return nil, ssu .. ": " .. (outer.reason or "a damaged cabinet") end
+    r.signatures[1] = outer
+    if not outer.verified then failures[1] = outer end
+  end
+  -- The update's own cabinets (its top level), each verified and then
+  -- expanded by sxsfix into the private staging folder: the only source.
+  local stage = r.expanded .. ".verified"
+  local ok, serr = fs.rmtree(stage)
+  if ok then ok, serr = fs.mkdirs(stage) end
+  if not ok then return nil, serr end
+  local cabs = {}
+  for name, ty in fs.dir(r.expanded) do
+    if ty == "file" and name:lower():match("%.cab$") then cabs[#cabs + 1] = name end
+  end
+  table.sort(cabs)
+  local budget = settings.expand or {}
+  for _, name in ipairs(cabs) do
+    local cab = fs.join(r.expanded, name)
+    local info, verr = M.verify_cab(cab, o)
+    if not info then return nil, verr end
+    info.file = ssu .. "/" .. name
+    r.signatures[#r.signatures + 1] = info
+    if not info.verified then failures[#failures + 1] = info end
+    if info.verified or opts.allow_unsigned then
+      local dst = fs.join(stage, (name:gsub("%.[Cc][Aa][Bb]$", "")))
+      ok, serr = fs.mkdirs(dst)
+      if ok then
+        ok, serr = expand.run(cab, dst, { nested = true, max_ratio = budget.max_ratio,
+                                          max_bytes = budget.max_bytes })
+      end
+      if not ok then return nil, serr end
     end
   end
-  for _, name in ipairs(r.provided or {}) do
-    local src = r.found[name:lower()]
-    local cab = covering_cab(ssu, r.expanded, src)
-    local info
-    if not cab then
-      info = { file = src, status = "unsigned", verified = false,
-               reason = "unsigned (an expanded folder carries no signature)" }
-    elseif not seen[cab] then
-      local verr
-      info, verr = M.verify_cab(cab, o)
-      if not info then return nil, verr end
-      info.file = ssu .. "/" .. cab:sub(#r.expanded + 2)
-    end
-    if info then
-      seen[cab or src] = info
-      r.signatures[#r.signatures + 1] = info
-      if not info.verified then failures[#failures + 1] = info end
-    end
-  end
+  r.found, r.provided = find(stage)
   if #failures > 0 then
     local f = failures[1]
     local msg = string.format("%s: %s", f.file, f.reason or f.status)

@@ -152,6 +152,9 @@ M.steps = {
         r.candidates = choose.candidates(ssu)
         local best, why = choose.pick(r.candidates, r.damaged)
         if not best then return steps.stop(ctx, "refused", why) end
+        -- the chosen update gets the catalog name check a single one gets
+        local cok, cerr = provenance.catalog_check(best.file)
+        if not cok then return steps.stop(ctx, "refused", cerr) end
         r.choice = { file = best.file, why = why }
         if ctx.progress then ctx.progress("chose %s: %s", best.name, why) end
         ssu = best.file

@@ -40,7 +40,8 @@ if [ "$wim" = yes ]; then
 fi
 check "share: a broken cab is a candidate with an error, not a stop" \
   has "$(jqv '.repair.candidates[] | select(.file | endswith("broken.cab")) | .error')" "broken.cab"
-check "share: only the chosen update was expanded" test "$(ls "$tmp/work")" = "ssu-windows10.0-kb5043080-x64.msu"
+check "share: only the chosen update was expanded (and its verified staging)" \
+  test "$(ls "$tmp/work" | tr '\n' ' ')" = "ssu-windows10.0-kb5043080-x64.msu ssu-windows10.0-kb5043080-x64.msu.verified "
 check "share: the plan restores the damaged folder" test "$(jqv "[.repair.plan[] | select(.folder == \"$STACK\")] | length")" -ge 8
 check "share: nothing changed by a plan" test "$(sum "$r")" = "$before"
 run --root "$r" --summary repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/share" --work "$tmp/work"
@@ -89,6 +90,57 @@ else
   check "apply from the share: exit 0, repaired" test "$rc" = 0 -a "${out%% *}" = REPAIRED
   check "apply from the share: the folder is whole" test "$(ls "$tmp/fix/Windows/WinSxS/$STACK" | wc -l)" = 8
 fi
+
+
+# --- the chosen update gets the catalog name check a single update gets -------
+mkdir -p "$tmp/cat"
+cp "$S/amd64-10.0.26100.5074/windows10.0-kb5043080-x64.msu" \
+  "$tmp/cat/windows10.0-kb5043080-x64_0000000000000000000000000000000000000000.msu"
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/cat" --work "$tmp/wcat"
+check "share: a chosen update whose SHA-1 is not its catalog name: exit 3" test "$rc" = 3
+check "share: says corrupted download" has "$err" "corrupted download"
+
+# --- provenance: a signed cabinet beside an unsigned folder of its name --------
+# (issue: files were matched to a verified cabinet by name; now only what
+# sxsfix extracted itself from a verified cabinet is a source)
+P=$S/amd64-10.0.26100.5074/payload
+O=$(ls "$S"/amd64-10.0.26100.5100/SSU-*.cab | head -1); X=$(basename "$O" .cab)
+mkdir -p "$tmp/evil/$X" && cp "$O" "$tmp/evil/" && cp -a "$P/$STACK" "$tmp/evil/$X/"
+printf 'EVIL' >"$tmp/evil/$X/$STACK/cbscore.dll"
+attack() {  # attack NAME SSU
+  if [ "$(id -u)" != 0 ]; then skip "$1: repair --apply needs root"; return; fi
+  rm -rf "$tmp/atk" "$tmp/watk"; cp -a "$r" "$tmp/atk"
+  run --root "$tmp/atk" repair --trust "$tmp/img/ca/ca.pem" --ssu "$2" --work "$tmp/watk" --apply
+  check "$1: refused (exit 3)" test "$rc" = 3
+  check "$1: the unsigned file is not in WinSxS" bash -c "! grep -rqs EVIL '$tmp/atk/Windows/WinSxS'"
+}
+attack "expanded folder: signed cab beside an unsigned folder" "$tmp/evil"
+check "expanded folder: says it carries no signature" has "$err" "no signature"
+if [ "$wim" = yes ]; then
+  wimlib-imagex capture "$tmp/evil" "$tmp/evil-wim.msu" KB1 --compress=none >/dev/null
+  attack "WIM .msu: signed cab beside an unsigned folder" "$tmp/evil-wim.msu"
+else
+  skip "no WIM support in this build"
+fi
+# inside a CAB .msu signed by the trusted CA: the outer signature covers the
+# folder, but a folder beside a cabinet is still not a source
+(cd "$tmp/evil" && find . -type f | sed 's|^\./||' | sort | xargs gcab -c -z "$tmp/evil-outer.cab")
+bash "$SXSFIX_SOURCE/scripts/testca.sh" sign "$tmp/img/ca" "$tmp/evil-outer.cab" "$tmp/evil-cab.msu" >/dev/null 2>&1
+attack "CAB .msu: signed cab beside an unsigned folder" "$tmp/evil-cab.msu"
+if [ "$(id -u)" = 0 ]; then
+  rm -rf "$tmp/atk" "$tmp/watk"; cp -a "$r" "$tmp/atk"
+  run --root "$tmp/atk" repair --trust "$tmp/img/ca/ca.pem" --ssu "$P" --work "$tmp/watk" --allow-unsigned
+  check "expanded folder with --allow-unsigned: the plan says it in one line" \
+    test "$(grep -c 'expanded folder carries no signature' <<<"$out$err")" -ge 1
+fi
+# a damaged CAB-based .msu: bad input naming the damage, never tried as a WIM
+cp "$S/amd64-10.0.26100.5074/windows10.0-kb5043080-x64.msu" "$tmp/damaged.msu"
+printf '\xff\xff\xff\xff' | dd of="$tmp/damaged.msu" bs=1 seek=8 conv=notrunc 2>/dev/null  # cbCabinet
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/damaged.msu" --work "$tmp/wdmg"
+check "damaged CAB .msu: exit 3" test "$rc" = 3
+check "damaged CAB .msu: names the file" has "$err" "damaged.msu"
+echo "# damaged: $err"
+check "damaged CAB .msu: not handled as a WIM" bash -c "! grep -qi wim <<<'$err'"
 
 echo "ssudir: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -56,6 +56,20 @@ if [ -d "$MS" ]; then
     check "one flipped payload byte: exit 1" test "$rc" = 1
     check "one flipped payload byte: digest mismatch" has "$out" "BAD $tmp/flipped.cab  digest mismatch"
   fi
+  # one byte changed inside the outer cabinet's data of a real .msu: the
+  # file's own signature no longer matches (exit 1), not only an inner error
+  flip "$A" "$tmp/flipped.msu" 100000
+  run verify "$tmp/flipped.msu"
+  if [ "$ENGINE" = system ] && [ "$rc" = 0 ]; then
+    skip "Wine's WinVerifyTrust does not check a cabinet's digest: the flipped .msu is tested on Linux"
+  else
+    check "flipped byte in a .msu's outer data: exit 1" test "$rc" = 1
+    check "flipped byte in a .msu's outer data: its own digest mismatch" has "$out" "BAD $tmp/flipped.msu  digest mismatch"
+    check "flipped byte in a .msu's outer data: the damage is named too" has "$err" "flipped.msu"
+    printf 'notes\n' >"$tmp/notes.msu"
+    run verify "$tmp/flipped.msu" "$tmp/notes.msu"
+    check "an invalid signature beside unreadable input: exit 1, not 3" test "$rc" = 1
+  fi
   head -c "$(sigpos "$cab")" "$cab" >"$tmp/cut.cab"
   run verify "$tmp/cut.cab"
   check "signature area cut off: exit 1" test "$rc" = 1

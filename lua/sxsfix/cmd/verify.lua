@@ -59,6 +59,7 @@ return {
         if list.container == "wim" then
           io.stderr:write("sxsfix verify: ", path, ": a WIM container, unsigned by design; its cabinets:\n")
         end
+        if list.damaged then io.stderr:write("sxsfix verify: ", list.damaged, "\n") end
         for _, info in ipairs(list) do
           if info.verified then
             say("OK  %s  signed by %s, %s", info.file, info.signer, when(info))
@@ -70,7 +71,8 @@ return {
         end
       end
     end
-    if bad_input then code = ctx.exit.usage end
+    -- an invalid signature is the answer (1) even beside unreadable input (3)
+    if bad_input and code ~= ctx.exit.issue then code = ctx.exit.usage end
     ctx.log("verify: %d cabinet(s), exit %d", #out, code)
     return code, { signatures = out }
   end,
