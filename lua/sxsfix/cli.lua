@@ -163,12 +163,19 @@ end
 
 function M.main(argv)
   local t0, started = host.clock(), require("sxsfix.identity").now()
+  local seen, seen_cmd  -- the command named, for its own usage line on a bad option
   local ok, opts, name, cmd, copts, pos = protect(args.parse, argv, M.options, function(n)
-    return M.command(n) or args.usage_error("unknown command '%s'", n)
+    local c = M.command(n)
+    if c then seen, seen_cmd = n, c end
+    return c or args.usage_error("unknown command '%s'", n)
   end)
   if not ok then  -- still one line for an engine that asked for it
     for _, a in ipairs(argv) do
       if a == "--summary" and opts.usage then io.stdout:write(require("sxsfix.summary").clip("ERROR ?: " .. opts.usage), "\n") break end
+    end
+    if seen and opts.usage and seen_cmd.usage then
+      local msg = opts.usage:gsub("^" .. seen:gsub("%W", "%%%0") .. ": ", "")
+      return fail({ usage = msg }, seen, seen_cmd)
     end
     return fail(opts)
   end
@@ -183,6 +190,10 @@ function M.main(argv)
     end
   end
   if opts.version and not name then name, cmd, pos = "version", M.command("version"), {} end
+  if not name and not opts.help then  -- no command: usage, exit 3
+    io.stderr:write(M.usage())
+    return M.exit.usage
+  end
   if opts.help or not name then
     if name then pos = { name } end
     name, cmd = "help", M.command("help")

@@ -17,6 +17,17 @@ check "--version shows a version number for Lua" grep -qE '^  Lua +5\.4\.[0-9]+$
 # wimlib is in every full build, the Windows .exe included (WIM-based .msu)
 check "--version shows a version number for wimlib" grep -qE '^  wimlib +1\.[0-9]+\.[0-9]+$' <<<"$out"
 
+# No command: usage on stderr, exit 3 (bad usage), not the help with exit 0.
+run
+check "no command: exit 3" test "$rc" = 3
+check "no command: usage on stderr" has "$err" "usage: sxsfix"
+# A bad option of a command: that command's usage, not the whole help.
+run diagnose --foo
+check "diagnose --foo: exit 3" test "$rc" = 3
+check "diagnose --foo: names the option" has "$err" "--foo"
+check "diagnose --foo: the command's usage line" grep -q '^usage: sxsfix diagnose' <<<"$err"
+check "diagnose --foo: not the whole help (no command list)" bash -c '! grep -q "^usage: sxsfix \[OPTIONS\] COMMAND" <<<"$1"' _ "$err"
+
 run eval 'error("boom")'
 check "script error exits 4" test "$rc" = 4
 check "script error prints the message" has "$err" "boom"
