@@ -188,6 +188,20 @@ function M.main(argv)
       io.stderr:write("sxsfix: --root ", rerr, "\n")
       return M.exit.usage
     end
+    -- diagnose and repair need an installation: a DIR without Windows or
+    -- its System32\config is bad input (exit 3), not a diagnosis that
+    -- could not read (UNKNOWN, 5). Other errors (a link out of the root)
+    -- are left to the command, which names them.
+    if name == "diagnose" or name == "repair" then
+      for _, p in ipairs { [[C:\Windows]], [[C:\Windows\System32\config]] } do
+        local st, _, code = fs.stat(p)
+        if not st and fs.errkind(code) == "notfound" then
+          io.stderr:write("sxsfix: --root ", opts.root, ": not a Windows installation (no folder ",
+                          p:sub(4), ")\n")
+          return M.exit.usage
+        end
+      end
+    end
   end
   if opts.version and not name then name, cmd, pos = "version", M.command("version"), {} end
   if not name and not opts.help then  -- no command: usage, exit 3

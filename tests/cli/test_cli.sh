@@ -28,6 +28,15 @@ check "diagnose --foo: names the option" has "$err" "--foo"
 check "diagnose --foo: the command's usage line" grep -q '^usage: sxsfix diagnose' <<<"$err"
 check "diagnose --foo: not the whole help (no command list)" bash -c '! grep -q "^usage: sxsfix \[OPTIONS\] COMMAND" <<<"$1"' _ "$err"
 
+# --root DIR that is not a Windows installation: said so, exit 3 (not UNKNOWN, 5).
+mkdir -p "$tmp/notwin" "$tmp/nocfg/Windows/System32"
+run --root "$tmp/notwin" diagnose
+check "--root without Windows: exit 3" test "$rc" = 3
+check "--root without Windows: says so, naming DIR" grep -q "$tmp/notwin: not a Windows installation" <<<"$err"
+run --root "$tmp/nocfg" repair
+check "--root without System32\\config: exit 3" test "$rc" = 3
+check "--root without System32\\config: says which folder is missing" has "$err" 'System32\config'
+
 run eval 'error("boom")'
 check "script error exits 4" test "$rc" = 4
 check "script error prints the message" has "$err" "boom"
