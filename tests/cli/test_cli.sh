@@ -142,8 +142,9 @@ cp "$tmp/cli.lua.good" "$tmp/set/sxsfix/cli.lua"
 
 sed -i 's/api = [0-9]*,/api = 999,/' "$tmp/set/sxsfix/version.lua"
 run --scripts "$tmp/set" eval 'print(1)'
-check "a mismatched script set exits 4" test "$rc" = 4
+check "a mismatched script set is bad input: exit 3" test "$rc" = 3
 check "a mismatched script set is explained" has "$err" "script API 999"
+check "a mismatched script set: the binary's API too" grep -q "implements API [0-9]" <<<"$err"
 
 run --scripts "$tmp/nonexistent" version
 check "--scripts on a missing folder exits 3" test "$rc" = 3
