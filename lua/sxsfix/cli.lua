@@ -163,12 +163,19 @@ end
 
 function M.main(argv)
   local t0, started = host.clock(), require("sxsfix.identity").now()
+  local seen, seen_cmd  -- the command named, for its own usage line on a bad option
   local ok, opts, name, cmd, copts, pos = protect(args.parse, argv, M.options, function(n)
-    return M.command(n) or args.usage_error("unknown command '%s'", n)
+    local c = M.command(n)
+    if c then seen, seen_cmd = n, c end
+    return c or args.usage_error("unknown command '%s'", n)
   end)
   if not ok then  -- still one line for an engine that asked for it
     for _, a in ipairs(argv) do
       if a == "--summary" and opts.usage then io.stdout:write(require("sxsfix.summary").clip("ERROR ?: " .. opts.usage), "\n") break end
+    end
+    if seen and opts.usage and seen_cmd.usage then
+      local msg = opts.usage:gsub("^" .. seen:gsub("%W", "%%%0") .. ": ", "")
+      return fail({ usage = msg }, seen, seen_cmd)
     end
     return fail(opts)
   end
@@ -181,8 +188,26 @@ function M.main(argv)
       io.stderr:write("sxsfix: --root ", rerr, "\n")
       return M.exit.usage
     end
+    -- diagnose and repair need an installation: a DIR without Windows or
+    -- its System32\config is bad input (exit 3), not a diagnosis that
+    -- could not read (UNKNOWN, 5). Other errors (a link out of the root)
+    -- are left to the command, which names them.
+    if name == "diagnose" or name == "repair" then
+      for _, p in ipairs { [[C:\Windows]], [[C:\Windows\System32\config]] } do
+        local st, _, code = fs.stat(p)
+        if not st and fs.errkind(code) == "notfound" then
+          io.stderr:write("sxsfix: --root ", opts.root, ": not a Windows installation (no folder ",
+                          p:sub(4), ")\n")
+          return M.exit.usage
+        end
+      end
+    end
   end
   if opts.version and not name then name, cmd, pos = "version", M.command("version"), {} end
+  if not name and not opts.help then  -- no command: usage, exit 3
+    io.stderr:write(M.usage())
+    return M.exit.usage
+  end
   if opts.help or not name then
     if name then pos = { name } end
     name, cmd = "help", M.command("help")

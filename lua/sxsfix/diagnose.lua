@@ -115,7 +115,7 @@ M.steps = {
       local v = {}
       for _, val in ipairs(k and k.values or {}) do v[val.name:lower()] = val.value end
       local sys = { build = v.currentbuild or v.currentbuildnumber, ubr = v.ubr,
-                    product = v.productname, display = v.displayversion, error = msg }
+                    product = require("sxsfix.identity").product(v.productname, v.currentbuild or v.currentbuildnumber), display = v.displayversion, error = msg }
       return sys, sys.build and string.format("build %s.%s", sys.build, sys.ubr or "?")
         or ("build unknown" .. (msg and (": " .. msg) or ""))
     end,

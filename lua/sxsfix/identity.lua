@@ -4,6 +4,9 @@
 --                                  display_version, errors = {...} | nil }
 --   identity.computer_name() -> name | nil, msg
 --   identity.now() -> "2026-12-02T16:40:00Z" (UTC, ISO 8601)
+--   identity.product(product_name, build) -> the product name as the admin
+--       knows it: build 22000 and later is Windows 11 whatever ProductName
+--       says (the registry keeps "Windows 10 ..." there)
 --
 -- Live, the computer name comes from the OS (host.computername). Under
 -- --root it comes from the installation's own SYSTEM hive:
@@ -17,6 +20,15 @@ local M = {}
 
 M.SELECT = [[HKLM\SYSTEM\Select]]
 M.NAME_KEY = [[HKLM\SYSTEM\ControlSet%03d\Control\ComputerName\ComputerName]]
+
+function M.product(name, build)
+  if type(name) ~= "string" then return name end
+  local b = tonumber(build)
+  if b and b >= 22000 then
+    name = name:gsub("^(Windows )10(%f[%D])", "%111%2")
+  end
+  return name
+end
 
 function M.now()
   return os.date("!%Y-%m-%dT%H:%M:%SZ")
@@ -54,7 +66,7 @@ function M.system(settings)
   sys.build = v.currentbuild or v.currentbuildnumber
   sys.ubr = v.ubr
   sys.edition = v.editionid
-  sys.product = v.productname
+  sys.product = M.product(v.productname, sys.build)
   sys.display_version = v.displayversion
   if #errors > 0 then sys.errors = errors end
   return sys

@@ -36,7 +36,9 @@ static int host_panic(lua_State *L) {
   return 0;
 }
 
-/* Handshake: the script set's sxsfix.version must match this binary's API. */
+/* Handshake: the script set's sxsfix.version must match this binary's API.
+   Returns 0 when it does, else the exit code: a set that cannot load is
+   internal (4), a set for another API is bad input (3). */
 static int check_scripts(lua_State *L, const char *dir) {
   const char *where = dir ? dir : "(built in)";
   lua_getglobal(L, "require");
@@ -45,18 +47,18 @@ static int check_scripts(lua_State *L, const char *dir) {
     fprintf(stderr, "sxsfix: %s is not a usable sxsfix script set: sxsfix/version.lua %s\n%s\n",
             where, lua_istable(L, -1) ? "" : "failed to load:",
             lua_isstring(L, -1) ? lua_tostring(L, -1) : "(it must return a table)");
-    return 0;
+    return SX_EXIT_INTERNAL;
   }
   lua_getfield(L, -1, "api");
   lua_Integer api = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
   lua_pop(L, 2);
-  if (api == SXSFIX_SCRIPT_API) return 1;
+  if (api == SXSFIX_SCRIPT_API) return 0;
   fprintf(stderr,
           "sxsfix: the script set in %s is for script API %lld, but this sxsfix %s "
           "implements API %d.\nExport a matching set with 'sxsfix scripts export DIR' "
           "and carry your edits over.\n",
           where, (long long)api, SXSFIX_VERSION, SXSFIX_SCRIPT_API);
-  return 0;
+  return SX_EXIT_USAGE;
 }
 
 /* The global options the host needs before any script is loaded. */
@@ -142,8 +144,9 @@ static int host_pmain(lua_State *L) {
   luaL_openlibs(L);
   host_openmodules(L);
   host_openloader(L, dir);
-  if (!check_scripts(L, dir)) {
-    lua_pushinteger(L, SX_EXIT_INTERNAL);
+  int bad = check_scripts(L, dir);
+  if (bad) {
+    lua_pushinteger(L, bad);
     return 1;
   }
   lua_getglobal(L, "require");

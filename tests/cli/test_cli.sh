@@ -17,6 +17,26 @@ check "--version shows a version number for Lua" grep -qE '^  Lua +5\.4\.[0-9]+$
 # wimlib is in every full build, the Windows .exe included (WIM-based .msu)
 check "--version shows a version number for wimlib" grep -qE '^  wimlib +1\.[0-9]+\.[0-9]+$' <<<"$out"
 
+# No command: usage on stderr, exit 3 (bad usage), not the help with exit 0.
+run
+check "no command: exit 3" test "$rc" = 3
+check "no command: usage on stderr" has "$err" "usage: sxsfix"
+# A bad option of a command: that command's usage, not the whole help.
+run diagnose --foo
+check "diagnose --foo: exit 3" test "$rc" = 3
+check "diagnose --foo: names the option" has "$err" "--foo"
+check "diagnose --foo: the command's usage line" grep -q '^usage: sxsfix diagnose' <<<"$err"
+check "diagnose --foo: not the whole help (no command list)" bash -c '! grep -q "^usage: sxsfix \[OPTIONS\] COMMAND" <<<"$1"' _ "$err"
+
+# --root DIR that is not a Windows installation: said so, exit 3 (not UNKNOWN, 5).
+mkdir -p "$tmp/notwin" "$tmp/nocfg/Windows/System32"
+run --root "$tmp/notwin" diagnose
+check "--root without Windows: exit 3" test "$rc" = 3
+check "--root without Windows: says so, naming DIR" grep -q "$tmp/notwin: not a Windows installation" <<<"$err"
+run --root "$tmp/nocfg" repair
+check "--root without System32\\config: exit 3" test "$rc" = 3
+check "--root without System32\\config: says which folder is missing" has "$err" 'System32\config'
+
 run eval 'error("boom")'
 check "script error exits 4" test "$rc" = 4
 check "script error prints the message" has "$err" "boom"
@@ -122,8 +142,9 @@ cp "$tmp/cli.lua.good" "$tmp/set/sxsfix/cli.lua"
 
 sed -i 's/api = [0-9]*,/api = 999,/' "$tmp/set/sxsfix/version.lua"
 run --scripts "$tmp/set" eval 'print(1)'
-check "a mismatched script set exits 4" test "$rc" = 4
+check "a mismatched script set is bad input: exit 3" test "$rc" = 3
 check "a mismatched script set is explained" has "$err" "script API 999"
+check "a mismatched script set: the binary's API too" grep -q "implements API [0-9]" <<<"$err"
 
 run --scripts "$tmp/nonexistent" version
 check "--scripts on a missing folder exits 3" test "$rc" = 3

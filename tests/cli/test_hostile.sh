@@ -210,5 +210,35 @@ EOF
   check "truncated hives: the short ones are refused" grep -Eq '(^| )[1-9][0-9]* refused' <<<"$out"
 else skip "truncated hives: test data absent"; fi
 
+# ---- a FIFO where a hive, the history or a log is expected: no hang -----------
+# Opening a FIFO for reading blocks until a writer comes; sxsfix opens
+# non-blocking and refuses anything that is not a regular file, naming it.
+# SXSFIX_TIMEOUT (above) is only the watchdog: a hang is exit 124.
+if command -v mkfifo >/dev/null && [ -z "$EMU" ] && command -v hivexsh >/dev/null \
+   && command -v gcab >/dev/null && command -v wimlib-imagex >/dev/null; then
+  sample_image "$tmp/fifo"
+  fr=$tmp/fifo/root
+  rm -f "$fr/Windows/System32/config/SOFTWARE"
+  mkfifo "$fr/Windows/System32/config/SOFTWARE"
+  mkdir -p "$fr/ProgramData/sxsfix"
+  rm -f "$fr/ProgramData/sxsfix/repairs.log"
+  mkfifo "$fr/ProgramData/sxsfix/repairs.log"
+  log=$(find "$fr" -name setupact.log | head -1)
+  rm -f "$log"; mkfifo "$log"
+  run --root "$fr" diagnose
+  check "FIFOs: diagnose ends (not killed by the watchdog)" test "$rc" != 124
+  check "FIFOs: the SOFTWARE hive is refused as not a regular file" \
+    grep -q "config/SOFTWARE: not a regular file" <<<"$out$err"
+  check "FIFOs: setupact.log is refused as not a regular file" \
+    grep -q "setupact.log: not a regular file" <<<"$out$err"
+  # only the history a FIFO (the hive and log regular again): still no hang
+  sample_image "$tmp/fifo2"
+  mkdir -p "$tmp/fifo2/root/ProgramData/sxsfix"
+  rm -f "$tmp/fifo2/root/ProgramData/sxsfix/repairs.log"
+  mkfifo "$tmp/fifo2/root/ProgramData/sxsfix/repairs.log"
+  run --root "$tmp/fifo2/root" diagnose
+  check "FIFO repairs.log: diagnose ends with its verdict (exit 1, damaged)" test "$rc" = 1
+else skip "FIFOs: mkfifo, the sample image's tools or a native build needed"; fi
+
 echo "test_hostile.sh: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] || exit 1

@@ -30,6 +30,18 @@ for cmd in "diagnose" "dir C:\\Windows" "version" "scripts list"; do
   fi
 done
 
+# Build 22000 and later is Windows 11, whatever ProductName says (the
+# registry keeps "Windows 10 Pro" there; the sample image is build 26100).
+if [ -n "$EMU" ]; then
+  echo "SKIP: System line under Wine: RegLoadAppKeyW is a stub"
+else
+  run --root "$r" diagnose
+  check "System: build 26100 is Windows 11 (ProductName says Windows 10)" has "$out" "System: Windows 11 Pro"
+  check "System: no Windows 10 for build 26100" bash -c '! grep "^System:" <<<"$1" | grep -q "Windows 10"' _ "$out"
+  run --root "$r" --json - diagnose
+  check "JSON system.product: Windows 11 Pro" test "$(jqv .system.product)" = "Windows 11 Pro"
+fi
+
 run --json "$tmp/v.json" version
 out=$(cat "$tmp/v.json")
 check "live: no root field" test "$(jqv 'has("root")')" = false

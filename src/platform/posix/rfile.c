@@ -13,12 +13,30 @@ struct plat_rfile {
   char *path;   /* for error messages */
 };
 
+/* Open path for reading without blocking (a FIFO would wait for a writer
+   for ever), check on the handle that it is a regular file, then clear
+   O_NONBLOCK. Returns the descriptor, or -1 with e. */
+static int open_regular(const char *path, struct stat *st, plat_err *e) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) { plat_fail(e, path, errno); return -1; }
+  if (fstat(fd, st) != 0) { int c = errno; close(fd); plat_fail(e, path, c); return -1; }
+  if (S_ISDIR(st->st_mode)) { close(fd); plat_fail(e, path, EISDIR); return -1; }
+  if (!S_ISREG(st->st_mode)) {
+    close(fd);
+    plat_failf(e, EINVAL, "%s: not a regular file (a FIFO, device or socket is not read)", path);
+    return -1;
+  }
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+    int c = errno; close(fd); plat_fail(e, path, c); return -1;
+  }
+  return fd;
+}
+
 plat_rfile *plat_rfile_open(const char *path, plat_err *e) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) { plat_fail(e, path, errno); return NULL; }
   struct stat st;
-  if (fstat(fd, &st) != 0) { int c = errno; close(fd); plat_fail(e, path, c); return NULL; }
-  if (S_ISDIR(st.st_mode)) { close(fd); plat_fail(e, path, EISDIR); return NULL; }
+  int fd = open_regular(path, &st, e);
+  if (fd < 0) return NULL;
 #ifdef POSIX_FADV_SEQUENTIAL
   posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);  /* a hint: larger read-ahead */
 #endif

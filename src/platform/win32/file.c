@@ -13,6 +13,11 @@ int plat_read_file(const char *path, char **data, size_t *len, plat_err *e) {
                          NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
   free(w);
   if (h == INVALID_HANDLE_VALUE) return w_fail(e, path);
+  if (GetFileType(h) != FILE_TYPE_DISK) {  /* a pipe, console or device: not read */
+    CloseHandle(h);
+    plat_failf(e, ERROR_BAD_FILE_TYPE, "%s: not a regular file (a pipe or device is not read)", path);
+    return -1;
+  }
   LARGE_INTEGER size;
   if (!GetFileSizeEx(h, &size)) { w_fail(e, path); CloseHandle(h); return -1; }
   if (size.QuadPart > 0x7fffffffLL) { CloseHandle(h); return plat_fail(e, path, ERROR_FILE_TOO_LARGE); }

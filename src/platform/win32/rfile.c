@@ -22,6 +22,11 @@ plat_rfile *plat_rfile_open(const char *path, plat_err *e) {
     else w_fail(e, path);
     return NULL;
   }
+  if (GetFileType(h) != FILE_TYPE_DISK) {  /* a pipe, console or device: not read */
+    CloseHandle(h);
+    plat_failf(e, ERROR_BAD_FILE_TYPE, "%s: not a regular file (a pipe or device is not read)", path);
+    return NULL;
+  }
   plat_rfile *f = malloc(sizeof *f);
   char *p = _strdup(path);
   if (!f || !p) {
