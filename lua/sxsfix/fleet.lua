@@ -71,7 +71,7 @@ local function record(r, file)
     rec.attention, rec.reason = "reboot", "repaired; a restart completes the repair"
   elseif verdict == "unknown" then
     rec.attention = "unknown"
-    rec.reason = str(r.reason) or str(r.error) or "the diagnosis could not decide"
+    rec.reason = summary.clip(summary.unknown_reason(r))
   end
   return rec
 end
