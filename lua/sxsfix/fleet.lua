@@ -21,6 +21,11 @@ local M = {}
 
 M.MAX_FILE = 16 * 1024 * 1024  -- a report bigger than this is not one of ours
 
+-- The verdicts a report can carry; any other word counts as unknown.
+M.VERDICTS = { damaged = true, suspected = true, healthy = true, unknown = true }
+-- The order machines are listed in: the ones to act on first, then by name.
+M.RANK = { damaged = 1, suspected = 2, unknown = 3, reboot = 4, healthy = 5 }
+
 local Fleet = {}
 Fleet.__index = Fleet
 
@@ -52,8 +57,10 @@ local function str(v) return type(v) == "string" and v or nil end
 local function record(r, file)
   local sys = r.system
   local rp = type(r.repair) == "table" and r.repair or nil
-  local verdict = str(r.verdict) or "unknown"
+  local word = str(r.verdict)
+  local verdict = M.VERDICTS[word or ""] and word or "unknown"
   if r.exit_code == 5 then verdict = "unknown" end
+  if r.exit_code == 3010 then verdict = "reboot" end  -- repaired; healthy only after the restart
   local rec = {
     name = sys.computer_name, time = str(r.time) or "", command = r.command, file = file,
     exit_code = r.exit_code, verdict = verdict,
@@ -71,7 +78,11 @@ local function record(r, file)
     rec.attention, rec.reason = "reboot", "repaired; a restart completes the repair"
   elseif verdict == "unknown" then
     rec.attention = "unknown"
-    rec.reason = summary.clip(summary.unknown_reason(r))
+    if word and not M.VERDICTS[word] and r.exit_code ~= 5 then
+      rec.reason = summary.clip("verdict '" .. word .. "' is not one sxsfix writes")
+    else
+      rec.reason = summary.clip(summary.unknown_reason(r))
+    end
   end
   return rec
 end
@@ -84,6 +95,11 @@ local function check(r)
   end
   if math.type(r.exit_code) ~= "integer" then return nil, "no integer exit_code" end
   if type(r.system) ~= "table" or type(r.system.computer_name) ~= "string" or r.system.computer_name == "" then
+    if math.type(r.schema) == "integer" and r.schema >= 1 then
+      local why = type(r.system) == "table" and type(r.system.errors) == "table" and r.system.errors[1]
+      return nil, string.format("a schema %d report without system.computer_name (the machine's name could not be read%s)",
+        r.schema, type(why) == "string" and (": " .. why) or "")
+    end
     return nil, "no system.computer_name (a report of sxsfix before JSON schema 1?)"
   end
   if r.time ~= nil and type(r.time) ~= "string" then return nil, "time is not a string" end
@@ -165,7 +181,11 @@ function Fleet:aggregate()
     m.latest.repair_status = m.repair and m.repair.status
     list[#list + 1] = m.latest
   end
-  table.sort(list, function(a, b) return a.name:lower() < b.name:lower() end)
+  table.sort(list, function(a, b)
+    local ra, rb = M.RANK[a.verdict] or 3, M.RANK[b.verdict] or 3
+    if ra ~= rb then return ra < rb end
+    return a.name:lower() < b.name:lower()
+  end)
   local verdicts, repairs, builds, needed, attention = {}, {}, {}, {}, {}
   for _, rec in ipairs(list) do
     bump(verdicts, rec.verdict)

@@ -12,8 +12,10 @@ local json = require "sxsfix.json"
 
 local M = {}
 
-M.COLORS = { damaged = "#c62828", suspected = "#ef6c00", healthy = "#2e7d32", unknown = "#757575" }
-M.VERDICT_ORDER = { "damaged", "suspected", "unknown", "healthy" }
+-- "reboot": the last repair exited 3010; the machine is healthy only after the restart.
+M.COLORS = { damaged = "#c62828", suspected = "#ef6c00", healthy = "#2e7d32", unknown = "#757575", reboot = "#6a1b9a" }
+M.VERDICT_ORDER = { "damaged", "suspected", "unknown", "reboot", "healthy" }
+M.LABELS = { reboot = "Reboot pending" }
 
 local function count_of(list, key)
   for _, e in ipairs(list) do if e.key == key then return e.count end end
@@ -162,7 +164,7 @@ th.sort::after{content:" \2195";color:#999}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 tr:nth-child(even) td{background:#fafafa}
 .v-damaged{color:#c62828;font-weight:600}.v-suspected{color:#ef6c00;font-weight:600}
-.v-healthy{color:#2e7d32}.v-unknown{color:#757575;font-weight:600}
+.v-healthy{color:#2e7d32}.v-unknown{color:#757575;font-weight:600}.v-reboot{color:#6a1b9a;font-weight:600}
 .charts{display:flex;gap:32px;flex-wrap:wrap}
 svg text{font:12px system-ui,Arial,sans-serif}
 .small{font-size:12px;color:#555}
@@ -221,7 +223,7 @@ function M.html(agg, opts)
   local vrows = verdict_rows(agg)
   for _, r in ipairs(vrows) do
     out[#out + 1] = string.format('<div class="card v-%s">%s<b data-verdict="%s">%d</b></div>',
-      h(r.key), h(r.key:sub(1, 1):upper() .. r.key:sub(2)), h(r.key), r.count)
+      h(r.key), h(M.LABELS[r.key] or (r.key:sub(1, 1):upper() .. r.key:sub(2))), h(r.key), r.count)
   end
   out[#out + 1] = "</div>"
 

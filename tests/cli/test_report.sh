@@ -34,7 +34,8 @@ name healthy PC-2 2026-11-20T10:00:00Z >"$R/site-b/pc2.json"
 name refused PC-3 2026-11-20T10:00:00Z >"$R/site-b/pc3.json"
 name refused PC-4 2026-11-20T10:00:00Z | jq '.exit_code = 2 | .repair.status = "failed" | .repair.error = "copying failed: access denied"' >"$R/site-b/pc4.json"
 name refused PC-5 2026-11-20T10:00:00Z | jq '.exit_code = 3010 | .repair.status = "repaired" | .repair.error = null | .verdict = "healthy"' >"$R/site-b/pc5.json"
-name healthy PC-6 2026-11-20T10:00:00Z | jq '.exit_code = 5 | .verdict = "unknown" | .reason = "SOFTWARE hive unreadable"' >"$R/site-b/pc6.json"
+name healthy PC-6 2026-11-20T10:00:00Z | jq '.exit_code = 5 | .verdict = "unknown" | .reason = "old reason" | .unknown = [{input: "registry", message: "SOFTWARE hive unreadable"}, {input: "winsxs", message: "second cause"}]' >"$R/site-b/pc6.json"
+name healthy PC-7 2026-11-20T10:00:00Z | jq '.verdict = "fine-ish"' >"$R/site-b/pc7.json"
 name broken '=HYPERLINK("x")<script>alert(1)</script>' 2026-11-20T10:00:00Z >"$R/site-b/evil.json"
 # Files that are not reports: each skipped with its reason.
 printf '{"tool": "sxsfix", "command": "diagnose", "exit_' >"$R/site-b/truncated.json"
@@ -44,19 +45,24 @@ sx --json "$R/site-b/dir.json" dir "$tmp" >/dev/null
 jq 'del(.system.computer_name)' "$tmp/broken.json" >"$R/site-b/noname.json"
 head -c 100000 /dev/zero | tr '\0' '[' >"$R/site-b/deep.json"
 printf 'ignored: not *.json' >"$R/site-b/notes.txt"
-MACHINES=7
+MACHINES=8
 
 run report --format json "$R"
 check "json: exit 0" test "$rc" = 0
-check "json: 7 machines, 8 reports, 1 history" test "$(jqv '[.machines, .reports, .history] | join(",")')" = "$MACHINES,8,1"
-check "json: verdicts" test "$(jqv '.verdicts | [.damaged, .healthy, .unknown, .suspected] | join(",")')" = "4,2,1,0"
+check "json: 8 machines, 9 reports, 1 history" test "$(jqv '[.machines, .reports, .history] | join(",")')" = "$MACHINES,9,1"
+check "json: verdicts (3010 is reboot, not healthy; an unknown word is unknown)" \
+  test "$(jqv '.verdicts | [.damaged, .healthy, .unknown, .suspected, .reboot] | join(",")')" = "4,1,2,0,1"
 check "json: the newest report per machine (PC-1 damaged, not its older healthy one)" \
   test "$(sx report --format csv "$R" | grep -c '^PC-1,.*,damaged,')" = 1
 check "json: repair results" test "$(jqv '.repairs | [.refused, .failed, .reboot] | join(",")')" = "1,1,1"
 check "json: build and UBR" test "$(jqv '.builds["26100.5074"]')" = "$MACHINES"
 check "json: the download list" test "$(jqv '.needed | map("\(.version) \(.arch) \(.machines)") | join(";")')" = "10.0.26100.5074 x64 4"
 check "json: failed, 3010 and unknown machines with reasons" \
-  test "$(jqv '.attention | map("\(.machine)=\(.state)") | join(",")')" = "PC-3=refused,PC-4=failed,PC-5=reboot,PC-6=unknown"
+  test "$(jqv '.attention | map("\(.machine)=\(.state)") | join(",")')" = "PC-3=refused,PC-4=failed,PC-6=unknown,PC-7=unknown,PC-5=reboot"
+check "json: an unknown machine's reason is its first cause" test "$(jqv '.attention[] | select(.machine == "PC-6") | .reason')" = "SOFTWARE hive unreadable"
+check "json: an unknown verdict word is named in the reason" has "$(jqv '.attention[] | select(.machine == "PC-7") | .reason')" "fine-ish"
+check "csv: damaged machines first" test "$(sx report --format csv "$R" | sed -n '2,5p' | cut -d, -f4 | sort -u)" = damaged
+check "csv: PC-5's verdict is reboot (pending), not healthy" test "$(sx report --format csv "$R" | awk -F, '$1 == "PC-5" { print $4 }')" = reboot
 check "json: PC-4's reason" test "$(jqv '.attention[] | select(.machine == "PC-4") | .reason')" = "copying failed: access denied"
 check "json: 6 files skipped" test "$(jqv ".skipped | length")" = 6
 for f in truncated text other dir noname deep; do
@@ -64,9 +70,19 @@ for f in truncated text other dir noname deep; do
 done
 check "skip reason: truncated names the byte" has "$(jqv '.skipped[] | select(.file | endswith("truncated.json")) | .reason')" "not JSON: byte"
 check "skip reason: a dir report" has "$(jqv '.skipped[] | select(.file | endswith("dir.json")) | .reason')" "only diagnose and repair"
+check "skip reason: a schema 1 report without a name says so" \
+  test "$(jqv '.skipped[] | select(.file | endswith("noname.json")) | .reason')" = "a schema 1 report without system.computer_name (the machine's name could not be read)"
 check "skip reason: nesting" has "$(jqv '.skipped[] | select(.file | endswith("deep.json")) | .reason')" "nested deeper"
 run report --format json "$R/site-b/pc2.json" "$tmp/missing.json"
 check "a file PATH and a missing one: 1 machine, 1 skipped, exit 0" test "$rc,$(jqv '[.machines, (.skipped | length)] | join(",")')" = "0,1,1"
+
+run report "$tmp/nonexistent" "$tmp/missing2.json"
+check "no input readable: exit 3" test "$rc" = 3
+check "no input readable: names the paths" has "$err" "$tmp/nonexistent, $tmp/missing2.json"
+check "no input readable: no report on stdout" test -z "$out"
+mkdir -p "$tmp/empty"
+run report "$tmp/empty"
+check "an empty folder: exit 3" test "$rc" = 3
 
 if [ -z "$EMU" ]; then  # devices and pipes are never read (Wine shows a link's target as a file)
   ln -s /dev/zero "$tmp/zero.json"
@@ -111,7 +127,7 @@ else
   out=$(cat "$tmp/dom.html")
   check "chromium: one row per machine" test "$(grep -o '<tr class="machine">' "$tmp/dom.html" | wc -l)" = "$MACHINES"
   check "chromium: verdict counts" test "$(grep -oE 'data-verdict="[a-z]+">[0-9]+' "$tmp/dom.html" | sort | tr '\n' ' ')" = \
-    'data-verdict="damaged">4 data-verdict="healthy">2 data-verdict="suspected">0 data-verdict="unknown">1 '
+    'data-verdict="damaged">4 data-verdict="healthy">1 data-verdict="reboot">1 data-verdict="suspected">0 data-verdict="unknown">2 '
   check "chromium: the hostile name stayed text (no script element)" sh -c "! grep -qi '<script' '$tmp/dom.html'"
   check "chromium: the hostile name is shown" has "$out" "&lt;script&gt;alert(1)&lt;/script&gt;"
   chrome --window-size=1280,1800 --screenshot="$tmp/fleet.png" "file://$tmp/fleet.html" >/dev/null

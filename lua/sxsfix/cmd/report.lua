@@ -3,7 +3,8 @@
 -- counts, sxsfix.fleetfmt formats). PATH is a report or a folder searched
 -- recursively for *.json. Files that are not reports are listed as skipped;
 -- they never stop the run. Exit 0 when the report was written, 3 on bad
--- usage or when -o FILE cannot be written.
+-- usage, when no report could be read from any PATH, or when -o FILE
+-- cannot be written.
 local args = require "sxsfix.args"
 local fs = require "sxsfix.fs"
 local fleet = require "sxsfix.fleet"
@@ -28,6 +29,12 @@ return {
       f:add_path(p)
     end
     local agg = f:aggregate()
+    if agg.reports == 0 then  -- nothing to report: say so rather than print an empty fleet
+      for _, sk in ipairs(agg.skipped) do io.stderr:write("sxsfix report: skipped ", sk.file, ": ", sk.reason, "\n") end
+      io.stderr:write("sxsfix report: no report could be read from ", table.concat(pos, ", "),
+        " (expected sxsfix diagnose or repair --json files, or folders of them)\n")
+      return ctx.exit.usage
+    end
     local text
     if format == "html" then text = fleetfmt.html(agg, { time = require("sxsfix.identity").now() })
     else text = fleetfmt[format](agg) end
