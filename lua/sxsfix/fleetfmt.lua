@@ -17,6 +17,14 @@ M.COLORS = { damaged = "#c62828", suspected = "#ef6c00", healthy = "#2e7d32", un
 M.VERDICT_ORDER = { "damaged", "suspected", "unknown", "reboot", "healthy" }
 M.LABELS = { reboot = "Reboot pending" }
 
+-- A string for a terminal or a spreadsheet: C0 and C1 controls (ESC, BEL,
+-- CSI, newlines...) and DEL become "?", so a report's strings cannot move
+-- the cursor, retitle or clear the terminal. One character for one, so the
+-- columns stay aligned.
+function M.printable(v)
+  return (tostring(v):gsub("[%c\127]", "?"):gsub("\194[\128-\159]", "?"))
+end
+
 local function count_of(list, key)
   for _, e in ipairs(list) do if e.key == key then return e.count end end
   return 0
@@ -44,12 +52,15 @@ local function columns(out, header, rows)
   local width = {}
   for i, h in ipairs(header) do width[i] = #h end
   for _, r in ipairs(rows) do
-    for i, c in ipairs(r) do width[i] = math.max(width[i] or 0, utf8.len(tostring(c)) or #tostring(c)) end
+    for i, c in ipairs(r) do
+      c = M.printable(c)
+      width[i] = math.max(width[i] or 0, utf8.len(c) or #c)
+    end
   end
   local function line(r)
     local cells = {}
     for i, c in ipairs(r) do
-      c = tostring(c)
+      c = M.printable(c)
       local pad = width[i] - (utf8.len(c) or #c)
       cells[i] = (type(r[i]) == "number") and (string.rep(" ", pad) .. c) or (c .. string.rep(" ", pad))
     end
@@ -82,7 +93,7 @@ function M.text(agg)
   columns(out, { "machine", "state", "time", "reason" }, rows)
   if #agg.skipped > 0 then
     out[#out + 1] = "Skipped files:"
-    for _, s in ipairs(agg.skipped) do out[#out + 1] = "  " .. s.file .. ": " .. s.reason end
+    for _, s in ipairs(agg.skipped) do out[#out + 1] = "  " .. M.printable(s.file .. ": " .. s.reason) end
     out[#out + 1] = ""
   end
   return table.concat(out, "\n")
@@ -95,7 +106,7 @@ M.CSV_COLUMNS = { "machine", "time", "command", "verdict", "repair_status", "exi
 
 local function csv_cell(v)
   if v == nil then return "" end
-  v = tostring(v)
+  v = M.printable(v)
   if v:find("^[=+%-@\t\r]") and not v:find("^%-?%d+$") then v = "'" .. v end  -- not a formula
   if v:find('[",\r\n]') then v = '"' .. v:gsub('"', '""') .. '"' end
   return v
@@ -149,6 +160,10 @@ local ESC = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;",
 local function h(v)
   return (tostring(v == nil and "" or v):gsub("[&<>\"']", ESC))
 end
+-- A class name: a word of [a-z0-9-], whatever the value held.
+local function cls(v)
+  return (tostring(v == nil and "" or v):lower():gsub("[^a-z0-9%-]", "-"))
+end
 
 local CSS = [[
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:24px;color:#212121}
@@ -193,20 +208,20 @@ local function bars(title, rows, colors)
   return table.concat(out)
 end
 
-local function html_table(out, cls, header, rows, numeric)
-  out[#out + 1] = '<table class="' .. cls .. '"><thead><tr>'
+local function html_table(out, tclass, header, rows, numeric)
+  out[#out + 1] = '<table class="' .. cls(tclass) .. '"><thead><tr>'
   for _, c in ipairs(header) do out[#out + 1] = '<th class="sort">' .. h(c) .. "</th>" end
   out[#out + 1] = "</tr></thead><tbody>"
   for _, r in ipairs(rows) do
     local cells = {}
     for i, c in ipairs(r) do
       if type(c) == "table" then  -- { text, class }
-        cells[i] = '<td class="' .. c[2] .. '">' .. h(c[1]) .. "</td>"
+        cells[i] = '<td class="' .. cls(c[2]) .. '">' .. h(c[1]) .. "</td>"
       else
         cells[i] = (numeric and numeric[i]) and ('<td class="n">' .. h(c) .. "</td>") or ("<td>" .. h(c) .. "</td>")
       end
     end
-    out[#out + 1] = '<tr class="' .. (r.class or "") .. '">' .. table.concat(cells) .. "</tr>"
+    out[#out + 1] = '<tr class="' .. cls(r.class) .. '">' .. table.concat(cells) .. "</tr>"
   end
   out[#out + 1] = "</tbody></table>"
 end
@@ -223,7 +238,7 @@ function M.html(agg, opts)
   local vrows = verdict_rows(agg)
   for _, r in ipairs(vrows) do
     out[#out + 1] = string.format('<div class="card v-%s">%s<b data-verdict="%s">%d</b></div>',
-      h(r.key), h(M.LABELS[r.key] or (r.key:sub(1, 1):upper() .. r.key:sub(2))), h(r.key), r.count)
+      cls(r.key), h(M.LABELS[r.key] or (r.key:sub(1, 1):upper() .. r.key:sub(2))), h(r.key), r.count)
   end
   out[#out + 1] = "</div>"
 

@@ -136,5 +136,36 @@ else
   if [ -n "${SXSFIX_KEEP_SCREENSHOT:-}" ]; then cp "$tmp/fleet.png" "$SXSFIX_KEEP_SCREENSHOT"; fi
 fi
 
+# --- an attacker's report: markup and terminal escapes in every string ----------
+E=$tmp/evil; mkdir -p "$E"
+BAD=$'EV<script>alert(2)</script>"onmouseover=alert(3) x=\e]0;pwned\a\e[2J\xc2\x9b31m'
+jq --arg b "$BAD" '.system.computer_name = $b | .verdict = $b | .summary = $b | .reason = $b | .system.edition = $b
+  | .time = $b | .unknown = [{input: "x", message: $b}]' "$tmp/healthy.json" >"$E/evil.json"
+jq --arg b "$BAD" '.system.computer_name = "R-\($b)" | .exit_code = 2 | .repair.status = $b | .repair.error = $b' \
+  "$tmp/refused.json" >"$E/evil-repair.json"
+printf 'x' >"$E/$(printf 'bad\033]0;pwned\007name').json"
+run report "$E"
+check "text: an attacker's report is counted" test "$rc" = 0
+check "text: no ESC, BEL or C1 control reaches the terminal" \
+  sh -c '! LC_ALL=C grep -q "$(printf "[\033\007]")" "$0" && ! grep -qF "$(printf "\302\233")" "$0"' "$tmp/out"
+check "text: nor to stderr" sh -c '! LC_ALL=C grep -q "$(printf "[\033\007]")" "$0"' "$tmp/err"
+check "text: the name is shown with its controls replaced" has "$out" "EV<script>alert(2)</script>"
+run report --format csv "$E"
+check "csv: no ESC or BEL either" sh -c '! LC_ALL=C grep -q "$(printf "[\033\007]")" "$0"' "$tmp/out"
+run report "$tmp/$(printf 'gone\033]0;pwned\007')"
+check "no input, a path with escapes: exit 3, the path named without its controls" \
+  sh -c '[ "$1" = 3 ] && ! LC_ALL=C grep -q "$(printf "[\033\007]")" "$0" && grep -qF "gone?]0;pwned?" "$0"' "$tmp/err" "$rc"
+run report --format html -o "$tmp/evil.html" "$E"
+check "html (evil): written" test "$rc" = 0
+check "html (evil): no element but the page's own" sh -c "! grep -qiE '<script>alert|<[a-z][^>]* onmouseover=' '$tmp/evil.html'"
+check "html (evil): every class name is a plain word" sh -c "! grep -oE 'class=\"[^\"]*\"' '$tmp/evil.html' | grep -qvE '^class=\"[a-z0-9 -]*\"\$'"
+if command -v chromium >/dev/null && [ -z "$EMU" ]; then
+  chrome --dump-dom "file://$tmp/evil.html" >"$tmp/evildom.html"
+  check "chromium (evil): no script element, no onmouseover attribute" \
+    sh -c "! grep -qiE '<script|<[a-z][^>]* onmouseover' '$tmp/evildom.html'"
+  check "chromium (evil): the name is shown as text" has "$(cat "$tmp/evildom.html")" "EV&lt;script&gt;alert(2)&lt;/script&gt;"
+  check "chromium (evil): rows for both machines" test "$(grep -c '<tr class="machine">' "$tmp/evildom.html")" -ge 1
+fi
+
 echo "report: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -30,8 +30,8 @@ return {
     end
     local agg = f:aggregate()
     if agg.reports == 0 then  -- nothing to report: say so rather than print an empty fleet
-      for _, sk in ipairs(agg.skipped) do io.stderr:write("sxsfix report: skipped ", sk.file, ": ", sk.reason, "\n") end
-      io.stderr:write("sxsfix report: no report could be read from ", table.concat(pos, ", "),
+      for _, sk in ipairs(agg.skipped) do io.stderr:write("sxsfix report: skipped ", fleetfmt.printable(sk.file .. ": " .. sk.reason), "\n") end
+      io.stderr:write("sxsfix report: no report could be read from ", fleetfmt.printable(table.concat(pos, ", ")),
         " (expected sxsfix diagnose or repair --json files, or folders of them)\n")
       return ctx.exit.usage
     end
