@@ -155,6 +155,24 @@ function Fleet:add_path(path)
   for _, rel in ipairs(files) do self:add_file(fs.join(path, rel)) end
 end
 
+-- Seconds since 1970 of a UTC ISO 8601 time ("2026-12-02T16:46:56Z"), or nil.
+function M.epoch(t)
+  local y, mo, d, hh, mi, ss = tostring(t):match("^(%d%d%d%d)%-(%d%d)%-(%d%d)T(%d%d):(%d%d):(%d%d)")
+  if not y then return nil end
+  y, mo, d = tonumber(y), tonumber(mo), tonumber(d)
+  if mo < 1 or mo > 12 or d < 1 or d > 31 then return nil end
+  -- days from civil (H. Hinnant's algorithm)
+  local yy = mo <= 2 and y - 1 or y
+  local era = yy // 400
+  local yoe = yy - era * 400
+  local doy = (153 * (mo + (mo > 2 and -3 or 9)) + 2) // 5 + d - 1
+  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+  local days = era * 146097 + doe - 719468
+  return days * 86400 + tonumber(hh) * 3600 + tonumber(mi) * 60 + tonumber(ss)
+end
+
+M.STALE_DAYS = 30
+
 local function bump(t, k) t[k] = (t[k] or 0) + 1 end
 
 -- Sorted { {key, count} } of a count table, biggest first, then by key.
@@ -174,7 +192,15 @@ M.ranked = ranked
 --   verdicts, repairs, builds, needed: { {key, count} }, biggest first
 --   attention[] machines that failed, need a restart, or are unknown
 --   skipped[]   { file, reason }
-function Fleet:aggregate()
+--   stale       machines last seen more than opts.stale days (default 30)
+--               before opts.now (an ISO time; default now); each record
+--               has .last_seen (whole days, nil for a time not understood)
+--               and .stale
+function Fleet:aggregate(opts)
+  opts = opts or {}
+  local stale_days = opts.stale or M.STALE_DAYS
+  local now = M.epoch(opts.now or os.date("!%Y-%m-%dT%H:%M:%SZ"))
+  local stale = 0
   local list = {}
   for _, m in pairs(self.machines) do
     m.latest.history = m.history
@@ -193,12 +219,17 @@ function Fleet:aggregate()
     bump(builds, (rec.build or "?") .. "." .. (rec.ubr and tostring(rec.ubr) or "?"))
     for _, v in ipairs(rec.needs) do bump(needed, v) end
     if rec.attention then attention[#attention + 1] = rec end
+    local t = M.epoch(rec.time)
+    rec.last_seen = t and now and math.max(0, (now - t) // 86400) or nil
+    rec.stale = rec.last_seen ~= nil and rec.last_seen > stale_days
+    if rec.stale then stale = stale + 1 end
   end
   return {
     schema = 1,
     machines = list, reports = self.reports, history = self.history, files = self.files,
     verdicts = ranked(verdicts), repairs = ranked(repairs), builds = ranked(builds),
     needed = ranked(needed), attention = attention, skipped = self.skipped,
+    stale = stale, stale_days = stale_days,
   }
 end
 

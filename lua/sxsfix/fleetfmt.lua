@@ -42,8 +42,9 @@ local function verdict_rows(agg)
 end
 
 local function headline(agg)
-  return string.format("%d machine(s) from %d report(s) (%d older kept as history), %d file(s) skipped",
-    #agg.machines, agg.reports, agg.history, #agg.skipped)
+  return string.format("%d machine(s) from %d report(s) (%d older kept as history), %d file(s) skipped, " ..
+    "%d stale (last seen more than %d days ago)",
+    #agg.machines, agg.reports, agg.history, #agg.skipped, agg.stale or 0, agg.stale_days or 30)
 end
 
 -- text ------------------------------------------------------------------------
@@ -102,7 +103,7 @@ end
 -- csv ------------------------------------------------------------------------
 
 M.CSV_COLUMNS = { "machine", "time", "command", "verdict", "repair_status", "exit_code", "build", "ubr",
-                  "edition", "needs", "attention", "reason", "history", "file" }
+                  "edition", "needs", "attention", "reason", "history", "file", "last_seen_days", "stale" }
 
 local function csv_cell(v)
   if v == nil then return "" end
@@ -116,7 +117,8 @@ function M.csv(agg)
   local out = { table.concat(M.CSV_COLUMNS, ",") }
   for _, m in ipairs(agg.machines) do
     local row = { m.name, m.time, m.command, m.verdict, m.repair_status, m.exit_code, m.build, m.ubr,
-                  m.edition, table.concat(m.needs, ";"), m.attention, m.reason, m.history, m.file }
+                  m.edition, table.concat(m.needs, ";"), m.attention, m.reason, m.history, m.file,
+                  m.last_seen, m.stale and "yes" or "no" }
     for i = 1, #M.CSV_COLUMNS do row[i] = csv_cell(row[i]) end
     out[#out + 1] = table.concat(row, ",")
   end
@@ -147,6 +149,7 @@ function M.data(agg)
     fleet_schema = agg.schema, machines = #agg.machines, reports = agg.reports, history = agg.history,
     files = agg.files, verdicts = counts(verdict_rows(agg)), repairs = counts(agg.repairs),
     builds = counts(agg.builds), needed = needed, attention = attention, skipped = skipped,
+    stale = agg.stale, stale_days = agg.stale_days,
   }
 end
 
@@ -176,7 +179,7 @@ table{border-collapse:collapse;margin:4px 0 8px}
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#f3f3f3;white-space:nowrap}
 th.sort::after{content:" \2195";color:#999}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
+td.n{text-align:right;font-variant-numeric:tabular-nums}td.stale{color:#c62828;font-weight:600}
 tr:nth-child(even) td{background:#fafafa}
 .v-damaged{color:#c62828;font-weight:600}.v-suspected{color:#ef6c00;font-weight:600}
 .v-healthy{color:#2e7d32}.v-unknown{color:#757575;font-weight:600}.v-reboot{color:#6a1b9a;font-weight:600}
@@ -240,6 +243,8 @@ function M.html(agg, opts)
     out[#out + 1] = string.format('<div class="card v-%s">%s<b data-verdict="%s">%d</b></div>',
       cls(r.key), h(M.LABELS[r.key] or (r.key:sub(1, 1):upper() .. r.key:sub(2))), h(r.key), r.count)
   end
+  out[#out + 1] = string.format('<div class="card">Stale (&gt; %d days)<b data-stale="%d">%d</b></div>',
+    agg.stale_days or 30, agg.stale or 0, agg.stale or 0)
   out[#out + 1] = "</div>"
 
   out[#out + 1] = '<h2>Charts</h2><div class="charts">'
@@ -277,10 +282,10 @@ function M.html(agg, opts)
   for _, m in ipairs(agg.machines) do
     rows[#rows + 1] = { m.name, { m.verdict, "v-" .. m.verdict }, m.repair_status or "",
       (m.build or "?") .. "." .. (m.ubr or "?"), m.edition or "", table.concat(m.needs, ", "), m.time,
-      m.history, class = "machine" }
+      m.last_seen and { m.last_seen, m.stale and "n stale" or "n" } or "", m.history, class = "machine" }
   end
-  html_table(out, "machines", { "Machine", "Verdict", "Repair", "Build", "Edition", "Needs", "Time", "Older reports" },
-    rows, { [8] = true })
+  html_table(out, "machines", { "Machine", "Verdict", "Repair", "Build", "Edition", "Needs", "Time",
+    "Last seen (days)", "Older reports" }, rows, { [9] = true })
 
   if #agg.skipped > 0 then
     out[#out + 1] = "<h2>Skipped files</h2>"

@@ -136,6 +136,23 @@ else
   if [ -n "${SXSFIX_KEEP_SCREENSHOT:-}" ]; then cp "$tmp/fleet.png" "$SXSFIX_KEEP_SCREENSHOT"; fi
 fi
 
+# --- last seen: machines whose newest report is older than --stale DAYS -----------
+S=$tmp/stale; mkdir -p "$S"
+name healthy OLD-PC "$(date -u -d '40 days ago' +%Y-%m-%dT%H:%M:%SZ)" >"$S/old.json"
+name broken NEW-PC "$(date -u -d '1 day ago' +%Y-%m-%dT%H:%M:%SZ)" >"$S/new.json"
+run report --format json "$S"
+check "stale: default 30 days, OLD-PC counted apart" test "$(jqv '"\(.stale_days),\(.stale)"')" = "30,1"
+check "stale: each machine's last seen in days" test "$(sx report --format csv "$S" | tr -d '\r' | awk -F, 'NR > 1 { print $1 "=" $(NF - 1) "," $NF }' | sort | tr '\n' ' ')" = "NEW-PC=1,no OLD-PC=40,yes "
+run report --format json --stale 50 "$S"
+check "stale: --stale 50, none" test "$(jqv '.stale')" = 0
+run report --stale 10 "$S"
+check "stale: text headline counts them" has "$out" "1 stale (last seen more than 10 days ago)"
+run report --format json --stale ten "$S"
+check "stale: --stale ten is a usage error (exit 3)" test "$rc" = 3
+check "stale: the error names --stale" has "$err" "--stale"
+run report --format html -o "$tmp/stale.html" "$S"
+check "html: a Last seen column and a Stale card" sh -c 'grep -q "<th class=\"sort\">Last seen" "$0" && grep -q "data-stale=\"1\"" "$0"' "$tmp/stale.html"
+
 # --- an attacker's report: markup and terminal escapes in every string ----------
 E=$tmp/evil; mkdir -p "$E"
 BAD=$'EV<script>alert(2)</script>"onmouseover=alert(3) x=\e]0;pwned\a\e[2J\xc2\x9b31m'
