@@ -6,8 +6,9 @@
 --         run as a formula gets a leading ')
 --   json: the aggregate (counts, download list, machines needing a look,
 --         skipped files)
---   html: one self-contained page: inline CSS and SVG, no script, no font
---         or image from the network; prints on A4/Letter
+--   html: one self-contained page: inline CSS and SVG, a few lines of
+--         script to sort the tables (nothing else may run: CSP), no font or
+--         image from the network; prints on A4/Letter
 local json = require "sxsfix.json"
 
 local M = {}
@@ -189,6 +190,14 @@ svg text{font:12px system-ui,Arial,sans-serif}
 @media print{body{margin:10mm}h2{break-after:avoid}tr,svg{break-inside:avoid}.cards{gap:6px}}
 ]]
 
+-- The page's only script: a click on a column's header sorts its table
+-- (again: the other way); "#sort=TABLE:N" or "#sort=TABLE:Nd" in the
+-- address sorts at load. The Content-Security-Policy lets only this text
+-- run (by its SHA-256), so even markup that got past h() could not.
+M.SCRIPT = [[function sortBy(th){var t=th.closest("table"),b=t.tBodies[0],i=th.cellIndex,d=th.dataset.dir==="a"?"d":"a";for(var h of t.tHead.rows[0].cells)delete h.dataset.dir;th.dataset.dir=d;var rows=Array.from(b.rows),n=rows.length>0&&/\bn\b/.test(rows[0].cells[i].className);rows.sort(function(x,y){var p=x.cells[i].textContent,q=y.cells[i].textContent,c=n?(parseFloat(p)||0)-(parseFloat(q)||0):p.localeCompare(q);return d==="a"?c:-c});rows.forEach(function(r){b.appendChild(r)})}document.addEventListener("click",function(e){var th=e.target.closest("th.sort");if(th)sortBy(th)});var m=/^#sort=([a-z]+):([0-9]+)(d?)$/.exec(location.hash);if(m){var th=document.querySelector("table."+m[1]+" thead th:nth-child("+m[2]+")");if(th){sortBy(th);if(m[3])sortBy(th)}}]]
+M.SCRIPT_SHA256 = "yczyuX8IcJq6aj4MVaIvM5c0oMx5418/YzYYxM5V35g="  -- base64; test_report recomputes it
+M.CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-" .. M.SCRIPT_SHA256 .. "'"
+
 -- A horizontal bar chart: rows { key, count }, colors by key (or one color).
 local function bars(title, rows, colors)
   local label_w, bar_w, row_h = 170, 320, 22
@@ -232,6 +241,7 @@ end
 function M.html(agg, opts)
   opts = opts or {}
   local out = { "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+    '<meta http-equiv="Content-Security-Policy" content="' .. M.CSP .. '">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     "<title>sxsfix fleet report</title><style>", CSS, "</style></head><body>",
     "<h1>sxsfix fleet report</h1>",
@@ -293,6 +303,7 @@ function M.html(agg, opts)
     for _, s in ipairs(agg.skipped) do rows[#rows + 1] = { s.file, s.reason, class = "skipped" } end
     html_table(out, "skipped", { "File", "Reason" }, rows)
   end
+  out[#out + 1] = "<script>" .. M.SCRIPT .. "</script>"
   out[#out + 1] = "</body></html>\n"
   return table.concat(out, "\n")
 end
