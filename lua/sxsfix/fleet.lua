@@ -21,6 +21,11 @@ local M = {}
 
 M.MAX_FILE = 16 * 1024 * 1024  -- a report bigger than this is not one of ours
 
+-- The verdicts a report can carry; any other word counts as unknown.
+M.VERDICTS = { damaged = true, suspected = true, healthy = true, unknown = true }
+-- The order machines are listed in: the ones to act on first, then by name.
+M.RANK = { damaged = 1, suspected = 2, unknown = 3, reboot = 4, healthy = 5 }
+
 local Fleet = {}
 Fleet.__index = Fleet
 
@@ -52,8 +57,10 @@ local function str(v) return type(v) == "string" and v or nil end
 local function record(r, file)
   local sys = r.system
   local rp = type(r.repair) == "table" and r.repair or nil
-  local verdict = str(r.verdict) or "unknown"
+  local word = str(r.verdict)
+  local verdict = M.VERDICTS[word or ""] and word or "unknown"
   if r.exit_code == 5 then verdict = "unknown" end
+  if r.exit_code == 3010 then verdict = "reboot" end  -- repaired; healthy only after the restart
   local rec = {
     name = sys.computer_name, time = str(r.time) or "", command = r.command, file = file,
     exit_code = r.exit_code, verdict = verdict,
@@ -71,7 +78,11 @@ local function record(r, file)
     rec.attention, rec.reason = "reboot", "repaired; a restart completes the repair"
   elseif verdict == "unknown" then
     rec.attention = "unknown"
-    rec.reason = str(r.reason) or str(r.error) or "the diagnosis could not decide"
+    if word and not M.VERDICTS[word] and r.exit_code ~= 5 then
+      rec.reason = summary.clip("verdict '" .. word .. "' is not one sxsfix writes")
+    else
+      rec.reason = summary.clip(summary.unknown_reason(r))
+    end
   end
   return rec
 end
@@ -84,6 +95,11 @@ local function check(r)
   end
   if math.type(r.exit_code) ~= "integer" then return nil, "no integer exit_code" end
   if type(r.system) ~= "table" or type(r.system.computer_name) ~= "string" or r.system.computer_name == "" then
+    if math.type(r.schema) == "integer" and r.schema >= 1 then
+      local why = type(r.system) == "table" and type(r.system.errors) == "table" and r.system.errors[1]
+      return nil, string.format("a schema %d report without system.computer_name (the machine's name could not be read%s)",
+        r.schema, type(why) == "string" and (": " .. why) or "")
+    end
     return nil, "no system.computer_name (a report of sxsfix before JSON schema 1?)"
   end
   if r.time ~= nil and type(r.time) ~= "string" then return nil, "time is not a string" end
@@ -139,6 +155,24 @@ function Fleet:add_path(path)
   for _, rel in ipairs(files) do self:add_file(fs.join(path, rel)) end
 end
 
+-- Seconds since 1970 of a UTC ISO 8601 time ("2026-12-02T16:46:56Z"), or nil.
+function M.epoch(t)
+  local y, mo, d, hh, mi, ss = tostring(t):match("^(%d%d%d%d)%-(%d%d)%-(%d%d)T(%d%d):(%d%d):(%d%d)")
+  if not y then return nil end
+  y, mo, d = tonumber(y), tonumber(mo), tonumber(d)
+  if mo < 1 or mo > 12 or d < 1 or d > 31 then return nil end
+  -- days from civil (H. Hinnant's algorithm)
+  local yy = mo <= 2 and y - 1 or y
+  local era = yy // 400
+  local yoe = yy - era * 400
+  local doy = (153 * (mo + (mo > 2 and -3 or 9)) + 2) // 5 + d - 1
+  local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+  local days = era * 146097 + doe - 719468
+  return days * 86400 + tonumber(hh) * 3600 + tonumber(mi) * 60 + tonumber(ss)
+end
+
+M.STALE_DAYS = 30
+
 local function bump(t, k) t[k] = (t[k] or 0) + 1 end
 
 -- Sorted { {key, count} } of a count table, biggest first, then by key.
@@ -158,14 +192,26 @@ M.ranked = ranked
 --   verdicts, repairs, builds, needed: { {key, count} }, biggest first
 --   attention[] machines that failed, need a restart, or are unknown
 --   skipped[]   { file, reason }
-function Fleet:aggregate()
+--   stale       machines last seen more than opts.stale days (default 30)
+--               before opts.now (an ISO time; default now); each record
+--               has .last_seen (whole days, nil for a time not understood)
+--               and .stale
+function Fleet:aggregate(opts)
+  opts = opts or {}
+  local stale_days = opts.stale or M.STALE_DAYS
+  local now = M.epoch(opts.now or os.date("!%Y-%m-%dT%H:%M:%SZ"))
+  local stale = 0
   local list = {}
   for _, m in pairs(self.machines) do
     m.latest.history = m.history
     m.latest.repair_status = m.repair and m.repair.status
     list[#list + 1] = m.latest
   end
-  table.sort(list, function(a, b) return a.name:lower() < b.name:lower() end)
+  table.sort(list, function(a, b)
+    local ra, rb = M.RANK[a.verdict] or 3, M.RANK[b.verdict] or 3
+    if ra ~= rb then return ra < rb end
+    return a.name:lower() < b.name:lower()
+  end)
   local verdicts, repairs, builds, needed, attention = {}, {}, {}, {}, {}
   for _, rec in ipairs(list) do
     bump(verdicts, rec.verdict)
@@ -173,12 +219,17 @@ function Fleet:aggregate()
     bump(builds, (rec.build or "?") .. "." .. (rec.ubr and tostring(rec.ubr) or "?"))
     for _, v in ipairs(rec.needs) do bump(needed, v) end
     if rec.attention then attention[#attention + 1] = rec end
+    local t = M.epoch(rec.time)
+    rec.last_seen = t and now and math.max(0, (now - t) // 86400) or nil
+    rec.stale = rec.last_seen ~= nil and rec.last_seen > stale_days
+    if rec.stale then stale = stale + 1 end
   end
   return {
     schema = 1,
     machines = list, reports = self.reports, history = self.history, files = self.files,
     verdicts = ranked(verdicts), repairs = ranked(repairs), builds = ranked(builds),
     needed = ranked(needed), attention = attention, skipped = self.skipped,
+    stale = stale, stale_days = stale_days,
   }
 end
 

@@ -6,14 +6,25 @@
 --         run as a formula gets a leading ')
 --   json: the aggregate (counts, download list, machines needing a look,
 --         skipped files)
---   html: one self-contained page: inline CSS and SVG, no script, no font
---         or image from the network; prints on A4/Letter
+--   html: one self-contained page: inline CSS and SVG, a few lines of
+--         script to sort the tables (nothing else may run: CSP), no font or
+--         image from the network; prints on A4/Letter
 local json = require "sxsfix.json"
 
 local M = {}
 
-M.COLORS = { damaged = "#c62828", suspected = "#ef6c00", healthy = "#2e7d32", unknown = "#757575" }
-M.VERDICT_ORDER = { "damaged", "suspected", "unknown", "healthy" }
+-- "reboot": the last repair exited 3010; the machine is healthy only after the restart.
+M.COLORS = { damaged = "#c62828", suspected = "#ef6c00", healthy = "#2e7d32", unknown = "#757575", reboot = "#6a1b9a" }
+M.VERDICT_ORDER = { "damaged", "suspected", "unknown", "reboot", "healthy" }
+M.LABELS = { reboot = "Reboot pending" }
+
+-- A string for a terminal or a spreadsheet: C0 and C1 controls (ESC, BEL,
+-- CSI, newlines...) and DEL become "?", so a report's strings cannot move
+-- the cursor, retitle or clear the terminal. One character for one, so the
+-- columns stay aligned.
+function M.printable(v)
+  return (tostring(v):gsub("[%c\127]", "?"):gsub("\194[\128-\159]", "?"))
+end
 
 local function count_of(list, key)
   for _, e in ipairs(list) do if e.key == key then return e.count end end
@@ -32,8 +43,9 @@ local function verdict_rows(agg)
 end
 
 local function headline(agg)
-  return string.format("%d machine(s) from %d report(s) (%d older kept as history), %d file(s) skipped",
-    #agg.machines, agg.reports, agg.history, #agg.skipped)
+  return string.format("%d machine(s) from %d report(s) (%d older kept as history), %d file(s) skipped, " ..
+    "%d stale (last seen more than %d days ago)",
+    #agg.machines, agg.reports, agg.history, #agg.skipped, agg.stale or 0, agg.stale_days or 30)
 end
 
 -- text ------------------------------------------------------------------------
@@ -42,12 +54,15 @@ local function columns(out, header, rows)
   local width = {}
   for i, h in ipairs(header) do width[i] = #h end
   for _, r in ipairs(rows) do
-    for i, c in ipairs(r) do width[i] = math.max(width[i] or 0, utf8.len(tostring(c)) or #tostring(c)) end
+    for i, c in ipairs(r) do
+      c = M.printable(c)
+      width[i] = math.max(width[i] or 0, utf8.len(c) or #c)
+    end
   end
   local function line(r)
     local cells = {}
     for i, c in ipairs(r) do
-      c = tostring(c)
+      c = M.printable(c)
       local pad = width[i] - (utf8.len(c) or #c)
       cells[i] = (type(r[i]) == "number") and (string.rep(" ", pad) .. c) or (c .. string.rep(" ", pad))
     end
@@ -80,7 +95,7 @@ function M.text(agg)
   columns(out, { "machine", "state", "time", "reason" }, rows)
   if #agg.skipped > 0 then
     out[#out + 1] = "Skipped files:"
-    for _, s in ipairs(agg.skipped) do out[#out + 1] = "  " .. s.file .. ": " .. s.reason end
+    for _, s in ipairs(agg.skipped) do out[#out + 1] = "  " .. M.printable(s.file .. ": " .. s.reason) end
     out[#out + 1] = ""
   end
   return table.concat(out, "\n")
@@ -89,11 +104,11 @@ end
 -- csv ------------------------------------------------------------------------
 
 M.CSV_COLUMNS = { "machine", "time", "command", "verdict", "repair_status", "exit_code", "build", "ubr",
-                  "edition", "needs", "attention", "reason", "history", "file" }
+                  "edition", "needs", "attention", "reason", "history", "file", "last_seen_days", "stale" }
 
 local function csv_cell(v)
   if v == nil then return "" end
-  v = tostring(v)
+  v = M.printable(v)
   if v:find("^[=+%-@\t\r]") and not v:find("^%-?%d+$") then v = "'" .. v end  -- not a formula
   if v:find('[",\r\n]') then v = '"' .. v:gsub('"', '""') .. '"' end
   return v
@@ -103,7 +118,8 @@ function M.csv(agg)
   local out = { table.concat(M.CSV_COLUMNS, ",") }
   for _, m in ipairs(agg.machines) do
     local row = { m.name, m.time, m.command, m.verdict, m.repair_status, m.exit_code, m.build, m.ubr,
-                  m.edition, table.concat(m.needs, ";"), m.attention, m.reason, m.history, m.file }
+                  m.edition, table.concat(m.needs, ";"), m.attention, m.reason, m.history, m.file,
+                  m.last_seen, m.stale and "yes" or "no" }
     for i = 1, #M.CSV_COLUMNS do row[i] = csv_cell(row[i]) end
     out[#out + 1] = table.concat(row, ",")
   end
@@ -134,6 +150,7 @@ function M.data(agg)
     fleet_schema = agg.schema, machines = #agg.machines, reports = agg.reports, history = agg.history,
     files = agg.files, verdicts = counts(verdict_rows(agg)), repairs = counts(agg.repairs),
     builds = counts(agg.builds), needed = needed, attention = attention, skipped = skipped,
+    stale = agg.stale, stale_days = agg.stale_days,
   }
 end
 
@@ -147,6 +164,10 @@ local ESC = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;",
 local function h(v)
   return (tostring(v == nil and "" or v):gsub("[&<>\"']", ESC))
 end
+-- A class name: a word of [a-z0-9-], whatever the value held.
+local function cls(v)
+  return (tostring(v == nil and "" or v):lower():gsub("[^a-z0-9%-]", "-"))
+end
 
 local CSS = [[
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:24px;color:#212121}
@@ -159,15 +180,23 @@ table{border-collapse:collapse;margin:4px 0 8px}
 th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#f3f3f3;white-space:nowrap}
 th.sort::after{content:" \2195";color:#999}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
+td.n{text-align:right;font-variant-numeric:tabular-nums}td.stale{color:#c62828;font-weight:600}
 tr:nth-child(even) td{background:#fafafa}
 .v-damaged{color:#c62828;font-weight:600}.v-suspected{color:#ef6c00;font-weight:600}
-.v-healthy{color:#2e7d32}.v-unknown{color:#757575;font-weight:600}
+.v-healthy{color:#2e7d32}.v-unknown{color:#757575;font-weight:600}.v-reboot{color:#6a1b9a;font-weight:600}
 .charts{display:flex;gap:32px;flex-wrap:wrap}
 svg text{font:12px system-ui,Arial,sans-serif}
 .small{font-size:12px;color:#555}
 @media print{body{margin:10mm}h2{break-after:avoid}tr,svg{break-inside:avoid}.cards{gap:6px}}
 ]]
+
+-- The page's only script: a click on a column's header sorts its table
+-- (again: the other way); "#sort=TABLE:N" or "#sort=TABLE:Nd" in the
+-- address sorts at load. The Content-Security-Policy lets only this text
+-- run (by its SHA-256), so even markup that got past h() could not.
+M.SCRIPT = [[function sortBy(th){var t=th.closest("table"),b=t.tBodies[0],i=th.cellIndex,d=th.dataset.dir==="a"?"d":"a";for(var h of t.tHead.rows[0].cells)delete h.dataset.dir;th.dataset.dir=d;var rows=Array.from(b.rows),n=rows.length>0&&/\bn\b/.test(rows[0].cells[i].className);rows.sort(function(x,y){var p=x.cells[i].textContent,q=y.cells[i].textContent,c=n?(parseFloat(p)||0)-(parseFloat(q)||0):p.localeCompare(q);return d==="a"?c:-c});rows.forEach(function(r){b.appendChild(r)})}document.addEventListener("click",function(e){var th=e.target.closest("th.sort");if(th)sortBy(th)});var m=/^#sort=([a-z]+):([0-9]+)(d?)$/.exec(location.hash);if(m){var th=document.querySelector("table."+m[1]+" thead th:nth-child("+m[2]+")");if(th){sortBy(th);if(m[3])sortBy(th)}}]]
+M.SCRIPT_SHA256 = "yczyuX8IcJq6aj4MVaIvM5c0oMx5418/YzYYxM5V35g="  -- base64; test_report recomputes it
+M.CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-" .. M.SCRIPT_SHA256 .. "'"
 
 -- A horizontal bar chart: rows { key, count }, colors by key (or one color).
 local function bars(title, rows, colors)
@@ -191,20 +220,20 @@ local function bars(title, rows, colors)
   return table.concat(out)
 end
 
-local function html_table(out, cls, header, rows, numeric)
-  out[#out + 1] = '<table class="' .. cls .. '"><thead><tr>'
+local function html_table(out, tclass, header, rows, numeric)
+  out[#out + 1] = '<table class="' .. cls(tclass) .. '"><thead><tr>'
   for _, c in ipairs(header) do out[#out + 1] = '<th class="sort">' .. h(c) .. "</th>" end
   out[#out + 1] = "</tr></thead><tbody>"
   for _, r in ipairs(rows) do
     local cells = {}
     for i, c in ipairs(r) do
       if type(c) == "table" then  -- { text, class }
-        cells[i] = '<td class="' .. c[2] .. '">' .. h(c[1]) .. "</td>"
+        cells[i] = '<td class="' .. cls(c[2]) .. '">' .. h(c[1]) .. "</td>"
       else
         cells[i] = (numeric and numeric[i]) and ('<td class="n">' .. h(c) .. "</td>") or ("<td>" .. h(c) .. "</td>")
       end
     end
-    out[#out + 1] = '<tr class="' .. (r.class or "") .. '">' .. table.concat(cells) .. "</tr>"
+    out[#out + 1] = '<tr class="' .. cls(r.class) .. '">' .. table.concat(cells) .. "</tr>"
   end
   out[#out + 1] = "</tbody></table>"
 end
@@ -212,6 +241,7 @@ end
 function M.html(agg, opts)
   opts = opts or {}
   local out = { "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+    '<meta http-equiv="Content-Security-Policy" content="' .. M.CSP .. '">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     "<title>sxsfix fleet report</title><style>", CSS, "</style></head><body>",
     "<h1>sxsfix fleet report</h1>",
@@ -221,8 +251,10 @@ function M.html(agg, opts)
   local vrows = verdict_rows(agg)
   for _, r in ipairs(vrows) do
     out[#out + 1] = string.format('<div class="card v-%s">%s<b data-verdict="%s">%d</b></div>',
-      h(r.key), h(r.key:sub(1, 1):upper() .. r.key:sub(2)), h(r.key), r.count)
+      cls(r.key), h(M.LABELS[r.key] or (r.key:sub(1, 1):upper() .. r.key:sub(2))), h(r.key), r.count)
   end
+  out[#out + 1] = string.format('<div class="card">Stale (&gt; %d days)<b data-stale="%d">%d</b></div>',
+    agg.stale_days or 30, agg.stale or 0, agg.stale or 0)
   out[#out + 1] = "</div>"
 
   out[#out + 1] = '<h2>Charts</h2><div class="charts">'
@@ -260,10 +292,10 @@ function M.html(agg, opts)
   for _, m in ipairs(agg.machines) do
     rows[#rows + 1] = { m.name, { m.verdict, "v-" .. m.verdict }, m.repair_status or "",
       (m.build or "?") .. "." .. (m.ubr or "?"), m.edition or "", table.concat(m.needs, ", "), m.time,
-      m.history, class = "machine" }
+      m.last_seen and { m.last_seen, m.stale and "n stale" or "n" } or "", m.history, class = "machine" }
   end
-  html_table(out, "machines", { "Machine", "Verdict", "Repair", "Build", "Edition", "Needs", "Time", "Older reports" },
-    rows, { [8] = true })
+  html_table(out, "machines", { "Machine", "Verdict", "Repair", "Build", "Edition", "Needs", "Time",
+    "Last seen (days)", "Older reports" }, rows, { [9] = true })
 
   if #agg.skipped > 0 then
     out[#out + 1] = "<h2>Skipped files</h2>"
@@ -271,6 +303,7 @@ function M.html(agg, opts)
     for _, s in ipairs(agg.skipped) do rows[#rows + 1] = { s.file, s.reason, class = "skipped" } end
     html_table(out, "skipped", { "File", "Reason" }, rows)
   end
+  out[#out + 1] = "<script>" .. M.SCRIPT .. "</script>"
   out[#out + 1] = "</body></html>\n"
   return table.concat(out, "\n")
 end

@@ -53,6 +53,18 @@ local function system_of(report)
   return name .. " " .. build
 end
 
+-- Why a diagnosis could not decide: the first cause's message (unknown[]),
+-- else the report's reason or error. Also the fleet report's reason.
+function M.unknown_reason(report)
+  local u = type(report.unknown) == "table" and report.unknown[1]
+  local msg = type(u) == "table" and type(u.message) == "string" and u.message ~= "" and u.message
+  if msg then return msg end
+  for _, k in ipairs { "reason", "error" } do
+    if type(report[k]) == "string" and report[k] ~= "" then return report[k] end
+  end
+  return "the diagnosis could not decide"
+end
+
 local function diagnose_text(report)
   local v = report.verdict
   if v == "damaged" then
@@ -68,7 +80,7 @@ local function diagnose_text(report)
   elseif v == "healthy" then
     return "no sign of the servicing stack failure"
   end
-  return report.reason or report.error or "the diagnosis could not decide"
+  return M.unknown_reason(report)
 end
 
 local function repair_text(report)

@@ -41,6 +41,15 @@ if [ -z "$EMU" ]; then
   check "no --root, json: verdict unknown, exit_code 5" test "$(jqv '.verdict + "," + (.exit_code|tostring)')" = "unknown,5"
   check "no --root, json: the registry and WinSxS are causes" \
     test "$(jqv '[.unknown[].input] | (index("registry") != null) and (index("winsxs") != null)')" = true
+  first=$(jqv '.unknown[0].message')
+  check "no --root, json: the summary carries the first cause" has "$(jqv '.summary')" "$first"
+  run --summary diagnose
+  check "no --root, --summary: UNKNOWN and the first cause's message" test "${out%% *},${out#*build?: }" = "UNKNOWN,$first"
+  long=$(head -c 5000 /dev/zero | tr '\0' 'y')
+  run eval "local l = require('sxsfix.summary').line({ command = 'diagnose', verdict = 'unknown', system = {},
+      unknown = { { input = 'logs:cbs', message = 'cbs.log: $long' }, { input = 'x', message = 'second' } } })
+    io.write(#l, ' ', l:sub(1, 26), ' ', l:sub(-3))"
+  check "unknown --summary: a long first cause is shortened to 2048 bytes" test "$out" = "2048 UNKNOWN ? build?: cbs.log: ..."
 else
   echo "SKIP: no --root under Wine reads Wine's own live C:\\windows, not a missing system"
 fi
