@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what sxsfix needs to build and test, from Debian's packages.
 # Idempotent and quiet: installs only what is missing.
-#   scripts/deps.sh            native build, sanitizers, fuzzing, Windows cross-build, Wine, test tools
+#   scripts/deps.sh            native build, sanitizers, fuzzing, Windows cross-build, Wine, test tools,
+#                              and (where dotnet is) PowerShell 7 and Pester 5
 set -euo pipefail
 
 packages=(
@@ -27,12 +28,36 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  # apt's lists may be absent on a fresh machine
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
-echo "deps: installing ${missing[*]}"
-SUDO=""
-[ "$(id -u)" = 0 ] || SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
-# apt's lists may be absent on a fresh machine
-$SUDO apt-get update -qq >/dev/null
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# PowerShell 7 and Pester 5 for the fleet scripts' tests (tests/pester), where
+# the .NET SDK is present: pwsh as a global .NET tool (~/.dotnet/tools; 7.6.10,
+# as the newest does not install everywhere) and Pester restored from NuGet by a
+# generated project's PackageDownload (~/.nuget/packages/pester/5.7.1/tools).
+# Without dotnet nothing fails: the pester suite of scripts/test.sh skips.
+command -v dotnet >/dev/null || exit 0
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [ ! -x "$HOME/.dotnet/tools/pwsh" ]; then
+  echo "deps: installing PowerShell 7.6.10 (dotnet tool)"
+  dotnet tool install --global PowerShell --version 7.6.10 >/dev/null
+fi
+if [ ! -f "${NUGET_PACKAGES:-$HOME/.nuget/packages}/pester/5.7.1/tools/Pester.psd1" ]; then
+  echo "deps: restoring Pester 5.7.1 (NuGet)"
+  mkdir -p "$ROOT/build/pester"
+  major=$(dotnet --version | cut -d. -f1)
+  cat >"$ROOT/build/pester/pester.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><TargetFramework>net$major.0</TargetFramework></PropertyGroup>
+  <ItemGroup><PackageDownload Include="Pester" Version="[5.7.1]" /></ItemGroup>
+</Project>
+XML
+  dotnet restore "$ROOT/build/pester/pester.csproj" -v q >/dev/null
+fi

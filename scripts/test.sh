@@ -5,13 +5,16 @@
 #   windows    the mingw-w64 .exe under Wine (headless)
 #   fuzz       each libFuzzer target of fuzz/ briefly (scripts/fuzz.sh;
 #              SXSFIX_FUZZ_SECONDS each, default 15)
-# Usage: scripts/test.sh [SUITE...]   (default: all four)
+#   pester     the fleet's PowerShell scripts (tests/pester/*.Tests.ps1) under
+#              pwsh with Pester 5, calling the Linux build (scripts/deps.sh
+#              installs both where the .NET SDK is; skipped otherwise)
+# Usage: scripts/test.sh [SUITE...]   (default: all five)
 # Installs what it needs (scripts/deps.sh), builds, runs ctest for each
 # suite, and ends with one line: "total: N passed, N failed, N skipped".
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(native sanitize windows fuzz)
+[ ${#suites[@]} -gt 0 ] || suites=(native sanitize windows fuzz pester)
 
 "$ROOT/scripts/deps.sh" || { echo "test: installing dependencies failed"; exit 1; }
 
@@ -79,9 +82,37 @@ fuzz_suite() {
   passed=$((passed + ok)); failed=$((failed + bad))
 }
 
+# The pester suite: Invoke-Pester's JUnit file, counted like ctest's.
+pester_suite() {
+  local pwsh=${SXSFIX_PWSH:-$HOME/.dotnet/tools/pwsh}
+  local module=${NUGET_PACKAGES:-$HOME/.nuget/packages}/pester/5.7.1/tools/Pester.psd1
+  [ -x "$pwsh" ] || pwsh=$(command -v pwsh) || { echo "test (pester): SKIP: pwsh is not installed (scripts/deps.sh installs it where dotnet is)"; skipped=$((skipped + 1)); return; }
+  [ -f "$module" ] || { echo "test (pester): SKIP: Pester 5.7.1 is not restored ($module; scripts/deps.sh restores it where dotnet is)"; skipped=$((skipped + 1)); return; }
+  if [ ! -x "$ROOT/build/native/sxsfix" ] && ! "$ROOT/scripts/build.sh" native; then
+    echo "test (pester): build failed"; failed=$((failed + 1)); return
+  fi
+  local junit=$ROOT/build/pester/junit.xml
+  mkdir -p "$ROOT/build/pester"; rm -f "$junit"
+  SXSFIX=$ROOT/build/native/sxsfix SXSFIX_SOURCE=$ROOT PATH=$(dirname "$pwsh"):$PATH \
+  PESTER_MODULE=$module PESTER_TESTS=$ROOT/tests/pester PESTER_JUNIT=$junit timeout 1800 \
+    "$pwsh" -NoProfile -NonInteractive -Command '
+      $ErrorActionPreference = "Stop"
+      Import-Module -Name $env:PESTER_MODULE
+      $c = New-PesterConfiguration
+      $c.Run.Path = @(Get-ChildItem -Path $env:PESTER_TESTS -Filter *.Tests.ps1 | ForEach-Object FullName)
+      $c.Output.Verbosity = "Detailed"
+      $c.TestResult.Enabled = $true
+      $c.TestResult.OutputFormat = "JUnitXml"
+      $c.TestResult.OutputPath = $env:PESTER_JUNIT
+      Invoke-Pester -Configuration $c' >"$ROOT/build/pester.test.log" 2>&1
+  sed 's/\x1b\[[0-9;]*m//g' "$ROOT/build/pester.test.log" | grep -E "^ *\[[-+!?]\]|^ *Expected|SKIP|Tests completed"
+  if [ -f "$junit" ]; then count "$junit" pester; else echo "test (pester): Pester wrote no results (build/pester.test.log)"; failed=$((failed + 1)); fi
+}
+
 for s in "${suites[@]}"; do
   echo "=== $s"
   if [ "$s" = fuzz ]; then fuzz_suite; continue; fi
+  if [ "$s" = pester ]; then pester_suite; continue; fi
   if ! "$ROOT/scripts/build.sh" "$s"; then
     echo "test ($s): build failed"
     failed=$((failed + 1))
