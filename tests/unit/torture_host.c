@@ -90,7 +90,7 @@ static void mismatched_set_is_refused(void **state) {
   static const char old[] = "return { version = '0.0.1', api = 0 }\n";
   plat_err e;
   assert_int_equal(plat_write_file(ver, old, sizeof old - 1, &e), 0);
-  assert_int_equal(RUN("--scripts", dir, "eval", "return 0"), SX_EXIT_INTERNAL);
+  assert_int_equal(RUN("--scripts", dir, "eval", "return 0"), SX_EXIT_USAGE);  /* bad input: another API */
   /* a set without version.lua is not a script set */
   assert_int_equal(plat_remove(ver, &e), 0);
   assert_int_equal(RUN("--scripts", dir, "eval", "return 0"), SX_EXIT_INTERNAL);
