@@ -221,12 +221,13 @@ static int inside_root(const char *journal, size_t line, const char *path, const
     sx_winpath wp;
     sx_winpath_init(&wp, real);
     if (sx_winpath_check(&wp, path, err, sizeof err) == 0) return 0;
-    plat_failc(e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL), "%s:%zu: %s; nothing rolled back", journal, line, err);
+    plat_failc(e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL), "%s:%lu: %s; nothing rolled back", journal,
+               (unsigned long)line, err);
     return -1;
   }
   plat_failc(e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL),
-             "%s:%zu: %s lies outside --root %s (a journal in the image may name only paths inside it); "
-             "nothing rolled back", journal, line, path, root);
+             "%s:%lu: %s lies outside --root %s (a journal in the image may name only paths inside it); "
+             "nothing rolled back", journal, (unsigned long)line, path, root);
   return -1;
 }
 
