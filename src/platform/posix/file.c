@@ -8,30 +8,11 @@
 #include <unistd.h>
 
 #include "platform/platform.h"
-
-/* Open path for reading without blocking (a FIFO would wait for a writer
-   for ever), check on the handle that it is a regular file, then clear
-   O_NONBLOCK. Returns the descriptor, or -1 with e. */
-static int open_regular(const char *path, struct stat *st, plat_err *e) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) { plat_fail(e, path, errno); return -1; }
-  if (fstat(fd, st) != 0) { int c = errno; close(fd); plat_fail(e, path, c); return -1; }
-  if (S_ISDIR(st->st_mode)) { close(fd); plat_fail(e, path, EISDIR); return -1; }
-  if (!S_ISREG(st->st_mode)) {
-    close(fd);
-    plat_failf(e, EINVAL, "%s: not a regular file (a FIFO, device or socket is not read)", path);
-    return -1;
-  }
-  int fl = fcntl(fd, F_GETFL);
-  if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
-    int c = errno; close(fd); plat_fail(e, path, c); return -1;
-  }
-  return fd;
-}
+#include "posix.h"
 
 int plat_read_file(const char *path, char **data, size_t *len, plat_err *e) {
   struct stat st;
-  int fd = open_regular(path, &st, e);
+  int fd = px_open_regular(path, &st, e);
   if (fd < 0) return -1;
   size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, n = 0;
   char *buf = malloc(cap);

@@ -11,29 +11,10 @@
 
 #include "config.h"
 #include "platform/platform.h"
+#include "posix.h"
 
 #if SXSFIX_HAVE_HIVEX
 #include <hivex.h>
-
-/* Open path for reading without blocking (a FIFO would wait for a writer
-   for ever), check on the handle that it is a regular file, then clear
-   O_NONBLOCK. Returns the descriptor, or -1 with e. */
-static int open_regular(const char *path, struct stat *st, plat_err *e) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) { plat_fail(e, path, errno); return -1; }
-  if (fstat(fd, st) != 0) { int c = errno; close(fd); plat_fail(e, path, c); return -1; }
-  if (S_ISDIR(st->st_mode)) { close(fd); plat_fail(e, path, EISDIR); return -1; }
-  if (!S_ISREG(st->st_mode)) {
-    close(fd);
-    plat_failf(e, EINVAL, "%s: not a regular file (a FIFO, device or socket is not read)", path);
-    return -1;
-  }
-  int fl = fcntl(fd, F_GETFL);
-  if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
-    int c = errno; close(fd); plat_fail(e, path, c); return -1;
-  }
-  return fd;
-}
 
 struct plat_hive {
   hive_h *h;
@@ -57,7 +38,7 @@ plat_hive *plat_hive_open(const char *file, plat_err *e) {
   /* hivex opens by name: check the file first, then (on Linux) let hivex
      open the same file through the descriptor, so it cannot be swapped. */
   struct stat st;
-  int fd = open_regular(file, &st, e);
+  int fd = px_open_regular(file, &st, e);
   if (fd < 0) { free(hv->file); free(hv); return NULL; }
   const char *name = file;
 #ifdef __linux__

@@ -7,16 +7,15 @@
 #include <unistd.h>
 
 #include "platform/platform.h"
+#include "posix.h"
 
 struct plat_rfile {
   int fd;
   char *path;   /* for error messages */
 };
 
-/* Open path for reading without blocking (a FIFO would wait for a writer
-   for ever), check on the handle that it is a regular file, then clear
-   O_NONBLOCK. Returns the descriptor, or -1 with e. */
-static int open_regular(const char *path, struct stat *st, plat_err *e) {
+/* px_open_regular: see posix.h. */
+int px_open_regular(const char *path, struct stat *st, plat_err *e) {
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) { plat_fail(e, path, errno); return -1; }
   if (fstat(fd, st) != 0) { int c = errno; close(fd); plat_fail(e, path, c); return -1; }
@@ -35,7 +34,7 @@ static int open_regular(const char *path, struct stat *st, plat_err *e) {
 
 plat_rfile *plat_rfile_open(const char *path, plat_err *e) {
   struct stat st;
-  int fd = open_regular(path, &st, e);
+  int fd = px_open_regular(path, &st, e);
   if (fd < 0) return NULL;
 #ifdef POSIX_FADV_SEQUENTIAL
   posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);  /* a hint: larger read-ahead */
