@@ -6,6 +6,7 @@
 param(
   [string]$Exe = '',                      # sxsfix.exe; default: beside this script, then Program Files\sxsfix
   [string]$WorkDir = '',                  # private folder for diagnose.json; default: ProgramData\sxsfix\intune
+  [string]$ResultsKey = 'HKLM:\SOFTWARE\sxsfix\Results', # where inventory reads the last result ('' = not written)
   [ValidateSet('Intune', 'ConfigMgr')]
   [string]$Engine = 'Intune',             # 'ConfigMgr': always exit 0, the line is the value the compliance rules read
   [Parameter(ValueFromRemainingArguments = $true)]
@@ -33,8 +34,19 @@ if ($onWindows) { & icacls.exe $WorkDir /inheritance:r /grant:r '*S-1-5-18:(OI)(
 else { & chmod 700 $WorkDir }
 [Console]::OutputEncoding = [Text.Encoding]::UTF8
 $errFile = Join-Path $WorkDir 'diagnose.err'
-$line = (& $Exe @Arguments --summary --json (Join-Path $WorkDir 'diagnose.json') diagnose 2>$errFile | Out-String).Trim()
+$json = Join-Path $WorkDir 'diagnose.json'
+Remove-Item -LiteralPath $json -ErrorAction SilentlyContinue  # never a stale result
+$line = (& $Exe @Arguments --summary --json $json diagnose 2>$errFile | Out-String).Trim()
 $code = $LASTEXITCODE
 if (-not $line) { $line = "ERROR sxsfix exited ${code}: " + ((Get-Content -LiteralPath $errFile -ErrorAction SilentlyContinue | Select-Object -First 1) -join '') }
+# the last result where inventory looks (HKLM\SOFTWARE\sxsfix\Results, as SetupDiag's ...\SetupDiag\Results)
+if ($onWindows -and $ResultsKey -and (Test-Path -LiteralPath $json)) {
+  $r = Get-Content -Raw -LiteralPath $json | ConvertFrom-Json
+  if (-not (Test-Path -LiteralPath $ResultsKey)) { New-Item -Path $ResultsKey -Force | Out-Null }
+  foreach ($v in @(@('Command', $r.command), @('Verdict', $r.verdict), @('Summary', $line), @('Time', $r.time))) {
+    New-ItemProperty -LiteralPath $ResultsKey -Name $v[0] -Value ([string]$v[1]) -PropertyType String -Force | Out-Null
+  }
+  New-ItemProperty -LiteralPath $ResultsKey -Name 'ExitCode' -Value $code -PropertyType DWord -Force | Out-Null
+}
 if ($code -eq 0 -or $code -eq 5) { Out-Line $line 0 }
 Out-Line $line 1

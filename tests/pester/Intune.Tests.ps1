@@ -2,7 +2,7 @@
 # Intune's agent does, calling the Linux sxsfix ($env:SXSFIX) against installations that scripts/sample-image.sh
 # generates (damaged, healthy, repaired, and no --root at all: unknown), plus stand-ins for sxsfix.exe where the real
 # one cannot produce a case here (an over-long line; exit 3010, which needs files in use on Windows and, as an exit
-# status, Windows itself: it is skipped elsewhere).
+# status, Windows itself: it is skipped elsewhere). remediate.ps1's log (remediate.log) is read back.
 BeforeAll {
   $script:Source = $env:SXSFIX_SOURCE
   $script:Sxsfix = $env:SXSFIX
@@ -100,15 +100,25 @@ Describe 'remediate.ps1' {
     $r.Out | Should -Match '^REFUSED '
     $r.Code | Should -Be 3
   }
+  It 'a refused repair: remediate.log in the private folder says why (sxsfix''s --log and the script''s own lines)' {
+    $r = & $Run $Remediate @('-Exe', $Sxsfix, '-WorkDir', "$Tmp/r7", '-Ssu', $Msu, '--root', "$Tmp/damaged")
+    $r.Code | Should -Be 3
+    $log = Get-Content -Raw "$Tmp/r7/remediate.log"
+    $log | Should -Match 'sxsfix [^ ]+ repair: start'
+    $log | Should -Match 'repair: refused: .*untrusted root'
+    $log | Should -Match 'remediate\.ps1: exit 3: REFUSED '
+    (& stat -c '%a' "$Tmp/r7") | Should -Be '700'
+  }
   It 'an update signed by a CA it was not told to trust (no -Trust): exit 3, REFUSED naming the untrusted root' {
     $r = & $Run $Remediate @('-Exe', $Sxsfix, '-WorkDir', "$Tmp/r3", '-Ssu', $Msu, '--root', "$Tmp/damaged")
     $r.Code | Should -Be 3
     $r.Out | Should -Match '^REFUSED .*untrusted root'
   }
-  It 'sxsfix.exe missing: exit 3, one line naming it' {
+  It 'sxsfix.exe missing: exit 3, one line naming it, logged' {
     $r = & $Run $Remediate @('-Exe', "$Tmp/none.exe", '-WorkDir', "$Tmp/r4")
     $r.Code | Should -Be 3
     $r.Out | Should -BeLike "ERROR sxsfix.exe not found ($Tmp/none.exe)*"
+    Get-Content -Raw "$Tmp/r4/remediate.log" | Should -Match 'remediate\.ps1: sxsfix\.exe not found'
   }
   It 'exit 3010 (repaired, a restart completes it; needs files in use on Windows, so a stand-in) passes through' {
     if ($env:OS -ne 'Windows_NT') {
