@@ -40,7 +40,7 @@ if ($code -notin @(0, 1, 5) -or -not $line) {
 if ($onWindows -and $ResultsKey -and (Test-Path -LiteralPath $json)) {
   $r = Get-Content -Raw -LiteralPath $json | ConvertFrom-Json
   if (-not (Test-Path -LiteralPath $ResultsKey)) { New-Item -Path $ResultsKey -Force | Out-Null }
-  foreach ($v in @(@('Command', $r.command), @('Verdict', $r.verdict), @('Summary', $line), @('Time', $r.time))) {
+  foreach ($v in @(@('Command', $r.command), @('Verdict', $r.verdict), @('Status', $r.repair.status), @('Summary', $line), @('Time', $r.time))) {
     New-ItemProperty -LiteralPath $ResultsKey -Name $v[0] -Value ([string]$v[1]) -PropertyType String -Force | Out-Null
   }
   New-ItemProperty -LiteralPath $ResultsKey -Name 'ExitCode' -Value $code -PropertyType DWord -Force | Out-Null

@@ -51,7 +51,7 @@ if (-not $line) { $line = "ERROR sxsfix exited ${code}: " + ((Get-Content -Liter
 # the last result where inventory looks (HKLM\SOFTWARE\sxsfix\Results, as SetupDiag's ...\SetupDiag\Results)
 if ($onWindows -and $ResultsKey -and $r) {
   if (-not (Test-Path -LiteralPath $ResultsKey)) { New-Item -Path $ResultsKey -Force | Out-Null }
-  foreach ($v in @(@('Command', $r.command), @('Verdict', $r.verdict), @('Summary', $line), @('Time', $r.time))) {
+  foreach ($v in @(@('Command', $r.command), @('Verdict', $r.verdict), @('Status', $r.repair.status), @('Summary', $line), @('Time', $r.time))) {
     New-ItemProperty -LiteralPath $ResultsKey -Name $v[0] -Value ([string]$v[1]) -PropertyType String -Force | Out-Null
   }
   New-ItemProperty -LiteralPath $ResultsKey -Name 'ExitCode' -Value $code -PropertyType DWord -Force | Out-Null

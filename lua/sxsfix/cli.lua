@@ -23,6 +23,7 @@ M.options = {
   { "json", value = "FILE|-", help = "write the result as one JSON object to FILE (- = stdout)" },
   { "log", value = "FILE", help = "append a log of the run to FILE" },
   { "summary", help = "print one line (at most 2,048 characters) instead of the command's text" },
+  { "registry", help = "diagnose, repair: keep the result under HKLM\\SOFTWARE\\sxsfix\\Results (Windows)" },
   { "scripts", value = "DIR", help = "run the scripts in DIR instead of the built-in ones" },
   { "config", value = "FILE", help = "Lua file whose settings override the defaults" },
   { "allow-unsafe-scripts", help = "run --config/--scripts even when non-administrators can change them (warns)" },
@@ -182,6 +183,13 @@ function M.main(argv)
   if opts.summary and opts.json == "-" then
     return fail({ usage = "--summary and --json - both write to stdout: give --json a FILE" })
   end
+  if opts.registry then  -- refused before anything runs: one line, exit 3
+    local rok, rerr = require("sxsfix.eventlog").can_record(name, opts)
+    if not rok then
+      io.stderr:write("sxsfix: --registry: ", rerr, "\n")
+      return M.exit.usage
+    end
+  end
   if opts.root then  -- Windows paths (C:\...) map into DIR from here on
     local rok, rerr = fs.setroot(opts.root)
     if not rok then
@@ -267,6 +275,13 @@ function M.main(argv)
     if logged then
       local eok, eerr = require("sxsfix.eventlog").write(report, line)
       if eok == nil then ctx.log("event log: %s", eerr) end
+    end
+    if opts.registry and ok then
+      local rok, rerr = require("sxsfix.eventlog").record(report, line)
+      if not rok then
+        io.stderr:write("sxsfix: --registry: ", rerr, "\n")
+        code = M.exit.usage
+      end
     end
     report.error_message = nil
     if opts.json and ok then

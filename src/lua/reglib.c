@@ -4,7 +4,8 @@
 ** or, under --root, the installation's own hives (HKLM\SOFTWARE\... is
 ** read from C:\Windows\System32\config\SOFTWARE mapped into the root).
 ** Values are typed: strings, a table for REG_MULTI_SZ, integers for
-** DWORD/QWORD, raw bytes for the rest.
+** DWORD/QWORD, raw bytes for the rest. reg.set writes one value of the
+** live registry (Windows only; refused under --root).
 */
 #include <stdlib.h>
 #include <string.h>
@@ -215,10 +216,35 @@ static int reg_longname(lua_State *L) {
   return 1;
 }
 
+/* reg.set (key, name, value) -> true | nil, msg, code: the live registry
+   only (never an offline installation's hives, so refused under --root);
+   a string is stored as REG_SZ, an integer 0..0xFFFFFFFF as REG_DWORD. */
+static int reg_set(lua_State *L) {
+  const char *key = luaL_checkstring(L, 1), *name = luaL_checkstring(L, 2);
+  const char *rest, *root = sx_reg_splitkey(key, &rest);
+  luaL_argcheck(L, root != NULL, 1, "a key starts with HKLM, HKCU, HKCR, HKU or HKCC");
+  const char *str = NULL;
+  lua_Integer n = 0;
+  if (lua_type(L, 3) == LUA_TSTRING) str = lua_tostring(L, 3);
+  else {
+    n = luaL_checkinteger(L, 3);
+    luaL_argcheck(L, n >= 0 && n <= 0xFFFFFFFF, 3, "a DWORD is 0..4294967295");
+  }
+  plat_err e;
+  if (sx_getroot(L)) {
+    plat_failc(&e, PLAT_EC_INPUT, 0, "%s: reg.set writes this machine's registry, not --root's hives", key);
+    return sx_pushfail(L, &e);
+  }
+  if (plat_reg_write(root, rest, name, str, (uint32_t)n, &e) < 0) return sx_pushfail(L, &e);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 static const luaL_Reg reglib[] = {
   {"get", reg_get},
   {"key", reg_key},
   {"longname", reg_longname},
+  {"set", reg_set},
   {NULL, NULL}
 };
 

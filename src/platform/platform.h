@@ -227,6 +227,13 @@ void plat_regkey_free(plat_regkey *k);
    the key does not exist, -1 on error. POSIX: -1, no live registry. */
 int plat_reg_read(const char *hkey, const char *sub, plat_regkey *k, plat_err *e);
 
+/* Set one value of a key of the live registry, creating the key (and the
+   keys above it) when missing, in the 64-bit view. str non-NULL: REG_SZ
+   (UTF-8 in, UTF-16 stored); NULL: REG_DWORD dword. Returns 1, or -1 on
+   error. POSIX: -1, no live registry. */
+int plat_reg_write(const char *hkey, const char *sub, const char *name, const char *str,
+                   uint32_t dword, plat_err *e);
+
 /* An offline hive file, read-only: RegLoadAppKeyW on Windows, hivex on
    POSIX (NULL and a message in a build without hivex). Key names match
    case-insensitively at least for ASCII; sx_hive_read (core/reg.h) folds

@@ -80,6 +80,42 @@ int plat_reg_read(const char *hkey, const char *sub, plat_regkey *k, plat_err *e
   return plat_fail(e, what, ERROR_INVALID_PARAMETER);
 }
 
+/* The live registry's root named hkey, or NULL. */
+static HKEY live_root(const char *hkey) {
+  static const struct { const char *name; HKEY h; } roots[] = {
+    {"HKLM", HKEY_LOCAL_MACHINE}, {"HKCU", HKEY_CURRENT_USER}, {"HKCR", HKEY_CLASSES_ROOT},
+    {"HKU", HKEY_USERS}, {"HKCC", HKEY_CURRENT_CONFIG},
+  };
+  for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++)
+    if (strcmp(roots[i].name, hkey) == 0) return roots[i].h;
+  return NULL;
+}
+
+int plat_reg_write(const char *hkey, const char *sub, const char *name, const char *str,
+                   uint32_t dword, plat_err *e) {
+  char what[700];
+  snprintf(what, sizeof what, "%s\\%s: %s", hkey, sub, name);
+  HKEY base = live_root(hkey);
+  if (!base) return plat_fail(e, what, ERROR_INVALID_PARAMETER);
+  wchar_t *wsub = w_from_utf8(sub), *wname = w_from_utf8(name), *wstr = str ? w_from_utf8(str) : NULL;
+  LONG rc = ERROR_NOT_ENOUGH_MEMORY;
+  HKEY h;
+  if (wsub && wname && (wstr || !str)) {
+    rc = RegCreateKeyExW(base, wsub, 0, NULL, REG_OPTION_NON_VOLATILE, KEY_SET_VALUE | KEY_WOW64_64KEY,
+                         NULL, &h, NULL);
+    if (rc == ERROR_SUCCESS) {
+      rc = str ? RegSetValueExW(h, wname, 0, REG_SZ, (const BYTE *)wstr,
+                                (DWORD)((wcslen(wstr) + 1) * sizeof *wstr))
+               : RegSetValueExW(h, wname, 0, REG_DWORD, (const BYTE *)&dword, sizeof dword);
+      RegCloseKey(h);
+    }
+  }
+  free(wsub);
+  free(wname);
+  free(wstr);
+  return rc == ERROR_SUCCESS ? 1 : reg_fail(e, what, rc);
+}
+
 struct plat_hive {
   HKEY h;
   char *file;
