@@ -2,9 +2,10 @@
 # The Ansible role fleet/ansible/roles/sxsfix, run for real: the Linux
 # rescue flow of fleet/ansible/site.yml on local hosts (connection local)
 # against generated installations (broken and repaired with the right
-# update, healthy, broken with the wrong update); facts, changed, failed,
-# the collected reports and the fleet page. Then --syntax-check of the
-# Windows flow and ansible-lint.
+# update, healthy, broken with the wrong update), first with --check (the
+# plan; nothing changed on any volume or on the controller), then for real:
+# facts, changed, failed, the collected reports and the fleet page. Then
+# --syntax-check of the Windows flow and ansible-lint.
 set -u
 : "${SXSFIX:?}" "${SXSFIX_SOURCE:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -36,12 +37,30 @@ healthy ansible_connection=local sxsfix_root=$tmp/healthy sxsfix_ssu=$tmp/img/ss
 wrong ansible_connection=local sxsfix_root=$tmp/wrong sxsfix_ssu=$tmp/img/ssu/arm64-10.0.26100.5074/windows11.0-kb5043080-arm64.msu sxsfix_trust=$tmp/img/ca/ca.pem
 INI
 
+fact() { jqv ".plays[0].tasks[] | select(.task.name | endswith(\"${3:-Set the facts}\")) | .hosts.$1.ansible_facts.$2"; }
+# --- check mode first, on the untouched volumes: the plan, and nothing changed ------
+state() { find "$tmp/broken" "$tmp/healthy" "$tmp/wrong" -printf '%p %s %m %T@\n' | sort | md5sum; }
+pristine=$(state)
+ANSIBLE_STDOUT_CALLBACK=json timeout 900 ansible-playbook --check -i "$tmp/hosts.ini" "$A/site.yml" \
+  -e "sxsfix_bin=$SXSFIX" -e "sxsfix_report_bin=$SXSFIX" -e "sxsfix_work=$tmp/work-check" \
+  -e "sxsfix_collect_dir=$tmp/collected-check" >"$tmp/check.json" 2>"$tmp/check.err"
+rc=$? out=$(cat "$tmp/check.json") err=$(cat "$tmp/check.err")
+check "check mode: exit 0 (the diagnosis ran, nothing failed), valid JSON" test "$rc" = 0 -a -n "$(jqv '.stats | keys | join(",")')"
+check "check mode: no host changed" test "$(jqv '[.stats[].changed] | add')" = 0
+check "check mode: nothing changed on the three volumes" test "$(state)" = "$pristine"
+check "check mode: no work folder, no report folder or page on the controller" \
+  test ! -e "$tmp/work-check" -a ! -e "$tmp/collected-check"
+plan() { jqv ".plays[0].tasks[] | select(.task.name | endswith(\"Show the plan (check mode)\")) | .hosts.$1.msg"; }
+check "check mode: broken: the plan says it would repair, with the DAMAGED line" \
+  has "$(plan broken)" "would repair: sxsfix repair --ssu $tmp/img/ssu/amd64-10.0.26100.5074/windows11.0-kb5043080-x64.msu --apply; DAMAGED SAMPLE-PC"
+check "check mode: healthy: the plan says it would not repair" has "$(plan healthy)" "would not repair (healthy): HEALTHY HEALTHY-PC"
+check "check mode: the diagnosis ran for real (facts from its JSON)" test "$(fact wrong sxsfix_verdict)" = damaged
+
 ANSIBLE_STDOUT_CALLBACK=json timeout 900 ansible-playbook -i "$tmp/hosts.ini" "$A/site.yml" \
   -e "sxsfix_bin=$SXSFIX" -e "sxsfix_report_bin=$SXSFIX" -e "sxsfix_work=$tmp/work" \
   -e "sxsfix_collect_dir=$tmp/collected" >"$tmp/play.json" 2>"$tmp/play.err"
 rc=$? out=$(cat "$tmp/play.json") err=$(cat "$tmp/play.err")
 check "playbook: exit 2 (one host failed), valid JSON" test "$rc" = 2 -a -n "$(jqv '.stats | keys | join(",")')"
-fact() { jqv ".plays[0].tasks[] | select(.task.name | endswith(\"${3:-Set the facts}\")) | .hosts.$1.ansible_facts.$2"; }
 check "broken: facts: verdict healthy after the repair" test "$(fact broken sxsfix_verdict)" = healthy
 check "broken: facts: repair status repaired, no restart" test "$(fact broken sxsfix_repair_status),$(fact broken sxsfix_reboot_required)" = "repaired,false"
 check "broken: facts: the summary line" has "$(fact broken sxsfix_summary)" "REPAIRED SAMPLE-PC 26100.5074: restored amd64 servicingstack"
