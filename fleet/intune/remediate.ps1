@@ -9,6 +9,8 @@ param(
   [string]$WorkDir = '',                  # private folder for repair.json and remediate.log; default: ProgramData\sxsfix\intune
   [string]$ResultsKey = 'HKLM:\SOFTWARE\sxsfix\Results', # where inventory reads the last result ('' = not written)
   [string]$Trust = '',                    # a .pem of extra CA roots for the updates' signatures (sxsfix --trust)
+  [string]$SsuUrl = '',                   # instead of -Ssu: https:// URL of one .msu/.cab (SYSTEM cannot read a share)
+  [string]$SsuSha256 = '',                # with -SsuUrl: its SHA-256, checked before use (then sxsfix checks the signature)
   [Parameter(ValueFromRemainingArguments = $true)]
   [string[]]$Arguments = @()              # the rest: sxsfix's global options before the command, e.g. --root D:\
 )
@@ -33,6 +35,34 @@ if (-not $Exe) {
 if (-not $Exe -or -not (Test-Path -LiteralPath $Exe -PathType Leaf)) {
   Write-Log "sxsfix.exe not found ($Exe)"
   Out-Line "ERROR sxsfix.exe not found ($(if ($Exe) { $Exe } else { 'beside this script or in Program Files\sxsfix' })): nothing repaired" 3
+}
+if ($SsuUrl) {
+  # The update over HTTPS (an Entra-joined device whose SYSTEM account cannot read a share), into the private
+  # folder, used only when its SHA-256 is the one given; sxsfix then checks its signature as for any update.
+  $name = try { [IO.Path]::GetFileName(([uri]$SsuUrl).AbsolutePath) } catch { '' }
+  if (-not $SsuUrl.StartsWith('https://', 'OrdinalIgnoreCase') -or $name -notmatch '^[A-Za-z0-9._-]+\.(msu|cab)$' -or
+      $SsuSha256 -notmatch '^[0-9A-Fa-f]{64}$') {
+    Write-Log "refused -SsuUrl '$SsuUrl' -SsuSha256 '$SsuSha256'"
+    Out-Line "ERROR -SsuUrl needs an https:// URL of one .msu or .cab and -SsuSha256 its SHA-256 (64 hex digits): nothing repaired" 3
+  }
+  $dl = Join-Path $WorkDir 'ssu'
+  if (-not (Test-Path -LiteralPath $dl)) { New-Item -ItemType Directory -Path $dl | Out-Null }  # inside the private folder
+  $part = Join-Path $dl "$name.partial"
+  Write-Log "download $SsuUrl"
+  try { Invoke-WebRequest -Uri $SsuUrl -OutFile $part -UseBasicParsing -ErrorAction Stop }
+  catch {
+    Remove-Item -LiteralPath $part -ErrorAction SilentlyContinue
+    Write-Log "download failed: $($_.Exception.Message)"
+    Out-Line "ERROR cannot download ${SsuUrl}: $($_.Exception.Message): nothing repaired" 3
+  }
+  $hash = (Get-FileHash -LiteralPath $part -Algorithm SHA256).Hash
+  if ($hash -ne $SsuSha256) {
+    Remove-Item -LiteralPath $part
+    Write-Log "SHA-256 mismatch: $hash"
+    Out-Line "REFUSED ${name}: its SHA-256 is $hash, not the -SsuSha256 given: nothing repaired" 3
+  }
+  $Ssu = Join-Path $dl $name
+  Move-Item -LiteralPath $part -Destination $Ssu -Force
 }
 [Console]::OutputEncoding = [Text.Encoding]::UTF8
 $errFile = Join-Path $WorkDir 'repair.err'

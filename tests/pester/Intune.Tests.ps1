@@ -137,3 +137,64 @@ Describe 'remediate.ps1' {
     $r.Code | Should -Be 2
   }
 }
+
+Describe 'remediate.ps1 -SsuUrl (the update over HTTPS, checked by its SHA-256)' {
+  BeforeAll {
+    # a local HTTPS server (Python's, with a certificate made here and trusted through SSL_CERT_FILE) serving the update
+    $script:Web = Join-Path $Tmp 'web'
+    New-Item -ItemType Directory -Path $Web | Out-Null
+    & cp $Msu $Web
+    & openssl req -x509 -newkey rsa:2048 -nodes -keyout "$Tmp/key.pem" -out "$Tmp/cert.pem" -days 2 -subj /CN=localhost `
+      -addext 'subjectAltName=DNS:localhost' *> $null
+    Set-Content -LiteralPath "$Tmp/srv.py" -Value @'
+import http.server, ssl, sys, os
+os.chdir(sys.argv[1])
+httpd = http.server.HTTPServer(('127.0.0.1', 0), http.server.SimpleHTTPRequestHandler)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+print(httpd.server_address[1], flush=True)
+httpd.serve_forever()
+'@
+    $script:Server = Start-Process -FilePath python3 -ArgumentList "$Tmp/srv.py", $Web, "$Tmp/cert.pem", "$Tmp/key.pem" `
+      -RedirectStandardOutput "$Tmp/port" -RedirectStandardError "$Tmp/srv.err" -PassThru
+    for ($i = 0; $i -lt 200 -and -not (Get-Content -LiteralPath "$Tmp/port" -ErrorAction SilentlyContinue); $i++) { Start-Sleep -Milliseconds 100 }
+    $script:Url = "https://localhost:$((Get-Content -LiteralPath "$Tmp/port").Trim())/windows11.0-kb5043080-x64.msu"
+    $script:Sha = (Get-FileHash -LiteralPath $Msu -Algorithm SHA256).Hash
+    $env:SSL_CERT_FILE = "$Tmp/cert.pem"
+  }
+  AfterAll {
+    Remove-Item Env:SSL_CERT_FILE -ErrorAction SilentlyContinue
+    if ($Server) { Stop-Process -Id $Server.Id -ErrorAction SilentlyContinue }
+  }
+  It 'the right SHA-256: downloaded into the private folder, exit 0, REPAIRED' {
+    & cp -a "$Tmp/img/root" "$Tmp/web-fix"
+    $r = & $Run $Remediate @('-Exe', $Sxsfix, '-WorkDir', "$Tmp/u1", '-SsuUrl', $Url, '-SsuSha256', $Sha.ToLower(),
+                             '-Trust', $Ca, '--root', "$Tmp/web-fix")
+    $r.Out | Should -Match '^REPAIRED SAMPLE-PC '
+    $r.Code | Should -Be 0
+    (Get-ChildItem -Name "$Tmp/u1/ssu") | Should -Be 'windows11.0-kb5043080-x64.msu'
+  }
+  It 'another SHA-256: exit 3, REFUSED naming the hash, nothing kept, nothing repaired' {
+    $other = 'ab' * 32
+    $r = & $Run $Remediate @('-Exe', $Sxsfix, '-WorkDir', "$Tmp/u2", '-SsuUrl', $Url, '-SsuSha256', $other,
+                             '-Trust', $Ca, '--root', "$Tmp/damaged")
+    $r.Code | Should -Be 3
+    $r.Out | Should -Be "REFUSED windows11.0-kb5043080-x64.msu: its SHA-256 is $Sha, not the -SsuSha256 given: nothing repaired"
+    @(Get-ChildItem -Name "$Tmp/u2/ssu").Count | Should -Be 0
+    (& $Run $Detect @('-Exe', $Sxsfix, '-WorkDir', "$Tmp/u2", '--root', "$Tmp/damaged")).Code | Should -Be 1
+  }
+  It 'an http:// URL, or no -SsuSha256: exit 3 before any download' {
+    $r = & $Run $Remediate @('-Exe', $Sxsfix, '-WorkDir', "$Tmp/u3", '-SsuUrl', ($Url -replace '^https', 'http'), '-SsuSha256', $Sha)
+    $r.Code | Should -Be 3
+    $r.Out | Should -Match '^ERROR -SsuUrl needs an https:// URL'
+    Test-Path "$Tmp/u3/ssu" | Should -BeFalse
+    (& $Run $Remediate @('-Exe', $Sxsfix, '-WorkDir', "$Tmp/u4", '-SsuUrl', $Url)).Code | Should -Be 3
+  }
+  It 'the server unreachable: exit 3, ERROR cannot download, no partial file left' {
+    $r = & $Run $Remediate @('-Exe', $Sxsfix, '-WorkDir', "$Tmp/u5", '-SsuUrl', 'https://localhost:1/x.msu', '-SsuSha256', $Sha)
+    $r.Code | Should -Be 3
+    $r.Out | Should -Match '^ERROR cannot download https://localhost:1/x\.msu: '
+    @(Get-ChildItem -Name "$Tmp/u5/ssu").Count | Should -Be 0
+  }
+}
