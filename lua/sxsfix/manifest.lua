@@ -6,9 +6,9 @@
 --   <file name="wcp.dll" ...>
 --     <asmv2:hash ...><dsig:DigestMethod Algorithm="http://www.w3.org/2000/09/xmldsig#sha256"/>
 --       <dsig:DigestValue>BASE64</dsig:DigestValue></asmv2:hash></file>
--- Windows 7 and 8 keep it as UTF-8 XML; later versions compress it with the
--- DCM delta format ("DCM\1", then a PA30 delta against a dictionary inside
--- wcp.dll). M.decoders may hold functions(data) -> xml | nil, msg for it;
+-- Windows 7 keeps it as UTF-8 XML (updates ship it so); Windows 8 and later
+-- compress it with the DCM delta format ("DCM\1", then a PA30 delta against
+-- a dictionary inside wcp.dll). M.decoders may hold functions(data) -> xml | nil, msg for it;
 -- none is built in, so such a manifest is "compressed": not read.
 --
 --   M.parse(text, label)          -> { files = {{name, rel, alg, hex}...} } | nil, msg, state

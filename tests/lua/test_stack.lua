@@ -169,6 +169,11 @@ t.test("manifest: parse the real shape, and refuse what it is not", function()
   refused(asm('<file name="a.dll">'), "invalid", "without </file>")
   refused(asm('<file sourceName="a.dll"/>'), "invalid", "without a name")
   refused(asm('<file name="a&bogus;.dll"/>'), "invalid", "bad XML entity")
+  -- a decoder for DCM (none is built in): what it returns is parsed as any manifest
+  manifest.decoders[1] = function(data) return data:sub(5, 8) == "PA30" and asm(entry("d.dll", B64_32)) or nil end
+  local dm = manifest.parse("DCM\1PA30....", "M")
+  manifest.decoders[1] = nil
+  t.eq(dm and dm.files[1].name, "d.dll", "a DCM manifest through a decoder")
   local keep = manifest.MAX_FILES
   manifest.MAX_FILES = 3
   local ok, msg, st = manifest.parse(asm(entry("1", B64_32), entry("2", B64_32), entry("3", B64_32), entry("4", B64_32)))
