@@ -49,6 +49,8 @@ check "damaged: exit 1, DAMAGED" test "$rc,$(has "$out" DAMAGED && echo y)" = "1
 check "damaged: names wdscore.dll as missing" grep -q 'wdscore.dll: missing: its component manifest lists it' <<<"$out"
 check "damaged: names DrUpdate.dll as changed" grep -q 'DrUpdate.dll: content differs from its component manifest' <<<"$out"
 check "damaged: names the manifest" has "$out" "manifest: Manifests\\$STACK.manifest: 2 of 8 file(s) missing or changed"
+run --root "$r" --summary "${CFG[@]}" diagnose   # the line fleet detection (Intune, ConfigMgr) reads
+check "damaged, --summary: DAMAGED, exit 1" test "$rc,${out%% *}" = "1,DAMAGED"
 run --root "$r" --json - "${CFG[@]}" diagnose
 check "damaged, json: verdict damaged, exit_code 1" test "$(jqv '.verdict + "," + (.exit_code|tostring)')" = "damaged,1"
 check "damaged, json: the folder is incomplete, manifest damaged" \
