@@ -22,6 +22,9 @@
 #                 by a test CA generated into OUT/ca (pass --trust
 #                 OUT/ca/ca.pem); OUT/ssu/*/unsigned/ holds the same updates
 #                 unsigned, which a repair must refuse.
+#                 Every servicing stack folder has its component manifest in
+#                 WinSxS\Manifests (real XML shape, SHA-256 of each file);
+#                 the SSUs carry the same manifests.
 #   OUT/ca/       the test CA (ca.pem), its signing and timestamping keys.
 #
 # Needs gcab, wimlib-imagex, hivexsh, iconv, lua5.4, openssl and
@@ -70,6 +73,23 @@ payload() {  # payload FILE VERSION
   { pe_headers; printf 'sxsfix sample %s %s\n' "$(basename "$1")" "$2"
     awk -v s="$(basename "$1") $2" -v n="$size" 'BEGIN { while (k < n) { print s; k += length(s) + 1 } }'
   } >"$1"
+}
+
+# manifest DIR NAME VERSION ARCH: a component manifest in the real XML shape,
+# naming every file of the folder DIR with its SHA-256 (base64), as WinSxS\Manifests
+# and an update's cab hold them (Windows 7 and 8 style: plain UTF-8 XML).
+manifest() {
+  local f
+  printf '<?xml version="1.0" encoding="UTF-8"?>\r\n<assembly xmlns="urn:schemas-microsoft-com:asm.v3" manifestVersion="1.0" copyright="Copyright (c) Microsoft Corporation. All Rights Reserved.">\r\n'
+  printf '  <assemblyIdentity name="%s" version="%s" processorArchitecture="%s" language="neutral" buildType="release" publicKeyToken="%s" versionScope="nonSxS" />\r\n' "$2" "$3" "$4" "$PUBKEY"
+  for f in $(cd "$1" && find . -type f | sed 's|^\./||' | LC_ALL=C sort); do
+    printf '  <file name="%s" destinationPath="$(runtime.system32)\\" sourceName="%s" importPath="$(build.nttree)\\">\r\n' "${f//\//\\}" "$(basename "$f")"
+    printf '    <asmv2:hash xmlns:asmv2="urn:schemas-microsoft-com:asm.v2">\r\n      <dsig:Transforms xmlns:dsig="http://www.w3.org/2000/09/xmldsig#">\r\n        <dsig:Transform Algorithm="urn:schemas-microsoft-com:HashTransforms.Identity" />\r\n      </dsig:Transforms>\r\n'
+    printf '      <dsig:DigestMethod xmlns:dsig="http://www.w3.org/2000/09/xmldsig#" Algorithm="http://www.w3.org/2000/09/xmldsig#sha256" />\r\n'
+    printf '      <dsig:DigestValue xmlns:dsig="http://www.w3.org/2000/09/xmldsig#">%s</dsig:DigestValue>\r\n    </asmv2:hash>\r\n  </file>\r\n' \
+      "$(openssl dgst -sha256 -binary "$1/$f" | base64)"
+  done
+  printf '</assembly>\r\n'
 }
 
 # render TEMPLATE FILLER-LINES START-SECOND: @T@ -> increasing times, @FILLER@ -> ordinary lines
@@ -240,8 +260,7 @@ make_ssu() {
   for f in $stack_files; do payload "$d/payload/$name/$f" "$ver"; done
   printf '<assembly manifestVersion="1.0"><assemblyIdentity name="Package_for_ServicingStack_%s" version="%s" processorArchitecture="%s"/></assembly>\n' \
     "${short#*.}" "$ver" "$arch" >"$d/payload/update.mum"
-  printf '<assembly manifestVersion="1.0"><assemblyIdentity name="microsoft-windows-servicingstack" version="%s" processorArchitecture="%s"/></assembly>\n' \
-    "$ver" "$arch" >"$d/payload/$name.manifest"
+  manifest "$d/payload/$name" microsoft-windows-servicingstack "$ver" "$arch" >"$d/payload/$name.manifest"
   find "$d/payload" -exec touch -d "$TOUCH" {} +
   (cd "$d/payload" && find . -type f | sed 's|^\./||' | sort | xargs gcab -c -z "$d/unsigned/SSU-$short-$tag.cab")
   "$ROOT/scripts/testca.sh" sign "$out/ca" "$d/unsigned/SSU-$short-$tag.cab" "$d/SSU-$short-$tag.cab"
@@ -253,6 +272,13 @@ make_ssu amd64 10.0.$BUILD.$NEW KB5043080     # the match
 make_ssu arm64 10.0.$BUILD.$NEW KB5043080     # another architecture
 make_ssu amd64 10.0.$BUILD.5100 KB5044284     # another version
 make_ssu amd64 10.0.22621.4000 KB5043936      # another build
+
+# Each servicing stack folder's component manifest in WinSxS\Manifests: the
+# 5074 stack's as its update holds it (the folder itself is empty).
+cp "$out/ssu/amd64-10.0.$BUILD.$NEW/payload/$new.manifest" "$sxs/Manifests/$new.manifest"
+manifest "$sxs/$old" microsoft-windows-servicingstack 10.0.$BUILD.$OLD amd64 >"$sxs/Manifests/$old.manifest"
+onecore=$(component amd64 microsoft-windows-servicingstack-onecore 10.0.$BUILD.$NEW)
+manifest "$sxs/$onecore" microsoft-windows-servicingstack-onecore 10.0.$BUILD.$NEW amd64 >"$sxs/Manifests/$onecore.manifest"
 
 find "$out" -exec touch -h -d "$TOUCH" {} +
 touch -d "$TOUCH" "$out"

@@ -9,6 +9,9 @@
 --   system          build, revision and product from the registry
 --   registry-stacks the stack versions CBS lists, and the state of each folder
 --   winsxs-stacks   every *servicingstack* folder in WinSxS: files, state, problems
+--   manifests       each of those folders against WinSxS\Manifests\NAME.manifest
+--                   (every file listed, with its SHA-256): missing or changed
+--                   files are problems; r.manifests (see sxsfix.manifest)
 --   evidence        the signatures of sxsfix.signatures in the setup logs
 --   pending-reboot  files in use the last repair replaces at the next boot
 --                   (r.pending_reboot.files: "repair pending reboot")
@@ -196,6 +199,12 @@ M.steps = {
     end,
   },
   {
+    -- each stack folder against its own component manifest (sxsfix.manifest)
+    id = "manifests",
+    description = "check each servicing stack folder against its component manifest",
+    run = function(ctx) return require("sxsfix.manifest").step(ctx) end,
+  },
+  {
     id = "evidence",
     description = "search the setup, DISM and CBS logs for the failure's signatures",
     run = function(ctx)
@@ -379,6 +388,7 @@ function M.run(settings, signatures, progress)
     log_groups = ev.groups or {},
     registry = res["registry-stacks"] and res["registry-stacks"].result or {},
     folders = res["winsxs-stacks"] and res["winsxs-stacks"].result or {},
+    manifests = res.manifests and res.manifests.result or nil,
     steps = records,
     download = settings.download,
   }

@@ -77,7 +77,10 @@ function M.diagnose_text(r, opts)
   for _, f in ipairs(r.folders.folders or {}) do
     add("  %-10s %3d  %s", f.state:upper(), f.files, f.name)
     problem_lines(add, f.problems)
+    if f.manifest and f.manifest.message then add("           manifest: %s", f.manifest.message) end
   end
+  local ml = require("sxsfix.manifest").summary_line(r.manifests)
+  if ml then add("%s", ml) end
   for _, s in ipairs(r.steps or {}) do
     if s.ok == false then add("Step %s failed: %s", s.id, s.error) end
   end
@@ -136,8 +139,11 @@ function M.diagnose_json(r)
   end
   local folders = json.array()
   for _, f in ipairs(r.folders.folders or {}) do
+    local m = f.manifest
     folders[#folders + 1] = { name = f.name, path = f.path, files = f.files, state = f.state,
-                              problems = problems_json(f.problems) }
+                              problems = problems_json(f.problems),
+                              manifest = m and { state = m.state, path = m.path, files = m.files,
+                                                 checked = m.checked, message = m.message } }
   end
   local damaged = json.array()
   for _, d in ipairs(r.damaged) do
@@ -168,7 +174,8 @@ function M.diagnose_json(r)
     history = hist,
     unknown = unknown,
     logs = logs,
-    servicing_stack = { registry = regs, folders = folders, damaged = damaged },
+    servicing_stack = { registry = regs, folders = folders, damaged = damaged,
+                        manifest_fallback = r.manifests and r.manifests.fallback },
     system = { build = r.system.build, ubr = r.system.ubr, product = r.system.product,
                display_version = r.system.display },
     steps = steps,

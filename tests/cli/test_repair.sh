@@ -204,7 +204,8 @@ if [ -z "$EMU" ]; then
   ln "$d/cbscore.dll" "$r/Windows/servicing/cbscore.dll"
   cp "$d/cbscore.dll" "$tmp/damaged-cbscore.dll"
   run --root "$r" "${CFG[@]}" diagnose
-  check "damaged contents: diagnose sees an intact stack (suspected)" has "$out" "SUSPECTED"
+  check "damaged contents: diagnose sees the file against its manifest (damaged)" \
+    test "$(has "$out" DAMAGED && grep -c 'cbscore.dll: content differs from its component manifest' <<<"$out")" = 2
   run --root "$r" "${CFG[@]}" --json - repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu"
   check "damaged contents: the plan replaces the file (content differs)" \
     test "$(jqv '[.repair.plan[] | select(.action == "changed") | .path + ": " + .reason] | join(",")')" = "cbscore.dll: content differs (same size and time)"

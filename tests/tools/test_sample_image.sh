@@ -11,7 +11,7 @@ check() {
   if "$@"; then passed=$((passed + 1)); echo "ok - $what"
   else failed=$((failed + 1)); echo "not ok - $what"; fi
 }
-for tool in gcab wimlib-imagex hivexsh lua5.4; do
+for tool in gcab wimlib-imagex hivexsh lua5.4 openssl; do
   command -v $tool >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
 done
 
@@ -22,6 +22,11 @@ stack=$r/Windows/WinSxS/amd64_microsoft-windows-servicingstack_31bf3856ad364e35_
 old=$(ls -d "$r"/Windows/WinSxS/amd64_microsoft-windows-servicingstack_*_10.0.26100.4652_*)
 check "the 5074 servicing stack folder exists and is empty" test -d "$stack" -a -z "$(ls -A "$stack" 2>/dev/null)"
 check "the 4652 servicing stack folder holds cbscore.dll" test -s "$old/cbscore.dll"
+m=$r/Windows/WinSxS/Manifests/$(basename "$old").manifest
+check "the 4652 stack's manifest names cbscore.dll with its SHA-256 (base64)" \
+  grep -qF "$(openssl dgst -sha256 -binary "$old/cbscore.dll" | base64)</dsig:DigestValue>" "$m"
+check "the 5074 stack's manifest lists the update's 8 files" \
+  test "$(grep -c '<file name=' "$r/Windows/WinSxS/Manifests/$(basename "$stack").manifest")" = 8
 check "a WinSxS file is hard-linked into servicing" test "$(stat -c %h "$r/Windows/servicing/TrustedInstaller.exe")" = 2
 
 v=$(hivexget "$r/Windows/System32/config/SOFTWARE" \
