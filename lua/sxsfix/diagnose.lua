@@ -373,6 +373,7 @@ function M.run(settings, signatures, progress)
     evidence = ev.items,
     history = ev.history,
     repaired = ev.repaired,
+    time_zone = ev.zone,  -- the installation's, its logs' times are read in
     history_error = ev.history_error,  -- the repair history was not trusted: why
     pending_reboot = res["pending-reboot"] and res["pending-reboot"].result or { files = {}, errors = {} },
     log_errors = ev.errors,

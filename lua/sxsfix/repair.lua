@@ -270,7 +270,7 @@ M.steps = {
       local r, done = ctx.r, {}
       local pok, perr = private.prepare(ctx.settings)  -- backup, logs, history: private, or refused
       if not pok then return steps.stop(ctx, "refused", perr) end
-      r.backup = fs.join(ctx.settings.backup, os.date("%Y%m%d-%H%M%S"))
+      r.backup = fs.join(ctx.settings.backup, os.date("!%Y%m%d-%H%M%S"))  -- UTC
       local ok, err = pcall(function()  -- a bug midway still rolls back
         for i, p in ipairs(r.plans) do
           local backup = fs.join(r.backup, tostring(i))
@@ -315,6 +315,7 @@ M.steps = {
   },
   {
     -- A line in the repair history: evidence logged before it is resolved.
+    -- Its time is UTC, ISO 8601 with its offset (sxsfix.clock reads it).
     id = "record",
     description = "record the repair in the history",
     run = function(ctx)
@@ -331,7 +332,7 @@ M.steps = {
       end
       local tail = #journals > 0 and (" | reboot pending: " .. table.concat(journals, " | ")) or ""
       local ok, err = fs.writefile(path,
-        old .. os.date("%Y-%m-%d %H:%M:%S") .. " repaired " .. table.concat(names, " ") .. tail .. "\n")
+        old .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. " repaired " .. table.concat(names, " ") .. tail .. "\n")
       r.history = ok and path or nil
       return ok, ok and ("recorded in " .. path) or err
     end,

@@ -65,6 +65,7 @@ function M.diagnose_text(r, opts)
     if g.state ~= "searched" then add("  %s logs (%s): %s", g.name, g.dir, g.state) end
   end
   if r.history_error then add("  %s", r.history_error) end
+  if r.time_zone and r.time_zone.error then add("  %s", r.time_zone.error) end
   add("")
   add("Servicing stack versions in the registry:")
   if r.registry.error then add("  %s", r.registry.error) end
@@ -123,11 +124,11 @@ end
 function M.diagnose_json(r)
   local ev = json.array()
   for _, e in ipairs(r.evidence) do
-    ev[#ev + 1] = { signature = e.signature, file = e.file, line = e.line, text = e.text, time = e.time }
+    ev[#ev + 1] = { signature = e.signature, file = e.file, line = e.line, text = e.text, time = e.time, utc = e.utc }
   end
   local hist = json.array()
   for _, e in ipairs(r.history) do
-    hist[#hist + 1] = { signature = e.signature, file = e.file, line = e.line, text = e.text, time = e.time }
+    hist[#hist + 1] = { signature = e.signature, file = e.file, line = e.line, text = e.text, time = e.time, utc = e.utc }
   end
   local regs = json.array()
   for _, e in ipairs(r.registry.entries or {}) do
@@ -166,6 +167,8 @@ function M.diagnose_json(r)
     pending_reboot = pend,
     evidence = ev,
     history = hist,
+    repaired = r.repaired,
+    time_zone = r.time_zone and { name = r.time_zone.name, offset = r.time_zone.offset, error = r.time_zone.error },
     unknown = unknown,
     logs = logs,
     servicing_stack = { registry = regs, folders = folders, damaged = damaged },

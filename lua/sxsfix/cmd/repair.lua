@@ -18,7 +18,7 @@ end
 
 local function log_lines(r)
   local out = { string.rep("-", 78),
-    "  sxsfix repair   " .. os.date("%Y-%m-%d %H:%M:%S"),
+    "  sxsfix repair   " .. os.date("!%Y-%m-%dT%H:%M:%SZ"),
     "  SSU     : " .. tostring(r.ssu),
     "  Options : /E /COPYALL /B /R:0 /W:0 compare-contents security=" .. tostring(r.security or "-"),
     "  Backup  : " .. tostring(r.backup or "-") }
@@ -220,7 +220,7 @@ return {
     end
 
     if opts.apply and r.status ~= "refused" then
-      local logfile = ctx.opts.log or fs.join(settings.logdir, "repair-" .. os.date("%Y%m%d-%H%M%S") .. ".log")
+      local logfile = ctx.opts.log or fs.join(settings.logdir, "repair-" .. os.date("!%Y%m%d-%H%M%S") .. ".log")
       local ok, err = true, nil
       if ctx.opts.log then fs.mkdirs(fs.dirname(logfile))
       else ok, err = require("sxsfix.private").prepare(settings) end  -- the Logs folder is private

@@ -70,7 +70,7 @@ local function record(settings, folder)
   if not ok then return nil, err end
   local path = settings.history
   local old = fs.readfile(path) or ""
-  return fs.writefile(path, old .. os.date("%Y-%m-%d %H:%M:%S") .. " rolled back " .. folder .. "\n")
+  return fs.writefile(path, old .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. " rolled back " .. folder .. "\n")
 end
 
 local function total(sts)
