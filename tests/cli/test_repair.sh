@@ -221,6 +221,45 @@ if [ -z "$EMU" ]; then
   check "rollback restores the original bytes in place" cmp -s "$tmp/damaged-cbscore.dll" "$r/Windows/servicing/cbscore.dll"
 fi
 
+# --- outputs are checked before anything changes ------------------------------------
+tree_untouched() { empty "$r/Windows/WinSxS/$STACK" && [ ! -e "$r/ProgramData/sxsfix/Backup" ]; }
+r=$(fresh out-file)
+: >"$tmp/afile"
+run --root "$r" "${CFG[@]}" --json "$tmp/afile/rep.json" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply
+check "--json under a file: exit 3" test "$rc" = 3
+check "--json under a file: one line names it" has "$err" "--json $tmp/afile/rep.json"
+check "--json under a file: the tree is untouched" tree_untouched
+mkdir -p "$tmp/adir"
+run --root "$r" "${CFG[@]}" --json "$tmp/adir" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply
+check "--json naming a folder: exit 3" test "$rc" = 3
+check "--json naming a folder: the tree is untouched" tree_untouched
+mkdir -p "$tmp/ro"
+if mount --bind "$tmp/ro" "$tmp/ro" 2>/dev/null && mount -o remount,bind,ro "$tmp/ro" 2>/dev/null; then
+  run --root "$r" "${CFG[@]}" --json "$tmp/ro/rep.json" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply
+  umount "$tmp/ro"
+  check "--json into a read-only folder: exit 3" test "$rc" = 3
+  check "--json into a read-only folder: the tree is untouched" tree_untouched
+else
+  umount "$tmp/ro" 2>/dev/null
+  skip "--json into a read-only folder: a read-only bind mount could not be made here"
+fi
+run --root "$r" "${CFG[@]}" --log "$tmp/afile/run.log" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply
+check "--log under a file: exit 3" test "$rc" = 3
+check "--log under a file: the tree is untouched" tree_untouched
+# The output fails after the repair changed the tree (a hook moves the
+# JSON's folder away): failed (2), never "nothing changed" (3).
+r=$(fresh out-late)
+mkdir -p "$tmp/jd"
+cat >"$tmp/sabotage.lua" <<EOF
+hooks = { after = { record = function()
+  os.rename([[$tmp/jd]], [[$tmp/jd.gone]]); io.open([[$tmp/jd]], "w"):close()
+end } }
+EOF
+[ -z "$EMU" ] || printf 'disable = { "registry-stacks" }\n' >>"$tmp/sabotage.lua"
+run --root "$r" --config "$tmp/sabotage.lua" --json "$tmp/jd/rep.json" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
+check_posix "--json failing after the repair: exit 2, not 3" test "$rc" = 2
+check_posix "--json failing after the repair: the stack was repaired" test -f "$r/Windows/WinSxS/$STACK/cbscore.dll"
+
 # --- privileges --------------------------------------------------------------------
 if [ -z "$EMU" ] && [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
   r=$(fresh unpriv)

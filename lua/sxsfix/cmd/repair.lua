@@ -148,6 +148,7 @@ return {
       { ssu = ssu, apply = opts.apply, work = opts.work, security = sec or settings.security,
         trust = trust, allow_unsigned = opts["allow-unsigned"], progress = ctx.progress })
     r.allow_unsigned = opts["allow-unsigned"] and true or false
+    ctx.changed = r.backup ~= nil  -- the apply step began: a later failure is 2, never 3
 
     local quiet = ctx.opts.json == "-"
     local function say(fmt, ...) if not quiet then print(string.format(fmt, ...)) end end

@@ -118,10 +118,14 @@ return {
       local st, err = copy.rollback(journal)
       if not st then
         io.stderr:write("sxsfix rollback: ", err, "\n")
-        return ctx.exit.usage, { rollback = { journal = journal, error = err } }
+        -- a journal undone before this one changed things: failed, not "nothing changed"
+        return ctx.changed and ctx.exit.failed or ctx.exit.usage, { rollback = { journal = journal, error = err } }
       end
       st.journal = journal
       sts[#sts + 1] = st
+      for _, k in ipairs { "restored", "removed", "kept", "cancelled", "started", "failed" } do
+        if (st[k] or 0) > 0 then ctx.changed = true end
+      end
     end
     local st = total(sts)
     print(string.format("restored %d, removed %d, kept %d (not empty), changed %d (left as they are), failed %d",
