@@ -18,6 +18,9 @@
 --               validly signed (sxsfix.provenance); their files
 --               are hashed, and checked again before each copy
 --   validate    the SSU holds the damaged folders themselves    (refused otherwise)
+--   pending     no servicing operation is under way             r.servicing_pending
+--               (sxsfix.servicing; --apply refuses, unless
+--               opts.force)
 --   plan        robocopy /L of each folder, contents compared   r.plans, r.targets
 --               (r.plans[i].copyplan: the copy.plan object)
 --   service     the running system only: stop settings.service  r.service
@@ -41,6 +44,7 @@ local provenance = require "sxsfix.provenance"
 local private = require "sxsfix.private"
 local choose = require "sxsfix.choose"
 local service = require "sxsfix.service"
+local servicing = require "sxsfix.servicing"
 
 local M = {}
 
@@ -197,6 +201,27 @@ M.steps = {
         return steps.stop(ctx, "refused", details.reason)
       end
       return true, "the update holds every damaged folder"
+    end,
+  },
+  {
+    -- A servicing operation under way (pending.xml, CBS's RebootPending or
+    -- SessionsPending, others' replacements at the next boot) finishes at
+    -- the next boot: repairing under it would mix two operations. The plan
+    -- says so; --apply refuses unless opts.force.
+    id = "pending",
+    description = "check that no servicing operation is pending",
+    run = function(ctx)
+      local r = ctx.r
+      r.servicing_pending, r.servicing_notes = servicing.pending(ctx.settings)
+      local found = r.servicing_pending
+      if #found == 0 then return found, "no servicing operation pending" end
+      if not ctx.opts.apply then return found, "pending: " .. found[1].detail end
+      if ctx.opts.force then
+        r.forced = true
+        return found, "pending, repairing anyway (--force): " .. found[1].detail
+      end
+      return steps.stop(ctx, "refused", "a servicing operation is pending (" .. found[1].detail ..
+        "): restart Windows first to let it finish (offline: start the installation once), then repair again, or give --force")
     end,
   },
   {

@@ -94,7 +94,8 @@ local function json_of(r)
                  security = r.security, descriptors = descriptors_json(r), verified = r.status == "repaired",
                  provided = json.array(r.provided or {}), damaged = json.array(r.damaged or {}),
                  signatures = signatures_json(r), allow_unsigned = r.allow_unsigned or false,
-                 unsigned_allowed = r.unsigned_allowed, pending = json.array(r.pending or {}) }
+                 unsigned_allowed = r.unsigned_allowed, pending = json.array(r.pending or {}),
+                 servicing_pending = json.array(r.servicing_pending or {}), forced = r.forced or false }
   if r.service then
     out.repair.service = { name = r.service.name, before = r.service.before, stopped = r.service.stopped or false,
                            restored = r.service.restored, error = r.service.error, restore_error = r.service.restore_error }
@@ -118,7 +119,7 @@ end
 
 return {
   summary = "restore damaged servicing stack folders from an SSU (.msu, .cab or folder)",
-  usage = "repair --ssu PATH [--apply] [--work DIR] [--security source|template|template:PATH] [--trust FILE.pem]... [--allow-unsigned]",
+  usage = "repair --ssu PATH [--apply] [--force] [--work DIR] [--security source|template|template:PATH] [--trust FILE.pem]... [--allow-unsigned]",
   options = {
     { "ssu", value = "PATH", help = "the servicing stack update: .msu (CAB or WIM), .cab, an expanded folder, or a folder of .msu/.cab files (the one holding the damaged folders is chosen)" },
     { "apply", help = "make the repair (default: show the plan only)" },
@@ -126,6 +127,7 @@ return {
     { "security", value = "POLICY", help = "template (default: an intact sibling stack folder's), source, or template:PATH" },
     { "trust", value = "FILE.pem", many = true, help = "also trust the CA certificates in FILE.pem as signers' roots" },
     { "allow-unsigned", help = "copy from cabinets whose signatures do not verify (labs only; warns and records it)" },
+    { "force", help = "repair although a servicing operation is pending (pending.xml, RebootPending, ...)" },
   },
   run = function(ctx, opts, pos)
     if pos[1] then args.usage_error("unexpected argument '%s'", pos[1]) end
@@ -146,7 +148,7 @@ return {
     end
     local r = require("sxsfix.repair").run(settings,
       { ssu = ssu, apply = opts.apply, work = opts.work, security = sec or settings.security,
-        trust = trust, allow_unsigned = opts["allow-unsigned"], progress = ctx.progress })
+        trust = trust, allow_unsigned = opts["allow-unsigned"], force = opts.force, progress = ctx.progress })
     r.allow_unsigned = opts["allow-unsigned"] and true or false
     ctx.changed = r.backup ~= nil  -- the apply step began: a later failure is 2, never 3
 
@@ -162,6 +164,10 @@ return {
     end
     if r.unsigned_allowed then
       io.stderr:write("sxsfix repair: WARNING: --allow-unsigned: going on although ", r.unsigned_allowed, "\n")
+    end
+    for _, p in ipairs(r.status ~= "refused" and r.servicing_pending or {}) do
+      io.stderr:write("sxsfix repair: WARNING: a servicing operation is pending: ", p.detail,
+        r.forced and " (--force)" or "", "\n")
     end
     if r.status == "error" then  -- a bug in a step (or a hook): as any script error
       error(r.error, 0)
