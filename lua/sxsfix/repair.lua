@@ -32,6 +32,7 @@
 --   record      a line in the repair history (with the journals r.history
 --               of replacements at the next boot)
 --   rediagnose  diagnose again                                  r.after
+--   prove       servicing works again (sxsfix.servicing.prove)   r.servicing
 local fs = require "sxsfix.fs"
 local expand = require "sxsfix.expand"
 local copy = require "sxsfix.copy"
@@ -368,6 +369,22 @@ M.steps = {
     run = function(ctx)
       ctx.r.after = diagnose.run(ctx.settings, nil, ctx.progress)
       return ctx.r.after.verdict, "verdict " .. ctx.r.after.verdict
+    end,
+  },
+  {
+    -- Servicing works again: live, TrustedInstaller starts and runs; under
+    -- --root, the stack CBS binds and the repaired folders' CBS\Version
+    -- entries are checked (sxsfix.servicing.prove).
+    id = "prove",
+    description = "check that servicing works again",
+    run = function(ctx)
+      local r = ctx.r
+      local names = {}
+      for _, p in ipairs(r.plans) do names[#names + 1] = p.name end
+      r.servicing = servicing.prove(ctx.settings, r.after, names)
+      local s = r.servicing
+      return s, (s.ok == true and "servicing works: " or s.ok == false and "servicing does NOT work: " or "")
+        .. table.concat(s.lines, "; ")
     end,
   },
 }

@@ -14,8 +14,20 @@
 --     notes: what could not be read (not a reason to refuse), one line each
 -- Under --root the keys are the offline hives' (SYSTEM: the control set
 -- Select\Current names); live, the running system's.
+--
+--   servicing.prove(settings, after, repaired) -> { ok, how, lines }
+--     after a repair, does servicing work again? ok: true, false, or nil
+--     (could not be checked: lines say why). Live: settings.service
+--     (TrustedInstaller) is started and must run. Under --root: the stack
+--     CBS binds (the highest CBS\Version entry whose folder holds
+--     cbscore.dll, from the diagnosis after the repair, `after`) is read
+--     again and must be intact; each repaired folder (names, `repaired`)
+--     whose version CBS\Version lists must be intact, and a line says
+--     when that entry names another folder.
 local fs = require "sxsfix.fs"
 local reg = require "sxsfix.reg"
+local service = require "sxsfix.service"
+local stack = require "sxsfix.stack"
 
 local M = {}
 
@@ -75,6 +87,68 @@ function M.pending(settings)
     end
   elseif serr then notes[#notes + 1] = serr end
   return found, notes
+end
+
+local function prove_live(settings)
+  local name = settings.service.name
+  if name == "" then return { how = "service", lines = { "no service set (settings.service.name): not checked" } } end
+  local state, err = service.state(name)
+  if state == "absent" then
+    return { how = "service", lines = { "the service manager has no " .. name .. " service here: not checked" } }
+  end
+  if not state then return { how = "service", lines = { name .. ": state unknown: " .. tostring(err) } } end
+  local ok, serr = service.start(name, settings.service.wait)
+  local now = ok and service.state(name)
+  if ok and now == "running" then
+    return { ok = true, how = "service", lines = { name .. " started and runs" } }
+  end
+  return { ok = false, how = "service",
+           lines = { name .. " does not run after the repair: " .. tostring(serr or now) } }
+end
+
+local function prove_offline(settings, after, repaired)
+  local reg_ = after and after.registry or {}
+  if reg_.error or not reg_.entries or #reg_.entries == 0 then
+    return { how = "offline", lines = { "the CBS\\Version key could not be read" ..
+      (reg_.error and (": " .. reg_.error) or "") .. ": not checked" } }
+  end
+  local out = { how = "offline", ok = true, lines = {} }
+  local function say(good, fmt, ...)
+    if not good then out.ok = false end
+    out.lines[#out.lines + 1] = string.format(fmt, ...)
+  end
+  local active
+  for _, e in ipairs(reg_.entries) do if e.bound then active = e end end
+  if not active then say(false, "no CBS\\Version entry's folder holds cbscore.dll: CBS has no stack to bind")
+  else  -- read again from the volume, now
+    local f = require("sxsfix.diagnose").inspect(active.expanded, settings, settings.key_files)
+    local why = {}
+    for _, p in ipairs(f.problems or {}) do why[#why + 1] = p.file .. ": " .. p.problem end
+    say(f.state == "ok", "the active stack (CBS binds it): %s, %s: %s", active.version, tostring(active.folder),
+      f.state == "ok" and "cbscore.dll and the key files present and whole"
+      or (f.state:upper() .. (#why > 0 and (" (" .. table.concat(why, "; ") .. ")") or "")))
+  end
+  for _, name in ipairs(repaired or {}) do
+    local c = stack.parse(name)
+    local entry
+    for _, e in ipairs(reg_.entries) do
+      if c and e.version == c.version then entry = e end
+    end
+    if not entry then
+      out.lines[#out.lines + 1] = name .. ": its version is not in CBS\\Version (not a stack CBS binds)"
+    elseif (entry.folder or ""):lower() ~= name:lower() then  -- a note: CBS binds the folder it names
+      out.lines[#out.lines + 1] = string.format("CBS\\Version %s names %s, not the repaired folder %s",
+        entry.version, tostring(entry.folder), name)
+    else
+      say(entry.state == "ok", "CBS\\Version %s names the repaired folder: %s", entry.version, entry.state:upper())
+    end
+  end
+  return out
+end
+
+function M.prove(settings, after, repaired)
+  if fs.root() then return prove_offline(settings, after, repaired) end
+  return prove_live(settings)
 end
 
 return M

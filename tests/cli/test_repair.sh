@@ -260,6 +260,34 @@ run --root "$r" --config "$tmp/sabotage.lua" --json "$tmp/jd/rep.json" repair "$
 check_posix "--json failing after the repair: exit 2, not 3" test "$rc" = 2
 check_posix "--json failing after the repair: the stack was repaired" test -f "$r/Windows/WinSxS/$STACK/cbscore.dll"
 
+# --- after the repair: servicing works again ---------------------------------------
+r=$(fresh prove)
+run --root "$r" "${CFG[@]}" --json - repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
+check_posix "prove: the JSON says servicing works (offline check)" \
+  test "$(jqv '[.repair.servicing.ok, .repair.servicing.how] | map(tostring) | join(" ")')" = "true offline"
+check_posix "prove: the active stack is the repaired one, with cbscore.dll" \
+  bash -c 'jq -r ".repair.servicing.lines[]" <<<"$1" | grep -q "^the active stack (CBS binds it): 10.0.26100.5074, $2: cbscore.dll"' _ "$out" "$STACK"
+check_posix "prove: the CBS\\Version entry names the repaired folder" \
+  bash -c 'jq -r ".repair.servicing.lines[]" <<<"$1" | grep -qx "CBS.Version 10.0.26100.5074 names the repaired folder: OK"' _ "$out"
+r=$(fresh prove-text)
+run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
+check_posix "prove: the console says servicing works again" has "$out" "Servicing works again:"
+# The active stack is damaged after the copy (a hook zeroes its
+# cbscore.dll, as an antivirus quarantine would): servicing does not work,
+# the repair says so, exit 2.
+r=$(fresh prove-bad)
+cat >"$tmp/zero.lua" <<EOF
+hooks = { before = { prove = function()
+  local f = io.open([[$r/Windows/WinSxS/$STACK/cbscore.dll]], "r+b"); f:write(string.rep("\\0", 4096)); f:close()
+end } }
+EOF
+[ -z "$EMU" ] || printf 'disable = { "registry-stacks" }\n' >>"$tmp/zero.lua"
+run --root "$r" --config "$tmp/zero.lua" --json - repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
+check_posix "prove: a damaged active stack after the copy: servicing.ok is false" test "$(jqv .repair.servicing.ok)" = false
+check_posix "prove: its line names cbscore.dll" \
+  bash -c 'jq -r ".repair.servicing.lines[]" <<<"$1" | grep -q "^the active stack (CBS binds it): 10.0.26100.5074, .*INCOMPLETE (cbscore.dll: "' _ "$out"
+check_posix "prove: a damaged active stack after the copy: exit 2" test "$rc" = 2
+
 # --- privileges --------------------------------------------------------------------
 if [ -z "$EMU" ] && [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
   r=$(fresh unpriv)

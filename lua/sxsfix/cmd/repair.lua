@@ -45,6 +45,7 @@ local function log_lines(r)
     out[#out + 1] = string.format("  Service: %s was %s: left as it is", s.name, s.before)
   end
   for _, f in ipairs(r.pending or {}) do out[#out + 1] = "  Pending: " .. f .. " (in use: replaced at the next boot)" end
+  for _, l in ipairs(r.servicing and r.servicing.lines or {}) do out[#out + 1] = "  Servicing: " .. l end
   out[#out + 1] = "  Result : " .. r.status .. (r.error and (": " .. r.error) or "")
     .. (r.reboot_required and " (restart required)" or "")
   return out
@@ -96,6 +97,9 @@ local function json_of(r)
                  signatures = signatures_json(r), allow_unsigned = r.allow_unsigned or false,
                  unsigned_allowed = r.unsigned_allowed, pending = json.array(r.pending or {}),
                  servicing_pending = json.array(r.servicing_pending or {}), forced = r.forced or false }
+  if r.servicing then
+    out.repair.servicing = { ok = r.servicing.ok, how = r.servicing.how, lines = json.array(r.servicing.lines) }
+  end
   if r.service then
     out.repair.service = { name = r.service.name, before = r.service.before, stopped = r.service.stopped or false,
                            restored = r.service.restored, error = r.service.error, restore_error = r.service.restore_error }
@@ -215,6 +219,11 @@ return {
         say("Repaired; backup and journal in %s (security: %s).", fs.map(r.backup), r.security)
         say("")
         if not quiet and r.after then io.stdout:write(report.diagnose_text(r.after, { root = ctx.opts.root })) end
+        local sv = r.servicing
+        if sv then
+          say("Servicing %s:", sv.ok == true and "works again" or sv.ok == false and "does NOT work" or "not proven")
+          for _, l in ipairs(sv.lines) do say("  %s", l) end
+        end
         if r.reboot_required then
           say("%d file(s) were in use: they are replaced at the next restart.", #r.pending)
           for _, f in ipairs(r.pending) do say("  %s", f) end
@@ -248,6 +257,9 @@ return {
       code = x.reboot
     elseif r.status == "repaired" and r.after and r.after.verdict ~= "healthy" then  -- copied and verified, but:
       code = r.after.verdict == "unknown" and x.unknown or x.failed  -- unconfirmed, or still damaged
+    end
+    if r.status == "repaired" and r.servicing and r.servicing.ok == false and code ~= x.unknown then
+      code = x.failed  -- copied and verified, but servicing does not work
     end
     return code, json_of(r)
   end,
