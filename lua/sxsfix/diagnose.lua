@@ -32,6 +32,8 @@ local evidence = require "sxsfix.evidence"
 
 local M = {}
 
+M.NO_SYSTEM = "give --root DIR (the drive of the Windows installation to check)"
+
 -- What an admin can do about an input that could not be read (msg, code
 -- as the primitives return them), or nil.
 function M.advice(msg, code)
@@ -39,7 +41,7 @@ function M.advice(msg, code)
     return "run elevated (as Administrator, or as root)"
   end
   if not fs.root() and msg and msg:find("--root", 1, true) then  -- no live system to read
-    return "give --root DIR (the drive of the Windows installation to check)"
+    return M.NO_SYSTEM
   end
   return nil
 end

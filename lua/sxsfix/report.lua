@@ -46,11 +46,29 @@ local function problem_lines(add, problems)
   for _, p in ipairs(problems or {}) do add("           %s: %s", p.file, p.problem) end
 end
 
+M.NO_SYSTEM_LINE = "No Windows installation to read on this system (no live registry, no %windir%): " ..
+  "give --root DIR, the folder where its volume is mounted (sxsfix --root /mnt/win diagnose)."
+
+-- True when every input failed only because there is no live Windows to
+-- read (no --root on another system): one line says so, not one per input.
+function M.no_system(r)
+  local hint = require("sxsfix.diagnose").NO_SYSTEM
+  if require("sxsfix.fs").root() or #(r.unknown or {}) == 0 then return false end
+  for _, u in ipairs(r.unknown) do if u.hint ~= hint then return false end end
+  return true
+end
+
 function M.diagnose_text(r, opts)
   opts = opts or {}
   local out = {}
   local function add(fmt, ...) out[#out + 1] = string.format(fmt, ...) end
   add("sxsfix diagnose: %s", HEADLINE[r.verdict])
+  if M.no_system(r) then  -- the causes are in --json (unknown[])
+    add("System: unknown")
+    add("")
+    add("%s", M.NO_SYSTEM_LINE)
+    return table.concat(out, "\n") .. "\n"
+  end
   add("System: %s%s", system_line(r.system), opts.root and ("   (root: " .. opts.root .. ")") or "")
   add("")
   add("Evidence: %d line(s)", #r.evidence)

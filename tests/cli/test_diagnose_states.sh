@@ -36,6 +36,7 @@ if [ -z "$EMU" ]; then
   check "no --root: exit 5" test "$rc" = 5
   check "no --root: UNKNOWN headline" has "$out" "UNKNOWN"
   check "no --root: says to give --root" has "$out" "give --root DIR"
+  check "no --root: says 'give --root DIR' once, not once per input" test "$(grep -o 'give --root DIR' <<<"$out" | wc -l)" = 1
   check "no --root: no traceback" bash -c '! grep -q "traceback" <<<"$0$1"' "$out" "$err"
   run --json - diagnose
   check "no --root, json: verdict unknown, exit_code 5" test "$(jqv '.verdict + "," + (.exit_code|tostring)')" = "unknown,5"

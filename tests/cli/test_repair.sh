@@ -23,6 +23,8 @@ run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080
 check "plan: exit 1" test "$rc" = 1
 check "plan: lists the new files" has "$out" "New File"
 check "plan: says how to apply" has "$out" "--apply"
+check "plan: ends with the Dirs/Files/Bytes table, 8 files to copy" \
+  bash -c 'tail -2 <<<"$1" | head -1 | grep -Eq "^ *Files : +8 +8 "' _ "$out"
 check "plan: nothing changed" empty "$r/Windows/WinSxS/$STACK"
 
 # Wine keeps no security descriptors, so a template's descriptor cannot be
@@ -51,6 +53,10 @@ check "json: the update's signatures, verified, chained to the test CA" test \
 check "json: diagnosed healthy afterwards" test "$(jqv '.verdict_before + ">" + .verdict')" = "damaged>healthy"
 check "the repair is recorded" grep -q "repaired $STACK" "$r/ProgramData/sxsfix/repairs.log"
 check "a robocopy-like log is written" bash -c "grep -q 'Files :' '$r'/ProgramData/sxsfix/Logs/repair-*.log"
+r2=$(fresh text-end)
+run --root "$r2" "${CFG[@]}" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
+check "apply: the console output ends with the Dirs/Files/Bytes table" \
+  bash -c '[ "$(tail -4 <<<"$1" | head -1 | tr -s " ")" = " Total Copied Skipped Mismatch FAILED Extras" ] && tail -3 <<<"$1" | head -1 | grep -q "^ *Dirs :" && tail -1 <<<"$1" | grep -Eq "^ *Bytes : +[0-9]+"' _ "$out"
 check "the hard link into servicing is intact" test "$(stat -c %h "$r/Windows/servicing/TrustedInstaller.exe")" = 2
 run --root "$r" "${CFG[@]}" diagnose
 check "diagnose after the repair: exit 0" test "$rc" = 0

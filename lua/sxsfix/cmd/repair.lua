@@ -177,8 +177,11 @@ return {
       error(r.error, 0)
     elseif r.status == "refused" then
       io.stderr:write("sxsfix repair: ", r.error or "refused", "\n")
-      for _, u in ipairs(r.unknown or {}) do
-        io.stderr:write("  ", u.message, u.hint and ("  -> " .. u.hint) or "", "\n")
+      if r.before and report.no_system(r.before) then io.stderr:write("  ", report.NO_SYSTEM_LINE, "\n")
+      else
+        for _, u in ipairs(r.unknown or {}) do
+          io.stderr:write("  ", u.message, u.hint and ("  -> " .. u.hint) or "", "\n")
+        end
       end
       if r.candidates and not r.choice then  -- a folder of updates, none of which fits
         io.stderr:write("  damaged folders:\n")
@@ -233,6 +236,14 @@ return {
         end
         say("To undo: sxsfix %srollback %s", ctx.opts.root and ("--root " .. ctx.opts.root .. " ") or "", fs.map(r.backup))
       end
+    end
+
+    -- The console output ends, as robocopy's, with the Dirs/Files/Bytes table.
+    if #r.plans > 0 and (r.status == "planned" or r.status == "repaired" or r.status == "failed") then
+      local sums = {}
+      for _, p in ipairs(r.plans) do sums[#sums + 1] = p.result or robolog.plan_summary(p.items) end
+      say("%s", string.rep("-", 78))
+      for _, l in ipairs(robolog.table_lines(robolog.sum(sums))) do say("%s", l) end
     end
 
     if opts.apply and r.status ~= "refused" then
