@@ -99,6 +99,25 @@ function M.pending_journals(settings)
   return out
 end
 
+-- The journals the history names with their content hash (each repair
+-- line, and each rollback line, names "| journal PATH sha256:HEX" for the
+-- journals it wrote or left): { [resolved path, lower case] = hex }, the
+-- last line naming a journal winning; {} when the history is absent or
+-- not private (then nothing in it is trusted), and why.
+function M.history_journals(settings)
+  local out = {}
+  if not settings.history or not fs.resolve(settings.history) then return out end
+  local ok, why = require("sxsfix.private").file(settings.history)
+  if not ok then return out, why end
+  for line in (fs.readfile(settings.history) or ""):gmatch("[^\r\n]+") do
+    for path, hex in line:gmatch("| journal (.-) sha256:(%x+)") do
+      local where = fs.resolve(path)
+      if where and #hex == 64 then out[where:lower()] = hex:lower() end
+    end
+  end
+  return out
+end
+
 -- True when one of the '|'-separated texts of near is on a context line.
 local function near_ok(sig, m)
   local lines = { m.text }

@@ -357,8 +357,15 @@ M.steps = {
         if p.result and (p.result.pending or 0) > 0 then journals[#journals + 1] = p.journal end
       end
       local tail = #journals > 0 and (" | reboot pending: " .. table.concat(journals, " | ")) or ""
-      local ok, err = fs.writefile(path,
-        old .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. " repaired " .. table.concat(names, " ") .. tail .. "\n")
+      -- each journal with its SHA-256: under --root, rollback trusts only
+      -- a journal found in the image that this history names so
+      local named = {}
+      for _, p in ipairs(r.plans) do
+        local hex = p.journal and require("sxsfix.authenticode").hash(fs.map(p.journal) or p.journal, "sha256")
+        if hex then named[#named + 1] = " | journal " .. p.journal .. " sha256:" .. hex end
+      end
+      local ok, err = fs.writefile(path, old .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. " repaired " ..
+        table.concat(names, " ") .. table.concat(named) .. tail .. "\n")
       r.history = ok and path or nil
       return ok, ok and ("recorded in " .. path) or err
     end,
