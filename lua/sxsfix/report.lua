@@ -126,7 +126,7 @@ function M.diagnose_text(r, opts)
     for _, name in ipairs(versions) do
       for _, l in ipairs(M.download_lines(name, r.system, opts.download or r.download)) do add("  %s", l) end
     end
-    add("  Then: sxsfix repair --ssu <that .msu> [--apply]")
+    add("  Then: sxsfix %srepair --ssu <that .msu> [--apply]", opts.root and ("--root " .. opts.root .. " ") or "")
   elseif r.verdict == "suspected" then
     add("The stack looks intact: check the evidence, then retry the upgrade.")
   end

@@ -30,6 +30,13 @@ if [ -n "$EMU" ]; then
   check "Wine: the cause is the CBS\\Version key" test "$(jqv '[.unknown[].input] | index("registry") != null')" = true
 fi
 
+# --- damaged under --root: the next command to run keeps the --root ---------------
+r=$(fresh next)
+run --root "$r" "${CFG[@]}" diagnose
+check "damaged: exit 1" test "$rc" = 1
+check "damaged under --root: 'Then: sxsfix --root DIR repair ...', to copy as it is" \
+  has "$out" "Then: sxsfix --root $r repair --ssu <that .msu> [--apply]"
+
 # --- no --root on Linux: nothing to read, one line per cause, no traceback -------
 if [ -z "$EMU" ]; then
   run diagnose
