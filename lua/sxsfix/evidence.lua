@@ -101,9 +101,15 @@ end
 
 -- The journals the history names with their content hash (each repair
 -- line, and each rollback line, names "| journal PATH sha256:HEX" for the
--- journals it wrote or left): { [resolved path, lower case] = hex }, the
+-- journals it wrote or left): { [journal_key(path)] = hex }, the
 -- last line naming a journal winning; {} when the history is absent or
 -- not private (then nothing in it is trusted), and why.
+-- A path as history_journals keys it: resolved, "/" for "\\", lower case.
+function M.journal_key(path)
+  local where = fs.resolve(path)
+  return where and (where:gsub("[\\/]+", "/"):lower())
+end
+
 function M.history_journals(settings)
   local out = {}
   if not settings.history or not fs.resolve(settings.history) then return out end
@@ -111,8 +117,8 @@ function M.history_journals(settings)
   if not ok then return out, why end
   for line in (fs.readfile(settings.history) or ""):gmatch("[^\r\n]+") do
     for path, hex in line:gmatch("| journal (.-) sha256:(%x+)") do
-      local where = fs.resolve(path)
-      if where and #hex == 64 then out[where:lower()] = hex:lower() end
+      local k = M.journal_key(path)
+      if k and #hex == 64 then out[k] = hex:lower() end
     end
   end
   return out

@@ -21,7 +21,7 @@ refused() {  # refused WHAT NEEDLE
   repair
   check "$1: exit 3" test "$rc" = 3
   check "$1: one line says to restart first and names it" \
-    bash -c '[ "$(grep -c "restart Windows first" <<<"$1")" = 1 ] && grep -q -- "$2" <<<"$1"' _ "$err" "$2"
+    bash -c '[ "$(grep -c "^sxsfix repair: .*restart Windows first" <<<"$1")" = 1 ] && grep -q -- "$2" <<<"$1"' _ "$err" "$2"
   check "$1: nothing changed" untouched
 }
 # multisz STRING...: a REG_MULTI_SZ as hivexsh's hex:7: bytes (UTF-16LE)

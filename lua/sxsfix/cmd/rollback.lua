@@ -73,9 +73,10 @@ end
 -- repair wrote it so; a rollback names it again with what it appended).
 -- true, or nil, msg.
 local function trusted(settings, journal)
-  local named, why = require("sxsfix.evidence").history_journals(settings)
-  local where = fs.resolve(journal) or journal
-  local want, have = named[where:lower()], sha256(where)
+  local evidence = require "sxsfix.evidence"
+  local named, why = evidence.history_journals(settings)
+  local key = evidence.journal_key(journal)
+  local want, have = key and named[key], sha256(fs.resolve(journal) or journal)
   if want and have and want == have:lower() then return true end
   local reason = why and ("the repair history is not trusted: " .. why)
     or not want and ("the repair history " .. tostring(fs.map(settings.history)) .. " does not name it")
@@ -175,7 +176,8 @@ return {
     local did = st.restored + st.removed + st.kept + st.cancelled + st.started
     if folder and did > 0 and ctx.settings.history then  -- even a partial undo unmakes the repair
       local base = fs.resolve(ctx.settings.backup)
-      local mine = base and fs.dirname(folder) == base
+      local key = require("sxsfix.evidence").journal_key  -- "\\" and "/" alike (a Windows path typed with "/")
+      local mine = base and key(fs.dirname(folder)) == key(base)
       local ok, err = true, nil
       if mine then ok, err = record(ctx.settings, folder, list)
       else err = folder .. " is not in this installation's backup folder " .. (base or ctx.settings.backup) ..
