@@ -2,7 +2,7 @@
 -- diagnosis with checks of your own. Export it with `sxsfix scripts export
 -- DIR`, edit it, and run it on a machine or an offline installation:
 --
---   sxsfix [--root DIR] [--json FILE|-] run DIR/examples/upgrade-prep.lua
+--   sxsfix [--root DIR] [--json FILE|-] [--summary] run DIR/examples/upgrade-prep.lua
 --
 -- Exit 0 when every check passes, 1 otherwise (Intune: "exit 1 = remediate").
 local ctx = require "sxsfix.ctx"
@@ -31,11 +31,21 @@ local bt = [[C:\$WINDOWS.~BT\Sources\Panther]]
 check("previous-attempt", #d.evidence == 0,
   fs.resolve(bt) and fs.isdir(bt) and string.format("%d line(s) of evidence in the setup logs", #d.evidence) or "none")
 
-local failed = 0
+local failed = {}
 for _, c in ipairs(checks) do
   if ctx.opts.json ~= "-" then  -- stdout carries the JSON report then
     print(string.format("%-4s %-20s %s", c.ok and "ok" or "FAIL", c.id, c.detail))
   end
-  if not c.ok then failed = failed + 1 end
+  if not c.ok then failed[#failed + 1] = c.id end
 end
-return failed == 0 and 0 or 1, { checks = checks, verdict = d.verdict }
+-- The result table: verdict and summary make the --summary line
+-- ("NOT-READY PC-0142 26100.5074: 1 check(s) failed: servicing-stack"),
+-- exit the exit code; every field goes into --json.
+return {
+  verdict = #failed == 0 and "ready" or "not-ready",
+  summary = #failed == 0 and string.format("%d check(s) passed", #checks)
+    or string.format("%d check(s) failed: %s", #failed, table.concat(failed, ", ")),
+  exit = #failed == 0 and 0 or 1,
+  checks = checks,
+  diagnosis = d.verdict,
+}

@@ -106,6 +106,20 @@ local function make_log(path)
   end
 end
 
+-- Before anything changes, --json FILE must be writable: FILE is a file or
+-- absent, and a file can be created beside it (FILE is written atomically,
+-- through a new file in its folder). nil, msg otherwise.
+local function check_output(dest)
+  local st, msg, code = fs.stat(dest)
+  if st and st.type ~= "file" then return nil, dest .. ": not a regular file" end
+  if not st and code and fs.errkind(code) ~= "notfound" then return nil, msg end
+  local probe = dest .. ".sxsfix-check"
+  local ok, err = fs.writefile(probe, "")
+  if not ok then return nil, err end
+  fs.remove(probe)
+  return true
+end
+
 local function write_json(dest, report)
   local text = json.encode(report, { indent = true }) .. "\n"
   if dest == "-" then
@@ -250,6 +264,13 @@ function M.main(argv)
   end })
   package.loaded["sxsfix.ctx"] = ctx  -- scripts reach the options via require "sxsfix.ctx"
 
+  if opts.json and opts.json ~= "-" then  -- found out now, not after a repair
+    local jok, jerr = check_output(opts.json)
+    if not jok then
+      io.stderr:write("sxsfix: --json ", jerr, "\nNothing was changed.\n")
+      return M.exit.usage
+    end
+  end
   ctx.log("sxsfix %s %s: start", host.version, name)
   local code, result
   local restore = opts.summary and silence_stdout()
@@ -286,9 +307,9 @@ function M.main(argv)
     report.error_message = nil
     if opts.json and ok then
       local wok, werr = write_json(opts.json, report)
-      if not wok then
+      if not wok then  -- after a change, never "nothing changed" (3): failed (2)
         io.stderr:write("sxsfix: --json ", werr, "\n")
-        code = M.exit.usage
+        code = ctx.changed and M.exit.failed or M.exit.usage
       end
     end
     if opts.summary then io.stdout:write(line, "\n") end

@@ -35,6 +35,8 @@ local evidence = require "sxsfix.evidence"
 
 local M = {}
 
+M.NO_SYSTEM = "give --root DIR (the drive of the Windows installation to check)"
+
 -- What an admin can do about an input that could not be read (msg, code
 -- as the primitives return them), or nil.
 function M.advice(msg, code)
@@ -42,7 +44,7 @@ function M.advice(msg, code)
     return "run elevated (as Administrator, or as root)"
   end
   if not fs.root() and msg and msg:find("--root", 1, true) then  -- no live system to read
-    return "give --root DIR (the drive of the Windows installation to check)"
+    return M.NO_SYSTEM
   end
   return nil
 end
@@ -382,6 +384,7 @@ function M.run(settings, signatures, progress)
     evidence = ev.items,
     history = ev.history,
     repaired = ev.repaired,
+    time_zone = ev.zone,  -- the installation's, its logs' times are read in
     history_error = ev.history_error,  -- the repair history was not trusted: why
     pending_reboot = res["pending-reboot"] and res["pending-reboot"].result or { files = {}, errors = {} },
     log_errors = ev.errors,

@@ -2,11 +2,15 @@
 -- groups of the settings (sxsfix.defaults logs), one grep pass per group.
 --
 --   evidence.find(settings [, signatures]) ->
---     { items = { {signature, meaning, file, line, text, time}... },
+--     { items = { {signature, meaning, file, line, text, time, utc, epoch}... },
+--         (time: the line's own time, the installation's local time, or the
+--         file's time when the line has none; utc/epoch: the same in UTC)
 --       history = { same, for lines older than the last repair },
 --       errors = { {file, message, code}... },  -- unreadable logs (absent ones are not errors)
 --       groups = { {name, dir, state, files, errors, message, code}... },
 --       history_error = why the repair history was not trusted, or nil,
+--       repaired = the last repair that stands, UTC ISO 8601, or nil,
+--       zone = {name, offset, source, error}: the installation's time zone,
 --       searched = number of files searched }
 -- A group's state: "searched"; "not present" (its folder does not exist:
 -- no upgrade was ever tried, say); "unreadable" (its folder cannot be
@@ -14,6 +18,7 @@
 -- searched in full: access denied, a damaged cab member, a search error).
 local fs = require "sxsfix.fs"
 local grep = require "sxsfix.grep"
+local clock = require "sxsfix.clock"
 
 local M = {}
 
@@ -38,31 +43,35 @@ local function line_time(text)
   return text:match("^(%d%d%d%d%-%d%d%-%d%d %d%d:%d%d:%d%d)")
 end
 
--- The local time a log file was last written ("archive.cab:member" -> the cab).
+-- When a log file was last written ("archive.cab:member" -> the cab), epoch.
 local function file_time(file)
   local st = fs.stat(file) or fs.stat(file:match("^(.*%.[cC][aA][bB]):") or "")
-  return st and st.mtime > 0 and os.date("%Y-%m-%d %H:%M:%S", math.floor(st.mtime)) or nil
+  return st and st.mtime > 0 and math.floor(st.mtime) or nil
 end
 
--- The time and text of the last repair line of settings.history that no
--- rollback undid, or nil, nil (and why the history was not trusted). Each
--- "TIME rolled back FOLDER" line (sxsfix rollback) cancels the newest
--- repair line before it that is not cancelled yet. Only a private history
--- counts (sxsfix.private: anyone else who can write it could declare all
--- evidence resolved), and lines dated in the future are ignored.
-local function last_history_line(settings)
+-- The time (epoch) and text of the last repair line of settings.history
+-- that no rollback undid, or nil, nil (and why the history was not
+-- trusted). Each "TIME rolled back FOLDER" line (sxsfix rollback) cancels
+-- the newest repair line before it that is not cancelled yet. Only a
+-- private history counts (sxsfix.private: anyone else who can write it
+-- could declare all evidence resolved), and lines dated in the future are
+-- ignored. Times are compared as times (sxsfix.clock): a line is ISO 8601
+-- with its offset, or an old "YYYY-MM-DD HH:MM:SS" in the installation's
+-- local time.
+local function last_history_line(settings, zone)
   if not settings.history or not fs.resolve(settings.history) then return nil end
   local ok, why = require("sxsfix.private").file(settings.history)
   if not ok then return nil, nil, why and (why .. "; the repair history is ignored") end
-  local now, lines = os.date("%Y-%m-%d %H:%M:%S"), {}
+  zone = zone or clock.zone()
+  local now, lines = os.time(), {}
   for line in (fs.readfile(settings.history) or ""):gmatch("[^\r\n]+") do
-    local t = line_time(line)
-    if t and t <= now then lines[#lines + 1] = { t = t, line = line, n = #lines } end
+    local t, rest = clock.parse_history(line, zone)
+    if t and t <= now + 60 then lines[#lines + 1] = { t = t, line = line, rest = rest, n = #lines } end
   end
   table.sort(lines, function(a, b) return a.t < b.t or (a.t == b.t and a.n < b.n) end)
   local live = {}  -- the repairs not rolled back, oldest first
   for _, l in ipairs(lines) do
-    if l.line:sub(20, 32) == " rolled back " then live[#live] = nil
+    if l.rest:match("^ rolled back ") then live[#live] = nil
     else live[#live + 1] = l end
   end
   local top = live[#live]
@@ -72,8 +81,8 @@ end
 
 -- The time of the last successful repair, or nil (and why the history was
 -- not trusted).
-function M.last_repair(settings)
-  local t, _, why = last_history_line(settings)
+function M.last_repair(settings, zone)
+  local t, _, why = last_history_line(settings, zone)
   return t, why
 end
 
@@ -86,6 +95,31 @@ function M.pending_journals(settings)
   for j in (tail or ""):gmatch("[^|]+") do
     j = j:match("^%s*(.-)%s*$")
     if j ~= "" then out[#out + 1] = j end
+  end
+  return out
+end
+
+-- The journals the history names with their content hash (each repair
+-- line, and each rollback line, names "| journal PATH sha256:HEX" for the
+-- journals it wrote or left): { [journal_key(path)] = hex }, the
+-- last line naming a journal winning; {} when the history is absent or
+-- not private (then nothing in it is trusted), and why.
+-- A path as history_journals keys it: resolved, "/" for "\\", lower case.
+function M.journal_key(path)
+  local where = fs.resolve(path)
+  return where and (where:gsub("[\\/]+", "/"):lower())
+end
+
+function M.history_journals(settings)
+  local out = {}
+  if not settings.history or not fs.resolve(settings.history) then return out end
+  local ok, why = require("sxsfix.private").file(settings.history)
+  if not ok then return out, why end
+  for line in (fs.readfile(settings.history) or ""):gmatch("[^\r\n]+") do
+    for path, hex in line:gmatch("| journal (.-) sha256:(%x+)") do
+      local k = M.journal_key(path)
+      if k and #hex == 64 then out[k] = hex:lower() end
+    end
   end
   return out
 end
@@ -139,6 +173,7 @@ function M.find(settings, base)
   for name in pairs(settings.logs) do names[#names + 1] = name end
   table.sort(names)
 
+  local zone = clock.zone()  -- the installation's: its logs are in its local time
   local best, errors, searched, seen_err, groups = {}, {}, {}, {}, {}
   for _, group in ipairs(names) do
     local g = settings.logs[group]
@@ -179,18 +214,21 @@ function M.find(settings, base)
           local key = m.file .. "\0" .. m.line
           local cur = best[key]
           if not cur or rank[s.id] < rank[cur.signature] then
+            local t = line_time(m.text)
+            local epoch = t and clock.from_local(t, zone) or file_time(m.file)
             best[key] = { signature = s.id, meaning = s.meaning, file = m.file, line = m.line,
-                          text = m.text, time = line_time(m.text) or file_time(m.file) }
+                          text = m.text, time = t or (epoch and clock.iso(epoch)), epoch = epoch,
+                          utc = epoch and clock.iso(epoch) }
           end
         end
       end
     end
   end
 
-  local repaired, history_error = M.last_repair(settings)
+  local repaired, history_error = M.last_repair(settings, zone)
   local items, history = {}, {}
   for _, ev in pairs(best) do
-    if repaired and ev.time and ev.time < repaired then history[#history + 1] = ev
+    if repaired and ev.epoch and ev.epoch < repaired then history[#history + 1] = ev
     else items[#items + 1] = ev end
   end
   local function order(a, b)
@@ -201,8 +239,9 @@ function M.find(settings, base)
   table.sort(history, order)
   local n = 0
   for _ in pairs(searched) do n = n + 1 end
-  return { items = items, history = history, errors = errors, groups = groups, searched = n, repaired = repaired,
-           history_error = history_error }
+  return { items = items, history = history, errors = errors, groups = groups, searched = n,
+           repaired = repaired and clock.iso(repaired), history_error = history_error,
+           zone = { name = zone.name, offset = clock.offset_text(zone), source = zone.source, error = zone.error } }
 end
 
 return M

@@ -4,6 +4,7 @@
 --                                  display_version, errors = {...} | nil }
 --   identity.computer_name() -> name | nil, msg
 --   identity.now() -> "2026-12-02T16:40:00Z" (UTC, ISO 8601)
+--   identity.control_set() -> N of HKLM\SYSTEM\ControlSet00N (offline) | nil, msg
 --   identity.product(product_name, build) -> the product name as the admin
 --       knows it: build 22000 and later is Windows 11 whatever ProductName
 --       says (the registry keeps "Windows 10 ..." there)
@@ -34,13 +35,20 @@ function M.now()
   return os.date("!%Y-%m-%dT%H:%M:%SZ")
 end
 
--- The offline installation's computer name, from its SYSTEM hive.
-local function offline_name()
+-- The control set the offline installation boots with (SYSTEM\Select\Current).
+function M.control_set()
   local current, err = reg.get(M.SELECT, "Current")
   if current == nil then return nil, err or (M.SELECT .. ": no value Current") end
   if math.type(current) ~= "integer" or current < 1 or current > 999 then
     return nil, M.SELECT .. ": Current is not a control set number (" .. tostring(current) .. ")"
   end
+  return current
+end
+
+-- The offline installation's computer name, from its SYSTEM hive.
+local function offline_name()
+  local current, err = M.control_set()
+  if not current then return nil, err end
   local key = string.format(M.NAME_KEY, current)
   local name, nerr = reg.get(key, "ComputerName")
   if type(name) ~= "string" or name == "" then return nil, nerr or (key .. ": no value ComputerName") end

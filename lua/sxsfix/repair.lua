@@ -18,6 +18,9 @@
 --               validly signed (sxsfix.provenance); their files
 --               are hashed, and checked again before each copy
 --   validate    the SSU holds the damaged folders themselves    (refused otherwise)
+--   pending     no servicing operation is under way             r.servicing_pending
+--               (sxsfix.servicing; --apply refuses, unless
+--               opts.force)
 --   plan        robocopy /L of each folder, contents compared   r.plans, r.targets
 --               (r.plans[i].copyplan: the copy.plan object)
 --   service     the running system only: stop settings.service  r.service
@@ -29,6 +32,7 @@
 --   record      a line in the repair history (with the journals r.history
 --               of replacements at the next boot)
 --   rediagnose  diagnose again                                  r.after
+--   prove       servicing works again (sxsfix.servicing.prove)   r.servicing
 local fs = require "sxsfix.fs"
 local expand = require "sxsfix.expand"
 local copy = require "sxsfix.copy"
@@ -41,6 +45,7 @@ local provenance = require "sxsfix.provenance"
 local private = require "sxsfix.private"
 local choose = require "sxsfix.choose"
 local service = require "sxsfix.service"
+local servicing = require "sxsfix.servicing"
 
 local M = {}
 
@@ -200,6 +205,27 @@ M.steps = {
     end,
   },
   {
+    -- A servicing operation under way (pending.xml, CBS's RebootPending or
+    -- SessionsPending, others' replacements at the next boot) finishes at
+    -- the next boot: repairing under it would mix two operations. The plan
+    -- says so; --apply refuses unless opts.force.
+    id = "pending",
+    description = "check that no servicing operation is pending",
+    run = function(ctx)
+      local r = ctx.r
+      r.servicing_pending, r.servicing_notes = servicing.pending(ctx.settings)
+      local found = r.servicing_pending
+      if #found == 0 then return found, "no servicing operation pending" end
+      if not ctx.opts.apply then return found, "pending: " .. found[1].detail end
+      if ctx.opts.force then
+        r.forced = true
+        return found, "pending, repairing anyway (--force): " .. found[1].detail
+      end
+      return steps.stop(ctx, "refused", "a servicing operation is pending (" .. found[1].detail ..
+        "): restart Windows first to let it finish (offline: start the installation once), then repair again, or give --force")
+    end,
+  },
+  {
     -- The damaged folders, and every folder of the update that the store
     -- already has: contents are compared, so a damaged file whose size and
     -- time are intact is replaced too (robocopy would skip it).
@@ -270,7 +296,7 @@ M.steps = {
       local r, done = ctx.r, {}
       local pok, perr = private.prepare(ctx.settings)  -- backup, logs, history: private, or refused
       if not pok then return steps.stop(ctx, "refused", perr) end
-      r.backup = fs.join(ctx.settings.backup, os.date("%Y%m%d-%H%M%S"))
+      r.backup = fs.join(ctx.settings.backup, os.date("!%Y%m%d-%H%M%S"))  -- UTC
       local ok, err = pcall(function()  -- a bug midway still rolls back
         for i, p in ipairs(r.plans) do
           local backup = fs.join(r.backup, tostring(i))
@@ -315,6 +341,7 @@ M.steps = {
   },
   {
     -- A line in the repair history: evidence logged before it is resolved.
+    -- Its time is UTC, ISO 8601 with its offset (sxsfix.clock reads it).
     id = "record",
     description = "record the repair in the history",
     run = function(ctx)
@@ -330,8 +357,15 @@ M.steps = {
         if p.result and (p.result.pending or 0) > 0 then journals[#journals + 1] = p.journal end
       end
       local tail = #journals > 0 and (" | reboot pending: " .. table.concat(journals, " | ")) or ""
-      local ok, err = fs.writefile(path,
-        old .. os.date("%Y-%m-%d %H:%M:%S") .. " repaired " .. table.concat(names, " ") .. tail .. "\n")
+      -- each journal with its SHA-256: under --root, rollback trusts only
+      -- a journal found in the image that this history names so
+      local named = {}
+      for _, p in ipairs(r.plans) do
+        local hex = p.journal and require("sxsfix.authenticode").hash(fs.map(p.journal) or p.journal, "sha256")
+        if hex then named[#named + 1] = " | journal " .. p.journal .. " sha256:" .. hex end
+      end
+      local ok, err = fs.writefile(path, old .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. " repaired " ..
+        table.concat(names, " ") .. table.concat(named) .. tail .. "\n")
       r.history = ok and path or nil
       return ok, ok and ("recorded in " .. path) or err
     end,
@@ -342,6 +376,22 @@ M.steps = {
     run = function(ctx)
       ctx.r.after = diagnose.run(ctx.settings, nil, ctx.progress)
       return ctx.r.after.verdict, "verdict " .. ctx.r.after.verdict
+    end,
+  },
+  {
+    -- Servicing works again: live, TrustedInstaller starts and runs; under
+    -- --root, the stack CBS binds and the repaired folders' CBS\Version
+    -- entries are checked (sxsfix.servicing.prove).
+    id = "prove",
+    description = "check that servicing works again",
+    run = function(ctx)
+      local r = ctx.r
+      local names = {}
+      for _, p in ipairs(r.plans) do names[#names + 1] = p.name end
+      r.servicing = servicing.prove(ctx.settings, r.after, names)
+      local s = r.servicing
+      return s, (s.ok == true and "servicing works: " or s.ok == false and "servicing does NOT work: " or "")
+        .. table.concat(s.lines, "; ")
     end,
   },
 }

@@ -46,11 +46,29 @@ local function problem_lines(add, problems)
   for _, p in ipairs(problems or {}) do add("           %s: %s", p.file, p.problem) end
 end
 
+M.NO_SYSTEM_LINE = "No Windows installation to read on this system (no live registry, no %windir%): " ..
+  "give --root DIR, the folder where its volume is mounted (sxsfix --root /mnt/win diagnose)."
+
+-- True when every input failed only because there is no live Windows to
+-- read (no --root on another system): one line says so, not one per input.
+function M.no_system(r)
+  local hint = require("sxsfix.diagnose").NO_SYSTEM
+  if require("sxsfix.fs").root() or #(r.unknown or {}) == 0 then return false end
+  for _, u in ipairs(r.unknown) do if u.hint ~= hint then return false end end
+  return true
+end
+
 function M.diagnose_text(r, opts)
   opts = opts or {}
   local out = {}
   local function add(fmt, ...) out[#out + 1] = string.format(fmt, ...) end
   add("sxsfix diagnose: %s", HEADLINE[r.verdict])
+  if M.no_system(r) then  -- the causes are in --json (unknown[])
+    add("System: unknown")
+    add("")
+    add("%s", M.NO_SYSTEM_LINE)
+    return table.concat(out, "\n") .. "\n"
+  end
   add("System: %s%s", system_line(r.system), opts.root and ("   (root: " .. opts.root .. ")") or "")
   add("")
   add("Evidence: %d line(s)", #r.evidence)
@@ -65,6 +83,7 @@ function M.diagnose_text(r, opts)
     if g.state ~= "searched" then add("  %s logs (%s): %s", g.name, g.dir, g.state) end
   end
   if r.history_error then add("  %s", r.history_error) end
+  if r.time_zone and r.time_zone.error then add("  %s", r.time_zone.error) end
   add("")
   add("Servicing stack versions in the registry:")
   if r.registry.error then add("  %s", r.registry.error) end
@@ -110,7 +129,7 @@ function M.diagnose_text(r, opts)
     for _, name in ipairs(versions) do
       for _, l in ipairs(M.download_lines(name, r.system, opts.download or r.download)) do add("  %s", l) end
     end
-    add("  Then: sxsfix repair --ssu <that .msu> [--apply]")
+    add("  Then: sxsfix %srepair --ssu <that .msu> [--apply]", opts.root and ("--root " .. opts.root .. " ") or "")
   elseif r.verdict == "suspected" then
     add("The stack looks intact: check the evidence, then retry the upgrade.")
   end
@@ -126,11 +145,11 @@ end
 function M.diagnose_json(r)
   local ev = json.array()
   for _, e in ipairs(r.evidence) do
-    ev[#ev + 1] = { signature = e.signature, file = e.file, line = e.line, text = e.text, time = e.time }
+    ev[#ev + 1] = { signature = e.signature, file = e.file, line = e.line, text = e.text, time = e.time, utc = e.utc }
   end
   local hist = json.array()
   for _, e in ipairs(r.history) do
-    hist[#hist + 1] = { signature = e.signature, file = e.file, line = e.line, text = e.text, time = e.time }
+    hist[#hist + 1] = { signature = e.signature, file = e.file, line = e.line, text = e.text, time = e.time, utc = e.utc }
   end
   local regs = json.array()
   for _, e in ipairs(r.registry.entries or {}) do
@@ -172,6 +191,8 @@ function M.diagnose_json(r)
     pending_reboot = pend,
     evidence = ev,
     history = hist,
+    repaired = r.repaired,
+    time_zone = r.time_zone and { name = r.time_zone.name, offset = r.time_zone.offset, error = r.time_zone.error },
     unknown = unknown,
     logs = logs,
     servicing_stack = { registry = regs, folders = folders, damaged = damaged,

@@ -45,6 +45,17 @@ function M.plan_summary(items)
   return s
 end
 
+-- The sum of summaries (one table for many copies, as one robocopy run).
+function M.sum(list)
+  local t = M.plan_summary({})
+  for _, s in ipairs(list) do
+    for _, k in ipairs { "dirs", "files", "bytes" } do
+      for col, n in pairs(s[k]) do t[k][col] = (t[k][col] or 0) + n end
+    end
+  end
+  return t
+end
+
 function M.table_lines(s)
   local cols = { "total", "copied", "skipped", "mismatch", "failed", "extras" }
   local out = { string.format("%10s%10s%10s%10s%10s%10s%10s", "", "Total", "Copied", "Skipped",

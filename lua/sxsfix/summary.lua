@@ -8,7 +8,8 @@
 --   REPAIRED PC-0142 26100.5074: restored amd64 servicingstack 10.0.26100.5074 from windows11.0-kb5043080-x64.msu; now healthy
 --
 -- The first word is the verdict (diagnose), the repair's status (repair),
--- or the command's name in capitals with its exit code (other commands).
+-- a script's verdict and summary (run, eval: its result table's), or the
+-- command's name in capitals with its exit code (other commands).
 local stack = require "sxsfix.stack"
 
 local M = {}
@@ -115,8 +116,16 @@ function M.clip(s, max)
   return s:sub(1, cut) .. "..."
 end
 
+-- A script (run, eval) whose result table has a verdict and summary.
+local function scripted(report)
+  return (report.command == "run" or report.command == "eval") and report
+end
+
 function M.word(report)
   if report.error_message then return "ERROR" end
+  if scripted(report) and type(report.verdict) == "string" and report.verdict ~= "" then
+    return report.verdict:upper()
+  end
   if report.command == "diagnose" then return (report.verdict or "unknown"):upper() end
   if report.command == "repair" then
     local st = report.repair and report.repair.status
@@ -134,6 +143,8 @@ function M.line(report)
     text = diagnose_text(report)
   elseif report.command == "repair" then
     text = repair_text(report)
+  elseif scripted(report) and type(report.summary) == "string" and report.summary ~= "" then
+    text = report.summary
   else
     text = "exit " .. tostring(report.exit_code)
   end

@@ -149,5 +149,28 @@ check "a mismatched script set: the binary's API too" grep -q "implements API [0
 run --scripts "$tmp/nonexistent" version
 check "--scripts on a missing folder exits 3" test "$rc" = 3
 
+# --- a script's result table: verdict, summary, exit ------------------------------
+printf 'return { verdict = "not-ready", summary = "1 check failed: disk", exit = 1, checks = { { id = "disk" } } }\n' >"$tmp/verdict.lua"
+run --summary run "$tmp/verdict.lua"
+check "run: a result table's verdict and summary make the --summary line" \
+  bash -c '[ "$(wc -l <<<"$1")" = 1 ] && grep -Eq "^NOT-READY [^ ]+ [^ ]+: 1 check failed: disk$" <<<"$1"' _ "$out"
+check "run: a result table's exit is the exit code" test "$rc" = 1
+run --json - run "$tmp/verdict.lua"
+check "run: --json carries the verdict, the summary line, the exit code and the other fields" \
+  test "$(jqv '[.verdict, (.summary | split(":")[0] | split(" ")[0]), .exit_code, .checks[0].id] | map(tostring) | join(" ")')" = "not-ready NOT-READY 1 disk"
+printf 'return 0, { verdict = "ready", summary = "all good" }\n' >"$tmp/verdict2.lua"
+run --summary run "$tmp/verdict2.lua"
+check "run: code then table: the table's verdict and summary, the code's exit" \
+  bash -c '[ "$2" = 0 ] && grep -Eq "^READY [^ ]+ [^ ]+: all good$" <<<"$1"' _ "$out" "$rc"
+printf 'return 1\n' >"$tmp/plain.lua"
+run --summary run "$tmp/plain.lua"
+check "run: no result table: RUN NAME build: exit 1" bash -c 'grep -Eq "^RUN [^ ]+ [^ ]+: exit 1$" <<<"$1"' _ "$out"
+printf 'return { verdict = 7 }\n' >"$tmp/badverdict.lua"
+run run "$tmp/badverdict.lua"
+check "run: a verdict that is not a word is a script error (exit 4) naming it" \
+  bash -c '[ "$1" = 4 ] && grep -q "its result.s verdict is 7, expected a word" <<<"$2"' _ "$rc" "$err"
+run --summary eval 'return { verdict = "checked", summary = "from eval", exit = 0 }'
+check "eval: a result table makes the --summary line too" bash -c 'grep -Eq "^CHECKED [^ ]+ [^ ]+: from eval$" <<<"$1"' _ "$out"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

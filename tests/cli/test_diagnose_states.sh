@@ -30,12 +30,20 @@ if [ -n "$EMU" ]; then
   check "Wine: the cause is the CBS\\Version key" test "$(jqv '[.unknown[].input] | index("registry") != null')" = true
 fi
 
+# --- damaged under --root: the next command to run keeps the --root ---------------
+r=$(fresh next)
+run --root "$r" "${CFG[@]}" diagnose
+check "damaged: exit 1" test "$rc" = 1
+check "damaged under --root: 'Then: sxsfix --root DIR repair ...', to copy as it is" \
+  has "$out" "Then: sxsfix --root $r repair --ssu <that .msu> [--apply]"
+
 # --- no --root on Linux: nothing to read, one line per cause, no traceback -------
 if [ -z "$EMU" ]; then
   run diagnose
   check "no --root: exit 5" test "$rc" = 5
   check "no --root: UNKNOWN headline" has "$out" "UNKNOWN"
   check "no --root: says to give --root" has "$out" "give --root DIR"
+  check "no --root: says 'give --root DIR' once, not once per input" test "$(grep -o 'give --root DIR' <<<"$out" | wc -l)" = 1
   check "no --root: no traceback" bash -c '! grep -q "traceback" <<<"$0$1"' "$out" "$err"
   run --json - diagnose
   check "no --root, json: verdict unknown, exit_code 5" test "$(jqv '.verdict + "," + (.exit_code|tostring)')" = "unknown,5"

@@ -23,6 +23,8 @@ run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080
 check "plan: exit 1" test "$rc" = 1
 check "plan: lists the new files" has "$out" "New File"
 check "plan: says how to apply" has "$out" "--apply"
+check "plan: ends with the Dirs/Files/Bytes table, 8 files to copy" \
+  bash -c 'tail -2 <<<"$1" | head -1 | grep -Eq "^ *Files : +8 +8 "' _ "$out"
 check "plan: nothing changed" empty "$r/Windows/WinSxS/$STACK"
 
 # Wine keeps no security descriptors, so a template's descriptor cannot be
@@ -51,6 +53,10 @@ check "json: the update's signatures, verified, chained to the test CA" test \
 check "json: diagnosed healthy afterwards" test "$(jqv '.verdict_before + ">" + .verdict')" = "damaged>healthy"
 check "the repair is recorded" grep -q "repaired $STACK" "$r/ProgramData/sxsfix/repairs.log"
 check "a robocopy-like log is written" bash -c "grep -q 'Files :' '$r'/ProgramData/sxsfix/Logs/repair-*.log"
+r2=$(fresh text-end)
+run --root "$r2" "${CFG[@]}" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
+check "apply: the console output ends with the Dirs/Files/Bytes table" \
+  bash -c '[ "$(tail -4 <<<"$1" | head -1 | tr -s " ")" = " Total Copied Skipped Mismatch FAILED Extras" ] && tail -3 <<<"$1" | head -1 | grep -q "^ *Dirs :" && tail -1 <<<"$1" | grep -Eq "^ *Bytes : +[0-9]+"' _ "$out"
 check "the hard link into servicing is intact" test "$(stat -c %h "$r/Windows/servicing/TrustedInstaller.exe")" = 2
 run --root "$r" "${CFG[@]}" diagnose
 check "diagnose after the repair: exit 0" test "$rc" = 0
@@ -221,6 +227,73 @@ if [ -z "$EMU" ]; then
   check "rollback: exit 0" test "$rc" = 0
   check "rollback restores the original bytes in place" cmp -s "$tmp/damaged-cbscore.dll" "$r/Windows/servicing/cbscore.dll"
 fi
+
+# --- outputs are checked before anything changes ------------------------------------
+tree_untouched() { empty "$r/Windows/WinSxS/$STACK" && [ ! -e "$r/ProgramData/sxsfix/Backup" ]; }
+r=$(fresh out-file)
+: >"$tmp/afile"
+run --root "$r" "${CFG[@]}" --json "$tmp/afile/rep.json" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply
+check "--json under a file: exit 3" test "$rc" = 3
+check "--json under a file: one line names it" has "$err" "--json $tmp/afile/rep.json"
+check "--json under a file: the tree is untouched" tree_untouched
+mkdir -p "$tmp/adir"
+run --root "$r" "${CFG[@]}" --json "$tmp/adir" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply
+check "--json naming a folder: exit 3" test "$rc" = 3
+check "--json naming a folder: the tree is untouched" tree_untouched
+mkdir -p "$tmp/ro"
+if mount --bind "$tmp/ro" "$tmp/ro" 2>/dev/null && mount -o remount,bind,ro "$tmp/ro" 2>/dev/null; then
+  run --root "$r" "${CFG[@]}" --json "$tmp/ro/rep.json" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply
+  umount "$tmp/ro"
+  check "--json into a read-only folder: exit 3" test "$rc" = 3
+  check "--json into a read-only folder: the tree is untouched" tree_untouched
+else
+  umount "$tmp/ro" 2>/dev/null
+  skip "--json into a read-only folder: a read-only bind mount could not be made here"
+fi
+run --root "$r" "${CFG[@]}" --log "$tmp/afile/run.log" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply
+check "--log under a file: exit 3" test "$rc" = 3
+check "--log under a file: the tree is untouched" tree_untouched
+# The output fails after the repair changed the tree (a hook moves the
+# JSON's folder away): failed (2), never "nothing changed" (3).
+r=$(fresh out-late)
+mkdir -p "$tmp/jd"
+cat >"$tmp/sabotage.lua" <<EOF
+hooks = { after = { record = function()
+  os.rename([[$tmp/jd]], [[$tmp/jd.gone]]); io.open([[$tmp/jd]], "w"):close()
+end } }
+EOF
+[ -z "$EMU" ] || printf 'disable = { "registry-stacks" }\n' >>"$tmp/sabotage.lua"
+run --root "$r" --config "$tmp/sabotage.lua" --json "$tmp/jd/rep.json" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
+check_posix "--json failing after the repair: exit 2, not 3" test "$rc" = 2
+check_posix "--json failing after the repair: the stack was repaired" test -f "$r/Windows/WinSxS/$STACK/cbscore.dll"
+
+# --- after the repair: servicing works again ---------------------------------------
+r=$(fresh prove)
+run --root "$r" "${CFG[@]}" --json - repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
+check_posix "prove: the JSON says servicing works (offline check)" \
+  test "$(jqv '[.repair.servicing.ok, .repair.servicing.how] | map(tostring) | join(" ")')" = "true offline"
+check_posix "prove: the active stack is the repaired one, with cbscore.dll" \
+  bash -c 'jq -r ".repair.servicing.lines[]" <<<"$1" | grep -q "^the active stack (CBS binds it): 10.0.26100.5074, $2: cbscore.dll"' _ "$out" "$STACK"
+check_posix "prove: the CBS\\Version entry names the repaired folder" \
+  bash -c 'jq -r ".repair.servicing.lines[]" <<<"$1" | grep -qx "CBS.Version 10.0.26100.5074 names the repaired folder: OK"' _ "$out"
+r=$(fresh prove-text)
+run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
+check_posix "prove: the console says servicing works again" has "$out" "Servicing works again:"
+# The active stack is damaged after the copy (a hook zeroes its
+# cbscore.dll, as an antivirus quarantine would): servicing does not work,
+# the repair says so, exit 2.
+r=$(fresh prove-bad)
+cat >"$tmp/zero.lua" <<EOF
+hooks = { before = { prove = function()
+  local f = io.open([[$r/Windows/WinSxS/$STACK/cbscore.dll]], "r+b"); f:write(string.rep("\\0", 4096)); f:close()
+end } }
+EOF
+[ -z "$EMU" ] || printf 'disable = { "registry-stacks" }\n' >>"$tmp/zero.lua"
+run --root "$r" --config "$tmp/zero.lua" --json - repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
+check_posix "prove: a damaged active stack after the copy: servicing.ok is false" test "$(jqv .repair.servicing.ok)" = false
+check_posix "prove: its line names cbscore.dll" \
+  bash -c 'jq -r ".repair.servicing.lines[]" <<<"$1" | grep -q "^the active stack (CBS binds it): 10.0.26100.5074, .*INCOMPLETE (cbscore.dll: "' _ "$out"
+check_posix "prove: a damaged active stack after the copy: exit 2" test "$rc" = 2
 
 # --- privileges --------------------------------------------------------------------
 if [ -z "$EMU" ] && [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then

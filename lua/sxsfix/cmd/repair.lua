@@ -18,7 +18,7 @@ end
 
 local function log_lines(r)
   local out = { string.rep("-", 78),
-    "  sxsfix repair   " .. os.date("%Y-%m-%d %H:%M:%S"),
+    "  sxsfix repair   " .. os.date("!%Y-%m-%dT%H:%M:%SZ"),
     "  SSU     : " .. tostring(r.ssu),
     "  Options : /E /COPYALL /B /R:0 /W:0 compare-contents security=" .. tostring(r.security or "-"),
     "  Backup  : " .. tostring(r.backup or "-") }
@@ -45,6 +45,7 @@ local function log_lines(r)
     out[#out + 1] = string.format("  Service: %s was %s: left as it is", s.name, s.before)
   end
   for _, f in ipairs(r.pending or {}) do out[#out + 1] = "  Pending: " .. f .. " (in use: replaced at the next boot)" end
+  for _, l in ipairs(r.servicing and r.servicing.lines or {}) do out[#out + 1] = "  Servicing: " .. l end
   out[#out + 1] = "  Result : " .. r.status .. (r.error and (": " .. r.error) or "")
     .. (r.reboot_required and " (restart required)" or "")
   return out
@@ -94,7 +95,11 @@ local function json_of(r)
                  security = r.security, descriptors = descriptors_json(r), verified = r.status == "repaired",
                  provided = json.array(r.provided or {}), damaged = json.array(r.damaged or {}),
                  signatures = signatures_json(r), allow_unsigned = r.allow_unsigned or false,
-                 unsigned_allowed = r.unsigned_allowed, pending = json.array(r.pending or {}) }
+                 unsigned_allowed = r.unsigned_allowed, pending = json.array(r.pending or {}),
+                 servicing_pending = json.array(r.servicing_pending or {}), forced = r.forced or false }
+  if r.servicing then
+    out.repair.servicing = { ok = r.servicing.ok, how = r.servicing.how, lines = json.array(r.servicing.lines) }
+  end
   if r.service then
     out.repair.service = { name = r.service.name, before = r.service.before, stopped = r.service.stopped or false,
                            restored = r.service.restored, error = r.service.error, restore_error = r.service.restore_error }
@@ -118,7 +123,7 @@ end
 
 return {
   summary = "restore damaged servicing stack folders from an SSU (.msu, .cab or folder)",
-  usage = "repair --ssu PATH [--apply] [--work DIR] [--security source|template|template:PATH] [--trust FILE.pem]... [--allow-unsigned]",
+  usage = "repair --ssu PATH [--apply] [--force] [--work DIR] [--security source|template|template:PATH] [--trust FILE.pem]... [--allow-unsigned]",
   options = {
     { "ssu", value = "PATH", help = "the servicing stack update: .msu (CAB or WIM), .cab, an expanded folder, or a folder of .msu/.cab files (the one holding the damaged folders is chosen)" },
     { "apply", help = "make the repair (default: show the plan only)" },
@@ -126,6 +131,7 @@ return {
     { "security", value = "POLICY", help = "template (default: an intact sibling stack folder's), source, or template:PATH" },
     { "trust", value = "FILE.pem", many = true, help = "also trust the CA certificates in FILE.pem as signers' roots" },
     { "allow-unsigned", help = "copy from cabinets whose signatures do not verify (labs only; warns and records it)" },
+    { "force", help = "repair although a servicing operation is pending (pending.xml, RebootPending, ...)" },
   },
   run = function(ctx, opts, pos)
     if pos[1] then args.usage_error("unexpected argument '%s'", pos[1]) end
@@ -146,8 +152,9 @@ return {
     end
     local r = require("sxsfix.repair").run(settings,
       { ssu = ssu, apply = opts.apply, work = opts.work, security = sec or settings.security,
-        trust = trust, allow_unsigned = opts["allow-unsigned"], progress = ctx.progress })
+        trust = trust, allow_unsigned = opts["allow-unsigned"], force = opts.force, progress = ctx.progress })
     r.allow_unsigned = opts["allow-unsigned"] and true or false
+    ctx.changed = r.backup ~= nil  -- the apply step began: a later failure is 2, never 3
 
     local quiet = ctx.opts.json == "-"
     local function say(fmt, ...) if not quiet then print(string.format(fmt, ...)) end end
@@ -162,12 +169,19 @@ return {
     if r.unsigned_allowed then
       io.stderr:write("sxsfix repair: WARNING: --allow-unsigned: going on although ", r.unsigned_allowed, "\n")
     end
+    for _, p in ipairs(r.status ~= "refused" and r.servicing_pending or {}) do
+      io.stderr:write("sxsfix repair: WARNING: a servicing operation is pending: ", p.detail,
+        r.forced and " (--force)" or "", "\n")
+    end
     if r.status == "error" then  -- a bug in a step (or a hook): as any script error
       error(r.error, 0)
     elseif r.status == "refused" then
       io.stderr:write("sxsfix repair: ", r.error or "refused", "\n")
-      for _, u in ipairs(r.unknown or {}) do
-        io.stderr:write("  ", u.message, u.hint and ("  -> " .. u.hint) or "", "\n")
+      if r.before and report.no_system(r.before) then io.stderr:write("  ", report.NO_SYSTEM_LINE, "\n")
+      else
+        for _, u in ipairs(r.unknown or {}) do
+          io.stderr:write("  ", u.message, u.hint and ("  -> " .. u.hint) or "", "\n")
+        end
       end
       if r.candidates and not r.choice then  -- a folder of updates, none of which fits
         io.stderr:write("  damaged folders:\n")
@@ -208,6 +222,11 @@ return {
         say("Repaired; backup and journal in %s (security: %s).", fs.map(r.backup), r.security)
         say("")
         if not quiet and r.after then io.stdout:write(report.diagnose_text(r.after, { root = ctx.opts.root })) end
+        local sv = r.servicing
+        if sv then
+          say("Servicing %s:", sv.ok == true and "works again" or sv.ok == false and "does NOT work" or "not proven")
+          for _, l in ipairs(sv.lines) do say("  %s", l) end
+        end
         if r.reboot_required then
           say("%d file(s) were in use: they are replaced at the next restart.", #r.pending)
           for _, f in ipairs(r.pending) do say("  %s", f) end
@@ -219,8 +238,16 @@ return {
       end
     end
 
+    -- The console output ends, as robocopy's, with the Dirs/Files/Bytes table.
+    if #r.plans > 0 and (r.status == "planned" or r.status == "repaired" or r.status == "failed") then
+      local sums = {}
+      for _, p in ipairs(r.plans) do sums[#sums + 1] = p.result or robolog.plan_summary(p.items) end
+      say("%s", string.rep("-", 78))
+      for _, l in ipairs(robolog.table_lines(robolog.sum(sums))) do say("%s", l) end
+    end
+
     if opts.apply and r.status ~= "refused" then
-      local logfile = ctx.opts.log or fs.join(settings.logdir, "repair-" .. os.date("%Y%m%d-%H%M%S") .. ".log")
+      local logfile = ctx.opts.log or fs.join(settings.logdir, "repair-" .. os.date("!%Y%m%d-%H%M%S") .. ".log")
       local ok, err = true, nil
       if ctx.opts.log then fs.mkdirs(fs.dirname(logfile))
       else ok, err = require("sxsfix.private").prepare(settings) end  -- the Logs folder is private
@@ -241,6 +268,9 @@ return {
       code = x.reboot
     elseif r.status == "repaired" and r.after and r.after.verdict ~= "healthy" then  -- copied and verified, but:
       code = r.after.verdict == "unknown" and x.unknown or x.failed  -- unconfirmed, or still damaged
+    end
+    if r.status == "repaired" and r.servicing and r.servicing.ok == false and code ~= x.unknown then
+      code = x.failed  -- copied and verified, but servicing does not work
     end
     return code, json_of(r)
   end,

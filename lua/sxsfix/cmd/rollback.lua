@@ -7,7 +7,8 @@
 -- <time> folder in this installation's backup folder (settings.backup).
 -- Refuses a journal whose destination is not the folder it was written
 -- for, or that others could have written; under --root, one naming a
--- destination or backup outside the root. Leaves items changed after the
+-- destination or backup outside the root, and one that the installation's
+-- repair history does not name with its SHA-256 (unless --trust-journal). Leaves items changed after the
 -- copy as they are. Cancels the replacements at the next boot it scheduled
 -- for files in use, and starts a service it stopped again. Records its
 -- progress: a second run after a complete one does nothing, a run after an
@@ -63,14 +64,42 @@ local function repair_folder(path)
   end
 end
 
--- Append "TIME rolled back FOLDER" to the repair history (evidence.lua:
--- it cancels the repair line before it); true, or nil, msg.
-local function record(settings, folder)
+local function sha256(path)
+  return require("sxsfix.authenticode").hash(path, "sha256")
+end
+
+-- Under --root a journal is input from the image: it is trusted only when
+-- this installation's repair history names it with its content hash (the
+-- repair wrote it so; a rollback names it again with what it appended).
+-- true, or nil, msg.
+local function trusted(settings, journal)
+  local evidence = require "sxsfix.evidence"
+  local named, why = evidence.history_journals(settings)
+  local key = evidence.journal_key(journal)
+  local want, have = key and named[key], sha256(fs.resolve(journal) or journal)
+  if want and have and want == have:lower() then return true end
+  local reason = why and ("the repair history is not trusted: " .. why)
+    or not want and ("the repair history " .. tostring(fs.map(settings.history)) .. " does not name it")
+    or ("its SHA-256 " .. tostring(have) .. " is not the " .. want .. " the repair history records")
+  return nil, journal .. ": not a journal this installation's repairs wrote (" .. reason ..
+    "); a journal found in the image is rolled back only then (or with --trust-journal); nothing rolled back"
+end
+
+-- Append "TIME rolled back FOLDER | journal J sha256:HEX..." to the repair
+-- history (evidence.lua: it cancels the repair line before it; the journals
+-- are named with their hash as the rollback left them); true, or nil, msg.
+local function record(settings, folder, journals)
   local ok, err = require("sxsfix.private").prepare(settings)  -- the history is private
   if not ok then return nil, err end
   local path = settings.history
   local old = fs.readfile(path) or ""
-  return fs.writefile(path, old .. os.date("%Y-%m-%d %H:%M:%S") .. " rolled back " .. folder .. "\n")
+  local named = {}
+  for _, j in ipairs(journals) do
+    local hex = sha256(j)
+    if hex then named[#named + 1] = " | journal " .. j .. " sha256:" .. hex end
+  end
+  return fs.writefile(path, old .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. " rolled back " .. folder ..
+    table.concat(named) .. "\n")
 end
 
 local function total(sts)
@@ -84,9 +113,10 @@ end
 
 return {
   summary = "undo a copy or repair from its journal(s) (restores bytes and metadata)",
-  usage = "rollback JOURNAL|FOLDER|--last",
+  usage = "rollback [--trust-journal] JOURNAL|FOLDER|--last",
   options = {
     { "last", help = "undo the newest repair of this installation (its newest backup folder)" },
+    { "trust-journal", help = "under --root, roll back a journal the repair history does not name with its hash" },
   },
   help = "FOLDER is the backup folder repair printed (it holds 1/journal.txt, ...)\n" ..
     "or a copy's --backup folder; its journals are undone newest first.",
@@ -113,15 +143,28 @@ return {
       end
       list = js
     end
+    if fs.root() and not opts["trust-journal"] then  -- every journal, before anything changes
+      for _, journal in ipairs(list) do
+        local ok, err = trusted(ctx.settings, journal)
+        if not ok then
+          io.stderr:write("sxsfix rollback: ", err, "\n")
+          return ctx.exit.usage, { rollback = { journal = journal, error = err } }
+        end
+      end
+    end
     local sts = {}
     for _, journal in ipairs(list) do
       local st, err = copy.rollback(journal)
       if not st then
         io.stderr:write("sxsfix rollback: ", err, "\n")
-        return ctx.exit.usage, { rollback = { journal = journal, error = err } }
+        -- a journal undone before this one changed things: failed, not "nothing changed"
+        return ctx.changed and ctx.exit.failed or ctx.exit.usage, { rollback = { journal = journal, error = err } }
       end
       st.journal = journal
       sts[#sts + 1] = st
+      for _, k in ipairs { "restored", "removed", "kept", "cancelled", "started", "failed" } do
+        if (st[k] or 0) > 0 then ctx.changed = true end
+      end
     end
     local st = total(sts)
     print(string.format("restored %d, removed %d, kept %d (not empty), changed %d (left as they are), failed %d",
@@ -133,9 +176,10 @@ return {
     local did = st.restored + st.removed + st.kept + st.cancelled + st.started
     if folder and did > 0 and ctx.settings.history then  -- even a partial undo unmakes the repair
       local base = fs.resolve(ctx.settings.backup)
-      local mine = base and fs.dirname(folder) == base
+      local key = require("sxsfix.evidence").journal_key  -- "\\" and "/" alike (a Windows path typed with "/")
+      local mine = base and key(fs.dirname(folder)) == key(base)
       local ok, err = true, nil
-      if mine then ok, err = record(ctx.settings, folder)
+      if mine then ok, err = record(ctx.settings, folder, list)
       else err = folder .. " is not in this installation's backup folder " .. (base or ctx.settings.backup) ..
         " (give --root DIR for an offline one)" end
       if not ok or not mine then io.stderr:write("sxsfix rollback: the repair history was not updated: ", tostring(err), "\n") end

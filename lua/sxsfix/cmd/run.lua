@@ -1,7 +1,8 @@
 -- sxsfix run FILE.lua [ARGS...]: run a Lua script with sxsfix's modules,
 -- as `lua FILE ARGS...` would. ARGS are in the global `arg` (arg[0] = FILE)
 -- and in `...`. Modules next to FILE can be required. The script may
--- return an exit code (0-255); the default is 0.
+-- return an exit code (0-255; the default is 0) and a result table, or
+-- the table alone (see sxsfix.cmd.eval's result).
 local args = require "sxsfix.args"
 local fs = require "sxsfix.fs"
 
@@ -16,10 +17,6 @@ return {
     local dir = file:match("^(.*)[/\\]") or "."
     package.path = dir .. fs.sep .. "?.lua;" .. package.path
     arg = { [0] = file, table.unpack(pos, 2) }
-    local code, result = chunk(table.unpack(pos, 2))
-    if code ~= nil and math.type(code) ~= "integer" then
-      error(string.format("%s returned %s, expected nothing or an exit code", file, tostring(code)), 0)
-    end
-    return code, type(result) == "table" and result or nil
+    return require("sxsfix.cmd.eval").result(file, chunk(table.unpack(pos, 2)))
   end,
 }

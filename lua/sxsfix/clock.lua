@@ -1,0 +1,109 @@
+-- sxsfix.clock: every time as UTC seconds since 1970 (an "epoch"), whatever
+-- the time zone of the installation or of the system sxsfix runs on.
+--
+--   clock.zone() -> { bias, name, source, error } : the installation's zone.
+--       Live: the OS's (local times convert through os.time). Under --root:
+--       the SYSTEM hive's ControlSet00N\Control\TimeZoneInformation (N from
+--       Select\Current): ActiveTimeBias (the bias in force when Windows last
+--       ran, standard or daylight), else Bias (standard time); minutes,
+--       UTC = local + bias. Unreadable: bias 0 (UTC), with error set.
+--   clock.from_local("2024-10-08 10:12:05", zone) -> epoch | nil
+--       a time as the installation's logs write it (its local time)
+--   clock.iso(epoch) -> "2024-10-08T06:12:05Z"
+--   clock.parse_history(line, zone) -> epoch, rest | nil
+--       "2026-12-08T01:09:02Z repaired ..." (or any ISO 8601 offset,
+--       "+04:00"), or an old line "2026-12-08 05:09:02 repaired ...", read
+--       as the installation's local time; rest: the text after the time
+local fs = require "sxsfix.fs"
+local reg = require "sxsfix.reg"
+
+local M = {}
+
+M.ZONE_KEY = [[HKLM\SYSTEM\ControlSet%03d\Control\TimeZoneInformation]]
+
+-- Days from 1970-01-01 to the date y-m-d of the proleptic Gregorian calendar.
+local function days(y, m, d)
+  if m <= 2 then y = y - 1 end
+  local era = y // 400
+  local yoe = y - era * 400
+  local doy = (153 * (m > 2 and m - 3 or m + 9) + 2) // 5 + d - 1
+  return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+end
+
+-- The epoch of a date and time taken as UTC.
+function M.utc(y, mo, d, h, mi, s)
+  return days(y, mo, d) * 86400 + h * 3600 + mi * 60 + s
+end
+
+function M.iso(epoch)
+  return os.date("!%Y-%m-%dT%H:%M:%SZ", math.floor(epoch))
+end
+
+-- A REG_DWORD as the signed LONG Windows stores a bias in.
+local function long(v)
+  if math.type(v) ~= "integer" then return nil end
+  if v >= 0x80000000 then v = v - 0x100000000 end
+  if v < -1440 or v > 1440 then return nil end  -- more than a day: not a bias
+  return v
+end
+
+local function offline_zone()
+  local cs, err = require("sxsfix.identity").control_set()
+  if not cs then return nil, err end
+  local key = string.format(M.ZONE_KEY, cs)
+  local k, kerr = reg.key(key)
+  if not k then return nil, kerr or ("missing key " .. key) end
+  local v = {}
+  for _, val in ipairs(k.values or {}) do v[val.name:lower()] = val.value end
+  local bias = long(v.activetimebias) or long(v.bias)
+  if not bias then return nil, key .. ": no ActiveTimeBias or Bias (a DWORD of minutes)" end
+  local name = type(v.timezonekeyname) == "string" and v.timezonekeyname ~= "" and v.timezonekeyname
+    or type(v.standardname) == "string" and v.standardname or nil
+  return { bias = bias, name = name, source = key }
+end
+
+function M.zone()
+  if not fs.root() then return { live = true, source = "the system's time zone" } end
+  local z, err = offline_zone()
+  if z then return z end
+  return { bias = 0, source = "UTC (assumed)",
+           error = "the installation's time zone could not be read (" .. tostring(err) .. "): its log times are taken as UTC" }
+end
+
+-- "UTC+04:00" for a zone's bias (UTC = local + bias), or "local".
+function M.offset_text(zone)
+  if zone.live then return "local" end
+  local m = -zone.bias
+  return string.format("UTC%s%02d:%02d", m < 0 and "-" or "+", math.abs(m) // 60, math.abs(m) % 60)
+end
+
+local LOCAL = "^(%d%d%d%d)%-(%d%d)%-(%d%d)[ T](%d%d):(%d%d):(%d%d)"
+
+function M.from_local(text, zone)
+  local y, mo, d, h, mi, s = text:match(LOCAL)
+  if not y then return nil end
+  y, mo, d, h, mi, s = tonumber(y), tonumber(mo), tonumber(d), tonumber(h), tonumber(mi), tonumber(s)
+  if mo < 1 or mo > 12 or d < 1 or d > 31 or h > 23 or mi > 59 or s > 60 then return nil end
+  if zone.live then
+    return os.time({ year = y, month = mo, day = d, hour = h, min = mi, sec = s })
+  end
+  return M.utc(y, mo, d, h, mi, s) + zone.bias * 60
+end
+
+function M.parse_history(line, zone)
+  local stamp, off = line:match("^(%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%d)([Z+-][%d:]*)")
+  if stamp then
+    local minutes = 0
+    if off ~= "Z" then
+      local sign, oh, om = off:match("^([+-])(%d%d):?(%d%d)$")
+      if not sign then return nil end
+      minutes = (tonumber(oh) * 60 + tonumber(om)) * (sign == "-" and -1 or 1)
+    end
+    local t = M.from_local(stamp, { bias = -minutes })
+    return t, t and line:sub(#stamp + #off + 1)
+  end
+  local t = M.from_local(line, zone)
+  return t, t and line:sub(20)
+end
+
+return M
