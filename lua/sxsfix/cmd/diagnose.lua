@@ -8,10 +8,31 @@ return {
   help = "Verdict (exit code): damaged (1) > unknown (5) > suspected (1) > healthy (0).\n" ..
     "unknown: the CBS\\Version key, the WinSxS listing or a log group that exists could\n" ..
     "not be read or searched in full; one line per cause says what to do.",
-  usage = "diagnose",
-  run = function(ctx)
+  usage = "diagnose [--logs DIR]",
+  options = {
+    { "logs", value = "DIR", help = "diagnose logs collected from another machine (a folder or .zip, any layout)" },
+  },
+  run = function(ctx, opts)
     local settings = ctx.settings
-    local r = require("sxsfix.diagnose").run(settings, nil, ctx.progress)
+    local c
+    if opts and opts.logs then
+      if ctx.opts.root then require("sxsfix.args").usage_error("--logs and --root: give one") end
+      local err
+      c, err = require("sxsfix.collected").open(opts.logs, settings)
+      if not c then
+        io.stderr:write("sxsfix diagnose: --logs ", err, "\n")
+        return ctx.exit.usage
+      end
+      if #c.files == 0 then
+        c:close()
+        io.stderr:write("sxsfix diagnose: --logs ", opts.logs, ": no setup, DISM or CBS log found",
+          c.notes[1] and (" (" .. c.notes[1] .. ")") or "", "\n")
+        return ctx.exit.usage
+      end
+    end
+    local ok, r = pcall(require("sxsfix.diagnose").run, settings, nil, ctx.progress, { collected = c })
+    if c then c:close() end
+    if not ok then error(r, 0) end
     if ctx.opts.json ~= "-" then io.stdout:write(report.diagnose_text(r, { root = ctx.opts.root })) end
     ctx.log("diagnose: %s, %d evidence line(s), %d damaged folder(s)", r.verdict, #r.evidence, #r.damaged)
     local code = ({ healthy = ctx.exit.ok, unknown = ctx.exit.unknown })[r.verdict] or ctx.exit.issue
