@@ -78,6 +78,26 @@ end
 local Collection = {}
 Collection.__index = Collection
 
+-- A file's name for the report: a file expanded from a zip is named
+-- "ZIP:member" (as a .cab member is), not by the temporary folder.
+function Collection:name(file)
+  for _, o in ipairs(self.origin) do
+    if file:sub(1, #o.dir + 1) == o.dir .. fs.sep or file:sub(1, #o.dir + 1) == o.dir .. "/" then
+      return o.zip .. ":" .. file:sub(#o.dir + 2):gsub("\\", "/")
+    end
+  end
+  return file
+end
+
+-- Renames the files of a diagnosis (sxsfix.diagnose.run's result) so.
+function Collection:relabel(r)
+  local function each(list) for _, e in ipairs(list or {}) do if e.file then e.file = self:name(e.file) end end end
+  each(r.evidence); each(r.history); each(r.log_errors)
+  for _, g in ipairs(r.log_groups or {}) do each(g.errors) end
+  for _, m in ipairs(r.neighbours and r.neighbours.matched or {}) do each(m.evidence) end
+  if r.collected then each(r.collected.files) end
+end
+
 function Collection:close()
   for _, d in ipairs(self.temps) do fs.rmtree(d) end
   self.temps = {}
@@ -134,6 +154,7 @@ local function expand_zip(c, zip, settings)
   local tmp, terr = fs.tempdir("sxsfix-logs")
   if not tmp then return nil, terr end
   c.temps[#c.temps + 1] = tmp
+  c.origin[#c.origin + 1] = { dir = tmp, zip = zip }
   local e = settings.expand or {}
   local ok, r, msg = pcall(require("sxsfix.expand").run, zip, tmp,
     { nested = false, max_ratio = e.max_ratio, max_bytes = e.max_bytes })
@@ -149,7 +170,8 @@ function M.open(dir, settings)
     return nil, dir .. ": not a folder of logs (expected a folder, a .zip of one, or one log)"
   end
   local b = bounds(settings)
-  local c = setmetatable({ dir = dir, files = {}, notes = {}, zips = {}, temps = {}, entries = 0 }, Collection)
+  local c = setmetatable({ dir = dir, files = {}, notes = {}, zips = {}, temps = {}, origin = {}, entries = 0 },
+    Collection)
   if st.type == "dir" then
     local ok, err = walk(c, dir, dir, b, false)
     if not ok then c:close(); return nil, dir .. ": " .. err end

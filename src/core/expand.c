@@ -231,6 +231,13 @@ static char *new_stage(const char *dst, plat_err *e) {
 
 static int run(const char *src, const char *label, const char *dst, int depth, job *j, plat_err *e);
 
+/* The header scan of src in its format: add_need for each file. */
+static int scan(sx_format fmt, const char *src, const char *label, job *j, plat_err *e) {
+  if (fmt == SX_FMT_CAB) return sx_cab_scan(src, label, add_need, j, e);
+  if (fmt == SX_FMT_ZIP) return sx_zip_scan(src, label, add_need, j, e);
+  return sx_wim_scan(src, label, add_need, j, e);
+}
+
 /* Before any inner archive of this level is expanded: what they declare
    together must fit the budget, and no folder they go into is a link. */
 static int check_inner(job *j, const char *dir, plat_err *e) {
@@ -247,8 +254,7 @@ static int check_inner(job *j, const char *dir, plat_err *e) {
     snprintf(label, n, "%s>%s", j->label, j->inner[i]);
     rc = sx_detect(src, label, &fmt, e);
     k.need = 0;
-    if (!rc) rc = fmt == SX_FMT_CAB ? sx_cab_scan(src, label, add_need, &k, e)
-                                    : sx_wim_scan(src, label, add_need, &k, e);
+    if (!rc) rc = scan(fmt, src, label, &k, e);
     if (!rc) rc = spend(&k, label, k.need, e);
     free(label);
     char *dot = strrchr(src, '.');
@@ -294,12 +300,12 @@ static int run(const char *src, const char *label, const char *dst, int depth, j
   j->label = label;
   j->dst = dst;
   j->need = 0;
-  int cab = fmt == SX_FMT_CAB;
+  int cab = fmt != SX_FMT_WIM;   /* streamed through libarchive: cab or zip */
   char *stage = NULL, *tmp = NULL;
   int rc = 0;
   if (!j->list) {   /* free space: the sum of the entries to be written */
     uint64_t avail;
-    if ((cab ? sx_cab_scan(src, label, add_need, j, e) : sx_wim_scan(src, label, add_need, j, e)) != 0 ||
+    if (scan(fmt, src, label, j, e) != 0 ||
         plat_mkdirs(dst, e) != 0 || plat_free_space(dst, &avail, e) != 0)
       return -1;
     if (spend(j, label, j->need, e) != 0) return -1;
@@ -308,11 +314,12 @@ static int run(const char *src, const char *label, const char *dst, int depth, j
                          "%llu are available", label, (unsigned long long)j->need, (unsigned long long)avail);
     if (!(stage = new_stage(dst, e))) return -1;
     j->stage = stage;
-  } else if (cab && sx_cab_scan(src, label, add_need, j, e) != 0) {
+  } else if (cab && scan(fmt, src, label, j, e) != 0) {
     return -1;   /* multi-volume and header damage are found the same way */
   }
   sx_visit v = { v_wants, v_entry, cab ? NULL : stage, j };
-  rc = cab ? sx_cab_walk(src, label, &v, e) : sx_wim_walk(src, label, &v, e);
+  rc = fmt == SX_FMT_CAB ? sx_cab_walk(src, label, &v, e)
+     : fmt == SX_FMT_ZIP ? sx_zip_walk(src, label, &v, e) : sx_wim_walk(src, label, &v, e);
   if (rc && j->stopped) rc = 0;
   if (stage) {
     plat_err se;

@@ -31,7 +31,10 @@ return {
       end
     end
     local ok, r = pcall(require("sxsfix.diagnose").run, settings, nil, ctx.progress, { collected = c })
-    if c then c:close() end
+    if c then
+      if ok then c:relabel(r) end
+      c:close()
+    end
     if not ok then error(r, 0) end
     if ctx.opts.json ~= "-" then io.stdout:write(report.diagnose_text(r, { root = ctx.opts.root })) end
     ctx.log("diagnose: %s, %d evidence line(s), %d damaged folder(s)", r.verdict, #r.evidence, #r.damaged)
