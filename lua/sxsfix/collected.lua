@@ -157,7 +157,7 @@ local function expand_zip(c, zip, settings)
   c.origin[#c.origin + 1] = { dir = tmp, zip = zip }
   local e = settings.expand or {}
   local ok, r, msg = pcall(require("sxsfix.expand").run, zip, tmp,
-    { nested = false, max_ratio = e.max_ratio, max_bytes = e.max_bytes })
+    { nested = false, zip = true, max_ratio = e.max_ratio, max_bytes = e.max_bytes })
   if not ok then return nil, tostring(r):match("^[^\n]*") end
   if not r then return nil, msg end
   return tmp

@@ -39,6 +39,6 @@ int sx_detect(const char *path, const char *label, sx_format *fmt, plat_err *e) 
                        "cabinet or WIM (expected the signature MSCF or MSWIM)");
   else
     return sx_exp_fail(e, SX_EXP_FORMAT, label, "%s (expected a Microsoft cabinet or WIM: "
-                       "the signature MSCF or MSWIM, or a .zip of logs)", n == 0 ? "is empty" : "has an unknown signature");
+                       "the signature MSCF or MSWIM)", n == 0 ? "is empty" : "has an unknown signature");
   return 0;
 }

@@ -231,6 +231,14 @@ static char *new_stage(const char *dst, plat_err *e) {
 
 static int run(const char *src, const char *label, const char *dst, int depth, job *j, plat_err *e);
 
+/* A zip only where the caller asked for one (the outer archive of a
+   collection of logs); anywhere else it is an unknown format, as before. */
+static int zip_allowed(sx_format fmt, int allow, const char *label, plat_err *e) {
+  if (fmt != SX_FMT_ZIP || allow) return 0;
+  return sx_exp_fail(e, SX_EXP_FORMAT, label, "has an unknown signature (expected a Microsoft cabinet or WIM: "
+                     "the signature MSCF or MSWIM)");
+}
+
 /* The header scan of src in its format: add_need for each file. */
 static int scan(sx_format fmt, const char *src, const char *label, job *j, plat_err *e) {
   if (fmt == SX_FMT_CAB) return sx_cab_scan(src, label, add_need, j, e);
@@ -253,6 +261,7 @@ static int check_inner(job *j, const char *dir, plat_err *e) {
     if (!src || !label) { free(src); free(label); return sx_exp_nomem(e, j->label); }
     snprintf(label, n, "%s>%s", j->label, j->inner[i]);
     rc = sx_detect(src, label, &fmt, e);
+    if (!rc) rc = zip_allowed(fmt, 0, label, e);
     k.need = 0;
     if (!rc) rc = scan(fmt, src, label, &k, e);
     if (!rc) rc = spend(&k, label, k.need, e);
@@ -296,7 +305,7 @@ static int run_inner(job *j, const char *dir, const char *rel, int depth, plat_e
 
 static int run(const char *src, const char *label, const char *dst, int depth, job *j, plat_err *e) {
   sx_format fmt;
-  if (sx_detect(src, label, &fmt, e) != 0) return -1;
+  if (sx_detect(src, label, &fmt, e) != 0 || zip_allowed(fmt, depth == 0 && j->o->zip, label, e) != 0) return -1;
   j->label = label;
   j->dst = dst;
   j->need = 0;
