@@ -38,6 +38,8 @@ check "collected: the stack steps say why they did not run" \
   test "$(jqv '[.steps[] | select(.id == "registry-stacks" or .id == "winsxs-stacks") | .summary] | unique | join(",")')" = "not available from collected logs"
 check "collected: json names the collection and its logs" \
   test "$(jqv '.collected.files | map(.group) | sort | unique | join(",")')" = "cbs,dism,panther,setupdiag"
+check "collected: the report does not claim this machine's name or build" \
+  test "$(jqv '[.system.computer_name, .system.build] | map(. == null) | all'):$(jqv '.system.errors[0] | contains("another machine")')" = "true:true"
 run diagnose --logs "$c"
 check "collected: the text says 'not available from collected logs' once" \
   test "$(grep -c 'not available from collected logs' <<<"$out")" = 1

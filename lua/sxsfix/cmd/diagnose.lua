@@ -7,7 +7,10 @@ return {
   summary = "find the 0x80070003 servicing stack failure, with evidence",
   help = "Verdict (exit code): damaged (1) > unknown (5) > suspected (1) > healthy (0).\n" ..
     "unknown: the CBS\\Version key, the WinSxS listing or a log group that exists could\n" ..
-    "not be read or searched in full; one line per cause says what to do.",
+    "not be read or searched in full; one line per cause says what to do.\n" ..
+    "--logs DIR: logs collected from another machine (a folder in any layout, a .zip,\n" ..
+    "or one log); the stack checks are not available then, so suspected or healthy.\n" ..
+    "Either way the report names a neighbouring failure the logs show (sxsfix/rules.lua).",
   usage = "diagnose [--logs DIR]",
   options = {
     { "logs", value = "DIR", help = "diagnose logs collected from another machine (a folder or .zip, any layout)" },
