@@ -22,15 +22,14 @@ return {
       if ctx.opts.root then require("sxsfix.args").usage_error("--logs and --root: give one") end
       local err
       c, err = require("sxsfix.collected").open(opts.logs, settings)
-      if not c then
-        io.stderr:write("sxsfix diagnose: --logs ", err, "\n")
-        return ctx.exit.usage
-      end
-      if #c.files == 0 then
+      if c and #c.files == 0 then
         c:close()
-        io.stderr:write("sxsfix diagnose: --logs ", opts.logs, ": no setup, DISM or CBS log found",
-          c.notes[1] and (" (" .. c.notes[1] .. ")") or "", "\n")
-        return ctx.exit.usage
+        err = opts.logs .. ": no setup, DISM or CBS log found" .. (c.notes[1] and (" (" .. c.notes[1] .. ")") or "")
+        c = nil
+      end
+      if not c then  -- bad input about another machine: nothing said of this one (no identity, no event)
+        io.stderr:write("sxsfix diagnose: --logs ", err, "\n")
+        return ctx.exit.usage, { collected = { dir = opts.logs, error = err } }
       end
     end
     local ok, r = pcall(require("sxsfix.diagnose").run, settings, nil, ctx.progress, { collected = c })
