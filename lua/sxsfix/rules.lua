@@ -112,7 +112,7 @@ return {
   {
     id = "restorehealth-source-missing",
     phase = "servicing (DISM /RestoreHealth)",
-    meaning = "DISM could not find the files to repair the component store (0x800F081F, CBS_E_SOURCE_MISSING)",
+    meaning = "Windows could not find the files a component store repair (or an update) needed (0x800F081F, CBS_E_SOURCE_MISSING)",
     fix = "run DISM /Online /Cleanup-Image /RestoreHealth /Source:WIM:X:\\sources\\install.wim:N /LimitAccess with installation media of the same build, edition and language, then sfc /scannow",
     tool = "DISM /RestoreHealth with /Source",
     source = STORE,
