@@ -155,9 +155,13 @@ local function make_report(ctx, name, code, result, started)
                    schema = SCHEMA, time = started, root = ctx.opts.root }
   for k, v in pairs(result or {}) do report[k] = v end
   local ok, settings = pcall(function() return ctx.settings end)  -- a bad --config: the defaults
-  local id = require("sxsfix.identity").system(ok and settings or require "sxsfix.defaults")
   local sys = type(report.system) == "table" and report.system or {}
-  for k, v in pairs(id) do if sys[k] == nil then sys[k] = v end end
+  if report.collected then  -- diagnose --logs: the logs are another machine's, not this one's
+    sys.errors = { "the logs were collected from another machine: its name and build are not known here" }
+  else
+    local id = require("sxsfix.identity").system(ok and settings or require "sxsfix.defaults")
+    for k, v in pairs(id) do if sys[k] == nil then sys[k] = v end end
+  end
   report.system = sys
   return report
 end
@@ -288,6 +292,7 @@ function M.main(argv)
 
   -- The report, the summary line and the event are made once, for all of them.
   local logged = require("sxsfix.eventlog").events[name] and ok
+    and not (type(result) == "table" and result.collected)  -- another machine's logs: no event for this one
   if opts.json or opts.summary or logged then
     local report = make_report(ctx, name, code, result, started)
     report.duration_ms = host.clock() - t0

@@ -73,6 +73,14 @@ return {
   -- Signatures to add (entries shaped as in sxsfix.signatures) or leave out (ids).
   signatures = { add = {}, disable = {} },
 
+  -- Neighbouring failures to add (entries shaped as in sxsfix.rules) or leave out (ids).
+  rules = { add = {}, disable = {} },
+
+  -- diagnose --logs DIR: how far into the folder logs are looked for
+  -- (depth levels, entries visited, logs taken), the largest log searched
+  -- (bytes), and how many .zip files are expanded (with the expand budget).
+  collected = { depth = 8, entries = 20000, logs = 2000, max_log = 4 * 1024 * 1024 * 1024, zips = 16 },
+
   -- Steps to leave out by id, and functions run before/after a step:
   -- hooks = { before = { [id] = function(ctx) end }, after = { ... } }.
   disable = {},

@@ -214,6 +214,7 @@ M.steps = {
       return r, string.format("%d signature line(s) in %d log file(s)", #r.items, r.searched)
     end,
   },
+  require("sxsfix.neighbours").step,  -- names a neighbouring failure; never changes the verdict
   {
     -- "repair pending reboot": files in use the last repair scheduled to be
     -- replaced at the next boot, still in PendingFileRenameOperations.
@@ -363,10 +364,13 @@ end
 -- Runs the steps; returns the result table the report and JSON are made of.
 -- With the damaged or verdict step disabled (or failing), its rule is
 -- applied as it is, so a diagnosis always has a verdict.
-function M.run(settings, signatures, progress)
+function M.run(settings, signatures, progress, opts)
   local steps = require "sxsfix.steps"
+  local collected = opts and opts.collected  -- sxsfix.collected: logs gathered from another machine
+  if collected then settings = require("sxsfix.collected").prepare(settings, collected) end
   local ctx = { settings = settings, signatures = signatures, progress = progress }
   local records = steps.run(M.steps, ctx, settings)
+  if collected then require("sxsfix.collected").mark(records) end
   local res = ctx.results
   local ev = res.evidence and res.evidence.result or NO_EVIDENCE
   local damaged = res.damaged and res.damaged.result
@@ -394,6 +398,8 @@ function M.run(settings, signatures, progress)
     manifests = res.manifests and res.manifests.result or nil,
     steps = records,
     download = settings.download,
+    neighbours = res.neighbours and res.neighbours.result or { matched = {} },
+    collected = collected and require("sxsfix.collected").summary(collected),
   }
 end
 

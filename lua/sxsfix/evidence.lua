@@ -209,7 +209,8 @@ function M.find(settings, base)
       end
       for _, m in ipairs(matches or {}) do
         local s = byid[m.pattern]
-        if s and (not s.file or fs.basename(m.file):lower() == s.file:lower())
+        local name = g.alias and g.alias[m.file] or fs.basename(m.file)  -- alias: a collected log's role
+        if s and (not s.file or name:lower() == s.file:lower())
             and (not s.near or near_ok(s, m)) and not excluded(s, m.text) then
           local key = m.file .. "\0" .. m.line
           local cur = best[key]

@@ -88,7 +88,11 @@ function M.text(agg)
   out[#out + 1] = "Builds:"
   columns(out, { "build.ubr", "machines" }, pairs_rows(agg.builds))
   out[#out + 1] = "Servicing stack updates needed (the download list):"
-  columns(out, { "version arch", "machines" }, pairs_rows(agg.needed))
+  local need_rows = pairs_rows(agg.needed)
+  for _, r in ipairs(need_rows) do  -- the update that carries each version, by name
+    r[3] = require("sxsfix.kb").label(r[1]:match("^(%S+)")) or "no row in the update table: search the Catalog"
+  end
+  columns(out, { "version arch", "machines", "update" }, need_rows)
   out[#out + 1] = "Machines that need a look:"
   local rows = {}
   for _, m in ipairs(agg.attention) do rows[#rows + 1] = { m.name, m.attention, m.time, m.reason or "" } end
@@ -139,7 +143,7 @@ function M.data(agg)
   local needed, attention, skipped = json.array(), json.array(), json.array()
   for _, e in ipairs(agg.needed) do
     local version, arch = e.key:match("^(%S+) (%S+)$")
-    needed[#needed + 1] = { version = version, arch = arch, machines = e.count }
+    needed[#needed + 1] = { version = version, arch = arch, machines = e.count, kb = require("sxsfix.kb").json(version) }
   end
   for _, m in ipairs(agg.attention) do
     attention[#attention + 1] = { machine = m.name, state = m.attention, reason = m.reason, time = m.time,
@@ -272,9 +276,10 @@ function M.html(agg, opts)
   rows = {}
   for _, e in ipairs(agg.needed) do
     local v, a = e.key:match("^(%S+) (%S+)$")
-    rows[#rows + 1] = { v or e.key, a or "", e.count }
+    rows[#rows + 1] = { v or e.key, a or "", e.count,
+      require("sxsfix.kb").label(v) or "no row in the update table: search the Catalog" }
   end
-  html_table(out, "needed", { "Servicing stack", "Architecture", "Machines" }, rows, { [3] = true })
+  html_table(out, "needed", { "Servicing stack", "Architecture", "Machines", "Update" }, rows, { [3] = true })
 
   out[#out + 1] = "<h2>Repair results</h2>"
   html_table(out, "repairs", { "Status", "Machines" }, pairs_rows(agg.repairs), { [2] = true })

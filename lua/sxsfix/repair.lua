@@ -199,7 +199,7 @@ M.steps = {
       local valid, details = stack.validate(r.damaged, r.provided)
       if not valid then
         r.missing = details.missing
-        return steps.stop(ctx, "refused", details.reason)
+        return steps.stop(ctx, "refused", require("sxsfix.kb").refusal(details.reason, details.missing))
       end
       return true, "the update holds every damaged folder"
     end,

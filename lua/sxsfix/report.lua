@@ -69,7 +69,8 @@ function M.diagnose_text(r, opts)
     add("%s", M.NO_SYSTEM_LINE)
     return table.concat(out, "\n") .. "\n"
   end
-  add("System: %s%s", system_line(r.system), opts.root and ("   (root: " .. opts.root .. ")") or "")
+  if r.collected then require("sxsfix.diagtext").collected(add, r.collected)
+  else add("System: %s%s", system_line(r.system), opts.root and ("   (root: " .. opts.root .. ")") or "") end
   add("")
   add("Evidence: %d line(s)", #r.evidence)
   for _, e in ipairs(r.evidence) do
@@ -84,7 +85,10 @@ function M.diagnose_text(r, opts)
   end
   if r.history_error then add("  %s", r.history_error) end
   if r.time_zone and r.time_zone.error then add("  %s", r.time_zone.error) end
+  require("sxsfix.diagtext").neighbours(add, r)
   add("")
+  if r.collected then add("Servicing stack: %s.", r.collected.stacks) end
+  if not r.collected then
   add("Servicing stack versions in the registry:")
   if r.registry.error then add("  %s", r.registry.error) end
   for _, e in ipairs(r.registry.entries or {}) do
@@ -100,6 +104,7 @@ function M.diagnose_text(r, opts)
   end
   local ml = require("sxsfix.manifest").summary_line(r.manifests)
   if ml then add("%s", ml) end
+  end
   for _, s in ipairs(r.steps or {}) do
     if s.ok == false then add("Step %s failed: %s", s.id, s.error) end
   end
@@ -127,6 +132,8 @@ function M.diagnose_text(r, opts)
       if key and not seen[key] then seen[key] = true; versions[#versions + 1] = d.name end
     end
     for _, name in ipairs(versions) do
+      local c = stack.parse(name)
+      for _, l in ipairs(require("sxsfix.kb").lines(c and c.version)) do add("  %s", l) end
       for _, l in ipairs(M.download_lines(name, r.system, opts.download or r.download)) do add("  %s", l) end
     end
     add("  Then: sxsfix %srepair --ssu <that .msu> [--apply]", opts.root and ("--root " .. opts.root .. " ") or "")
@@ -166,8 +173,10 @@ function M.diagnose_json(r)
   end
   local damaged = json.array()
   for _, d in ipairs(r.damaged) do
+    local c = stack.parse(d.name)
     damaged[#damaged + 1] = { name = d.name, reason = d.reason, problems = problems_json(d.problems),
-                              download = json.array(M.download_lines(d.name, r.system, r.download)) }
+                              download = json.array(M.download_lines(d.name, r.system, r.download)),
+                              kb = c and require("sxsfix.kb").json(c.version) }
   end
   local unknown = json.array()
   for _, u in ipairs(r.unknown or {}) do unknown[#unknown + 1] = { input = u.input, message = u.message, hint = u.hint } end
@@ -200,6 +209,9 @@ function M.diagnose_json(r)
     system = { build = r.system.build, ubr = r.system.ubr, product = r.system.product,
                display_version = r.system.display },
     steps = steps,
+    rule = require("sxsfix.diagtext").rule_json(r),
+    rules = require("sxsfix.diagtext").rules_json(r),
+    collected = require("sxsfix.diagtext").collected_json(r),
   }
 end
 

@@ -33,6 +33,7 @@ int sx_detect(const char *path, const char *label, sx_format *fmt, plat_err *e) 
   *fmt = SX_FMT_UNKNOWN;
   if (n >= 4 && memcmp(m, "MSCF", 4) == 0) *fmt = SX_FMT_CAB;
   else if (n == 8 && memcmp(m, "MSWIM\0\0\0", 8) == 0) *fmt = SX_FMT_WIM;
+  else if (n >= 4 && memcmp(m, "PK\3\4", 4) == 0) *fmt = SX_FMT_ZIP;
   else if (n >= 4 && memcmp(m, "ISc(", 4) == 0)
     return sx_exp_fail(e, SX_EXP_FORMAT, label, "is an InstallShield cabinet, not a Microsoft "
                        "cabinet or WIM (expected the signature MSCF or MSWIM)");

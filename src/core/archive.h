@@ -1,11 +1,11 @@
-/* archive.h: the archive module: what the format readers (cab.c, wim.c)
+/* archive.h: the archive module: what the format readers (cab.c, wim.c, zip.c)
    share (archive.c) and give expand.c and grep's .cab search. */
 #ifndef SXSFIX_ARCHIVE_H
 #define SXSFIX_ARCHIVE_H
 
 #include "core/expand.h"
 
-typedef enum sx_format { SX_FMT_UNKNOWN, SX_FMT_CAB, SX_FMT_WIM } sx_format;
+typedef enum sx_format { SX_FMT_UNKNOWN, SX_FMT_CAB, SX_FMT_WIM, SX_FMT_ZIP } sx_format;
 
 /* The data of the current entry: either streamed through next (a block of
    the reader's own memory: its length, 0 at the end, -1 with e filled on
@@ -46,6 +46,15 @@ int sx_detect(const char *path, const char *label, sx_format *fmt, plat_err *e);
 int sx_cab_scan(const char *path, const char *label,
                 void (*fn)(void *ud, const char *name, uint64_t size), void *ud, plat_err *e);
 int sx_cab_walk(const char *path, const char *label, sx_visit *v, plat_err *e);
+
+/* The same for a .zip of logs (zip.c): names and declared sizes from the
+   entry headers (an entry that does not declare its size is refused),
+   then the walk through libarchive. sx_la_walk is cab.c's libarchive
+   walk, for either format (zip = 1: a zip). */
+int sx_zip_scan(const char *path, const char *label,
+                void (*fn)(void *ud, const char *name, uint64_t size), void *ud, plat_err *e);
+int sx_zip_walk(const char *path, const char *label, sx_visit *v, plat_err *e);
+int sx_la_walk(const char *path, const char *label, sx_visit *v, int zip, plat_err *e);
 
 /* The same for WIM (image 1): names and sizes, then the walk. */
 int sx_wim_scan(const char *path, const char *label,

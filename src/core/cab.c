@@ -141,6 +141,11 @@ static int64_t entry_read(sx_reader *r, const void **block, plat_err *e) {
 }
 
 int sx_cab_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
+  return sx_la_walk(path, label, v, 0, e);
+}
+
+int sx_la_walk(const char *path, const char *label, sx_visit *v, int zip, plat_err *e) {
+  const char *kind = zip ? "zip" : "cabinet";
   cabsrc *s = calloc(1, sizeof *s);
   struct archive *a = archive_read_new();
   if (!s || !a) {
@@ -149,20 +154,21 @@ int sx_cab_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
     return sx_exp_nomem(e, label);
   }
   if (!(s->in = plat_rfile_open(path, e))) { free(s); archive_read_free(a); return -1; }
-  archive_read_support_format_cab(a);
+  if (zip) archive_read_support_format_zip(a);
+  else archive_read_support_format_cab(a);
   /* libarchive converts names through the C library's character set,
      which plat_init made UTF-8 (names without the UTF-8 flag stay raw bytes). */
   int rc = 0;
   if (archive_read_open(a, s, NULL, cab_read, NULL) != ARCHIVE_OK)
-    rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "cannot be read as a cabinet: %s", archive_error_string(a));
+    rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "cannot be read as a %s: %s", kind, archive_error_string(a));
   struct archive_entry *ae;
   for (unsigned long i = 0; !rc; i++) {
     int st = archive_read_next_header(a, &ae);
     if (st == ARCHIVE_EOF) break;
     if (st < ARCHIVE_WARN) {
       if (s->failed) { *e = s->err; rc = -1; }
-      else rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "damaged cabinet after %lu entries: %s",
-                            i, archive_error_string(a));
+      else rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "damaged %s after %lu entries: %s",
+                            kind, i, archive_error_string(a));
       break;
     }
     const char *raw = archive_entry_pathname_utf8(ae);
@@ -189,9 +195,13 @@ int sx_cab_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
 #else
 
 int sx_cab_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
+  return sx_la_walk(path, label, v, 0, e);
+}
+
+int sx_la_walk(const char *path, const char *label, sx_visit *v, int zip, plat_err *e) {
   (void)path; (void)v;
   return sx_exp_fail(e, SX_EXP_UNSUPPORTED, label,
-                     "this sxsfix was built without libarchive: cabinets cannot be read");
+                     "this sxsfix was built without libarchive: %s cannot be read", zip ? "zips" : "cabinets");
 }
 
 #endif

@@ -231,6 +231,21 @@ static char *new_stage(const char *dst, plat_err *e) {
 
 static int run(const char *src, const char *label, const char *dst, int depth, job *j, plat_err *e);
 
+/* A zip only where the caller asked for one (the outer archive of a
+   collection of logs); anywhere else it is an unknown format, as before. */
+static int zip_allowed(sx_format fmt, int allow, const char *label, plat_err *e) {
+  if (fmt != SX_FMT_ZIP || allow) return 0;
+  return sx_exp_fail(e, SX_EXP_FORMAT, label, "has an unknown signature (expected a Microsoft cabinet or WIM: "
+                     "the signature MSCF or MSWIM)");
+}
+
+/* The header scan of src in its format: add_need for each file. */
+static int scan(sx_format fmt, const char *src, const char *label, job *j, plat_err *e) {
+  if (fmt == SX_FMT_CAB) return sx_cab_scan(src, label, add_need, j, e);
+  if (fmt == SX_FMT_ZIP) return sx_zip_scan(src, label, add_need, j, e);
+  return sx_wim_scan(src, label, add_need, j, e);
+}
+
 /* Before any inner archive of this level is expanded: what they declare
    together must fit the budget, and no folder they go into is a link. */
 static int check_inner(job *j, const char *dir, plat_err *e) {
@@ -246,9 +261,9 @@ static int check_inner(job *j, const char *dir, plat_err *e) {
     if (!src || !label) { free(src); free(label); return sx_exp_nomem(e, j->label); }
     snprintf(label, n, "%s>%s", j->label, j->inner[i]);
     rc = sx_detect(src, label, &fmt, e);
+    if (!rc) rc = zip_allowed(fmt, 0, label, e);
     k.need = 0;
-    if (!rc) rc = fmt == SX_FMT_CAB ? sx_cab_scan(src, label, add_need, &k, e)
-                                    : sx_wim_scan(src, label, add_need, &k, e);
+    if (!rc) rc = scan(fmt, src, label, &k, e);
     if (!rc) rc = spend(&k, label, k.need, e);
     free(label);
     char *dot = strrchr(src, '.');
@@ -290,16 +305,16 @@ static int run_inner(job *j, const char *dir, const char *rel, int depth, plat_e
 
 static int run(const char *src, const char *label, const char *dst, int depth, job *j, plat_err *e) {
   sx_format fmt;
-  if (sx_detect(src, label, &fmt, e) != 0) return -1;
+  if (sx_detect(src, label, &fmt, e) != 0 || zip_allowed(fmt, depth == 0 && j->o->zip, label, e) != 0) return -1;
   j->label = label;
   j->dst = dst;
   j->need = 0;
-  int cab = fmt == SX_FMT_CAB;
+  int cab = fmt != SX_FMT_WIM;   /* streamed through libarchive: cab or zip */
   char *stage = NULL, *tmp = NULL;
   int rc = 0;
   if (!j->list) {   /* free space: the sum of the entries to be written */
     uint64_t avail;
-    if ((cab ? sx_cab_scan(src, label, add_need, j, e) : sx_wim_scan(src, label, add_need, j, e)) != 0 ||
+    if (scan(fmt, src, label, j, e) != 0 ||
         plat_mkdirs(dst, e) != 0 || plat_free_space(dst, &avail, e) != 0)
       return -1;
     if (spend(j, label, j->need, e) != 0) return -1;
@@ -308,11 +323,12 @@ static int run(const char *src, const char *label, const char *dst, int depth, j
                          "%llu are available", label, (unsigned long long)j->need, (unsigned long long)avail);
     if (!(stage = new_stage(dst, e))) return -1;
     j->stage = stage;
-  } else if (cab && sx_cab_scan(src, label, add_need, j, e) != 0) {
+  } else if (cab && scan(fmt, src, label, j, e) != 0) {
     return -1;   /* multi-volume and header damage are found the same way */
   }
   sx_visit v = { v_wants, v_entry, cab ? NULL : stage, j };
-  rc = cab ? sx_cab_walk(src, label, &v, e) : sx_wim_walk(src, label, &v, e);
+  rc = fmt == SX_FMT_CAB ? sx_cab_walk(src, label, &v, e)
+     : fmt == SX_FMT_ZIP ? sx_zip_walk(src, label, &v, e) : sx_wim_walk(src, label, &v, e);
   if (rc && j->stopped) rc = 0;
   if (stage) {
     plat_err se;

@@ -36,6 +36,8 @@ typedef struct sx_expand_opts {
   int overwrite;        /* replace existing files (1) or fail (0) */
   uint64_t max_ratio;   /* budget: times the outer file's size (0: SX_EXP_MAX_RATIO) */
   uint64_t max_bytes;   /* budget: bytes in all (0: SX_EXP_MAX_BYTES) */
+  int zip;              /* accept a .zip as the outer archive (1: a collection of logs); an
+                           update is never a zip, so by default one fails as an unknown format */
 } sx_expand_opts;
 
 typedef struct sx_entry {

@@ -35,7 +35,8 @@ static void check_opts(lua_State *L, int arg, sx_expand_opts *o, const char *con
   if (lua_getfield(L, arg, "inner") != LUA_TNIL) o->inner = luaL_checkstring(L, -1);
   if (lua_getfield(L, arg, "nested") != LUA_TNIL) o->nested = lua_toboolean(L, -1);
   if (lua_getfield(L, arg, "overwrite") != LUA_TNIL) o->overwrite = lua_toboolean(L, -1);
-  lua_pop(L, 4);
+  if (lua_getfield(L, arg, "zip") != LUA_TNIL) o->zip = lua_toboolean(L, -1);
+  lua_pop(L, 5);
   o->max_ratio = budget_opt(L, arg, "max_ratio");
   o->max_bytes = budget_opt(L, arg, "max_bytes");
 }
@@ -84,12 +85,12 @@ static int ex_list(lua_State *L) {
   return 1;
 }
 
-/* expand.run (src, dst [, {filter=, nested=, inner=, overwrite=, max_ratio=, max_bytes=}])
+/* expand.run (src, dst [, {filter=, nested=, inner=, overwrite=, max_ratio=, max_bytes=, zip=}])
    -> { files=, dirs=, bytes=, archives= } | nil, msg, code
    max_ratio and max_bytes: the budget of the whole expansion (expand.h). */
 static int ex_run(lua_State *L) {
   static const char *const allowed[] = {"filter", "inner", "max_bytes", "max_ratio", "nested",
-                                        "overwrite", NULL};
+                                        "overwrite", "zip", NULL};
   plat_err e;
   const char *src = sx_trypath(L, 1, &e), *dst = src ? sx_trypath(L, 2, &e) : NULL;
   if (!dst) return sx_pushfail(L, &e);
