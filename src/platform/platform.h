@@ -388,6 +388,11 @@ int plat_free_space(const char *path, uint64_t *bytes, plat_err *e);
    (a negative value restores the real answer). */
 void plat_fault_free_space(int64_t bytes);
 
+/* The volume holding path (which must exist): its mount point (POSIX: the
+   topmost folder above path on the same device) or its root ("C:\\"),
+   written to buf; *readonly: 1 when the volume is mounted read-only. */
+int plat_volume_of(const char *path, char *buf, size_t len, int *readonly, plat_err *e);
+
 /* ---- files in use on a live Windows (live.c) ------------------------------- */
 
 /* 1 when code means another process holds the file open or mapped

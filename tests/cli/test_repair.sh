@@ -86,7 +86,7 @@ check "a disabled step (record): no history line" test ! -e "$r/ProgramData/sxsf
 printf 'disable = { "verify" }\n' >"$tmp/noverify.lua"
 r=$(fresh noverify)
 run --root "$r" --config "$tmp/noverify.lua" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
-check "verify disabled: apply copies nothing unverified, exit 2" test "$rc" = 2
+check "verify disabled: apply copies nothing unverified, refused (exit 3)" test "$rc" = 3
 check "verify disabled: says why" has "$err" "not in the verified cabinet"
 check "verify disabled: nothing changed" empty "$r/Windows/WinSxS/$STACK"
 # A file of the verified folder changed after the verify step (same name and

@@ -23,7 +23,7 @@ touch -d '2026-03-01 00:00 UTC' "$tmp/share/windows10.0-kb5043080-x64.msu"   # t
 printf 'junk' >"$tmp/share/broken.cab"                                        # listed with its error
 printf 'notes' >"$tmp/share/readme.txt"                                       # not an update
 before=$(sum "$r")
-run --root "$r" --json - repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/share" --work "$tmp/work"
+run --root "$r" --json - repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/share" --work "$tmp/work" --keep-work
 check "share: planned (exit 1)" test "$rc" = 1 -a "$(jqv .repair.status)" = planned
 check "share: 10 candidates recorded" test "$(jqv '.repair.candidates | length')" = 10
 check "share: the newest of the three that hold the folder is chosen" \
@@ -40,12 +40,13 @@ if [ "$wim" = yes ]; then
 fi
 check "share: a broken cab is a candidate with an error, not a stop" \
   has "$(jqv '.repair.candidates[] | select(.file | endswith("broken.cab")) | .error')" "broken.cab"
-check "share: only the chosen update was expanded (and its verified staging)" \
-  test "$(ls "$tmp/work" | tr '\n' ' ')" = "ssu-windows10.0-kb5043080-x64.msu ssu-windows10.0-kb5043080-x64.msu.verified "
+check "share: only the chosen update's stack cab was expanded, into its verified staging (--keep-work)" \
+  test "$(ls "$tmp/work" | tr '\n' ' ')" = "ssu-windows10.0-kb5043080-x64.msu.verified "
 check "share: the plan restores the damaged folder" test "$(jqv "[.repair.plan[] | select(.folder == \"$STACK\")] | length")" -ge 8
 check "share: nothing changed by a plan" test "$(sum "$r")" = "$before"
 run --root "$r" --summary repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/share" --work "$tmp/work"
 check "share: the summary names the chosen update" has "$out" "from windows10.0-kb5043080-x64.msu; run with --apply"
+check "share: without --keep-work the work folder is empty after the run" test -z "$(ls -A "$tmp/work")"
 run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/share" --work "$tmp/work"
 check "share: text says which update and why" has "$out" "Update chosen from $tmp/share: windows10.0-kb5043080-x64.msu (it holds the damaged folder(s); $([ "$wim" = yes ] && echo 3 || echo 2) update(s) match, this one has the newest file time"
 
@@ -113,6 +114,7 @@ attack() {  # attack NAME SSU
   run --root "$tmp/atk" repair --trust "$tmp/img/ca/ca.pem" --ssu "$2" --work "$tmp/watk" --apply
   check "$1: refused (exit 3)" test "$rc" = 3
   check "$1: the unsigned file is not in WinSxS" bash -c "! grep -rqs EVIL '$tmp/atk/Windows/WinSxS'"
+  check "$1: the work folder is empty after the run" test -z "$(ls -A "$tmp/watk")"
 }
 attack "expanded folder: signed cab beside an unsigned folder" "$tmp/evil"
 check "expanded folder: says it carries no signature" has "$err" "no signature"
