@@ -137,8 +137,9 @@ M.steps = {
       else ok, err, code = fs.mkdirs(work) end
       if not ok then return steps.stop(ctx, "refused", staging.work_error(work, err, code)) end
       local ssu = ctx.opts.ssu
-      if fs.isdir(ssu) and not next((M.find_stacks(ssu))) and choose.is_update_folder(ssu) then
-        -- A folder of updates (a share): the one holding the damaged folders.
+      if fs.isdir(ssu) and choose.is_update_folder(ssu) then
+        -- A folder of updates (a share): the one holding the damaged folders;
+        -- a signed update is preferred to an unpacked payload beside it.
         if #r.damaged == 0 then return steps.stop(ctx, "nothing", "nothing damaged: no update chosen") end
         r.candidates = choose.candidates(ssu)
         local best, why = choose.pick(r.candidates, r.damaged)
