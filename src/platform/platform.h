@@ -559,6 +559,12 @@ typedef struct plat_sig {
   int64_t signed_at;                /* the timestamp's time (Unix), or -1 */
   char ts_kind[16];                 /* "rfc3161", "pkcs9" or "" */
   char ts_signer[512];              /* the timestamp authority's subject */
+  /* Windows: the digest the signature's SpcIndirectDataContent holds, which
+     sxsfix compares with the cabinet's own (Wine's WinVerifyTrust does
+     not); signed_digest_alg "sha1"/"sha256", or the OID of another. */
+  unsigned char signed_digest[64];
+  size_t signed_digest_len;
+  char signed_digest_alg[64];
 } plat_sig;
 
 /* Windows: verify the Authenticode signature of path through the system
