@@ -75,6 +75,27 @@ check "--keep-work: no update cab, .psf or .wim in the work folder" \
   test -z "$(find "$tmp/work" -iname 'Windows11.0-*' -o -iname '*.psf' -o -iname '*.wim')"
 rm -rf "$tmp/work"
 
+# --- a combined Windows 10 CAB .msu: its SSU cab only, not the update's cab ------
+mkdir -p "$tmp/c10"
+cp "$S/SSU-26100.5074-x64.cab" "$tmp/w/Windows11.0-$KB-x64.cab" "$tmp/c10/"
+mv "$tmp/c10/Windows11.0-$KB-x64.cab" "$tmp/c10/Windows10.0-$KB-x64.cab"
+cp "$S/SSU-26100.5074-x64.cab" "$tmp/c10/WSUSSCAN.cab"
+(cd "$tmp/c10" && gcab -c "$tmp/c10.cab" *)
+bash "$SXSFIX_SOURCE/scripts/testca.sh" sign "$tmp/img/ca" "$tmp/c10.cab" "$tmp/windows10.0-${KB,,}-x64.msu" >/dev/null 2>&1
+run --root "$r" "${CFG[@]}" --json - repair "${SXT[@]}" --ssu "$tmp/windows10.0-${KB,,}-x64.msu" --work "$tmp/work10"
+check "combined CAB .msu: planned, exit 1" test "$rc" = 1
+check "combined CAB .msu: the .msu and its SSU cab verified, nothing else" \
+  test "$(jqv '[.repair.signatures[] | .file | split("/") | last] | join(",")')" = "windows10.0-${KB,,}-x64.msu,SSU-26100.5074-x64.cab"
+check "combined CAB .msu: the work folder is empty after the run" test -z "$(ls -A "$tmp/work10")"
+M=${SXSFIX_TESTDATA:-}/cabs/msu/Windows6.1-KB2999226-x64.msu
+if [ -f "$M" ]; then   # a real Microsoft update: its own cab, not WSUSSCAN.cab
+  run eval "local l = assert(require('sxsfix.staging').list([[$M]], [[$tmp/wr]], {}, 'cab'))
+    local n = {} for _, c in ipairs(l.cabs) do n[#n + 1] = c.name end io.write(table.concat(n, ','))"
+  check "a real CAB .msu: the update's own cab is the one to expand" test "$out" = "Windows6.1-KB2999226-x64.cab"
+else
+  skip "a real CAB .msu: the test data is absent (SXSFIX_TESTDATA)"
+fi
+
 # --- a small volume: the peak, and the free-space refusal -------------------------
 if [ "$(id -u)" != 0 ] || ! mkdir -p "$tmp/small" || ! mount -t tmpfs -o size=$(( (3 * E + C) / 1024 + 64 ))k tmpfs "$tmp/small" 2>/dev/null; then
   skip "peak size on a small volume: cannot mount a tmpfs here (needs root)"
