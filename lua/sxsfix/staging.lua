@@ -86,7 +86,8 @@ local function stack_cabs(entries, kind, damaged)
   local ssu, own = {}, {}
   for _, e in ipairs(entries) do
     local name = e.name
-    if not e.dir and not name:find("[/\\]") and name:lower():match("%.cab$") then
+    -- (a wildcard is no file name on Windows, and would take out more members)
+    if not e.dir and not name:find("[/\\%*%?]") and name:lower():match("%.cab$") then
       if name:lower():match("^ssu%-") then ssu[#ssu + 1] = { name = name, size = e.size }
       elseif kind == "cab" and not is_metadata(name) then own[#own + 1] = { name = name, size = e.size } end
     end
