@@ -43,13 +43,20 @@ touch "$MNT/probe" 2>/dev/null && { echo "the volume is writable: $kind"; exit 1
 # the default work folder, %SystemDrive%\sxsfix-work, is on that volume
 run --root "$MNT" "${CFG[@]}" repair "${SXT[@]}" --ssu "$S/windows10.0-kb5043080-x64.msu"
 check "read-only volume: refused, exit 3" test "$rc" = 3
+# Wine tells nothing of a read-only mount: EROFS comes back as access
+# denied, and GetVolumeInformation has no FILE_READ_ONLY_VOLUME (measured)
+WINE_RO="under Wine a read-only mount looks like access denied (no FILE_READ_ONLY_VOLUME, EROFS -> ERROR_ACCESS_DENIED): checked on Linux"
+if [ -n "$EMU" ]; then skip "read-only volume: the line naming it: $WINE_RO"; else
 check "read-only volume: one line names the volume and --work DIR" \
   test "$(grep -c "the volume $MNT is read-only: put the work folder elsewhere with --work DIR" <<<"$err")" = 1
+fi
 check "read-only volume: no bare 'Read-only file system'" bash -c "! grep -qi 'read-only file system' <<<'$err'"
 echo "# $err"
 run --root "$MNT" "${CFG[@]}" repair "${SXT[@]}" --ssu "$S/windows11.0-kb5043080-x64.msu" --work "$MNT/Windows/Temp/w"
+if [ -n "$EMU" ]; then skip "read-only volume, --work on it: $WINE_RO"; else
 check "read-only volume, --work on it (an existing parent): said the same" \
   has "$err" "is read-only: put the work folder elsewhere with --work DIR"
+fi
 run --root "$MNT" "${CFG[@]}" repair "${SXT[@]}" --ssu "$S/windows10.0-kb5043080-x64.msu" --work "$tmp/work"
 check "read-only volume, --work elsewhere: the plan is made (exit 1)" test "$rc" = 1
 check "read-only volume, --work elsewhere: the plan restores the folder" has "$out" "servicingstack"
