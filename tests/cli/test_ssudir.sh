@@ -103,15 +103,16 @@ ln -s "$tmp/elsewhere" "$tmp/months/2024-11"
 ln -s "$tmp/elsewhere/linked.msu" "$tmp/months/link.msu"
 run --root "$r" --json - repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/months" --work "$tmp/wm"
 check "subfolders: planned (exit 1)" test "$rc" = 1
-check "subfolders: the update in 2024-10/ is chosen" test "$(jqv .repair.choice.file)" = "$tmp/months/2024-10/windows10.0-kb5043080-x64.msu"
+# (the .exe joins with a backslash)
+check "subfolders: the update in 2024-10/ is chosen" test "$(jqv '.repair.choice.file | gsub("\\\\"; "/")')" = "$tmp/months/2024-10/windows10.0-kb5043080-x64.msu"
 check "subfolders: 2 candidates (no link followed, nothing deeper than 4 levels)" \
-  test "$(jqv '[.repair.candidates[].file | sub(".*/months/"; "")] | join(",")')" = "2024-09/windows10.0-kb5044284-x64.msu,2024-10/windows10.0-kb5043080-x64.msu"
+  test "$(jqv '[.repair.candidates[].file | gsub("\\\\"; "/") | sub(".*/months/"; "")] | join(",")')" = "2024-09/windows10.0-kb5044284-x64.msu,2024-10/windows10.0-kb5043080-x64.msu"
 check "subfolders: the chosen update's cabinets verified" test "$(jqv '[.repair.signatures[] | select(.verified)] | length')" = 2
 rm "$tmp/months/2024-10/windows10.0-kb5043080-x64.msu"
 cp "$S"/amd64-10.0.26100.5074/unsigned/windows10.0-kb5043080-x64.msu "$tmp/months/2024-10/"
 run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/months" --work "$tmp/wm"
 check "subfolders: a chosen unsigned update gets a single file's verification: refused, exit 3" test "$rc" = 3
-check "subfolders: the unsigned update named" has "$err" "2024-10/windows10.0-kb5043080-x64.msu: unsigned"
+check "subfolders: the unsigned update named" has "$(tr '\\' / <<<"$err")" "2024-10/windows10.0-kb5043080-x64.msu: unsigned"
 
 # --- a folder with both an .msu and the unpacked payload: the signed update -----
 mkdir -p "$tmp/both"
