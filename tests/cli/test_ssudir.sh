@@ -99,8 +99,12 @@ cp "$S"/amd64-10.0.26100.5100/windows10.0-kb5044284-x64.msu "$tmp/months/2024-09
 cp "$S"/amd64-10.0.26100.5074/windows10.0-kb5043080-x64.msu "$tmp/months/2024-10/"
 cp "$S"/amd64-10.0.26100.5074/windows10.0-kb5043080-x64.msu "$tmp/months/a/b/c/d/deep.msu"
 cp "$S"/amd64-10.0.26100.5074/windows10.0-kb5043080-x64.msu "$tmp/elsewhere/linked.msu"
-ln -s "$tmp/elsewhere" "$tmp/months/2024-11"
-ln -s "$tmp/elsewhere/linked.msu" "$tmp/months/link.msu"
+if [ -z "$EMU" ]; then
+  ln -s "$tmp/elsewhere" "$tmp/months/2024-11"
+  ln -s "$tmp/elsewhere/linked.msu" "$tmp/months/link.msu"
+else
+  skip "subfolders: links not followed: Wine shows a Unix symlink as what it points to (checked on Linux)"
+fi
 run --root "$r" --json - repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/months" --work "$tmp/wm"
 check "subfolders: planned (exit 1)" test "$rc" = 1
 # (the .exe joins with a backslash)
