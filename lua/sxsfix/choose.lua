@@ -1,9 +1,11 @@
 -- sxsfix.choose: pick, from a folder of updates, the one that holds the
 -- damaged servicing stack folders, by listing them, not expanding them.
 --
---   choose.is_update_folder(dir) -> true when dir holds .msu/.cab files (one level)
+--   choose.is_update_folder(dir) -> true when dir holds .msu/.cab files (subfolders
+--       too, 4 levels at most, no link followed)
 --   choose.candidates(dir) -> { candidate... }, each
---       { file, name, kind, mtime, folders = {...} | nil, versions = {...}, error }
+--       { file, name (its path below dir), kind, mtime, folders = {...} | nil,
+--         versions = {...}, error }
 --   choose.pick(candidates, damaged) -> candidate, why | nil, reason
 --
 -- What a listing shows:
@@ -28,11 +30,21 @@ local function is_update(name)
   return l:sub(-4) == ".msu" or l:sub(-4) == ".cab"
 end
 
-function M.is_update_folder(dir)
-  for name, ty in fs.dir(dir) do
-    if ty == "file" and is_update(name) then return true end
+-- Update files below dir: its subfolders too (a share sorted by month),
+-- DEPTH levels at most; links are never followed. Relative paths, sorted.
+local DEPTH = 4
+
+local function updates_below(dir)
+  local out = {}
+  for rel, ty in fs.walk(dir, { type = "file", depth = DEPTH }) do
+    if ty == "file" and is_update(rel) then out[#out + 1] = rel end
   end
-  return false
+  table.sort(out, function(a, b) return a:lower() < b:lower() end)
+  return out
+end
+
+function M.is_update_folder(dir)
+  return #updates_below(dir) > 0
 end
 
 -- The servicing stack folders named in a listing's paths.
@@ -90,11 +102,7 @@ local function inspect(path, name)
 end
 
 function M.candidates(dir)
-  local names = {}
-  for name, ty in fs.dir(dir) do
-    if ty == "file" and is_update(name) then names[#names + 1] = name end
-  end
-  table.sort(names, function(a, b) return a:lower() < b:lower() end)
+  local names = updates_below(dir)
   local out = {}
   for _, name in ipairs(names) do out[#out + 1] = inspect(fs.join(dir, name), name) end
   return out

@@ -16,6 +16,7 @@
 local authenticode = require "sxsfix.authenticode"
 local expand = require "sxsfix.expand"
 local fs = require "sxsfix.fs"
+local staging = require "sxsfix.staging"
 local trust = require "sxsfix.trust"
 
 local M = {}
@@ -175,36 +176,41 @@ function M.recheck(dir, hashes)
   return true
 end
 
--- A bare .cab given as the update may change after it was expanded: verify
--- a copy in the (private) work folder instead, and expand that copy again.
-local function snapshot(r, ssu, o, find)
-  local data, err = fs.readfile(ssu)
-  if not data then return nil, err end
-  local snap = r.expanded .. ".cab"
-  local ok, werr = fs.writefile(snap, data)
-  if not ok then return nil, werr end
-  data = nil
+-- Take one stack cabinet out as a snapshot in the private work folder,
+-- verify the snapshot, expand it (the same bytes) into the staging folder
+-- and delete it. Returns the info, or nil, err.
+local function stage_cab(r, ssu, cab, o, opts, budget)
+  local l = r.listing
+  local snap, err = staging.snapshot(l, ssu, cab)
+  if not snap then return nil, err end
   local info, verr = M.verify_cab(snap, o)
   if not info then return nil, verr end
-  info.file = ssu
-  if info.verified then
-    ok, err = fs.rmtree(r.expanded)
-    if ok then ok, err = fs.mkdirs(r.expanded) end
-    if ok then ok, err = expand.run(snap, r.expanded, { nested = true }) end
-    if not ok then return nil, err end
-    r.found, r.provided = find(r.expanded)
+  info.file = l.bare and ssu or (ssu .. "/" .. cab.name)
+  if info.verified or opts.allow_unsigned then
+    local need, lerr = staging.expanded_size(snap)
+    if not need then return nil, lerr end
+    local ok, serr = staging.space(l.work, need, "the expansion of " .. info.file)
+    local dst = fs.join(l.stage, (cab.name:gsub("%.[Cc][Aa][Bb]$", "")))
+    if ok then ok, serr = fs.mkdirs(dst) end
+    if ok then
+      ok, serr = expand.run(snap, dst, { nested = true, max_ratio = budget.max_ratio, max_bytes = budget.max_bytes })
+    end
+    if not ok then return nil, serr end
   end
+  fs.remove(snap)
   return info
 end
 
--- Repair's verify step. r: the repair's result so far (r.ssu, r.expanded,
--- r.found: name -> source folder, r.provided); find(dir) -> found, provided
--- finds the stack folders in a folder. The sources of the copy are only
--- what this step extracts itself, into a new staging folder, from each
--- cabinet it has just verified: a folder beside a cabinet (in a .msu or a
--- folder) is never a source, and an expanded folder is refused. Then
--- hashes those files (r.hashes[name]); fills r.signatures. A failure
--- returns nil, reason (naming the cabinet) unless opts.allow_unsigned.
+-- Repair's verify step. r: the repair's result so far (r.ssu, r.listing
+-- from staging.list, or r.expanded: an expanded folder); find(dir) ->
+-- found, provided finds the stack folders in a folder. The sources of the
+-- copy are only what this step extracts itself, into a new staging folder,
+-- from each stack cabinet it has just verified (a snapshot of it in the
+-- private work folder: the bytes verified are the bytes expanded): a
+-- folder beside a cabinet (in a .msu or a folder) is never a source, and
+-- an expanded folder is refused. Then hashes those files (r.hashes[name]);
+-- fills r.signatures. A failure returns nil, reason (naming the cabinet)
+-- unless opts.allow_unsigned.
 function M.verify_step(r, settings, opts, find)
   r.signatures = {}
   local ssu = r.choice and r.choice.file or r.ssu  -- the update chosen from a folder of them
@@ -217,22 +223,13 @@ function M.verify_step(r, settings, opts, find)
                         reason = "unsigned (an expanded folder carries no signature)" }
     if not opts.allow_unsigned then return nil, msg end
     r.unsigned_allowed = msg
+    r.found, r.provided = find(ssu)
     return M.hash_all(r)
   end
-  local kind, ferr = M.format(ssu)
-  if not kind then return nil, ferr end
-  if kind == "cab" and not ssu:lower():match("%.msu$") then
-    local info, serr = snapshot(r, ssu, o, find)
-    if not info then return nil, serr end
-    r.signatures[1] = info
-    if not info.verified then
-      if not opts.allow_unsigned then return nil, info.file .. ": " .. (info.reason or info.status) end
-      r.unsigned_allowed = info.file .. ": " .. (info.reason or info.status)
-    end
-    return M.hash_all(r)
-  end
+  local l = r.listing
+  if not l then return nil, ssu .. ": not listed (the expand step did not run)" end
   local failures = {}
-  if kind == "cab" then
+  if l.kind == "cab" and not l.bare then
     -- A CAB-based .msu is signed as a whole (a WIM-based one is not); a
     -- damaged one is bad input, never taken for a WIM.
     local outer, oerr = M.verify_cab(ssu, o)
@@ -241,36 +238,26 @@ function M.verify_step(r, settings, opts, find)
     r.signatures[1] = outer
     if not outer.verified then failures[1] = outer end
   end
-  -- The update's own cabinets (its top level), each verified and then
-  -- expanded by sxsfix into the private staging folder: the only source.
-  local stage = r.expanded .. ".verified"
-  local ok, serr = fs.rmtree(stage)
-  if ok then ok, serr = fs.mkdirs(stage) end
-  if not ok then return nil, serr end
-  local cabs = {}
-  for name, ty in fs.dir(r.expanded) do
-    if ty == "file" and name:lower():match("%.cab$") then cabs[#cabs + 1] = name end
+  -- The stack cabinets, each taken out, verified and expanded by sxsfix
+  -- into the private staging folder: the only source.
+  local ok, serr, code
+  for _, d in ipairs({ l.stage, l.snaps }) do
+    ok, serr, code = fs.rmtree(d)  -- a previous run's: ours to replace
+    if ok then ok, serr, code = fs.mkdirs(d) end
+    if not ok then return nil, staging.work_error(l.work, serr, code) end
   end
-  table.sort(cabs)
-  local budget = settings.expand or {}
-  for _, name in ipairs(cabs) do
-    local cab = fs.join(r.expanded, name)
-    local info, verr = M.verify_cab(cab, o)
+  local need = 0
+  for _, cab in ipairs(l.cabs) do need = need + cab.size end
+  ok, serr = staging.space(l.work, need, ssu .. "'s servicing stack cabinet(s)")
+  if not ok then return nil, serr end
+  for _, cab in ipairs(l.cabs) do
+    local info, verr = stage_cab(r, ssu, cab, o, opts, settings.expand or {})
     if not info then return nil, verr end
-    info.file = ssu .. "/" .. name
     r.signatures[#r.signatures + 1] = info
     if not info.verified then failures[#failures + 1] = info end
-    if info.verified or opts.allow_unsigned then
-      local dst = fs.join(stage, (name:gsub("%.[Cc][Aa][Bb]$", "")))
-      ok, serr = fs.mkdirs(dst)
-      if ok then
-        ok, serr = expand.run(cab, dst, { nested = true, max_ratio = budget.max_ratio,
-                                          max_bytes = budget.max_bytes })
-      end
-      if not ok then return nil, serr end
-    end
   end
-  r.found, r.provided = find(stage)
+  fs.rmtree(l.snaps)
+  r.found, r.provided = find(l.stage)
   if #failures > 0 then
     local f = failures[1]
     local msg = string.format("%s: %s", f.file, f.reason or f.status)

@@ -11,12 +11,13 @@
 --
 -- Steps, in order (ctx.r is the result table they fill in):
 --   diagnose    which servicing stack folders are damaged      r.before, r.damaged
---   expand      the SSU into the work folder; its stack folders r.expanded, r.provided
---               (a folder of updates: the one holding the damaged r.candidates, r.choice
---               folders, chosen by listing, see sxsfix.choose)
---   verify      every cabinet whose files may be copied is       r.signatures, r.hashes
---               validly signed (sxsfix.provenance); their files
---               are hashed, and checked again before each copy
+--   expand      list the SSU; choose its stack cabinet(s)      r.listing (r.expanded:
+--               (a folder of updates: the one holding the damaged an expanded folder),
+--               folders, chosen by listing, see sxsfix.choose)  r.candidates, r.choice
+--   verify      each stack cabinet taken out to the work folder, r.signatures, r.hashes,
+--               verified there, and expanded from those bytes    r.provided
+--               into the staging folder (sxsfix.provenance); its
+--               files are hashed, and checked again before each copy
 --   validate    the SSU holds the damaged folders themselves    (refused otherwise)
 --   pending     no servicing operation is under way             r.servicing_pending
 --               (sxsfix.servicing; --apply refuses, unless
@@ -34,7 +35,6 @@
 --   rediagnose  diagnose again                                  r.after
 --   prove       servicing works again (sxsfix.servicing.prove)   r.servicing
 local fs = require "sxsfix.fs"
-local expand = require "sxsfix.expand"
 local copy = require "sxsfix.copy"
 local host = require "sxsfix.host"
 local stack = require "sxsfix.stack"
@@ -44,6 +44,7 @@ local sdview = require "sxsfix.sdview"
 local provenance = require "sxsfix.provenance"
 local private = require "sxsfix.private"
 local choose = require "sxsfix.choose"
+local staging = require "sxsfix.staging"
 local service = require "sxsfix.service"
 local servicing = require "sxsfix.servicing"
 
@@ -62,19 +63,6 @@ function M.find_stacks(dir)
   end
   table.sort(order)
   return found, order
-end
-
--- Expand the SSU into the work folder; returns the folder to search.
-local function expand_ssu(ssu, work, budget)
-  if fs.isdir(ssu) then return ssu end
-  local dst = fs.join(work, "ssu-" .. fs.basename(ssu):gsub("[^%w%.%-_]", "_"))
-  local ok, err, code, class = fs.rmtree(dst)  -- a previous run's expansion: ours to replace
-  if ok then ok, err, code, class = fs.mkdirs(dst) end
-  if not ok then return nil, err, class end
-  local res, msg, _, eclass = expand.run(ssu, dst,
-    { nested = true, max_ratio = budget.max_ratio, max_bytes = budget.max_bytes })
-  if not res then return nil, msg, eclass end
-  return dst
 end
 
 -- The security policy: an explicit one, or "template" = an intact sibling
@@ -140,19 +128,23 @@ M.steps = {
   {
     -- Even when nothing is damaged, so that a bad SSU is reported.
     id = "expand",
-    description = "expand the servicing stack update",
+    description = "list the servicing stack update",
     run = function(ctx)
       local r, work = ctx.r, ctx.opts.work or ctx.settings.work
       local ok, err = fs.map(ctx.settings.winsxs)  -- a link out of --root on the way: refused
       if not ok then return steps.stop(ctx, "refused", err) end
       -- The work folder is private to the administrators (sxsfix.private);
       -- a plan by a standard user makes an ordinary one.
-      if ctx.opts.apply or host.elevated() then ok, err = private.folder(work)
-      else ok, err = fs.mkdirs(work) end
+      ok, err = staging.check_work(work)  -- a read-only volume: said so, before any write
       if not ok then return steps.stop(ctx, "refused", err) end
+      local code
+      if ctx.opts.apply or host.elevated() then ok, err, code = private.folder(work)
+      else ok, err, code = fs.mkdirs(work) end
+      if not ok then return steps.stop(ctx, "refused", staging.work_error(work, err, code)) end
       local ssu = ctx.opts.ssu
-      if fs.isdir(ssu) and not next((M.find_stacks(ssu))) and choose.is_update_folder(ssu) then
-        -- A folder of updates (a share): the one holding the damaged folders.
+      if fs.isdir(ssu) and choose.is_update_folder(ssu) then
+        -- A folder of updates (a share): the one holding the damaged folders;
+        -- a signed update is preferred to an unpacked payload beside it.
         if #r.damaged == 0 then return steps.stop(ctx, "nothing", "nothing damaged: no update chosen") end
         r.candidates = choose.candidates(ssu)
         local best, why = choose.pick(r.candidates, r.damaged)
@@ -164,14 +156,24 @@ M.steps = {
         if ctx.progress then ctx.progress("chose %s: %s", best.name, why) end
         ssu = best.file
       end
-      local dir, class
-      dir, err, class = expand_ssu(ssu, work, ctx.settings.expand)
+      if fs.isdir(ssu) then  -- an expanded folder (refused unless --allow-unsigned)
+        ctx.found, r.provided = M.find_stacks(ssu)
+        r.expanded = ssu
+        return r.provided, string.format("%d servicing stack folder(s) in the folder", #r.provided)
+      end
+      -- A file is listed, not expanded: the verify step takes out only its
+      -- stack cabinet(s) (sxsfix.staging)
+      local kind, ferr = provenance.format(ssu)
+      if not kind then return steps.stop(ctx, "refused", ferr) end
+      local l, lerr, class = staging.list(ssu, work, r.damaged, kind)
       -- the update's fault (damaged, missing, unsafe): refused; the machine
-      -- lacking memory or disk space: failed (exit 2), nothing changed either way
-      if not dir then return steps.stop(ctx, class == "resource" and "failed" or "refused", err) end
-      ctx.found, r.provided = M.find_stacks(dir)
-      r.expanded = dir
-      return r.provided, string.format("%d servicing stack folder(s) in the update", #r.provided)
+      -- lacking memory: failed (exit 2), nothing changed either way
+      if not l then return steps.stop(ctx, class == "resource" and "failed" or "refused", lerr) end
+      r.listing, ctx.found = l, {}
+      local names = {}
+      for _, c in ipairs(l.cabs) do names[#names + 1] = c.name end
+      return names, string.format("%d of the update's %d member(s) to expand: %s", #names, l.members,
+        table.concat(names, ", "))
     end,
   },
   {
@@ -196,6 +198,10 @@ M.steps = {
     run = function(ctx)
       local r = ctx.r
       if #r.damaged == 0 then return true, "nothing damaged" end
+      if not r.hashes then  -- the verify step was disabled: nothing unverified is a source
+        return steps.stop(ctx, "refused", "the update's files are not in the verified cabinet: " ..
+          "the verify step did not run, and only files it extracted are copied")
+      end
       local valid, details = stack.validate(r.damaged, r.provided)
       if not valid then
         r.missing = details.missing
@@ -412,6 +418,7 @@ function M.run(settings, opts)
   local ctx = { settings = settings, opts = opts, r = r, progress = opts.progress, stop_on_error = true }
   r.steps = steps.run(M.steps, ctx, settings)
   M.restore_service(r, settings, opts.progress)
+  r.work_kept = staging.finish(r, opts.keep_work)  -- the staging folder goes, whatever the outcome
   if ctx.stopped then
     r.status = ctx.stopped.status
     if r.status ~= "planned" and r.status ~= "nothing" then r.error = r.error or ctx.stopped.reason end

@@ -62,6 +62,12 @@ sx_sigstatus sx_cabsig_probe(const char *path, sx_cabsig *cs, char *reason, size
 void sx_cabsig_feed(const unsigned char *block, size_t n, uint64_t off, uint32_t sigpos,
                     void (*update)(void *ud, const void *p, size_t n), void *ud);
 
+/* Digest alg ("sha1", "sha256") of the bytes of the cabinet at path that
+   its signature (cs, from sx_cabsig_probe) covers, through the platform's
+   provider (Windows; POSIX has none): md gets *n bytes (64 at most). */
+int sx_cabsig_digest(const char *path, const sx_cabsig *cs, const char *alg,
+                     unsigned char *md, size_t *n, plat_err *e);
+
 /* ---- file hashes (filehash.c) ----------------------------------------- */
 
 /* Hex digest (lower case) of a whole file; alg is "sha1" or "sha256".

@@ -18,6 +18,7 @@
 ** cbCabinet that ends where the signature starts.
 */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/authenticode.h"
@@ -92,4 +93,41 @@ sx_sigstatus sx_cabsig_probe(const char *path, sx_cabsig *cs, char *reason, size
   while (n < sizeof h && plat_rfile_read(f, h + n, sizeof h - n, &got, e) == 0 && got > 0) n += got;
   plat_rfile_close(f);
   return sx_cabsig_parse(h, n, st.size, cs, reason, rlen);
+}
+
+typedef struct feed { plat_digest *d; int failed; plat_err e; } feed;
+
+static void digest_update(void *ud, const void *p, size_t n) {
+  feed *fd = ud;
+  if (!fd->failed && plat_digest_update(fd->d, p, n, &fd->e) != 0) fd->failed = 1;
+}
+
+/* The platform's digest (CryptoAPI) of the bytes the signature covers. */
+int sx_cabsig_digest(const char *path, const sx_cabsig *cs, const char *alg,
+                     unsigned char *md, size_t *n, plat_err *e) {
+  plat_rfile *f = plat_rfile_open(path, e);
+  if (!f) return -1;
+  feed fd = { plat_digest_new(alg, e), 0, { 0 } };
+  unsigned char *buf = fd.d ? malloc(1 << 16) : NULL;
+  plat_err e2;
+  if (!buf) {
+    plat_rfile_close(f);
+    if (!fd.d) return -1;
+    plat_digest_final(fd.d, md, n, &e2);
+    return plat_fail(e, path, plat_errcode(PLAT_E_NOMEM));
+  }
+  uint64_t off = 0;
+  size_t got = 0;
+  int r = 0;
+  while (off < cs->sigpos && !fd.failed && (r = plat_rfile_read(f, buf, 1 << 16, &got, e)) == 0 && got > 0) {
+    sx_cabsig_feed(buf, got, off, cs->sigpos, digest_update, &fd);
+    off += got;
+  }
+  if (fd.failed) { *e = fd.e; r = -1; }
+  else if (r == 0 && off < cs->sigpos)
+    r = plat_failf(e, plat_errcode(PLAT_E_INVAL), "%s: shorter than its signature's offset", path);
+  free(buf);
+  plat_rfile_close(f);
+  if (plat_digest_final(fd.d, md, n, r == 0 ? e : &e2) != 0) r = -1;
+  return r;
 }

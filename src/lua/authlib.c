@@ -10,6 +10,7 @@
 ** anchor, anchor_sha256, digest, timestamp, timestamp_kind,
 ** timestamp_signer, engine }. I/O failures return nil, "path: msg", code.
 */
+#include <stdio.h>
 #include <string.h>
 
 #include "lauxlib.h"
@@ -48,6 +49,29 @@ static void push_sig(lua_State *L, const sx_sig *s, const char *engine) {
   setstr(L, "engine", engine);
 }
 
+/* The system engine: the cabinet's digest, computed here, must be the one
+   its signature holds (Wine's WinVerifyTrust does not compare them). The
+   digest comes first, as with OpenSSL: a mismatch is the verdict. */
+static int check_digest(const char *path, const sx_cabsig *cs, sx_sig *s, plat_err *e) {
+  if (s->status == SX_SIG_UNSIGNED || s->status == SX_SIG_BADINPUT) return 0;
+  const char *alg = s->signed_digest_alg;
+  if (s->signed_digest_len == 0 || (strcmp(alg, "sha1") != 0 && strcmp(alg, "sha256") != 0)) {
+    s->status = SX_SIG_BADSIG;
+    snprintf(s->reason, sizeof s->reason, "bad signature (its digest%s%s cannot be checked here)",
+             alg[0] ? " algorithm " : "", alg);
+    return 0;
+  }
+  unsigned char md[64];
+  size_t n = 0;
+  if (sx_cabsig_digest(path, cs, alg, md, &n, e) != 0) return -1;
+  if (n != s->signed_digest_len || memcmp(md, s->signed_digest, n) != 0) {
+    s->status = SX_SIG_DIGEST;
+    snprintf(s->reason, sizeof s->reason, "digest mismatch (the cabinet changed after it was signed)");
+    s->anchor[0] = s->anchor_sha256[0] = '\0';
+  }
+  return 0;
+}
+
 /* authenticode.verify (path [, opts]) -> info | nil, msg, code */
 static int auth_verify(lua_State *L) {
   static const char *const allowed[] = { "anchors", "engine", "time", NULL };
@@ -77,6 +101,7 @@ static int auth_verify(lua_State *L) {
     if (st < 0) return sx_pushfail(L, &e);
     s.status = (sx_sigstatus)st;
     r = s.status == SX_SIG_OK ? plat_trust_verify(path, pem, len, &s, &e) : 0;
+    if (r == 0 && st == SX_SIG_OK && check_digest(path, &cs, &s, &e) != 0) return sx_pushfail(L, &e);
   }
   if (r != 0) return sx_pushfail(L, &e);
   push_sig(L, &s, engine);

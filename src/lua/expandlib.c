@@ -1,6 +1,7 @@
 /*
 ** expandlib.c: module sxsfix.expand, listing and expanding .cab and .msu
-** files (CAB- or WIM-based) through nested cabinets. Failures return
+** files (CAB- or WIM-based) through nested cabinets, and the free space
+** of a volume (expand.space). Failures return
 ** nil, "file: message", code: an OS error code, or a negative code for a
 ** problem with the archive (expand.codes names them).
 */
@@ -111,8 +112,30 @@ static int ex_run(lua_State *L) {
   return 1;
 }
 
+/* expand.space (path) -> { free = bytes, volume = "mount point or C:\\", readonly = bool }
+   | nil, msg, code. path must exist. */
+static int ex_space(lua_State *L) {
+  plat_err e;
+  const char *path = sx_trypath(L, 1, &e);
+  if (!path) return sx_pushfail(L, &e);
+  uint64_t avail;
+  char vol[1024];
+  int ro = 0;
+  if (plat_free_space(path, &avail, &e) != 0 || plat_volume_of(path, vol, sizeof vol, &ro, &e) != 0)
+    return sx_pushfail(L, &e);
+  lua_createtable(L, 0, 3);
+  lua_pushboolean(L, ro);
+  lua_setfield(L, -2, "readonly");
+  lua_pushinteger(L, avail > (uint64_t)INT64_MAX ? INT64_MAX : (lua_Integer)avail);
+  lua_setfield(L, -2, "free");
+  lua_pushstring(L, vol);
+  lua_setfield(L, -2, "volume");
+  return 1;
+}
+
 static const luaL_Reg expandlib[] = {
   {"list", ex_list},
+  {"space", ex_space},
   {"run", ex_run},
   {NULL, NULL}
 };
@@ -130,5 +153,11 @@ int luaopen_sxsfix_expand(lua_State *L) {
     lua_setfield(L, -2, codes[i].name);
   }
   lua_setfield(L, -2, "codes");   /* expand.codes.unsafe == -3 ... */
+  lua_createtable(L, 0, 2);        /* the OS codes a caller tells apart */
+  lua_pushinteger(L, plat_errcode(PLAT_E_ROFS));
+  lua_setfield(L, -2, "readonly");
+  lua_pushinteger(L, plat_errcode(PLAT_E_NOSPC));
+  lua_setfield(L, -2, "nospace");
+  lua_setfield(L, -2, "os");       /* expand.os.readonly == EROFS / ERROR_WRITE_PROTECT */
   return 1;
 }

@@ -395,6 +395,11 @@ int plat_free_space(const char *path, uint64_t *bytes, plat_err *e);
    (a negative value restores the real answer). */
 void plat_fault_free_space(int64_t bytes);
 
+/* The volume holding path (which must exist): its mount point (POSIX: the
+   topmost folder above path on the same device) or its root ("C:\\"),
+   written to buf; *readonly: 1 when the volume is mounted read-only. */
+int plat_volume_of(const char *path, char *buf, size_t len, int *readonly, plat_err *e);
+
 /* ---- files in use on a live Windows (live.c) ------------------------------- */
 
 /* 1 when code means another process holds the file open or mapped
@@ -561,6 +566,12 @@ typedef struct plat_sig {
   int64_t signed_at;                /* the timestamp's time (Unix), or -1 */
   char ts_kind[16];                 /* "rfc3161", "pkcs9" or "" */
   char ts_signer[512];              /* the timestamp authority's subject */
+  /* Windows: the digest the signature's SpcIndirectDataContent holds, which
+     sxsfix compares with the cabinet's own (Wine's WinVerifyTrust does
+     not); signed_digest_alg "sha1"/"sha256", or the OID of another. */
+  unsigned char signed_digest[64];
+  size_t signed_digest_len;
+  char signed_digest_alg[64];
 } plat_sig;
 
 /* Windows: verify the Authenticode signature of path through the system

@@ -190,5 +190,19 @@ if [ -z "$EMU" ] && [ "$(id -u)" = 0 ] && mkdir -p "$tmp/small" && mount -t tmpf
   check "a full disk: nothing written" test -z "$(find "$mnt" -type f)"
 else skip "free space: cannot mount a small tmpfs here (the unit test injects it instead)"; fi
 
+# expand.space: the free bytes and the volume (mount point) holding a path
+mkdir -p "$tmp/sp/a/b"
+run eval "local s = assert(require('sxsfix.expand').space([[$tmp/sp/a/b]]))
+  io.write(s.free, ' ', tostring(s.readonly), ' ', s.volume)"
+if [ -n "$EMU" ]; then
+  check "expand.space: free bytes and a volume root" grep -qE '^[0-9]+ false [A-Z]:\\' <<<"$out"
+else
+  want=$(df -P "$tmp/sp/a/b" | awk 'NR == 2 { print $6 }')
+  check "expand.space: the volume is the mount point ($want)" test "${out#* * }" = "$want"
+  check "expand.space: free bytes, not read-only" grep -qE '^[0-9]+ false ' <<<"$out"
+fi
+run eval "local s, e = require('sxsfix.expand').space([[$tmp/nowhere]]) io.write(tostring(s), ' ', tostring(e))"
+check "expand.space on a missing path: an error naming it" has "$out$err" "$tmp/nowhere"
+
 echo "expand: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

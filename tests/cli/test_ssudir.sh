@@ -23,7 +23,7 @@ touch -d '2026-03-01 00:00 UTC' "$tmp/share/windows10.0-kb5043080-x64.msu"   # t
 printf 'junk' >"$tmp/share/broken.cab"                                        # listed with its error
 printf 'notes' >"$tmp/share/readme.txt"                                       # not an update
 before=$(sum "$r")
-run --root "$r" --json - repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/share" --work "$tmp/work"
+run --root "$r" --json - repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/share" --work "$tmp/work" --keep-work
 check "share: planned (exit 1)" test "$rc" = 1 -a "$(jqv .repair.status)" = planned
 check "share: 10 candidates recorded" test "$(jqv '.repair.candidates | length')" = 10
 check "share: the newest of the three that hold the folder is chosen" \
@@ -40,12 +40,13 @@ if [ "$wim" = yes ]; then
 fi
 check "share: a broken cab is a candidate with an error, not a stop" \
   has "$(jqv '.repair.candidates[] | select(.file | endswith("broken.cab")) | .error')" "broken.cab"
-check "share: only the chosen update was expanded (and its verified staging)" \
-  test "$(ls "$tmp/work" | tr '\n' ' ')" = "ssu-windows10.0-kb5043080-x64.msu ssu-windows10.0-kb5043080-x64.msu.verified "
+check "share: only the chosen update's stack cab was expanded, into its verified staging (--keep-work)" \
+  test "$(ls "$tmp/work" | tr '\n' ' ')" = "ssu-windows10.0-kb5043080-x64.msu.verified "
 check "share: the plan restores the damaged folder" test "$(jqv "[.repair.plan[] | select(.folder == \"$STACK\")] | length")" -ge 8
 check "share: nothing changed by a plan" test "$(sum "$r")" = "$before"
 run --root "$r" --summary repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/share" --work "$tmp/work"
 check "share: the summary names the chosen update" has "$out" "from windows10.0-kb5043080-x64.msu; run with --apply"
+check "share: without --keep-work the work folder is empty after the run" test -z "$(ls -A "$tmp/work")"
 run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/share" --work "$tmp/work"
 check "share: text says which update and why" has "$out" "Update chosen from $tmp/share: windows10.0-kb5043080-x64.msu (it holds the damaged folder(s); $([ "$wim" = yes ] && echo 3 || echo 2) update(s) match, this one has the newest file time"
 
@@ -92,6 +93,44 @@ else
 fi
 
 
+# --- subfolders: a share sorted by month; links not followed; bounded depth -----
+mkdir -p "$tmp/months/2024-09" "$tmp/months/2024-10" "$tmp/months/a/b/c/d" "$tmp/elsewhere"
+cp "$S"/amd64-10.0.26100.5100/windows10.0-kb5044284-x64.msu "$tmp/months/2024-09/"
+cp "$S"/amd64-10.0.26100.5074/windows10.0-kb5043080-x64.msu "$tmp/months/2024-10/"
+cp "$S"/amd64-10.0.26100.5074/windows10.0-kb5043080-x64.msu "$tmp/months/a/b/c/d/deep.msu"
+cp "$S"/amd64-10.0.26100.5074/windows10.0-kb5043080-x64.msu "$tmp/elsewhere/linked.msu"
+if [ -z "$EMU" ]; then
+  ln -s "$tmp/elsewhere" "$tmp/months/2024-11"
+  ln -s "$tmp/elsewhere/linked.msu" "$tmp/months/link.msu"
+else
+  skip "subfolders: links not followed: Wine shows a Unix symlink as what it points to (checked on Linux)"
+fi
+run --root "$r" --json - repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/months" --work "$tmp/wm"
+check "subfolders: planned (exit 1)" test "$rc" = 1
+# (the .exe joins with a backslash)
+check "subfolders: the update in 2024-10/ is chosen" test "$(jqv '.repair.choice.file | gsub("\\\\"; "/")')" = "$tmp/months/2024-10/windows10.0-kb5043080-x64.msu"
+check "subfolders: 2 candidates (no link followed, nothing deeper than 4 levels)" \
+  test "$(jqv '[.repair.candidates[].file | gsub("\\\\"; "/") | sub(".*/months/"; "")] | join(",")')" = "2024-09/windows10.0-kb5044284-x64.msu,2024-10/windows10.0-kb5043080-x64.msu"
+check "subfolders: the chosen update's cabinets verified" test "$(jqv '[.repair.signatures[] | select(.verified)] | length')" = 2
+rm "$tmp/months/2024-10/windows10.0-kb5043080-x64.msu"
+cp "$S"/amd64-10.0.26100.5074/unsigned/windows10.0-kb5043080-x64.msu "$tmp/months/2024-10/"
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/months" --work "$tmp/wm"
+check "subfolders: a chosen unsigned update gets a single file's verification: refused, exit 3" test "$rc" = 3
+check "subfolders: the unsigned update named" has "$(tr '\\' / <<<"$err")" "2024-10/windows10.0-kb5043080-x64.msu: unsigned"
+
+# --- a folder with both an .msu and the unpacked payload: the signed update -----
+mkdir -p "$tmp/both"
+cp "$S"/amd64-10.0.26100.5074/windows10.0-kb5043080-x64.msu "$tmp/both/"
+cp -a "$S/amd64-10.0.26100.5074/payload/$STACK" "$tmp/both/"
+run --root "$r" --json - repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/both" --work "$tmp/wb"
+check "msu and payload: planned (exit 1)" test "$rc" = 1
+check "msu and payload: the signed update is chosen" test "$(jqv '.repair.choice.file | split("/") | last')" = windows10.0-kb5043080-x64.msu
+check "msu and payload: its cabinets verified, no unsigned folder" \
+  test "$(jqv '[.repair.signatures[] | .verified] | map(tostring) | join(",")')" = "true,true"
+run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$tmp/both" --work "$tmp/wb"
+check "msu and payload: the copy's source is the verified staging" \
+  has "$out" "$tmp/wb/ssu-windows10.0-kb5043080-x64.msu.verified/"
+
 # --- the chosen update gets the catalog name check a single update gets -------
 mkdir -p "$tmp/cat"
 cp "$S/amd64-10.0.26100.5074/windows10.0-kb5043080-x64.msu" \
@@ -113,9 +152,11 @@ attack() {  # attack NAME SSU
   run --root "$tmp/atk" repair --trust "$tmp/img/ca/ca.pem" --ssu "$2" --work "$tmp/watk" --apply
   check "$1: refused (exit 3)" test "$rc" = 3
   check "$1: the unsigned file is not in WinSxS" bash -c "! grep -rqs EVIL '$tmp/atk/Windows/WinSxS'"
+  check "$1: the work folder is empty after the run" test -z "$(ls -A "$tmp/watk")"
 }
-attack "expanded folder: signed cab beside an unsigned folder" "$tmp/evil"
-check "expanded folder: says it carries no signature" has "$err" "no signature"
+attack "a folder: signed cab beside an unsigned folder" "$tmp/evil"
+check "a folder: the signed cab is the candidate, the folder beside it is not a source" \
+  has "$err" "none of the 1 update(s) in the folder holds the damaged folder(s)"
 if [ "$wim" = yes ]; then
   wimlib-imagex capture "$tmp/evil" "$tmp/evil-wim.msu" KB1 --compress=none >/dev/null
   attack "WIM .msu: signed cab beside an unsigned folder" "$tmp/evil-wim.msu"

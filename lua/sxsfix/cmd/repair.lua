@@ -123,11 +123,12 @@ end
 
 return {
   summary = "restore damaged servicing stack folders from an SSU (.msu, .cab or folder)",
-  usage = "repair --ssu PATH [--apply] [--force] [--work DIR] [--security source|template|template:PATH] [--trust FILE.pem]... [--allow-unsigned]",
+  usage = "repair --ssu PATH [--apply] [--force] [--work DIR] [--keep-work] [--security source|template|template:PATH] [--trust FILE.pem]... [--allow-unsigned]",
   options = {
     { "ssu", value = "PATH", help = "the servicing stack update: .msu (CAB or WIM), .cab, an expanded folder, or a folder of .msu/.cab files (the one holding the damaged folders is chosen)" },
     { "apply", help = "make the repair (default: show the plan only)" },
-    { "work", value = "DIR", help = "where the update is expanded (default %SystemDrive%\\sxsfix-work)" },
+    { "work", value = "DIR", help = "where the update's servicing stack is expanded (default %SystemDrive%\\sxsfix-work); emptied when the run ends" },
+    { "keep-work", help = "keep the expanded servicing stack in the work folder (says where)" },
     { "security", value = "POLICY", help = "template (default: an intact sibling stack folder's), source, or template:PATH" },
     { "trust", value = "FILE.pem", many = true, help = "also trust the CA certificates in FILE.pem as signers' roots" },
     { "allow-unsigned", help = "copy from cabinets whose signatures do not verify (labs only; warns and records it)" },
@@ -151,7 +152,7 @@ return {
       return ctx.exit.usage, { repair = { ssu = ssu, status = "refused", error = cerr } }
     end
     local r = require("sxsfix.repair").run(settings,
-      { ssu = ssu, apply = opts.apply, work = opts.work, security = sec or settings.security,
+      { ssu = ssu, apply = opts.apply, work = opts.work, keep_work = opts["keep-work"], security = sec or settings.security,
         trust = trust, allow_unsigned = opts["allow-unsigned"], force = opts.force, progress = ctx.progress })
     r.allow_unsigned = opts["allow-unsigned"] and true or false
     ctx.changed = r.backup ~= nil  -- the apply step began: a later failure is 2, never 3
@@ -166,6 +167,7 @@ return {
         say("BAD %s  %s", s.file, s.reason or s.status)
       end
     end
+    if r.work_kept then io.stderr:write("sxsfix repair: work folder kept: ", r.work_kept, "\n") end
     if r.unsigned_allowed then
       io.stderr:write("sxsfix repair: WARNING: --allow-unsigned: going on although ", r.unsigned_allowed, "\n")
     end

@@ -70,6 +70,29 @@ static int64_t unix_of(FILETIME ft) {
   return (int64_t)(u.QuadPart / 10000000ULL) - 11644473600LL;
 }
 
+/* The digest the signed SpcIndirectDataContent holds (CMSG_CONTENT_PARAM,
+   decoded by the system), into out->signed_digest. */
+static void signed_digest(HCRYPTMSG msg, plat_sig *out) {
+  DWORD n = 0, dn = 0;
+  BYTE *content = NULL;
+  SPC_INDIRECT_DATA_CONTENT *ind = NULL;
+  if (CryptMsgGetParam(msg, CMSG_CONTENT_PARAM, 0, NULL, &n) && (content = malloc(n)) != NULL
+      && CryptMsgGetParam(msg, CMSG_CONTENT_PARAM, 0, content, &n)
+      && CryptDecodeObjectEx(X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, SPC_INDIRECT_DATA_CONTENT_STRUCT,
+                             content, n, CRYPT_DECODE_ALLOC_FLAG, NULL, &ind, &dn)) {
+    const char *oid = ind->DigestAlgorithm.pszObjId ? ind->DigestAlgorithm.pszObjId : "?";
+    const char *alg = strcmp(oid, "1.3.14.3.2.26") == 0 ? "sha1"
+                    : strcmp(oid, "2.16.840.1.101.3.4.2.1") == 0 ? "sha256" : oid;
+    snprintf(out->signed_digest_alg, sizeof out->signed_digest_alg, "%s", alg);
+    if (ind->Digest.cbData <= sizeof out->signed_digest) {
+      memcpy(out->signed_digest, ind->Digest.pbData, ind->Digest.cbData);
+      out->signed_digest_len = ind->Digest.cbData;
+    }
+    LocalFree(ind);
+  }
+  free(content);
+}
+
 /* The signer's subject and digest algorithm through CryptQueryObject. */
 static void query_signer(const wchar_t *wp, plat_sig *out) {
   HCERTSTORE store = NULL;
@@ -100,6 +123,7 @@ static void query_signer(const wchar_t *wp, plat_sig *out) {
     }
   }
   free(si);
+  signed_digest(msg, out);
   CryptMsgClose(msg);
   CertCloseStore(store, 0);
 }
