@@ -29,6 +29,9 @@ typedef struct copy_item {
   int failed;          /* apply: 1 when the item failed */
   int done;            /* apply: 1 when written */
   char *error;         /* apply/verify: malloc'd message, or NULL */
+  uint64_t hash;       /* apply: the copy_hash of the bytes written, when hashed */
+  int hashed;
+  int timeonly;        /* plan: same size and contents, only the time differs */
   char *pending;       /* apply: the file was in use; its new contents are
                           in this name beside it (malloc'd), scheduled to
                           replace it at the next boot */
@@ -58,6 +61,8 @@ typedef struct copy_opts {
      from that handle (rewound after); nonzero fails the item, e set. */
   int (*check)(void *ud, const char *rel, plat_file *src, plat_err *e);
   void *check_ud;
+  int threads;           /* apply: workers writing new files' contents (0 or 1:
+                            one, in order; at most PLAT_MAX_THREADS) */
 } copy_opts;
 
 typedef struct copy_count {

@@ -102,9 +102,11 @@ plat_file *plat_dirh_open_file(plat_dirh *d, const char *name, int how, plat_err
   if (how == PLAT_CREATE_NEW) flags |= O_CREAT | O_EXCL;
   int fd = openat(d->fd, name, flags, 0600);  /* the mode is set from the source afterwards */
   if (fd < 0) { fail_at(e, d, name, link_or(d->fd, name, errno)); return NULL; }
+  /* A file created here is ours and regular; an existing one is checked on
+     the handle. O_NONBLOCK has no effect on a regular file: it stays. */
   struct stat st;
-  int c = fstat(fd, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? (S_ISDIR(st.st_mode) ? EISDIR : EINVAL) : 0;
-  if (!c && fcntl(fd, F_SETFL, flags & ~(O_NONBLOCK | O_CREAT | O_EXCL)) != 0) c = errno;
+  int c = how == PLAT_CREATE_NEW ? 0 : fstat(fd, &st) != 0 ? errno
+        : !S_ISREG(st.st_mode) ? (S_ISDIR(st.st_mode) ? EISDIR : EINVAL) : 0;
   if (c) { close(fd); fail_at(e, d, name, c); return NULL; }
   char *p = join(d, name);
   plat_file *f = px_wrap(fd, p ? p : name, e);
@@ -197,25 +199,13 @@ int plat_fstat(plat_file *f, plat_info *out, plat_err *e) {
   return 0;
 }
 
-static int fmeta_aux(plat_file *f, unsigned what, plat_meta *get, const plat_meta *set, plat_err *e) {
-  char proc[40];
-  snprintf(proc, sizeof proc, "/proc/self/fd/%d", f->fd);
-  int rc = get ? px_meta_get(proc, 1, what, get, e) : px_meta_set(proc, 1, what, set, e);
-  size_t k = strlen(proc);
-  if (rc && strncmp(e->msg, proc, k) == 0) {
-    char rest[sizeof e->msg];
-    snprintf(rest, sizeof rest, "%s", e->msg + k);
-    snprintf(e->msg, sizeof e->msg, "%s%s", f->path, rest);
-  }
-  return rc;
-}
-
+/* On the descriptor itself (f* calls): no path is looked up. */
 int plat_fmeta_get(plat_file *f, unsigned what, plat_meta *m, plat_err *e) {
-  return fmeta_aux(f, what, m, NULL, e);
+  return px_fdmeta_get(f->fd, f->path, what, m, e);
 }
 
 int plat_fmeta_set(plat_file *f, unsigned what, const plat_meta *m, plat_err *e) {
-  return fmeta_aux(f, what, NULL, m, e);
+  return px_fdmeta_set(f->fd, f->path, what, m, e);
 }
 
 int plat_rewind(plat_file *f, plat_err *e) {
