@@ -14,7 +14,8 @@
 typedef enum copy_action {
   CA_NEW,       /* absent from the destination: copy */
   CA_CHANGED,   /* differs (size, time, content, type): overwrite in place */
-  CA_SAME,      /* same size and time (and content when compared): skip */
+  CA_SAME,      /* same size and time (and content when compared), or same
+                   size and content with another time (timeonly): skip */
   CA_EXTRA,     /* only in the destination: reported, never deleted */
   CA_SKIP,      /* not copied (a link or device in the source) */
   CA_MISMATCH   /* a file where the other side has a folder, or the reverse */

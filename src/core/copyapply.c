@@ -274,6 +274,7 @@ static int make_dir(run *r, const char *rel, plat_err *e) {
   const char *leaf;
   plat_dirh *d = copy_walk_parent(&r->w, rel, &leaf, e);
   if (!d) return -1;
+  if (cr_record(r, "createdir", rel, NULL, JOURNAL_NOW, e) != 0) return -1;  /* the intent, first */
   if (plat_dirh_mkdir(d, leaf, e) != 0) return -1;
   plat_info st;
   char id[48];

@@ -25,6 +25,8 @@
 **                       exclusively (written before the create: a kill
 **                       right after it leaves a temporary file that only
 **                       this record names)
+**   createdir REL       the run is about to create folder REL (before the
+**                       mkdir record, likewise)
 **   new REL ID          the run created REL.sxsfix-new exclusively; it is
 **                       about to be filled and renamed to REL
 **   overwrite REL N     REL's bytes and metadata are in BACKUP/files/N
@@ -76,7 +78,12 @@
 ** A "create" record without a "new" record for the same REL after it
 ** (the run was killed between the two) is undone by removing
 ** REL.sxsfix-new when it is a regular file (not a link): the run was
-** creating it exclusively, and the name is the run's own.
+** creating it exclusively, and the name is the run's own. Likewise a
+** "createdir" record without a "mkdir" record after it: REL is removed
+** when it is an empty folder.
+**
+** A journal cut short in its first line (a run killed as it created it)
+** records nothing: there is nothing to undo.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -276,7 +283,7 @@ static int parse(journal_log *b, char *text, int v3, journal_rec **out, size_t *
     } else if (!strcmp(line, "service")) {
       if (!v3 || !b->dst || !b->rootid || arg || !is_service(rel)) { free(rs); return bad(e, b->path, lineno, "expected a service's name after the root record (format 3) in", line); }
       if (add_journal_rec(&rs, &n, &cap, (journal_rec){ lineno, line, rel, NULL, NULL, 0, 0 }) != 0) return plat_fail(e, b->path, ENOMEM_CODE);
-    } else if (!strcmp(line, "create")) {  /* the intent before REL.sxsfix-new is created */
+    } else if (!strcmp(line, "create") || !strcmp(line, "createdir")) {  /* the intent before REL.sxsfix-new is created */
       if (!b->dst || !b->backup || !b->rootid) { free(rs); return bad(e, b->path, lineno, "a record before the dst, backup and root records:", line); }
       if (!*rel || !inside(rel) || arg) { free(rs); return bad(e, b->path, lineno, "a record outside the destination (expected a relative path without '..'):", rel); }
       if (add_journal_rec(&rs, &n, &cap, (journal_rec){ lineno, line, rel, NULL, NULL, 0, 0 }) != 0) return plat_fail(e, b->path, ENOMEM_CODE);
@@ -303,6 +310,7 @@ int journal_load(journal_log *j, const char *path, plat_err *e) {
   memset(j, 0, sizeof *j);
   j->path = path;
   if (plat_read_file(path, &j->text, &len, e) != 0) return -1;
+  if (len < strlen(MAGIC) && strncmp(j->text, MAGIC, len) == 0) return 0;  /* killed while writing line 1 */
   int v3 = strncmp(j->text, MAGIC, strlen(MAGIC)) == 0;
   if (!v3 && strncmp(j->text, MAGIC2, strlen(MAGIC2)) != 0) {
     int v1 = strncmp(j->text, "sxsfix-copy-journal 1\n", 22) == 0;

@@ -132,13 +132,15 @@ static void undo_overwrite(rb *b, const journal_rec *r, int check) {
   free(bp);
 }
 
-/* The intent to create REL.sxsfix-new: when no "new" record for REL
-   follows (the run was killed between the create and that record), the
-   temporary file it left, a regular file, is removed. */
+/* The intent to create REL.sxsfix-new (or folder REL): when no "new"
+   ("mkdir") record for REL follows (the run was killed between the create
+   and that record), the temporary file it left, a regular file (the
+   folder, when empty), is removed. */
 static void undo_create(rb *b, const journal_rec *rs, size_t i, size_t n) {
   const journal_rec *r = &rs[i];
+  int dir = strcmp(r->verb, "createdir") == 0;
   for (size_t k = i + 1; k < n; k++)
-    if (!strcmp(rs[k].rel, r->rel)) { if (!strcmp(rs[k].verb, "new")) return; break; }
+    if (!strcmp(rs[k].rel, r->rel)) { if (!strcmp(rs[k].verb, dir ? "mkdir" : "new")) return; break; }
   const char *leaf;
   plat_err e;
   plat_info st;
@@ -146,9 +148,13 @@ static void undo_create(rb *b, const journal_rec *rs, size_t i, size_t n) {
   char *tmp = d ? malloc(strlen(leaf) + 12) : NULL;
   if (!d) { if (!plat_is_notfound(e.code)) note_error(b, &e); return; }
   if (!tmp) { plat_fail(&e, r->rel, ENOMEM_CODE); note_error(b, &e); return; }
-  sprintf(tmp, "%s.sxsfix-new", leaf);
+  sprintf(tmp, dir ? "%s" : "%s.sxsfix-new", leaf);
   if (plat_dirh_stat(d, tmp, &st, &e) != 0) { if (!plat_is_notfound(e.code)) note_error(b, &e); }
-  else if (st.type == PLAT_FILE) { if (plat_dirh_remove(d, tmp, &e) == 0) b->st->removed++; else note_error(b, &e); }
+  else if (st.type == (dir ? PLAT_DIR : PLAT_FILE)) {
+    if (plat_dirh_remove(d, tmp, &e) == 0) b->st->removed++;
+    else if (dir && e.code == plat_errcode(PLAT_E_NOTEMPTY)) b->st->kept++;  /* not empty: not the run's */
+    else note_error(b, &e);
+  }
   free(tmp);
 }
 

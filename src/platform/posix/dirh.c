@@ -92,6 +92,7 @@ int plat_dirh_stat(plat_dirh *d, const char *name, plat_info *out, plat_err *e) 
 
 int plat_dirh_mkdir(plat_dirh *d, const char *name, plat_err *e) {
   if (bad_name(name)) return fail_at(e, d, name, EINVAL);
+  px_fault_point();
   return mkdirat(d->fd, name, 0700) == 0 ? 0 : fail_at(e, d, name, errno);
 }
 
@@ -100,6 +101,7 @@ plat_file *plat_dirh_open_file(plat_dirh *d, const char *name, int how, plat_err
   /* O_NONBLOCK: a fifo planted under the name must not hang the open */
   int flags = O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (how ? O_RDWR : O_RDONLY);
   if (how == PLAT_CREATE_NEW) flags |= O_CREAT | O_EXCL;
+  if (how) px_fault_point();
   int fd = openat(d->fd, name, flags, 0600);  /* the mode is set from the source afterwards */
   if (fd < 0) { fail_at(e, d, name, link_or(d->fd, name, errno)); return NULL; }
   /* A file created here is ours and regular; an existing one is checked on
@@ -116,6 +118,7 @@ plat_file *plat_dirh_open_file(plat_dirh *d, const char *name, int how, plat_err
 
 int plat_dirh_rename_new(plat_dirh *d, const char *from, const char *to, plat_err *e) {
   if (bad_name(from) || bad_name(to)) return fail_at(e, d, to, EINVAL);
+  px_fault_point();
   if (renameat2(d->fd, from, d->fd, to, RENAME_NOREPLACE) == 0) return 0;
   if (errno != EINVAL && errno != ENOSYS) return fail_at(e, d, to, errno);
   /* a file system without RENAME_NOREPLACE: link then unlink */
@@ -125,6 +128,7 @@ int plat_dirh_rename_new(plat_dirh *d, const char *from, const char *to, plat_er
 
 int plat_dirh_remove(plat_dirh *d, const char *name, plat_err *e) {
   if (bad_name(name)) return fail_at(e, d, name, EINVAL);
+  px_fault_point();
   if (unlinkat(d->fd, name, 0) == 0) return 0;
   if (errno != EISDIR && errno != EPERM) return fail_at(e, d, name, errno);
   return unlinkat(d->fd, name, AT_REMOVEDIR) == 0 ? 0 : fail_at(e, d, name, errno);

@@ -213,6 +213,7 @@ static int set_xattrs(const xt *t, unsigned what, const plat_meta *m, plat_err *
 
 static int meta_set(const xt *t, unsigned what, const plat_meta *m, plat_err *e) {
   struct stat st;
+  px_fault_point();
   if (x_stat(t, &st) != 0) return plat_fail(e, t->path, errno);
   int islink = S_ISLNK(st.st_mode);
   /* On ntfs-3g the mode and owner are a view of the NT descriptor, and

@@ -24,6 +24,10 @@ int px_fdmeta_set(int fd, const char *name, unsigned what, const plat_meta *m, p
    for ever), check on the handle that it is a regular file, then clear
    O_NONBLOCK. Returns the descriptor (st filled), or -1 with e. */
 int px_open_regular(const char *path, struct stat *st, plat_err *e);
+/* Tests: SXSFIX_FAULT_KILL_AT=N kills the process (SIGKILL, as kill -9)
+   just before the Nth change made through the copy engine's calls: a
+   create, write, truncation, rename, removal, folder, or metadata set. */
+void px_fault_point(void);
 /* plat_info from a struct stat. */
 void px_info(const struct stat *st, plat_info *out);
 
