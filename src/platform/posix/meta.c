@@ -98,19 +98,6 @@ static char *list_names(const xt *t, ssize_t *len, plat_err *e) {
   }
 }
 
-/* ntfs-3g does not list system.ntfs_acl: add its name when it can be read. */
-static char *add_ntfs_acl(const xt *t, dev_t dev, char *names, ssize_t *len) {
-  static const char nt[] = NTFS_ACL;
-  for (char *n = names; n < names + *len; n += strlen(n) + 1)
-    if (strcmp(n, nt) == 0) return names;
-  if (ntacl_size(t, dev) < 0) return names;  /* ENODATA, ENOTSUP: none */
-  char *more = realloc(names, (size_t)*len + sizeof nt);
-  if (!more) return names;
-  memcpy(more + *len, nt, sizeof nt);
-  *len += (ssize_t)sizeof nt;
-  return more;
-}
-
 /* Read attribute n of t into a new malloc'd value; -1 with errno. */
 static int get_value(const xt *t, const char *n, char **val, size_t *len) {
   char first[4096];
@@ -133,24 +120,38 @@ static int get_value(const xt *t, const char *n, char **val, size_t *len) {
   }
 }
 
+/* Append name = v (taken over) to m; -1 with errno. */
+static int add_x(plat_meta *m, const char *name, char *v, size_t vl) {
+  plat_xattr *nx = realloc(m->x, (m->nx + 1) * sizeof *nx);
+  if (!nx) { free(v); errno = ENOMEM; return -1; }
+  m->x = nx;
+  plat_xattr *x = &m->x[m->nx];
+  if (!(x->name = strdup(name))) { free(v); errno = ENOMEM; return -1; }
+  x->value = (unsigned char *)v;
+  x->len = vl;
+  m->nx++;
+  return 0;
+}
+
 static int get_xattrs(const xt *t, dev_t dev, unsigned what, plat_meta *m, plat_err *e) {
   ssize_t len;
-  char *names = list_names(t, &len, e);
+  char *names = list_names(t, &len, e), *v;
+  size_t vl;
+  int listed_nt = 0;
   if (!names) return -1;
-  if (what & PLAT_META_SECURITY) names = add_ntfs_acl(t, dev, names, &len);
   for (char *n = names; n < names + len; n += strlen(n) + 1) {
+    listed_nt |= strcmp(n, NTFS_ACL) == 0;
     if (!wanted(n, what)) continue;
-    char *v;
-    size_t vl;
     if (get_value(t, n, &v, &vl) != 0) { if (errno == ENODATA || errno == ENOTSUP) continue; goto fail; }
-    plat_xattr *nx = realloc(m->x, (m->nx + 1) * sizeof *nx);
-    if (!nx) { free(v); errno = ENOMEM; goto fail; }
-    m->x = nx;
-    plat_xattr *x = &m->x[m->nx];
-    if (!(x->name = strdup(n))) { free(v); errno = ENOMEM; goto fail; }
-    x->value = (unsigned char *)v;
-    x->len = vl;
-    m->nx++;
+    if (add_x(m, n, v, vl) != 0) goto fail;
+  }
+  /* ntfs-3g does not list system.ntfs_acl: read by name (one call), unless
+     this file system has said it does not know the name */
+  if ((what & PLAT_META_SECURITY) && !listed_nt &&
+      __atomic_load_n(&no_ntacl_dev, __ATOMIC_RELAXED) != (unsigned long long)dev + 1) {
+    if (get_value(t, NTFS_ACL, &v, &vl) == 0) { if (add_x(m, NTFS_ACL, v, vl) != 0) goto fail; }
+    else if (errno == ENOTSUP || errno == EOPNOTSUPP)
+      __atomic_store_n(&no_ntacl_dev, (unsigned long long)dev + 1, __ATOMIC_RELAXED);
   }
   free(names);
   return 0;
@@ -219,8 +220,9 @@ static int meta_set(const xt *t, unsigned what, const plat_meta *m, plat_err *e)
   /* On ntfs-3g the mode and owner are a view of the NT descriptor, and
      chmod replaces it: leave them alone when the descriptor is kept (no
      SECURITY) or set from m. */
-  int nt_kept = !islink && (what & PLAT_META_OWNER) && ntacl_size(t, st.st_dev) >= 0 &&
-                (!(what & PLAT_META_SECURITY) || find_x(m, NTFS_ACL) >= 0);
+  int nt_kept = 0;
+  if (!islink && (what & PLAT_META_OWNER))  /* asked only when the answer matters */
+    nt_kept = (what & PLAT_META_SECURITY) ? find_x(m, NTFS_ACL) >= 0 : ntacl_size(t, st.st_dev) >= 0;
   static int euid = -1;
   if (euid < 0) euid = (int)geteuid();
   if ((what & PLAT_META_OWNER) && !nt_kept) {
