@@ -78,11 +78,13 @@ static void plan_reasons_and_compare(void **state) {
   (void)state;
   th_put(S, "same.txt", "abc", T1);
   th_put(S, "size.txt", "abcd", T1);
-  th_put(S, "newer.txt", "abc", T1 + 1000);
+  th_put(S, "newer.txt", "abd", T1 + 1000);
+  th_put(S, "touched.txt", "abc", T1 + 1000);
   th_put(S, "damaged.txt", "abc", T1);
   th_put(D, "same.txt", "abc", T1);
   th_put(D, "size.txt", "abc", T1);
   th_put(D, "newer.txt", "abc", T1);
+  th_put(D, "touched.txt", "abc", T1);  /* same bytes, another time */
   th_put(D, "damaged.txt", "xyz", T1);  /* same size and time, other bytes */
   th_put(D, "extra.txt", "x", T1);
   th_put(D, "clash/f", "x", T1);
@@ -96,6 +98,10 @@ static void plan_reasons_and_compare(void **state) {
   assert_int_equal(item(&p, "size.txt")->action, CA_CHANGED);
   assert_string_equal(item(&p, "size.txt")->reason, "size differs");
   assert_string_equal(item(&p, "newer.txt")->reason, "source is newer");
+  assert_int_equal(item(&p, "newer.txt")->action, CA_CHANGED);
+  assert_int_equal(item(&p, "touched.txt")->action, CA_SAME);  /* nothing to replace */
+  assert_true(item(&p, "touched.txt")->timeonly);
+  assert_string_equal(item(&p, "touched.txt")->reason, "same content (only the time differs): left as it is");
   assert_int_equal(item(&p, "extra.txt")->action, CA_EXTRA);
   assert_int_equal(item(&p, "clash")->action, CA_MISMATCH);
   copy_plan_free(&p);
