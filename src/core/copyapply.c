@@ -1,9 +1,47 @@
 /* copyapply.c: carry out a copy plan on the destination's folder handles:
-   new files through a temporary name, changed files backed up then
-   overwritten in place (hard links stay), metadata from the source (or a
-   template's security), every existing folder's metadata backed up before
-   anything is created in it, folders' metadata after their contents, every
-   change journaled first. */
+   new files through a temporary name (copynew.c, on a worker pool),
+   changed files backed up then overwritten in place (hard links stay),
+   metadata from the source (or a template's security), every existing
+   folder's metadata backed up before anything is created in it, folders'
+   metadata after their contents, every change journaled first.
+
+   What one file costs (POSIX; strace of a new 33 KB file with one user
+   xattr, tmpfs to tmpfs), and why:
+     apply, a new file (19 calls; 29 before this budget):
+       open the source                       1  read through one handle
+       journal "create" (+ the last "done")  1  write: the intent, before the
+                                                temporary exists (a kill
+                                                after the create leaves
+                                                nothing unjournaled)
+       create NAME.sxsfix-new, fstat         2  exclusive; its identity
+       journal "new REL ID"                  1  write: before it can get
+                                                its final name
+       read, write, read (end)               3  hashed as copied: the one
+                                                pass over the bytes gives
+                                                the journal's SUM and the
+                                                verification's hash
+       source: lstat, list, get per xattr    3  its metadata, by path (not
+                                                listed: the ntfs_acl probe,
+                                                skipped once a file system
+                                                said it has none)
+       target: fstat, fchmod, flistxattr,    5  on the descriptor (no path
+       fsetxattr per xattr, futimens            lookup); fchmod/fchown only
+                                                when they differ; the list
+                                                removes inherited extras
+       close, close, rename                  3  rename without replace
+     verify (11 calls; 18 before): open, fstat, read ×2 (the destination's
+       bytes, hashed and compared with the hash of what was written: the
+       source is not read again), the source's lstat, list, get, the
+       destination's fstat, list, get, close.
+     an overwritten file adds its backup (open, copy, fsync, metadata,
+       rename) and an fsync'd "overwrite" record: the backup is on disk
+       before the file changes. No fsync per new file: a rollback after a
+       kill needs the records in the file, not on the disk.
+   copy_file_range is not used for the bytes: every written file is
+   hashed for the journal and the verification, so the bytes pass through
+   memory once anyway. On ntfs-3g each call on the destination is a FUSE
+   round trip; the ones cut were the descriptor probe before chmod, the
+   second getxattr of system.ntfs_acl and the listing before the get. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

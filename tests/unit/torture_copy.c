@@ -331,6 +331,7 @@ static void fault_denied_and_source_vanishing(void **state) {
   copy_plan_free(&p);
 }
 
+static int workers = 1;  /* copy_opts.threads of the crash tests */
 static int crash_after;
 static int crash_checkpoint(const char *verb, const char *rel) {
   (void)rel;
@@ -354,6 +355,7 @@ static void fault_crash_new_root(void **state) {
     const char *b = th_join(*state, at == 1 ? "bk-1" : at == 2 ? "bk-2" : "bk-3");
     copy_opts o = {0};
     o.backup = b;
+    o.threads = workers;
     copy_plan p;
     copy_summary s;
     plat_err e;
@@ -381,6 +383,7 @@ static void fault_crash_then_rollback(void **state) {
   copy_os.checkpoint = crash_checkpoint;
   crash_after = 2;
   copy_opts o = {0};
+  o.threads = workers;
   copy_plan p;
   copy_summary s;
   plat_err e;
@@ -711,6 +714,10 @@ static void link_swapped_in_is_not_followed(void **state) {
 
 static int no_checkpoint(const char *verb, const char *rel) { (void)verb; (void)rel; return 0; }
 
+/* The same crashes with two workers writing the new files. */
+static void fault_crash_then_rollback_2(void **state) { workers = 2; fault_crash_then_rollback(state); workers = 1; }
+static void fault_crash_new_root_2(void **state) { workers = 2; fault_crash_new_root(state); workers = 1; }
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(copies_tree_data_and_times, setup, teardown),
@@ -722,6 +729,8 @@ int main(void) {
     cmocka_unit_test_setup_teardown(fault_denied_and_source_vanishing, setup, teardown),
     cmocka_unit_test_setup_teardown(fault_crash_then_rollback, setup, teardown),
     cmocka_unit_test_setup_teardown(fault_crash_new_root, setup, teardown),
+    cmocka_unit_test_setup_teardown(fault_crash_then_rollback_2, setup, teardown),
+    cmocka_unit_test_setup_teardown(fault_crash_new_root_2, setup, teardown),
     cmocka_unit_test_setup_teardown(rollback_rejects_bad_journal, setup, teardown),
     cmocka_unit_test_setup_teardown(rollback_restores_folders, setup, teardown),
     cmocka_unit_test_setup_teardown(rollback_keeps_what_others_created, setup, teardown),
