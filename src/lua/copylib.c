@@ -243,7 +243,7 @@ static int plan_apply(lua_State *L) {
    re-reads the destination's copied and same items, compares with the source */
 static int plan_verify(lua_State *L) {
   lplan *lp = check_plan(L);
-  copy_opts o = { .compare = lp->compare, .template = lp->template };
+  copy_opts o = { .compare = lp->compare, .template = lp->template, .threads = plat_cpu_count() };
   plat_err e;
   long bad = copy_verify(lp->src, lp->dst, &o, &lp->p, &e);
   if (bad < 0) return sx_pushfail(L, &e);
