@@ -29,16 +29,16 @@ trap 'rm -rf "$work"' EXIT
 thr=()
 [ -z "$THREADS" ] || thr=(--threads "$THREADS")
 
-# tree ROOT NFILES NDIRS BYTES_PER_FILE [xattrs]
+# tree ROOT NFILES NDIRS BYTES_PER_FILE [xattrs] (one process writes them all)
 tree() {
-  local per=$(( $2 / $3 )) d f
   head -c "$4" /dev/urandom >"$work/blob"
-  for d in $(seq 1 "$3"); do
-    mkdir -p "$1/amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.$d"
-    for f in $(seq 1 "$per"); do
-      cp "$work/blob" "$1/amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.$d/f$f.dll"
-    done
-  done
+  perl -e 'my ($root, $n, $nd, $blob) = @ARGV; local $/; open(my $b, "<", $blob) or die; my $data = <$b>;
+    my $per = int($n / $nd);
+    for my $d (1 .. $nd) {
+      my $dir = "$root/amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.$d";
+      system("mkdir", "-p", $dir) == 0 or die;
+      for my $f (1 .. $per) { open(my $o, ">", "$dir/f$f.dll") or die; print $o $data; close $o or die; }
+    }' "$1" "$2" "$3" "$work/blob"
   if [ "${5:-}" = xattrs ]; then
     find "$1" -type f -print0 | xargs -0 -n 500 setfattr -n user.sxsfix.bench -v servicing
   fi
