@@ -40,8 +40,12 @@
    copy_file_range is not used for the bytes: every written file is
    hashed for the journal and the verification, so the bytes pass through
    memory once anyway. On ntfs-3g each call on the destination is a FUSE
-   round trip; the ones cut were the descriptor probe before chmod, the
-   second getxattr of system.ntfs_acl and the listing before the get. */
+   round trip (with its GETATTRs of the file and its folder): counted
+   with ntfs-3g -o debug, a new file cost 54 requests on main, cp -a 20.
+   Cut: the descriptor probe before chmod, the second getxattr of
+   system.ntfs_acl and the listing before each get, and renameat2
+   RENAME_NOREPLACE, which ntfs-3g refuses after the kernel's lookups:
+   tried once per folder, then link and unlink directly. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

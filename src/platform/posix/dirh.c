@@ -16,7 +16,9 @@
 
 struct plat_dirh {
   int fd;
-  char *path;  /* for messages */
+  char *path;     /* for messages */
+  int norename2;  /* renameat2 RENAME_NOREPLACE refused here (ntfs-3g): not tried
+                     again (on FUSE each try costs lookups before it fails) */
 };
 
 static char *join(const plat_dirh *d, const char *name) {
@@ -56,6 +58,7 @@ static plat_dirh *wrapd(int fd, char *path, plat_err *e) {
   if (!d) { close(fd); free(path); plat_fail(e, "(folder)", ENOMEM); return NULL; }
   d->fd = fd;
   d->path = path;
+  d->norename2 = 0;
   return d;
 }
 
@@ -119,8 +122,11 @@ plat_file *plat_dirh_open_file(plat_dirh *d, const char *name, int how, plat_err
 int plat_dirh_rename_new(plat_dirh *d, const char *from, const char *to, plat_err *e) {
   if (bad_name(from) || bad_name(to)) return fail_at(e, d, to, EINVAL);
   px_fault_point();
-  if (renameat2(d->fd, from, d->fd, to, RENAME_NOREPLACE) == 0) return 0;
-  if (errno != EINVAL && errno != ENOSYS) return fail_at(e, d, to, errno);
+  if (!d->norename2) {
+    if (renameat2(d->fd, from, d->fd, to, RENAME_NOREPLACE) == 0) return 0;
+    if (errno != EINVAL && errno != ENOSYS) return fail_at(e, d, to, errno);
+    d->norename2 = 1;
+  }
   /* a file system without RENAME_NOREPLACE: link then unlink */
   if (linkat(d->fd, from, d->fd, to, 0) != 0) return fail_at(e, d, to, errno);
   return unlinkat(d->fd, from, 0) == 0 ? 0 : fail_at(e, d, from, errno);
