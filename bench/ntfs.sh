@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/ntfs.sh: copying the sample SSU's folders onto an NTFS volume
 # mounted through ntfs-3g (-o permissions): sxsfix copy against cp -a and
-# rsync -aAX, into fresh destinations on the same volume, ROUNDS times each
-# (median). The payload is repeated COPIES times so the run is measurable.
+# rsync -aAX, into fresh destinations on the same volume, ROUNDS rounds
+# with the tools interleaved (median). The payload is repeated COPIES times so the run is measurable.
 # ntfs-3g is slow; what matters is the ratio. Needs root and /dev/fuse.
 #   COPIES=40 ROUNDS=5 bench/ntfs.sh
 # Each run: wall seconds, CPU seconds (user + sys of the tool; ntfs-3g's
@@ -35,20 +35,18 @@ mkntfs -F -f -q "$work/ntfs.img" >/dev/null 2>&1
 mkdir "$mnt"
 ntfs-3g -o permissions "$work/ntfs.img" "$mnt" 2>/dev/null
 
-# time_it NAME CMD...: "wall cpu peak_MiB" of the median round (by wall);
-# each round copies into a new folder
-time_it() {
-  local name=$1 r; shift
-  : >"$work/$name.times"
-  for r in $(seq 1 "$ROUNDS"); do
-    local dst=$mnt/$name.$r
-    mkdir "$dst"
-    /usr/bin/time -o "$work/t" -f "%e %U %S %M" "$@" "$src" "$dst" >/dev/null 2>&1 || true
-    tail -1 "$work/t" | awk '{ printf "%s %.2f %d\n", $1, $2 + $3, $4 / 1024 }' >>"$work/$name.times"
-    sync
-  done
-  sort -n "$work/$name.times" | sed -n "$(( (ROUNDS + 1) / 2 ))p"
+# one_round NAME CMD...: one timed copy into a new folder, appended to
+# $work/NAME.times as "wall cpu peak_MiB"
+one_round() {
+  local name=$1; shift
+  local dst=$mnt/$name.$round
+  mkdir "$dst"
+  /usr/bin/time -o "$work/t" -f "%e %U %S %M" "$@" "$src" "$dst" >/dev/null 2>&1 || true
+  tail -1 "$work/t" | awk '{ printf "%s %.2f %d\n", $1, $2 + $3, $4 / 1024 }' >>"$work/$name.times"
+  sync
 }
+# median NAME: the round of median wall time
+median() { sort -n "$work/$1.times" | sed -n "$(( (ROUNDS + 1) / 2 ))p"; }
 sxcopy() { "$SXSFIX" copy --backup "$work/backup.$RANDOM$RANDOM" "$1/" "$2"; }
 basecopy() { "$BASE" copy --backup "$work/backup.$RANDOM$RANDOM" "$1/" "$2"; }
 cpa() { cp -a "$1/." "$2/"; }
@@ -56,10 +54,16 @@ rsy() { rsync -aAX "$1/" "$2/"; }
 export -f sxcopy basecopy cpa rsy
 export SXSFIX BASE work
 
-r_cp=$(time_it cp bash -c 'cpa "$0" "$1"')
-r_rs=$(time_it rsync bash -c 'rsy "$0" "$1"')
-r_sx=$(time_it sxsfix bash -c 'sxcopy "$0" "$1"')
-[ -z "$BASE" ] || r_base=$(time_it base bash -c 'basecopy "$0" "$1"')
+# the tools interleaved in each round, so that a change of load hits all
+for round in $(seq 1 "$ROUNDS"); do
+  one_round cp bash -c 'cpa "$0" "$1"'
+  one_round rsync bash -c 'rsy "$0" "$1"'
+  one_round sxsfix bash -c 'sxcopy "$0" "$1"'
+  [ -z "$BASE" ] || one_round base bash -c 'basecopy "$0" "$1"'
+  rm -rf "$mnt"/*."$round"  # room on the volume
+done
+r_cp=$(median cp) r_rs=$(median rsync) r_sx=$(median sxsfix)
+[ -z "$BASE" ] || r_base=$(median base)
 ratio() { echo "scale=2; $1 / $2" | bc; }
 read -r w_cp c_cp m_cp <<<"$r_cp"
 row() {
