@@ -2,7 +2,8 @@
    existing or not), stopped as a crash would at a random journal record or
    run to its end, then rolled back, leaves the destination as it was:
    names, types, contents, modes, owners, xattrs and modification times, of
-   folders too. A second rollback changes nothing. */
+   folders too. A second rollback changes nothing. The new files are
+   written by one worker or by two (data[0]). */
 #include <string.h>
 
 #include "core/copy.h"
@@ -32,6 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n) {
   copy_opts o = {0};
   o.backup = b;
   o.compare = 1;
+  o.threads = 1 + (data[0] / 24) % 2;
   copy_plan p;
   copy_summary sum;
   plat_err e;

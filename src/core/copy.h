@@ -14,7 +14,8 @@
 typedef enum copy_action {
   CA_NEW,       /* absent from the destination: copy */
   CA_CHANGED,   /* differs (size, time, content, type): overwrite in place */
-  CA_SAME,      /* same size and time (and content when compared): skip */
+  CA_SAME,      /* same size and time (and content when compared), or same
+                   size and content with another time (timeonly): skip */
   CA_EXTRA,     /* only in the destination: reported, never deleted */
   CA_SKIP,      /* not copied (a link or device in the source) */
   CA_MISMATCH   /* a file where the other side has a folder, or the reverse */
@@ -29,6 +30,9 @@ typedef struct copy_item {
   int failed;          /* apply: 1 when the item failed */
   int done;            /* apply: 1 when written */
   char *error;         /* apply/verify: malloc'd message, or NULL */
+  uint64_t hash;       /* apply: the copy_hash of the bytes written, when hashed */
+  int hashed;
+  int timeonly;        /* plan: same size and contents, only the time differs */
   char *pending;       /* apply: the file was in use; its new contents are
                           in this name beside it (malloc'd), scheduled to
                           replace it at the next boot */
@@ -58,6 +62,8 @@ typedef struct copy_opts {
      from that handle (rewound after); nonzero fails the item, e set. */
   int (*check)(void *ud, const char *rel, plat_file *src, plat_err *e);
   void *check_ud;
+  int threads;           /* apply: workers writing new files' contents (0 or 1:
+                            one, in order; at most PLAT_MAX_THREADS) */
 } copy_opts;
 
 typedef struct copy_count {

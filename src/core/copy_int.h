@@ -45,13 +45,20 @@ int copy_restore_into(const char *backup, plat_file *dst, plat_err *e);
 /* Compare two open files from their positions to their ends. */
 int copy_files_equal(plat_file *a, plat_file *b, int *equal, plat_err *e);
 
-/* The journal (format in journal.c). */
-typedef struct copy_journal { plat_file *f; } copy_journal;
+/* The journal (format in journal.c). Records written JOURNAL_LAZY wait
+   in buf and go out with the next record that is written now (one write
+   for both). */
+typedef struct copy_journal { plat_file *f; char *buf; size_t n, cap; } copy_journal;
+enum { JOURNAL_NOW = 0,   /* written before the call returns: survives a killed process */
+       JOURNAL_SYNC = 1,  /* written and flushed to disk (fsync) */
+       JOURNAL_LAZY = 2   /* buffered: lost with a killed process (done, failed) */ };
 /* Create the journal file (it must not exist) and write its head. */
 int journal_open(copy_journal *j, const char *path, const char *src, const char *dst,
                  const char *backup, plat_err *e);
-/* Append "VERB REL[ ARG]"; sync: flush to disk first. */
-int journal_record(copy_journal *j, const char *verb, const char *rel, const char *arg, int sync, plat_err *e);
+/* Append "VERB REL[ ARG]"; how: JOURNAL_NOW, _SYNC or _LAZY. */
+int journal_record(copy_journal *j, const char *verb, const char *rel, const char *arg, int how, plat_err *e);
+/* Drop buffered records unwritten (a simulated crash) and close. */
+void journal_abandon(copy_journal *j);
 int journal_close(copy_journal *j, plat_err *e);
 /* "DEV:INO", the identity the journal records for a file or folder. */
 void journal_id(const plat_info *st, char *buf, size_t len);
@@ -75,5 +82,37 @@ typedef struct journal_log {
    fails with the line and what was expected. */
 int journal_load(journal_log *j, const char *path, plat_err *e);
 void journal_log_free(journal_log *j);
+
+/* One run of copy_apply, shared by copyapply.c and copynew.c. */
+typedef struct run {
+  const char *src, *dst, *backup;  /* absolute */
+  const copy_opts *o;
+  copy_journal j;
+  copy_walk w;
+  plat_meta tmpl;       /* the template's security entries */
+  copy_summary *s;
+  unsigned long nbk;    /* backups made: BACKUP/files/N, BACKUP/dirs/N */
+  int crashed;
+  int threads;          /* workers for new files' contents (1: in order) */
+} run;
+/* A journal record, then copy_os.checkpoint (a test's crash sets crashed). */
+int cr_record(run *r, const char *verb, const char *rel, const char *arg, int how, plat_err *e);
+/* Metadata for a new or overwritten item (the source's, or with the template's security). */
+int cr_source_meta(run *r, const char *sp, int isnew, int isfile, plat_meta *m, unsigned *what, plat_err *e);
+plat_file *cr_open_source(run *r, const copy_item *it, const char *sp, plat_err *e);
+char *cr_suffixed(const char *p, const char *sfx);
+void cr_sum_text(char *buf, size_t len, uint64_t size, uint64_t hash);
+/* The outcome of item it (rc, e) counted and journaled (done / failed). */
+int cr_item_result(run *r, copy_item *it, int rc, const plat_err *e, const char *sum, plat_err *fatal);
+/* New files (copynew.c): a batch of one folder's new files, started in
+   order, filled by up to r->threads workers, finished in order. */
+typedef struct new_batch new_batch;
+new_batch *cr_batch_new(run *r, plat_err *e);
+/* Add item it (its source path sp, taken over); runs the batch first when
+   it is full or it lies in another folder. */
+int cr_batch_add(new_batch *b, copy_item *it, char *sp, plat_err *fatal);
+/* Finish every file in the batch; -1 on a fatal error or crash. */
+int cr_batch_run(new_batch *b, plat_err *fatal);
+void cr_batch_free(new_batch *b);
 
 #endif

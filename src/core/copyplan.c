@@ -156,6 +156,7 @@ static int visit(walk *w, const char *rel, const plat_info *s, int dst_dir_exist
   }
   copy_action a = CA_NEW;
   const char *why = "not in the destination";
+  int timeonly = 0;
   if (exists && d.type != s->type) {
     a = CA_MISMATCH;
     why = s->type == PLAT_DIR ? "a folder in the source, not a folder in the destination"
@@ -167,9 +168,16 @@ static int visit(walk *w, const char *rel, const plat_info *s, int dst_dir_exist
     a = CA_SAME;
     why = "same size and time";
     if (d.size != s->size) { a = CA_CHANGED; why = "size differs"; }
-    else if (!copy_time_eq(d.mtime_ns, s->mtime_ns, w->p->precision))
-      a = CA_CHANGED, why = d.mtime_ns < s->mtime_ns ? "source is newer" : "source is older";
-    else if (w->o->compare) {
+    else if (!copy_time_eq(d.mtime_ns, s->mtime_ns, w->p->precision)) {
+      /* same size, other time: the same bytes are the same file (nothing
+         to replace, no service to stop for it); left as it is */
+      char *sp = copy_join(w->src, rel);
+      plat_err ce;
+      int eq = 0;
+      if (sp && compare(sp, dp, &eq, &ce) == 0 && eq) timeonly = 1, why = "same content (only the time differs): left as it is";
+      else a = CA_CHANGED, why = d.mtime_ns < s->mtime_ns ? "source is newer" : "source is older";
+      free(sp);
+    } else if (w->o->compare) {
       char *sp = copy_join(w->src, rel);
       int eq = 0;
       int rc = sp ? compare(sp, dp, &eq, w->e) : plat_fail(w->e, rel, ENOMEM_CODE);
@@ -181,6 +189,7 @@ static int visit(walk *w, const char *rel, const plat_info *s, int dst_dir_exist
   }
   free(dp);
   if (add(w->p, rel, s->type, a, why, s->type == PLAT_FILE ? s->size : 0, w->e) != 0) return -1;
+  w->p->items[w->p->n - 1].timeonly = timeonly;
   if (s->type == PLAT_DIR && a != CA_MISMATCH) return walk_dir(w, rel, exists);
   return 0;
 }

@@ -1,5 +1,8 @@
 /* copyverify.c: after a copy, re-read the destination and compare it with
-   the source: size, every byte, and the metadata that was copied. */
+   the source: size, every byte, and the metadata that was copied. A file
+   this run wrote is read once, on the destination: its copy_hash must be
+   the one of the bytes the run read from the source and wrote (hashed as
+   they were copied); a file left as it was is compared byte for byte. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,17 +46,20 @@ static void mismatch(copy_item *it, const char *dp, const char *what) {
   if ((it->error = malloc(n))) snprintf(it->error, n, "%s: verify: %s", dp, what);
 }
 
-/* Compare one file, read through the destination's folder handles (a file
-   replaced at the next boot: its replacement); sets it->error on a
-   difference. */
-static int verify_file(const copy_opts *o, const plat_meta *tmpl, int64_t prec, copy_walk *w,
+/* Compare one file, open (fd, read through the destination's folder
+   handles; a file replaced at the next boot: its replacement; closed
+   here); sets it->error on a difference. Runs on a worker. */
+static int verify_file(const copy_opts *o, const plat_meta *tmpl, int64_t prec, plat_file *fd,
                        copy_item *it, const char *sp, const char *dp, plat_err *e) {
   int eq = 0;
-  const char *leaf;
-  plat_dirh *d = copy_walk_parent(w, it->rel, &leaf, e);
-  if (it->pending) leaf = it->pending;  /* in use: its replacement is what the run wrote */
-  plat_file *fd = d ? plat_dirh_open_file(d, leaf, 0, e) : NULL, *fs = fd ? plat_open_read(sp, e) : NULL;
-  int rc = fs ? copy_files_equal(fs, fd, &eq, e) : -1;
+  plat_file *fs = NULL;
+  int rc = -1;
+  if (fd && it->hashed) {  /* written by this run: the destination must hash as the bytes written */
+    uint64_t n, h;
+    if ((rc = copy_sum(fd, &n, &h, e)) == 0) eq = h == it->hash;
+  } else if (fd && (fs = plat_open_read(sp, e)) != NULL) {
+    rc = copy_files_equal(fs, fd, &eq, e);
+  }
   plat_close(fs, NULL);
   if (rc != 0 || !eq) { plat_close(fd, NULL); mismatch(it, dp, rc ? e->msg : "contents differ"); return 0; }
   plat_meta ms, md;
@@ -69,7 +75,7 @@ static int verify_file(const copy_opts *o, const plat_meta *tmpl, int64_t prec, 
      descriptor ntfs-3g derived is not the source's to compare. */
   int nt = find(&md, plat_meta_ntsd_name()) != NULL, view = nt && o->template;
   if (nt && !find(&ms, plat_meta_ntsd_name())) drop(&md, plat_meta_ntsd_name());
-  if (!copy_time_eq(ms.mtime_ns, md.mtime_ns, prec)) mismatch(it, dp, "modification time differs");
+  if (!it->timeonly && !copy_time_eq(ms.mtime_ns, md.mtime_ns, prec)) mismatch(it, dp, "modification time differs");
   else if (!view && (ms.mode & 07777) != (md.mode & 07777)) mismatch(it, dp, "mode differs");
   else if (!view && (ms.uid != md.uid || ms.gid != md.gid)) mismatch(it, dp, "owner or group differs");
   else if ((ms.attrs & 7) != (md.attrs & 7)) mismatch(it, dp, "attributes (read-only, hidden, system) differ");
@@ -95,25 +101,76 @@ static int verify_file(const copy_opts *o, const plat_meta *tmpl, int64_t prec, 
   return 0;
 }
 
+/* One folder's files at a time: opened in order on the walk, compared by
+   up to o->threads workers. */
+#define VBATCH 32
+typedef struct vjob { copy_item *it; plat_file *fd; char *sp, *dp; int rc; plat_err e; } vjob;
+typedef struct vbatch {
+  const copy_opts *o;
+  const plat_meta *tmpl;
+  int64_t prec;
+  vjob j[VBATCH];
+  size_t n;
+} vbatch;
+
+static void vjob_run(void *ud, size_t i) {
+  vbatch *b = ud;
+  vjob *j = &b->j[i];
+  j->rc = verify_file(b->o, b->tmpl, b->prec, j->fd, j->it, j->sp, j->dp, &j->e);
+}
+
+/* Compare the batch; the first fatal error goes to e. */
+static int vbatch_run(vbatch *b, int threads, plat_err *e) {
+  int rc = 0;
+  if (b->n) plat_parallel(b->n, threads, vjob_run, b);
+  for (size_t i = 0; i < b->n; i++) {
+    if (b->j[i].rc && !rc) { *e = b->j[i].e; rc = -1; }
+    free(b->j[i].sp);
+    free(b->j[i].dp);
+  }
+  b->n = 0;
+  return rc;
+}
+
 long copy_verify(const char *src, const char *dst, const copy_opts *o, copy_plan *p, plat_err *e) {
   plat_meta tmpl = {0};
   if (o->template && plat_meta_get(o->template, PLAT_META_SECURITY, &tmpl, e) != 0) return -1;
-  long bad = 0;
   copy_walk w;
   if (copy_walk_open(&w, dst, e) != 0) { plat_meta_free(&tmpl); return -1; }
-  int64_t prec = copy_precision(src, dst);
-  int rc = 0;
+  int threads = o->threads < 1 ? 1 : o->threads > PLAT_MAX_THREADS ? PLAT_MAX_THREADS : o->threads;
+  vbatch *b = calloc(1, sizeof *b);
+  int rc = b ? 0 : plat_fail(e, dst, ENOMEM_CODE);
+  if (b) *b = (vbatch){ o, &tmpl, copy_precision(src, dst), {{0}}, 0 };
+  const char *dir = NULL;  /* the batch's folder (rel of its first item) */
+  size_t dirlen = 0;
   for (size_t i = 0; i < p->n && rc == 0; i++) {
     copy_item *it = &p->items[i];
     if (it->type != PLAT_FILE || it->failed) continue;
     if (it->action != CA_NEW && it->action != CA_CHANGED && it->action != CA_SAME) continue;
+    const char *sl = strrchr(it->rel, '/');
+    size_t dl = sl ? (size_t)(sl - it->rel) + 1 : 0;
+    if (b->n && (b->n == (size_t)(threads > 1 ? VBATCH : 1) || dl != dirlen || strncmp(dir, it->rel, dl) != 0))
+      if ((rc = vbatch_run(b, threads, e)) != 0) break;
     char *sp = copy_join(src, it->rel), *dp = copy_join(dst, it->rel);
-    if (!sp || !dp) rc = plat_fail(e, it->rel, ENOMEM_CODE);
-    else rc = verify_file(o, &tmpl, prec, &w, it, sp, dp, e);
-    bad += it->error != NULL;
-    free(sp);
-    free(dp);
+    if (!sp || !dp) { free(sp); free(dp); rc = plat_fail(e, it->rel, ENOMEM_CODE); break; }
+    const char *leaf;
+    plat_err oe;
+    plat_dirh *d = copy_walk_parent(&w, it->rel, &leaf, &oe);
+    if (it->pending) leaf = it->pending;  /* in use: its replacement is what the run wrote */
+    plat_file *fd = d ? plat_dirh_open_file(d, leaf, 0, &oe) : NULL;
+    if (!fd) { mismatch(it, dp, oe.msg); free(sp); free(dp); continue; }
+    if (!b->n) dir = it->rel, dirlen = dl;
+    b->j[b->n++] = (vjob){ it, fd, sp, dp, 0, {0} };
   }
+  if (b && rc == 0) rc = vbatch_run(b, threads, e);
+  else if (b) { for (size_t i = 0; i < b->n; i++) { plat_close(b->j[i].fd, NULL); free(b->j[i].sp); free(b->j[i].dp); } }
+  long bad = 0;
+  for (size_t i = 0; i < p->n; i++) {
+    const copy_item *it = &p->items[i];
+    bad += it->type == PLAT_FILE && !it->failed && it->error &&
+           (it->action == CA_NEW || it->action == CA_CHANGED || it->action == CA_SAME);
+  }
+  free(b);
   copy_walk_close(&w);
   plat_meta_free(&tmpl);
   return rc ? -1 : bad;

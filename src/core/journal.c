@@ -21,6 +21,12 @@
 **                       destination itself, recorded before the root
 **                       record, whose identity it gives too); written once
 **                       it exists
+**   create REL          the run is about to create REL.sxsfix-new
+**                       exclusively (written before the create: a kill
+**                       right after it leaves a temporary file that only
+**                       this record names)
+**   createdir REL       the run is about to create folder REL (before the
+**                       mkdir record, likewise)
 **   new REL ID          the run created REL.sxsfix-new exclusively; it is
 **                       about to be filled and renamed to REL
 **   overwrite REL N     REL's bytes and metadata are in BACKUP/files/N
@@ -48,7 +54,14 @@
 ** "dirmeta", "overwrite" and "pending" are flushed to disk (fsync) before
 ** the destination changes; the others survive a killed process.
 **
-** Format 3 added "pending", "unchanged" and "service"; a format 2
+** Records are written before the change they describe, each in the write
+** that precedes it (one write(2) per change: "done" and "failed" wait in
+** memory and go out with the next one); "dirmeta", "overwrite",
+** "pending", "unchanged", "service" and "end" are also fsync'd, so a
+** file's backup is on disk before the file is overwritten.
+**
+** Format 3 added "pending", "unchanged" and "service" (and later
+** "create", which an older sxsfix ignores); a format 2
 ** journal (which has none) is still rolled back. An older sxsfix refuses format 3, rather than skip a record
 ** it does not know and leave a replacement scheduled.
 **
@@ -62,6 +75,15 @@
 ** "pending" record is undone by removing its entry from the boot-time
 ** renames and its REL.sxsfix-pendingN (when it still has ID); when a boot
 ** has already made it REL, REL is left as it is (counted as changed).
+** A "create" record without a "new" record for the same REL after it
+** (the run was killed between the two) is undone by removing
+** REL.sxsfix-new when it is a regular file (not a link): the run was
+** creating it exclusively, and the name is the run's own. Likewise a
+** "createdir" record without a "mkdir" record after it: REL is removed
+** when it is an empty folder.
+**
+** A journal cut short in its first line (a run killed as it created it)
+** records nothing: there is nothing to undo.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,7 +147,21 @@ void journal_id(const plat_info *st, char *buf, size_t len) {
   snprintf(buf, len, "%llx:%llx", (unsigned long long)st->dev, (unsigned long long)st->ino);
 }
 
-int journal_record(copy_journal *j, const char *verb, const char *rel, const char *arg, int sync, plat_err *e) {
+/* Append text to the buffer; -1 on no memory. */
+static int buffer(copy_journal *j, const char *text, size_t n) {
+  if (j->n + n > j->cap) {
+    size_t c = j->cap ? j->cap * 2 : 4096;
+    while (c < j->n + n) c *= 2;
+    char *nb = realloc(j->buf, c);
+    if (!nb) return -1;
+    j->buf = nb, j->cap = c;
+  }
+  memcpy(j->buf + j->n, text, n);
+  j->n += n;
+  return 0;
+}
+
+int journal_record(copy_journal *j, const char *verb, const char *rel, const char *arg, int how, plat_err *e) {
   char *enc = encode(rel);
   if (!enc) return plat_fail(e, rel, ENOMEM_CODE);
   size_t n = strlen(verb) + strlen(enc) + (arg ? strlen(arg) : 0) + 4;
@@ -133,12 +169,24 @@ int journal_record(copy_journal *j, const char *verb, const char *rel, const cha
   int rc = line ? 0 : plat_fail(e, rel, ENOMEM_CODE);
   if (!rc) {
     snprintf(line, n, "%s %s%s%s\n", verb, enc, arg ? " " : "", arg ? arg : "");
-    rc = plat_write(j->f, line, strlen(line), e);
+    rc = buffer(j, line, strlen(line)) == 0 ? 0 : plat_fail(e, rel, ENOMEM_CODE);
   }
-  if (!rc && sync) rc = plat_sync(j->f, e);
+  if (!rc && how != JOURNAL_LAZY) {  /* the buffered records and this one, in one write */
+    rc = plat_write(j->f, j->buf, j->n, e);
+    j->n = 0;
+  }
+  if (!rc && how == JOURNAL_SYNC) rc = plat_sync(j->f, e);
   free(line);
   free(enc);
   return rc;
+}
+
+void journal_abandon(copy_journal *j) {
+  plat_close(j->f, NULL);
+  j->f = NULL;
+  free(j->buf);
+  j->buf = NULL;
+  j->n = j->cap = 0;
 }
 
 int journal_open(copy_journal *j, const char *path, const char *src, const char *dst,
@@ -152,12 +200,16 @@ int journal_open(copy_journal *j, const char *path, const char *src, const char 
   if (!rc) rc = journal_record(j, "src", src, NULL, 0, e);
   if (!rc) rc = journal_record(j, "dst", dst, NULL, 0, e);
   if (!rc) rc = journal_record(j, "backup", backup, NULL, 1, e);
-  if (rc) { plat_close(j->f, NULL); j->f = NULL; }
+  if (rc) journal_abandon(j);
   return rc;
 }
 
 int journal_close(copy_journal *j, plat_err *e) {
-  int rc = plat_sync(j->f, e);
+  int rc = j->n ? plat_write(j->f, j->buf, j->n, e) : 0;
+  if (!rc) rc = plat_sync(j->f, e);
+  free(j->buf);
+  j->buf = NULL;
+  j->n = j->cap = 0;
   if (plat_close(j->f, rc ? NULL : e) != 0) rc = -1;
   j->f = NULL;
   return rc;
@@ -231,6 +283,10 @@ static int parse(journal_log *b, char *text, int v3, journal_rec **out, size_t *
     } else if (!strcmp(line, "service")) {
       if (!v3 || !b->dst || !b->rootid || arg || !is_service(rel)) { free(rs); return bad(e, b->path, lineno, "expected a service's name after the root record (format 3) in", line); }
       if (add_journal_rec(&rs, &n, &cap, (journal_rec){ lineno, line, rel, NULL, NULL, 0, 0 }) != 0) return plat_fail(e, b->path, ENOMEM_CODE);
+    } else if (!strcmp(line, "create") || !strcmp(line, "createdir")) {  /* the intent before REL.sxsfix-new is created */
+      if (!b->dst || !b->backup || !b->rootid) { free(rs); return bad(e, b->path, lineno, "a record before the dst, backup and root records:", line); }
+      if (!*rel || !inside(rel) || arg) { free(rs); return bad(e, b->path, lineno, "a record outside the destination (expected a relative path without '..'):", rel); }
+      if (add_journal_rec(&rs, &n, &cap, (journal_rec){ lineno, line, rel, NULL, NULL, 0, 0 }) != 0) return plat_fail(e, b->path, ENOMEM_CODE);
     } else if (!strcmp(line, "new") || !strcmp(line, "mkdir") || !strcmp(line, "overwrite") ||
                !strcmp(line, "dirmeta") || !strcmp(line, "pending")) {
       int num = line[0] == 'o' || line[0] == 'd', pend = line[0] == 'p';
@@ -254,6 +310,7 @@ int journal_load(journal_log *j, const char *path, plat_err *e) {
   memset(j, 0, sizeof *j);
   j->path = path;
   if (plat_read_file(path, &j->text, &len, e) != 0) return -1;
+  if (len < strlen(MAGIC) && strncmp(j->text, MAGIC, len) == 0) return 0;  /* killed while writing line 1 */
   int v3 = strncmp(j->text, MAGIC, strlen(MAGIC)) == 0;
   if (!v3 && strncmp(j->text, MAGIC2, strlen(MAGIC2)) != 0) {
     int v1 = strncmp(j->text, "sxsfix-copy-journal 1\n", 22) == 0;

@@ -132,6 +132,32 @@ static void undo_overwrite(rb *b, const journal_rec *r, int check) {
   free(bp);
 }
 
+/* The intent to create REL.sxsfix-new (or folder REL): when no "new"
+   ("mkdir") record for REL follows (the run was killed between the create
+   and that record), the temporary file it left, a regular file (the
+   folder, when empty), is removed. */
+static void undo_create(rb *b, const journal_rec *rs, size_t i, size_t n) {
+  const journal_rec *r = &rs[i];
+  int dir = strcmp(r->verb, "createdir") == 0;
+  for (size_t k = i + 1; k < n; k++)
+    if (!strcmp(rs[k].rel, r->rel)) { if (!strcmp(rs[k].verb, dir ? "mkdir" : "new")) return; break; }
+  const char *leaf;
+  plat_err e;
+  plat_info st;
+  plat_dirh *d = copy_walk_parent(&b->w, r->rel, &leaf, &e);
+  char *tmp = d ? malloc(strlen(leaf) + 12) : NULL;
+  if (!d) { if (!plat_is_notfound(e.code)) note_error(b, &e); return; }
+  if (!tmp) { plat_fail(&e, r->rel, ENOMEM_CODE); note_error(b, &e); return; }
+  sprintf(tmp, dir ? "%s" : "%s.sxsfix-new", leaf);
+  if (plat_dirh_stat(d, tmp, &st, &e) != 0) { if (!plat_is_notfound(e.code)) note_error(b, &e); }
+  else if (st.type == (dir ? PLAT_DIR : PLAT_FILE)) {
+    if (plat_dirh_remove(d, tmp, &e) == 0) b->st->removed++;
+    else if (dir && e.code == plat_errcode(PLAT_E_NOTEMPTY)) b->st->kept++;  /* not empty: not the run's */
+    else note_error(b, &e);
+  }
+  free(tmp);
+}
+
 /* A service the run stopped: started again (a running one is left so). */
 static void undo_service(rb *b, const journal_rec *r) {
   plat_err e;
@@ -278,7 +304,8 @@ int copy_rollback_in(const char *journal, const char *root, copy_rollback_stats 
     if ((rc = progress(&b, "undo", r->line, e)) != 0) break;
     if (!*r->rel && r->verb[0] == 'm') copy_walk_close(&b.w);  /* the root itself goes */
     int check = !r->undo;  /* a record a stopped rollback was undoing: again, unchecked */
-    if (r->verb[0] == 'n' || r->verb[0] == 'm') undo_new(&b, r, check);
+    if (r->verb[0] == 'c') undo_create(&b, rs, i, n);
+    else if (r->verb[0] == 'n' || r->verb[0] == 'm') undo_new(&b, r, check);
     else if (r->verb[0] == 'o') undo_overwrite(&b, r, check);
     else if (r->verb[0] == 'p') undo_pending(&b, r);
     else if (r->verb[0] == 's') undo_service(&b, r);

@@ -97,12 +97,18 @@ static void plan_opts(lua_State *L, int arg, lplan *lp) {
   }
 }
 
-/* Applying options at arg: backup (required), journal, verify, sha256
+/* Applying options at arg: backup (required), journal, verify, threads, sha256
    (src names the source in sha256's messages), at_boot, service. */
 static int apply_opts(lua_State *L, int arg, const char *src, copy_opts *o) {
-  static const char *const allowed[] = { "at_boot", "backup", "journal", "service", "sha256", "verify", NULL };
+  static const char *const allowed[] = { "at_boot", "backup", "journal", "service", "sha256", "threads", "verify", NULL };
   luaL_checktype(L, arg, LUA_TTABLE);
   sx_checkopts(L, arg, allowed);
+  lua_getfield(L, arg, "threads");  /* 0 or absent: one per processor, at most PLAT_MAX_THREADS */
+  int isnum = 1;
+  lua_Integer th = lua_isnil(L, -1) ? 0 : lua_tointegerx(L, -1, &isnum);
+  luaL_argcheck(L, isnum && th >= 0 && th <= PLAT_MAX_THREADS, arg, "threads must be an integer from 0 to 8");
+  o->threads = th ? (int)th : plat_cpu_count();
+  lua_pop(L, 1);
   lua_getfield(L, arg, "verify");
   int verify = lua_toboolean(L, -1);
   lua_getfield(L, arg, "at_boot");
@@ -237,7 +243,7 @@ static int plan_apply(lua_State *L) {
    re-reads the destination's copied and same items, compares with the source */
 static int plan_verify(lua_State *L) {
   lplan *lp = check_plan(L);
-  copy_opts o = { .compare = lp->compare, .template = lp->template };
+  copy_opts o = { .compare = lp->compare, .template = lp->template, .threads = plat_cpu_count() };
   plat_err e;
   long bad = copy_verify(lp->src, lp->dst, &o, &lp->p, &e);
   if (bad < 0) return sx_pushfail(L, &e);

@@ -78,11 +78,13 @@ static void plan_reasons_and_compare(void **state) {
   (void)state;
   th_put(S, "same.txt", "abc", T1);
   th_put(S, "size.txt", "abcd", T1);
-  th_put(S, "newer.txt", "abc", T1 + 1000);
+  th_put(S, "newer.txt", "abd", T1 + 1000);
+  th_put(S, "touched.txt", "abc", T1 + 1000);
   th_put(S, "damaged.txt", "abc", T1);
   th_put(D, "same.txt", "abc", T1);
   th_put(D, "size.txt", "abc", T1);
   th_put(D, "newer.txt", "abc", T1);
+  th_put(D, "touched.txt", "abc", T1);  /* same bytes, another time */
   th_put(D, "damaged.txt", "xyz", T1);  /* same size and time, other bytes */
   th_put(D, "extra.txt", "x", T1);
   th_put(D, "clash/f", "x", T1);
@@ -96,6 +98,10 @@ static void plan_reasons_and_compare(void **state) {
   assert_int_equal(item(&p, "size.txt")->action, CA_CHANGED);
   assert_string_equal(item(&p, "size.txt")->reason, "size differs");
   assert_string_equal(item(&p, "newer.txt")->reason, "source is newer");
+  assert_int_equal(item(&p, "newer.txt")->action, CA_CHANGED);
+  assert_int_equal(item(&p, "touched.txt")->action, CA_SAME);  /* nothing to replace */
+  assert_true(item(&p, "touched.txt")->timeonly);
+  assert_string_equal(item(&p, "touched.txt")->reason, "same content (only the time differs): left as it is");
   assert_int_equal(item(&p, "extra.txt")->action, CA_EXTRA);
   assert_int_equal(item(&p, "clash")->action, CA_MISMATCH);
   copy_plan_free(&p);
@@ -325,6 +331,7 @@ static void fault_denied_and_source_vanishing(void **state) {
   copy_plan_free(&p);
 }
 
+static int workers = 1;  /* copy_opts.threads of the crash tests */
 static int crash_after;
 static int crash_checkpoint(const char *verb, const char *rel) {
   (void)rel;
@@ -348,6 +355,7 @@ static void fault_crash_new_root(void **state) {
     const char *b = th_join(*state, at == 1 ? "bk-1" : at == 2 ? "bk-2" : "bk-3");
     copy_opts o = {0};
     o.backup = b;
+    o.threads = workers;
     copy_plan p;
     copy_summary s;
     plat_err e;
@@ -375,6 +383,7 @@ static void fault_crash_then_rollback(void **state) {
   copy_os.checkpoint = crash_checkpoint;
   crash_after = 2;
   copy_opts o = {0};
+  o.threads = workers;
   copy_plan p;
   copy_summary s;
   plat_err e;
@@ -705,6 +714,10 @@ static void link_swapped_in_is_not_followed(void **state) {
 
 static int no_checkpoint(const char *verb, const char *rel) { (void)verb; (void)rel; return 0; }
 
+/* The same crashes with two workers writing the new files. */
+static void fault_crash_then_rollback_2(void **state) { workers = 2; fault_crash_then_rollback(state); workers = 1; }
+static void fault_crash_new_root_2(void **state) { workers = 2; fault_crash_new_root(state); workers = 1; }
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(copies_tree_data_and_times, setup, teardown),
@@ -716,6 +729,8 @@ int main(void) {
     cmocka_unit_test_setup_teardown(fault_denied_and_source_vanishing, setup, teardown),
     cmocka_unit_test_setup_teardown(fault_crash_then_rollback, setup, teardown),
     cmocka_unit_test_setup_teardown(fault_crash_new_root, setup, teardown),
+    cmocka_unit_test_setup_teardown(fault_crash_then_rollback_2, setup, teardown),
+    cmocka_unit_test_setup_teardown(fault_crash_new_root_2, setup, teardown),
     cmocka_unit_test_setup_teardown(rollback_rejects_bad_journal, setup, teardown),
     cmocka_unit_test_setup_teardown(rollback_restores_folders, setup, teardown),
     cmocka_unit_test_setup_teardown(rollback_keeps_what_others_created, setup, teardown),

@@ -1,5 +1,5 @@
 -- sxsfix copy [--list] [--backup DIR] [--security source|template:PATH]
---             [--compare] SRC DST
+--             [--compare] [--threads N] SRC DST
 -- robocopy SRC DST /E /COPYALL /B /R:0 /W:0, and better: a plan with
 -- reasons (--list), content comparison, in-place overwrite with a backup and
 -- a journal (sxsfix rollback JOURNAL), security from a template, and a
@@ -16,18 +16,27 @@ local item_line, plan_summary, table_lines, exit_code =
 
 local BIT = robolog.BIT
 
+-- 1 when applying the plan would change something: a new or changed item
+local function has_work(items)
+  for _, it in ipairs(items) do
+    if (it.action == "new" or it.action == "changed") and not it.failed then return true end
+  end
+  return false
+end
+
 local function write_log(path, lines)
   return fs.append(path, table.concat(lines, "\n") .. "\n")
 end
 
 return {
   summary = "copy a folder tree with security, times and xattrs (robocopy /E /COPYALL /B)",
-  usage = "copy [--list] [--backup DIR] [--security source|template:PATH] [--compare] [--descriptors] SRC DST",
+  usage = "copy [--list] [--backup DIR] [--security source|template:PATH] [--compare] [--threads N] [--descriptors] SRC DST",
   options = {
     { "list", short = "l", help = "plan only: list each item's action and reason, change nothing" },
     { "backup", value = "DIR", help = "back up overwritten files here (default: a new temporary folder)" },
     { "security", value = "POLICY", help = "source (as robocopy), or template:PATH (new items get PATH's security)" },
     { "compare", help = "compare the contents of files whose size and time are equal" },
+    { "threads", value = "N", help = "workers writing file contents (default: one per processor, at most 8; 1: one file at a time)" },
     { "descriptors", help = "show each new or changed item's NT security descriptor (owner, group, ACEs)" },
   },
   help = "Exit code: robocopy's bitmask, 1 copied, 2 extras, 4 mismatches, 8 failures, 16 fatal.\n" ..
@@ -44,6 +53,11 @@ return {
       io.stderr:write("sxsfix copy: --security must be 'source' or 'template:PATH'\n")
       return BIT.fatal
     end
+    local threads = opts.threads and math.tointeger(tonumber(opts.threads))
+    if opts.threads and not (threads and threads >= 1 and threads <= 8) then
+      io.stderr:write("sxsfix copy: --threads must be a number from 1 to 8\n")
+      return BIT.fatal
+    end
     local copts = { compare = opts.compare or nil, security = sec }
     local backup, journal
     local lines = {
@@ -57,12 +71,18 @@ return {
     local plan, err = copy.plan(src, dst, copts)
     if plan and opts.list then
       items, summary = plan.items, plan_summary(plan.items)
+    elseif plan and not has_work(plan.items) then
+      -- nothing to copy: no backup folder, no journal; the same items verified
+      local v
+      v, err = plan:verify()
+      items = v and v.items
+      summary, verify_failed = items and plan_summary(items), v and v.failed
     elseif plan then
       backup = opts.backup
       if not backup then backup, err = fs.tempdir("sxsfix-backup") end
       if backup then
         lines[#lines + 1] = "  Backup : " .. backup
-        summary, err = plan:apply({ backup = backup, verify = true })
+        summary, err = plan:apply({ backup = backup, verify = true, threads = threads })
         items = summary and summary.items
         verify_failed = summary and summary.verify_failed
         journal = backup .. fs.sep .. "journal.txt"

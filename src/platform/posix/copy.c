@@ -2,6 +2,7 @@
    copy_file_range with a read/write fallback, rename without replace). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,12 @@
 #include <unistd.h>
 
 #include "platform/posix/posix.h"
+
+void px_fault_point(void) {
+  static long at = -1, n;
+  if (at < 0) { const char *v = getenv("SXSFIX_FAULT_KILL_AT"); at = v ? atol(v) : 0; }
+  if (at > 0 && __atomic_add_fetch(&n, 1, __ATOMIC_RELAXED) == at) raise(SIGKILL);
+}
 
 plat_file *px_wrap(int fd, const char *path, plat_err *e) {
   plat_file *f = malloc(sizeof *f);
@@ -34,6 +41,7 @@ plat_file *plat_open_write(const char *path, int how, plat_err *e) {
   int flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
   if (how == PLAT_CREATE_NEW) flags |= O_CREAT | O_EXCL;
   if (how == PLAT_OPEN_APPEND) flags |= O_CREAT | O_APPEND;
+  px_fault_point();
   int fd = open(path, flags, 0600);  /* the mode is set from the source afterwards */
   if (fd < 0) { plat_fail(e, path, errno); return NULL; }
   return px_wrap(fd, path, e);
@@ -49,6 +57,7 @@ int plat_read(plat_file *f, void *buf, size_t len, size_t *got, plat_err *e) {
 
 int plat_write(plat_file *f, const void *buf, size_t len, plat_err *e) {
   const char *p = buf;
+  px_fault_point();
   while (len > 0) {
     ssize_t w = write(f->fd, p, len);
     if (w < 0) {
@@ -62,6 +71,7 @@ int plat_write(plat_file *f, const void *buf, size_t len, plat_err *e) {
 }
 
 int plat_truncate(plat_file *f, uint64_t size, plat_err *e) {
+  px_fault_point();
   return ftruncate(f->fd, (off_t)size) == 0 ? 0 : plat_fail(e, f->path, errno);
 }
 
@@ -100,6 +110,7 @@ int plat_copy_data(plat_file *src, plat_file *dst, uint64_t *bytes, plat_err *e)
 }
 
 int plat_rename_new(const char *from, const char *to, plat_err *e) {
+  px_fault_point();
   if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0) return 0;
   if (errno != EINVAL && errno != ENOSYS) return plat_fail(e, to, errno);
   /* a file system without RENAME_NOREPLACE: link then unlink */

@@ -16,7 +16,9 @@
 
 struct plat_dirh {
   int fd;
-  char *path;  /* for messages */
+  char *path;     /* for messages */
+  int norename2;  /* renameat2 RENAME_NOREPLACE refused here (ntfs-3g): not tried
+                     again (on FUSE each try costs lookups before it fails) */
 };
 
 static char *join(const plat_dirh *d, const char *name) {
@@ -56,6 +58,7 @@ static plat_dirh *wrapd(int fd, char *path, plat_err *e) {
   if (!d) { close(fd); free(path); plat_fail(e, "(folder)", ENOMEM); return NULL; }
   d->fd = fd;
   d->path = path;
+  d->norename2 = 0;
   return d;
 }
 
@@ -92,6 +95,7 @@ int plat_dirh_stat(plat_dirh *d, const char *name, plat_info *out, plat_err *e) 
 
 int plat_dirh_mkdir(plat_dirh *d, const char *name, plat_err *e) {
   if (bad_name(name)) return fail_at(e, d, name, EINVAL);
+  px_fault_point();
   return mkdirat(d->fd, name, 0700) == 0 ? 0 : fail_at(e, d, name, errno);
 }
 
@@ -100,11 +104,14 @@ plat_file *plat_dirh_open_file(plat_dirh *d, const char *name, int how, plat_err
   /* O_NONBLOCK: a fifo planted under the name must not hang the open */
   int flags = O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (how ? O_RDWR : O_RDONLY);
   if (how == PLAT_CREATE_NEW) flags |= O_CREAT | O_EXCL;
+  if (how) px_fault_point();
   int fd = openat(d->fd, name, flags, 0600);  /* the mode is set from the source afterwards */
   if (fd < 0) { fail_at(e, d, name, link_or(d->fd, name, errno)); return NULL; }
+  /* A file created here is ours and regular; an existing one is checked on
+     the handle. O_NONBLOCK has no effect on a regular file: it stays. */
   struct stat st;
-  int c = fstat(fd, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? (S_ISDIR(st.st_mode) ? EISDIR : EINVAL) : 0;
-  if (!c && fcntl(fd, F_SETFL, flags & ~(O_NONBLOCK | O_CREAT | O_EXCL)) != 0) c = errno;
+  int c = how == PLAT_CREATE_NEW ? 0 : fstat(fd, &st) != 0 ? errno
+        : !S_ISREG(st.st_mode) ? (S_ISDIR(st.st_mode) ? EISDIR : EINVAL) : 0;
   if (c) { close(fd); fail_at(e, d, name, c); return NULL; }
   char *p = join(d, name);
   plat_file *f = px_wrap(fd, p ? p : name, e);
@@ -114,8 +121,12 @@ plat_file *plat_dirh_open_file(plat_dirh *d, const char *name, int how, plat_err
 
 int plat_dirh_rename_new(plat_dirh *d, const char *from, const char *to, plat_err *e) {
   if (bad_name(from) || bad_name(to)) return fail_at(e, d, to, EINVAL);
-  if (renameat2(d->fd, from, d->fd, to, RENAME_NOREPLACE) == 0) return 0;
-  if (errno != EINVAL && errno != ENOSYS) return fail_at(e, d, to, errno);
+  px_fault_point();
+  if (!d->norename2) {
+    if (renameat2(d->fd, from, d->fd, to, RENAME_NOREPLACE) == 0) return 0;
+    if (errno != EINVAL && errno != ENOSYS) return fail_at(e, d, to, errno);
+    d->norename2 = 1;
+  }
   /* a file system without RENAME_NOREPLACE: link then unlink */
   if (linkat(d->fd, from, d->fd, to, 0) != 0) return fail_at(e, d, to, errno);
   return unlinkat(d->fd, from, 0) == 0 ? 0 : fail_at(e, d, from, errno);
@@ -123,6 +134,7 @@ int plat_dirh_rename_new(plat_dirh *d, const char *from, const char *to, plat_er
 
 int plat_dirh_remove(plat_dirh *d, const char *name, plat_err *e) {
   if (bad_name(name)) return fail_at(e, d, name, EINVAL);
+  px_fault_point();
   if (unlinkat(d->fd, name, 0) == 0) return 0;
   if (errno != EISDIR && errno != EPERM) return fail_at(e, d, name, errno);
   return unlinkat(d->fd, name, AT_REMOVEDIR) == 0 ? 0 : fail_at(e, d, name, errno);
@@ -197,25 +209,13 @@ int plat_fstat(plat_file *f, plat_info *out, plat_err *e) {
   return 0;
 }
 
-static int fmeta_aux(plat_file *f, unsigned what, plat_meta *get, const plat_meta *set, plat_err *e) {
-  char proc[40];
-  snprintf(proc, sizeof proc, "/proc/self/fd/%d", f->fd);
-  int rc = get ? px_meta_get(proc, 1, what, get, e) : px_meta_set(proc, 1, what, set, e);
-  size_t k = strlen(proc);
-  if (rc && strncmp(e->msg, proc, k) == 0) {
-    char rest[sizeof e->msg];
-    snprintf(rest, sizeof rest, "%s", e->msg + k);
-    snprintf(e->msg, sizeof e->msg, "%s%s", f->path, rest);
-  }
-  return rc;
-}
-
+/* On the descriptor itself (f* calls): no path is looked up. */
 int plat_fmeta_get(plat_file *f, unsigned what, plat_meta *m, plat_err *e) {
-  return fmeta_aux(f, what, m, NULL, e);
+  return px_fdmeta_get(f->fd, f->path, what, m, e);
 }
 
 int plat_fmeta_set(plat_file *f, unsigned what, const plat_meta *m, plat_err *e) {
-  return fmeta_aux(f, what, NULL, m, e);
+  return px_fdmeta_set(f->fd, f->path, what, m, e);
 }
 
 int plat_rewind(plat_file *f, plat_err *e) {
