@@ -33,7 +33,8 @@ return {
       return 2
     end
     if max == 0 then return 1 end  -- as grep -m 0: read nothing
-    local matches, errors, files = set:search(pos)
+    -- -c: the engine counts the matching lines (each once) and numbers none
+    local matches, errors, files = set:search(pos, opts.count and { count = true } or nil)
     set:close()
 
     -- One line per file:line even when several patterns match it.
@@ -47,9 +48,11 @@ return {
         last = key
       end
     end
+    local counted = 0
     if opts.count then
       for _, f in ipairs(files) do
-        io.stdout:write(f.file, ":", per_file[f.file] or 0, "\n")
+        io.stdout:write(f.file, ":", f.matches, "\n")
+        counted = counted + f.matches
       end
     else
       for _, m in ipairs(lines) do
@@ -57,7 +60,7 @@ return {
       end
     end
     for _, e in ipairs(errors) do io.stderr:write("sxsfix grep: ", e.message, "\n") end
-    ctx.log("grep: %d matching lines, %d errors", #lines, #errors)
+    ctx.log("grep: %d matching lines, %d errors", opts.count and counted or #lines, #errors)
 
     local result = { matches = {}, errors = errors }
     for i, m in ipairs(lines) do
@@ -66,7 +69,7 @@ return {
     local json = require "sxsfix.json"
     json.array(result.matches)
     json.array(result.errors)
-    local code = #errors > 0 and 2 or (#lines > 0 and 0 or 1)
+    local code = #errors > 0 and 2 or ((#lines > 0 or counted > 0) and 0 or 1)
     return code, result
   end,
 }
