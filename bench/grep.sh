@@ -15,9 +15,25 @@
 # for the u16/u8 ratio; "cpu" is the mean user + system time
 # (less disturbed by other load than wall time); peak RSS and output lines
 # come from one more run under /usr/bin/time.
+#
+# Then the dense CBS table ("cbs"): the CBS logs of ../shared/testdata/logs
+# (every *CBS*.log there; they are UTF-8 or ASCII text, none is UTF-16 and
+# none is inside a .cab; a UTF-16 one would be left out, and is named)
+# concatenated and repeated to SXSFIX_BENCH_CBS_MIB (default 1024) in a
+# temporary folder removed at the end: real CBS lines, where the
+# literals' rare letters are not rare. It is searched with the six fixed
+# strings of lua/sxsfix/signatures.lua ("sig") and the six short literals
+# ("short"), -c and -n, on one core (taskset -c 0; rg -j1) and on two
+# (both as they are: rg searches a single file on one thread, sxsfix cuts
+# it into parts). With "realn" the real corpus gets the same table for -n.
+# Each case is one hyperfine run of rg, rg --no-mmap, sxsfix and, with
+# SXSFIX_BENCH_BEFORE=path/to/other/sxsfix, that build too (before/after
+# in the same run): wall is the median (the machine is shared), cpu the
+# mean user + system, RSS the peak of one more run; the ratios are to the
+# faster rg of the same run.
 #   bench/grep.sh [path/to/sxsfix]
 #   SXSFIX_BENCH_SIZE=MiB (default 256), SXSFIX_BENCH_RUNS=N (default 5)
-#   SXSFIX_BENCH_CORPORA="synthetic real" (default both)
+#   SXSFIX_BENCH_CORPORA="synthetic real cbs realn" (default all four)
 #   SXSFIX_BENCH_KINDS="fixed regex short" (default "fixed regex"; short:
 #   six short literals, the start of each signature, with -F: where rg's
 #   own literal search is at its best)
@@ -26,13 +42,15 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 sxsfix=${1:-$here/build/native/sxsfix}
 size_mib=${SXSFIX_BENCH_SIZE:-256}
 runs=${SXSFIX_BENCH_RUNS:-5}
-corpora=${SXSFIX_BENCH_CORPORA:-synthetic real}
+corpora=${SXSFIX_BENCH_CORPORA:-synthetic real cbs realn}
+cbs_mib=${SXSFIX_BENCH_CBS_MIB:-1024}
+before=${SXSFIX_BENCH_BEFORE:-}
 kinds=${SXSFIX_BENCH_KINDS:-fixed regex}
 logs=${SXSFIX_TESTDATA:-$here/../shared/testdata}/logs
 dir=${TMPDIR:-/tmp}/sxsfix-bench-grep
 mkdir -p "$dir"
 [ -x "$sxsfix" ] || { echo "bench: build sxsfix first (scripts/build.sh native)" >&2; exit 1; }
-for t in rg hyperfine jq iconv; do
+for t in rg hyperfine jq iconv taskset; do
   command -v $t >/dev/null || { echo "bench: $t is needed: scripts/deps.sh" >&2; exit 1; }
 done
 
@@ -123,8 +141,9 @@ se=(-e CDlpActionDriverMigrate -e 'Failed to bind the online' -e 'Process Driver
     -e 'MoSetupPlatform: Using' -e 'Setup phase change' -e 'Failed to create worker session')
 q() { printf '%q ' "$@"; }
 
-echo "machine: $(nproc) cores, shared with other work (load $(cut -d' ' -f1-3 /proc/loadavg)); times are the minimum of $runs runs"
-printf '%-9s %-8s %-5s %-3s %7s %7s %7s %6s %7s %7s %6s %9s %6s %6s %6s %6s\n' corpus enc kind opt \
+old=0; for c in $corpora; do case $c in synthetic|real) old=1 ;; esac; done
+[ $old = 0 ] || echo "machine: $(nproc) cores, shared with other work (load $(cut -d' ' -f1-3 /proc/loadavg)); times are the minimum of $runs runs"
+[ $old = 0 ] || printf '%-9s %-8s %-5s %-3s %7s %7s %7s %6s %7s %7s %6s %9s %6s %6s %6s %6s\n' corpus enc kind opt \
   "rg s" "rg* s" "sx s" ratio "rg cpu" "sx cpu" ratio u16/u8 "rg MiB" "sx MiB" "rg out" "sx out"
 row() {  # CORPUS ENC KIND OPT J: the results J (rg), J+1 (rg --no-mmap), J+2 (sxsfix) of h.json
   local j=$5 rt rn st rc sc best bc rm sm ro so u=""
@@ -148,6 +167,7 @@ row() {  # CORPUS ENC KIND OPT J: the results J (rg), J+1 (rg --no-mmap), J+2 (s
     "${u:--}" "$rm" "$sm" "$ro" "$so"
 }
 for c in $corpora; do
+  case $c in synthetic|real) ;; *) continue ;; esac
   corpus "$c" || continue
   cat "$u8" "$u16" >/dev/null  # into the page cache
   for kind in $kinds; do
@@ -168,7 +188,99 @@ for c in $corpora; do
     done
   done
 done
-echo "(rg: its default, which maps a single file with mmap; rg*: rg --no-mmap, reading as sxsfix does;"
-echo " ratio: sxsfix to the faster of the two; cpu: user + system, mean; u16/u8: sxsfix's time on the"
-echo " UTF-16LE twin to its time on the UTF-8 file in the same run, wall/cpu; out: lines printed with -n, the"
-echo " count with -c; rg transcodes UTF-16 from its BOM)"
+[ $old = 0 ] || echo "(rg: its default, which maps a single file with mmap; rg*: rg --no-mmap, reading as sxsfix does;"
+[ $old = 0 ] || echo " ratio: sxsfix to the faster of the two; cpu: user + system, mean; u16/u8: sxsfix's time on the"
+[ $old = 0 ] || echo " UTF-16LE twin to its time on the UTF-8 file in the same run, wall/cpu; out: lines printed with -n, the"
+[ $old = 0 ] || echo " count with -c; rg transcodes UTF-16 from its BOM)"
+
+# ---- the dense CBS table ----
+
+gen_cbs() {  # FILE: the CBS logs (BOM dropped, each ending with a line end), repeated to cbs_mib
+  [ -d "$logs" ] || { echo "bench: $logs is absent: no CBS corpus" >&2; return 1; }
+  local used=0
+  while IFS= read -r f; do
+    if [ "$(head -c 2 "$f" | od -An -tx1 | tr -d ' ')" = fffe ]; then
+      echo "bench: $f is UTF-16: left out of the CBS corpus" >&2; continue
+    fi
+    sed '1s/^\xef\xbb\xbf//' "$f"; [ -z "$(tail -c 1 "$f")" ] || printf '\r\n'
+    used=$((used + 1))
+  done < <(find "$logs" -type f -iname '*cbs*.log' | LC_ALL=C sort) >"$1.base"
+  echo "bench: CBS corpus: $used CBS logs, $(( $(stat -c %s "$1.base") >> 10 )) KiB, repeated to $cbs_mib MiB" >&2
+  local base=$(stat -c %s "$1.base") want=$((cbs_mib << 20)) n=0
+  {
+    while (( n + base <= want )); do cat "$1.base"; n=$((n + base)); done
+    head -c $((want - n)) "$1.base" | sed '$d'  # the rest, whole lines only
+  } >"$1"
+  rm -f "$1.base"
+}
+
+# The six fixed strings of the diagnosis (sxsfix.signatures, fixed = true,
+# without the bare 0x80070003 that only counts next to other text).
+sig=()
+while IFS= read -r t; do sig+=(-e "$t"); done < <(lua5.4 -e '
+  package.path = arg[1] .. "/lua/?.lua;" .. package.path
+  for _, s in ipairs(require "sxsfix.signatures") do
+    if s.fixed and not s.near then print(s.text) end
+  end' "$here" 2>/dev/null || printf '%s\n' "${sigs[@]}")
+
+vs_row() {  # LABEL FILE KIND OPT CORES: one hyperfine run, one line
+  local label=$1 f=$2 kind=$3 opt=$4 cores=$5 pre=() rj=() pat=()
+  if [ "$cores" = 1 ]; then pre=(taskset -c 0); rj=(-j1); fi
+  if [ "$kind" = sig ]; then pat=("${sig[@]}"); else pat=("${se[@]}"); fi
+  local sxo=(); [ "$opt" = -c ] && sxo=(-c)
+  local cmds=("$(q "${pre[@]}" rg "${rj[@]}" "$opt" -H -F "${pat[@]}" "$f")"
+              "$(q "${pre[@]}" rg "${rj[@]}" --no-mmap "$opt" -H -F "${pat[@]}" "$f")"
+              "$(q "${pre[@]}" "$sxsfix" grep "${sxo[@]}" -F "${pat[@]}" "$f")")
+  [ -z "$before" ] || cmds+=("$(q "${pre[@]}" "$before" grep "${sxo[@]}" -F "${pat[@]}" "$f")")
+  hyperfine --shell=bash --runs "$runs" --warmup 1 -i --export-json "$dir/v.json" "${cmds[@]}" >/dev/null 2>&1
+  local j=$dir/v.json w=() c=() m=() o=()
+  for i in "${!cmds[@]}"; do
+    w+=("$(jq ".results[$i].median" "$j")"); c+=("$(jq ".results[$i].user + .results[$i].system" "$j")")
+    /usr/bin/time -f %M -o "$dir/rss" bash -c "${cmds[$i]}" >"$dir/out" 2>/dev/null || true
+    m+=($(( $(tail -n 1 "$dir/rss") / 1024 )))
+    if [ "$opt" = -c ]; then o+=("$(awk -F: '{s += $NF} END {print s + 0}' "$dir/out")"); else o+=("$(wc -l <"$dir/out")"); fi
+  done
+  local bw=$(echo "if (${w[0]} < ${w[1]}) ${w[0]} else ${w[1]}" | bc -l)
+  local bc_=$(echo "if (${c[0]} < ${c[1]}) ${c[0]} else ${c[1]}" | bc -l)
+  local line
+  line=$(printf '%-6s %-5s %-3s %5s | %6.3f %6.3f %6.3f %6.3f %5s | %6.3f %6.3f %5.2fx %5.2fx' "$label" "$kind" "$opt" "$cores" \
+    "${w[0]}" "${c[0]}" "${w[1]}" "${c[1]}" "${m[0]}/${m[1]}" "${w[2]}" "${c[2]}" \
+    "$(echo "scale=4; ${w[2]} / $bw" | bc)" "$(echo "scale=4; ${c[2]} / $bc_" | bc)")
+  if [ -n "$before" ]; then
+    line+=$(printf ' | %6.3f %6.3f %5.2fx %5.2fx' "${w[3]}" "${c[3]}" "$(echo "scale=4; ${w[3]} / $bw" | bc)" "$(echo "scale=4; ${c[3]} / $bc_" | bc)")
+  fi
+  line+=$(printf ' | %5s MiB | out %s' "${m[2]}${before:+/${m[3]}}" "${o[*]}")
+  echo "$line"
+}
+
+vs_head() {
+  echo "side by side (wall: median of $runs runs; cpu: mean user + system; RSS: one run; load $(cut -d' ' -f1-3 /proc/loadavg)):"
+  local h; h=$(printf '%-6s %-5s %-3s %5s | %6s %6s %6s %6s %5s | %6s %6s %6s %6s' corpus kind opt cores \
+    "rg s" "rg cpu" "rg* s" "rg*cpu" "RSS" "sx s" "sx cpu" "wall" "cpu")
+  [ -z "$before" ] || h+=$(printf ' | %6s %6s %6s %6s' "sx0 s" "sx0cpu" "wall" "cpu")
+  echo "$h | sx RSS | out (rg rg* sx${before:+ sx0})"
+}
+
+vs_done=0
+for c in $corpora; do
+  case $c in
+    cbs)
+      tmp=$(mktemp -d "${TMPDIR:-/tmp}/sxsfix-bench-cbs.XXXXXX")
+      trap 'rm -rf "$tmp"' EXIT
+      gen_cbs "$tmp/cbs.log" || continue
+      cat "$tmp/cbs.log" >/dev/null
+      [ $vs_done = 1 ] || vs_head; vs_done=1
+      for kind in sig short; do for opt in -c -n; do for cores in 1 2; do
+        vs_row cbs "$tmp/cbs.log" $kind $opt $cores
+      done; done; done
+      rm -rf "$tmp" ;;
+    realn)
+      corpus real || continue
+      [ $vs_done = 1 ] || vs_head; vs_done=1
+      for kind in sig short; do for cores in 1 2; do vs_row real "$u8" $kind -n $cores; done; done ;;
+  esac
+done
+if [ $vs_done = 1 ]; then
+  echo "(rg: as it is, mmap; rg*: --no-mmap; RSS: rg/rg*; wall, cpu: sxsfix's to the faster rg of the row;"
+  echo " sx0: SXSFIX_BENCH_BEFORE, the build before; out: the count with -c, lines printed with -n)"
+fi

@@ -5,7 +5,8 @@
    with the prefilter and without it must give the same lines for the same
    patterns. When the text is valid UTF-8, its UTF-16LE twin (with a BOM)
    must give those lines too: the decoder, read in blocks that split code
-   units and lines, feeds the same prefilter. */
+   units and lines, feeds the same prefilter. Count mode must count the
+   lines found, each once. */
 #include <stdio.h>
 #include <string.h>
 
@@ -28,10 +29,12 @@ static const char *const words[] = {
 };
 #define NWORDS (sizeof words / sizeof words[0])
 
-typedef struct res { char s[8192]; size_t n; int faults; } res;
+typedef struct res { char s[8192]; size_t n; int faults; uint64_t lines, last, done; } res;
 
 static int on_match(void *ud, const sx_grep_match *m) {
   res *r = ud;
+  if (m->line != r->last) r->lines++;
+  r->last = m->line;
   if (r->n < sizeof r->s - 32)
     r->n += (size_t)snprintf(r->s + r->n, sizeof r->s - r->n, "%llu:%d;", (unsigned long long)m->line, m->pattern);
   return 0;
@@ -63,11 +66,25 @@ static size_t to_utf16le(const unsigned char *s, size_t n, unsigned char *out) {
   return o;
 }
 
+static void on_done(void *ud, const char *file, uint64_t n) {
+  (void)file;
+  ((res *)ud)->done = n;
+}
+
 static void search(sx_grep *g, int filt, const char *text, size_t n, res *r) {
   memset(r, 0, sizeof *r);
   sx_grep_set_prefilter(g, filt);
   sx_grep_sink s = { on_match, on_error, NULL, r, on_fault };
   sx_grep_buffer(g, "fuzz.log", text, n, &(sx_grep_opts){ 0 }, &s);
+}
+
+/* The lines count mode counts (match() is never called: NULL). */
+static uint64_t count(sx_grep *g, const char *text, size_t n, int *faults) {
+  res r = { .n = 0 };
+  sx_grep_sink s = { NULL, on_error, on_done, &r, on_fault };
+  sx_grep_buffer(g, "fuzz.log", text, n, &(sx_grep_opts){ .count_only = 1 }, &s);
+  *faults = r.faults;
+  return r.done;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) {
@@ -113,6 +130,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) {
   if (!a->faults && !b->faults)
     FZ_CHECK(strcmp(a->s, b->s) == 0, "simd %s block %zu: plain scan %s, prefiltered %s",
              sx_simd_level(), block, a->s, b->s);
+  int cf = 0;
+  uint64_t c = count(g, text, tn, &cf);
+  if (!b->faults && !cf)
+    FZ_CHECK(c == b->lines, "simd %s block %zu: count mode %llu lines, %llu found", sx_simd_level(), block,
+             (unsigned long long)c, (unsigned long long)b->lines);
   if (!a->faults && !b->faults && sx_utf8_valid(text, tn)) {
     unsigned char *u16 = malloc(2 * tn + 2);
     size_t un = to_utf16le((const unsigned char *)text, tn, u16);

@@ -44,9 +44,18 @@ void sx_grep_set_prefilter(sx_grep *g, int on);
    to put matches across block boundaries. */
 void sx_grep_set_block(sx_grep *g, size_t bytes);
 
+/* sx_grep_paths searches a single big file in parts, one thread each, of
+   this many bytes at least (default 4 MiB); tests make it tiny to put
+   matches next to the cuts. */
+void sx_grep_set_split(sx_grep *g, uint64_t bytes);
+
 typedef struct sx_grep_opts {
   uint64_t max_count;   /* matches per pattern per file; 0 = no limit */
   int before, after;    /* context lines */
+  /* count mode: match() is not called; done() gets the number of lines
+     some pattern matched (a line counts once, as grep -c and rg -c count),
+     at most max_count; lines are not numbered (a fault has line 0) */
+  int count_only;
 } sx_grep_opts;
 
 typedef struct sx_grep_line {
@@ -107,7 +116,9 @@ int sx_grep_buffer(sx_grep *g, const char *name, const void *data, size_t len,
 int sx_grep_path(sx_grep *g, const char *path, const sx_grep_opts *o, const sx_grep_sink *s);
 
 /* Search several paths as sx_grep_path does, on up to threads threads
-   (one path per worker; see plat_parallel). The sink sees what a search of
+   (one file per worker; see plat_parallel; a single big 8-bit file is cut
+   at line ends into parts searched on several threads, unless context
+   lines or max_count are asked for). The sink sees what a search of
    paths[0], paths[1], ... one after the other would show, in that order,
    from the caller's thread: line numbers and output stay deterministic.
    Returns 0, or 1 when the sink stopped it. */

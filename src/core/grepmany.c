@@ -7,25 +7,13 @@
    and what it finds is recorded; the caller's thread then replays the
    records file by file, so the sink sees exactly what a search of the
    paths one after the other would show, in the same order. A single file
-   is searched on the caller's thread directly, without records. */
+   is searched on the caller's thread directly, without records, or when
+   it is big in parts on several threads (grepsplit.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/grep_int.h"
-
-enum { EV_MATCH, EV_ERROR, EV_DONE, EV_FAULT };
-
-typedef struct ev {
-  struct ev *next;
-  int type;
-  char *file;
-  plat_err e;
-  uint64_t n;
-  sx_grep_match m;      /* its strings and arrays owned by the record */
-} ev;
-
-typedef struct rec { ev *head, **tail; int nomem; } rec;
 
 typedef struct task task;
 
@@ -35,7 +23,7 @@ typedef struct many {
   const sx_grep_opts *o;
 } many;
 
-static char *dup_n(const char *s, size_t n, rec *r) {
+static char *dup_n(const char *s, size_t n, sx_rec *r) {
   char *d = malloc(n + 1);
   if (!d) { r->nomem = 1; return NULL; }
   memcpy(d, s, n);
@@ -43,8 +31,8 @@ static char *dup_n(const char *s, size_t n, rec *r) {
   return d;
 }
 
-static ev *push(rec *r, int type, const char *file) {
-  ev *v = calloc(1, sizeof *v);
+static sx_ev *push(sx_rec *r, int type, const char *file) {
+  sx_ev *v = calloc(1, sizeof *v);
   if (!v) { r->nomem = 1; return NULL; }
   v->type = type;
   if (!(v->file = dup_n(file, strlen(file), r))) { free(v); return NULL; }
@@ -53,7 +41,7 @@ static ev *push(rec *r, int type, const char *file) {
   return v;
 }
 
-static sx_grep_line *dup_lines(const sx_grep_line *l, int n, rec *r) {
+static sx_grep_line *dup_lines(const sx_grep_line *l, int n, sx_rec *r) {
   if (n == 0) return NULL;
   sx_grep_line *d = calloc((size_t)n, sizeof *d);
   if (!d) { r->nomem = 1; return NULL; }
@@ -61,7 +49,7 @@ static sx_grep_line *dup_lines(const sx_grep_line *l, int n, rec *r) {
   return d;
 }
 
-static void copy_match(ev *v, const sx_grep_match *m, rec *r) {
+static void copy_match(sx_ev *v, const sx_grep_match *m, sx_rec *r) {
   v->m = *m;
   v->m.file = v->file;
   v->m.text = dup_n(m->text, m->len, r);
@@ -86,32 +74,32 @@ static void copy_match(ev *v, const sx_grep_match *m, rec *r) {
   if (!v->m.after) v->m.nafter = 0;
 }
 
-static int rec_match(void *ud, const sx_grep_match *m) {
-  rec *r = ud;
-  ev *v = push(r, EV_MATCH, m->file);
+int sx_rec_match(void *ud, const sx_grep_match *m) {
+  sx_rec *r = ud;
+  sx_ev *v = push(r, SX_EV_MATCH, m->file);
   if (v) copy_match(v, m, r);
   return 0;
 }
 
-static void rec_error(void *ud, const char *file, const plat_err *e) {
-  ev *v = push(ud, EV_ERROR, file);
+void sx_rec_error(void *ud, const char *file, const plat_err *e) {
+  sx_ev *v = push(ud, SX_EV_ERROR, file);
   if (v) v->e = *e;
 }
 
-static void rec_done(void *ud, const char *file, uint64_t n) {
-  ev *v = push(ud, EV_DONE, file);
+void sx_rec_done(void *ud, const char *file, uint64_t n) {
+  sx_ev *v = push(ud, SX_EV_DONE, file);
   if (v) v->n = n;
 }
 
-static void rec_fault(void *ud, const sx_grep_match *m, const plat_err *e) {
-  rec *r = ud;
-  ev *v = push(r, EV_FAULT, m->file);
+void sx_rec_fault(void *ud, const sx_grep_match *m, const plat_err *e) {
+  sx_rec *r = ud;
+  sx_ev *v = push(r, SX_EV_FAULT, m->file);
   if (v) { copy_match(v, m, r); v->e = *e; }
 }
 
-static void free_ev(ev *v) {
+static void sx_free_ev(sx_ev *v) {
   free(v->file);
-  if (v->type == EV_MATCH || v->type == EV_FAULT) {
+  if (v->type == SX_EV_MATCH || v->type == SX_EV_FAULT) {
     free((char *)v->m.text);
     for (int i = 0; i < v->m.ncap && v->m.cap; i++) free((char *)v->m.cap[i]);
     free(v->m.cap);
@@ -124,8 +112,18 @@ static void free_ev(ev *v) {
   free(v);
 }
 
-/* A copy of g sharing its compiled patterns, with its own match data. */
-static sx_grep *clone(const sx_grep *g) {
+void sx_replay(sx_ev *v, const sx_grep_sink *s, int *stopped) {
+  if (!*stopped) {
+    if (v->type == SX_EV_MATCH) *stopped = s->match(s->ud, &v->m) != 0;
+    else if (v->type == SX_EV_ERROR) s->error(s->ud, v->file, &v->e);
+    else if (v->type == SX_EV_DONE) { if (s->done) s->done(s->ud, v->file, v->n); }
+    else if (s->fault) s->fault(s->ud, &v->m, &v->e);
+    else s->error(s->ud, v->file, &v->e);
+  }
+  sx_free_ev(v);
+}
+
+sx_grep *sx_grep_clone(const sx_grep *g) {
   sx_grep *c = malloc(sizeof *c);
   sx_pat *p = malloc((size_t)(g->n ? g->n : 1) * sizeof *p);
   if (!c || !p) { free(c); free(p); return NULL; }
@@ -144,7 +142,7 @@ static sx_grep *clone(const sx_grep *g) {
   return c;
 }
 
-static void free_clone(sx_grep *c) {
+void sx_grep_free_clone(sx_grep *c) {
 #if SXSFIX_HAVE_PCRE2
   for (int i = 0; i < c->n; i++) pcre2_match_data_free(c->pat[i].md);
 #endif
@@ -154,21 +152,21 @@ static void free_clone(sx_grep *c) {
 
 /* One file to search (path), or, with path NULL, what listing a
    folder for a wildcard reported (name: the path given). */
-struct task { char *path; const char *name; int listed; rec r; };
+struct task { char *path; const char *name; int listed; sx_rec r; };
 
 static void work(void *ud, size_t i) {
   many *w = ud;
   task *t = &w->tasks[i];
   if (!t->path) return;
-  sx_grep *c = clone(w->g);
+  sx_grep *c = sx_grep_clone(w->g);
   if (!c) { t->r.nomem = 1; return; }
-  sx_grep_sink s = { rec_match, rec_error, rec_done, &t->r, rec_fault };
+  sx_grep_sink s = { sx_rec_match, sx_rec_error, sx_rec_done, &t->r, sx_rec_fault };
   sx_grep_file(c, t->path, t->listed, w->o, &s);
-  free_clone(c);
+  sx_grep_free_clone(c);
 }
 
-static void free_rec(rec *r) {
-  for (ev *v = r->head, *next; v; v = next) { next = v->next; free_ev(v); }
+void sx_free_rec(sx_rec *r) {
+  for (sx_ev *v = r->head, *next; v; v = next) { next = v->next; sx_free_ev(v); }
 }
 
 /* The paths as tasks, in order; NULL when out of memory. */
@@ -177,8 +175,8 @@ static task *plan(const char *const *paths, size_t n, size_t *nt, size_t *nfiles
   size_t k = 0, cap = 0;
   *nfiles = 0;
   for (size_t i = 0; i < n; i++) {
-    rec lr = { NULL, &lr.head, 0 };
-    sx_grep_sink ls = { rec_match, rec_error, rec_done, &lr, rec_fault };
+    sx_rec lr = { NULL, &lr.head, 0 };
+    sx_grep_sink ls = { sx_rec_match, sx_rec_error, sx_rec_done, &lr, sx_rec_fault };
     size_t nf;
     int listed;
     char **files = sx_grep_expand(paths[i], &nf, &listed, &ls);
@@ -188,8 +186,8 @@ static task *plan(const char *const *paths, size_t n, size_t *nt, size_t *nfiles
       if (!nts) {
         for (size_t f = 0; f < nf; f++) free(files[f]);
         free(files);
-        free_rec(&lr);
-        for (size_t t = 0; t < k; t++) { free(ts[t].path); free_rec(&ts[t].r); }
+        sx_free_rec(&lr);
+        for (size_t t = 0; t < k; t++) { free(ts[t].path); sx_free_rec(&ts[t].r); }
         free(ts);
         return NULL;
       }
@@ -224,18 +222,14 @@ int sx_grep_paths(sx_grep *g, const char *const *paths, size_t n, int threads,
   int stopped = 0;
   for (size_t i = 0; i < nt; i++) {
     task *t = &tasks[i];
-    for (ev *v = t->r.head, *next; v; v = next) {
+    for (sx_ev *v = t->r.head, *next; v; v = next) {
       next = v->next;
-      if (!stopped) {
-        if (v->type == EV_MATCH) stopped = s->match(s->ud, &v->m) != 0;
-        else if (v->type == EV_ERROR) s->error(s->ud, v->file, &v->e);
-        else if (v->type == EV_DONE) { if (s->done) s->done(s->ud, v->file, v->n); }
-        else if (s->fault) s->fault(s->ud, &v->m, &v->e);
-        else s->error(s->ud, v->file, &v->e);
-      }
-      free_ev(v);
+      sx_replay(v, s, &stopped);
     }
-    if (direct && t->path && !stopped) stopped = sx_grep_file(g, t->path, t->listed, o, s);
+    if (direct && t->path && !stopped) {  /* a single file: in parts on several threads, when it is big */
+      int r = nfiles == 1 && threads > 1 ? sx_grep_split(g, t->path, threads, o, s) : -1;
+      stopped = r >= 0 ? r : sx_grep_file(g, t->path, t->listed, o, s);
+    }
     if (t->r.nomem && !stopped) {  /* what was lost is said, never silently dropped */
       const char *name = t->path ? t->path : t->name;
       plat_err e;

@@ -22,6 +22,7 @@ typedef struct scan {
   const sx_grep_opts *o;
   const sx_grep_sink *s;
   const char *name, *enc;
+  sx_filt filt;           /* the prefilter, its fingerprints tuned to this text */
   char *w;                /* the window */
   size_t n, cap;
   size_t cnt_pos;         /* a line start whose number is cnt_line */
@@ -110,9 +111,13 @@ static void report_fault(scan *sc, const hit *h, uint64_t line) {
 #if SXSFIX_HAVE_PCRE2
   pcre2_get_error_message(h->err, (PCRE2_UCHAR *)why, sizeof why);
 #endif
-  plat_err e;  /* a PCRE2 limit on this line */
-  plat_failc(&e, PLAT_EC_RESOURCE, h->err, "%s:%llu: pattern '%.100s%s': %s; the line was not fully searched for it",
-           sc->name, (unsigned long long)line, p->src, strlen(p->src) > 100 ? "..." : "", why);
+  plat_err e;  /* a PCRE2 limit on this line (0: count mode, which numbers no lines) */
+  if (line)
+    plat_failc(&e, PLAT_EC_RESOURCE, h->err, "%s:%llu: pattern '%.100s%s': %s; the line was not fully searched for it",
+               sc->name, (unsigned long long)line, p->src, strlen(p->src) > 100 ? "..." : "", why);
+  else
+    plat_failc(&e, PLAT_EC_RESOURCE, h->err, "%s: pattern '%.100s%s': %s; a line was not fully searched for it",
+               sc->name, p->src, strlen(p->src) > 100 ? "..." : "", why);
   sc->ntmp = 0;
   size_t toff = put_text(sc, h->ls, h->le);
   sx_grep_match m = {
@@ -175,6 +180,22 @@ static int report(scan *sc, const hit *h, size_t lim) {
   return sc->s->match(sc->s->ud, &m) ? 1 : 0;
 }
 
+/* Count mode: the lines of the hits (in line order), each once, up to
+   max_count; a fault is reported without its line number (none is
+   counted). */
+static int count_hits(scan *sc) {
+  uint64_t max = sc->o->max_count;
+  for (size_t k = 0; k < sc->nh; k++) {
+    const hit *h = &sc->hits[k];
+    if (h->err) { report_fault(sc, h, 0); continue; }
+    if (max && sc->total >= max) break;
+    int ok = 1;  /* not a line counted already, by a hit of another pattern */
+    for (size_t j = k; ok && j-- > 0 && sc->hits[j].ls == h->ls;) ok = sc->hits[j].err != 0;
+    if (ok) sc->total++;
+  }
+  return 0;
+}
+
 static int cmp_hit(const void *a, const void *b) {
   const hit *x = a, *y = b;
   if (x->ls != y->ls) return x->ls < y->ls ? -1 : 1;
@@ -189,17 +210,16 @@ static int add_hit(scan *sc, hit h) {
   return 0;
 }
 
-/* The prefiltered patterns over the lines in [from, to): a candidate (two
-   bytes or a fingerprint of a literal in place) is checked for the whole
-   literal where it is, and only a line holding a literal is searched, by each pattern whose literal it holds (a fixed
-   string is its own match; a regex runs on that line alone). */
+/* The prefiltered patterns over the lines in [from, to): only a line
+   holding a literal (sx_filt_next checks candidates in full) is searched,
+   by each pattern whose literal it holds (a fixed string is its own
+   match; a regex runs on that line alone). */
 static int scan_filtered(scan *sc, size_t from, size_t to) {
   sx_grep *g = sc->g;
-  uint64_t max = sc->o->max_count;
+  uint64_t max = sc->o->count_only ? 0 : sc->o->max_count;
   for (size_t pos = from; pos < to;) {
-    size_t s = sx_filt_next(&g->filt, sc->w, pos, to);
+    size_t s = sx_filt_next(&sc->filt, sc->w, pos, to);  /* a literal in place */
     if (s >= to) break;
-    if (!sx_filt_at(g, sc->w, from, s, to)) { pos = s + 1; continue; }  /* not the literal: go on */
     size_t ls = line_start(sc->w, s), le = line_end(sc->w, s, to);
     int live = 0;
     for (int k = 0; k < g->filt.n; k++) {
@@ -232,7 +252,7 @@ static int scan_filtered(scan *sc, size_t from, size_t to) {
    available as after-context. Returns 1 when stopped, -1 on no memory. */
 static int scan_region(scan *sc, size_t from, size_t to, size_t lim) {
   sc->nh = sc->nov = 0;
-  uint64_t max = sc->o->max_count;
+  uint64_t max = sc->o->count_only ? 0 : sc->o->max_count;
   int filtered = sc->g->use_filt && sc->g->filt.n > 0;
   if (filtered && scan_filtered(sc, from, to) < 0) return -1;
   for (int i = 0; i < sc->g->n; i++) {
@@ -291,6 +311,7 @@ static int scan_region(scan *sc, size_t from, size_t to, size_t lim) {
     }
   }
   if (sc->nh > 1) qsort(sc->hits, sc->nh, sizeof *sc->hits, cmp_hit);
+  if (sc->o->count_only) return count_hits(sc);
   for (size_t k = 0; k < sc->nh; k++) {
     int r = report(sc, &sc->hits[k], lim);
     if (r) return r;
@@ -300,6 +321,7 @@ static int scan_region(scan *sc, size_t from, size_t to, size_t lim) {
 
 static int exhausted(const scan *sc) {
   if (!sc->o->max_count || sc->g->n == 0) return 0;
+  if (sc->o->count_only) return sc->total >= sc->o->max_count;
   for (int i = 0; i < sc->g->n; i++)
     if (sc->count[i] < sc->o->max_count) return 0;
   return 1;
@@ -307,7 +329,13 @@ static int exhausted(const scan *sc) {
 
 int sx_grep_stream(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
                    const sx_grep_opts *o, const sx_grep_sink *s) {
-  scan sc = { .g = g, .o = o, .s = s, .name = name, .cnt_line = 1 };
+  return sx_grep_part(g, name, rd, src, o, s, NULL);
+}
+
+int sx_grep_part(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
+                 const sx_grep_opts *o, const sx_grep_sink *s, sx_part *part) {
+  scan sc = { .g = g, .o = o, .s = s, .name = name, .cnt_line = 1, .filt = g->filt };
+  int numbered = !o->count_only;  /* count mode numbers no lines */
   size_t block = g->block, first_len = block < 4096 ? 4096 : block;
   unsigned char *raw = NULL;  /* UTF-16 only: the bytes before decoding */
   sc.count = calloc((size_t)g->n + 1, sizeof *sc.count);
@@ -335,9 +363,11 @@ int sx_grep_stream(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
     }
     const unsigned char *in = raw;
     if (first) {
-      size_t bom;
-      enc = sx_text_detect((const unsigned char *)sc.w, got, &bom);
+      size_t bom = 0;
+      enc = part && !part->detect ? part->enc : sx_text_detect((const unsigned char *)sc.w, got, &bom);
+      if (part) part->enc = enc;
       sc.enc = sx_text_encname(enc);
+      if (part && !part->detect) enc = SX_ENC_8BIT;  /* (only 8-bit text is split) */
       u16 = enc == SX_ENC_UTF16LE || enc == SX_ENC_UTF16BE;
       dec.be = enc == SX_ENC_UTF16BE;
       got -= bom;
@@ -346,6 +376,7 @@ int sx_grep_stream(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
         memcpy(raw, sc.w + bom, got);
         in = raw;
       } else if (bom) memmove(sc.w, sc.w + bom, got);
+      if (g->use_filt) sx_filt_tune(&sc.filt, sc.w, u16 ? 0 : got);
       first = 0;
     }
     if (got == 0) {
@@ -364,10 +395,14 @@ int sx_grep_stream(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
       if (r < 0) goto nomem;
       if (r > 0) { rc = 1; break; }
     }
-    if (eof || exhausted(&sc)) { eof = 1; break; }
+    if (eof || exhausted(&sc)) {
+      if (part && eof && numbered) part->lines = sc.cnt_line - 1 + count_lines(sc.w + sc.cnt_pos, sc.n - sc.cnt_pos);
+      eof = 1;
+      break;
+    }
     size_t keep = to;
     for (int k = 0; k < o->before && keep > 0; k++) keep = prev_line(sc.w, keep);
-    sc.cnt_line += count_lines(sc.w + sc.cnt_pos, to - sc.cnt_pos);
+    if (numbered) sc.cnt_line += count_lines(sc.w + sc.cnt_pos, to - sc.cnt_pos);
     memmove(sc.w, sc.w + keep, sc.n - keep);
     sc.n -= keep;
     sc.cnt_pos = to - keep;
@@ -384,23 +419,4 @@ nomem:
 out:
   free(raw); free(sc.count); free(sc.w); free(sc.hits); free(sc.ov); free(sc.tmp);
   return rc;
-}
-
-typedef struct memsrc { const char *p; size_t left; } memsrc;
-
-static int mem_read(void *src, void *buf, size_t len, size_t *got, plat_err *e) {
-  (void)e;
-  memsrc *m = src;
-  size_t n = len < m->left ? len : m->left;
-  memcpy(buf, m->p, n);
-  m->p += n;
-  m->left -= n;
-  *got = n;
-  return 0;
-}
-
-int sx_grep_buffer(sx_grep *g, const char *name, const void *data, size_t len,
-                   const sx_grep_opts *o, const sx_grep_sink *s) {
-  memsrc m = { data, len };
-  return sx_grep_stream(g, name, mem_read, &m, o, s);
 }

@@ -1,4 +1,4 @@
-/* grepsrc.c: what the grep engine reads: files, .cab members (through the
+/* grepsrc.c: what the grep engine reads: buffers, files, .cab members (through the
    archive module's cabinet reader, as expand reads them) and folder +
    wildcard arguments. */
 #include <stdio.h>
@@ -80,8 +80,10 @@ static int search_cab(sx_grep *g, const char *path, const sx_grep_opts *o, const
   return c.stop == 1;
 }
 
+int sx_grep_is_cab(const char *path) { return ends_with_ci(path, ".cab"); }
+
 static int search_file(sx_grep *g, const char *path, const sx_grep_opts *o, const sx_grep_sink *s) {
-  if (ends_with_ci(path, ".cab")) return search_cab(g, path, o, s);
+  if (sx_grep_is_cab(path)) return search_cab(g, path, o, s);
   plat_err e;
   plat_rfile *f = plat_rfile_open(path, &e);
   if (!f) { s->error(s->ud, path, &e); return 0; }
@@ -184,4 +186,24 @@ int sx_grep_path(sx_grep *g, const char *path, const sx_grep_opts *o, const sx_g
   }
   free(files);
   return rc;
+}
+
+/* A buffer in memory, read in blocks as a file would be. */
+typedef struct memsrc { const char *p; size_t left; } memsrc;
+
+static int mem_read(void *src, void *buf, size_t len, size_t *got, plat_err *e) {
+  (void)e;
+  memsrc *m = src;
+  size_t n = len < m->left ? len : m->left;
+  memcpy(buf, m->p, n);
+  m->p += n;
+  m->left -= n;
+  *got = n;
+  return 0;
+}
+
+int sx_grep_buffer(sx_grep *g, const char *name, const void *data, size_t len,
+                   const sx_grep_opts *o, const sx_grep_sink *s) {
+  memsrc m = { data, len };
+  return sx_grep_stream(g, name, mem_read, &m, o, s);
 }

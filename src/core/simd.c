@@ -159,20 +159,46 @@ size_t sx_u16le_ascii(const unsigned char *in, size_t n, char *out) {
 
 /* ---- the literal prefilter ---- */
 
+static int lit_eq(const sx_filt *f, int k, const unsigned char *s) {
+  const unsigned char *q = f->lit[k];
+  size_t n = f->litlen[k];
+  if (!f->icase[k]) return memcmp(s, q, n) == 0;
+  for (size_t i = 0; i < n; i++)
+    if ((s[i] >= 'A' && s[i] <= 'Z' ? s[i] | 0x20 : s[i]) != q[i]) return 0;
+  return 1;
+}
+
 static int hit_at(const sx_filt *f, int k, const unsigned char *s) {
   return (unsigned char)(s[f->o1[k]] | f->f1[k]) == f->c1[k]
       && (unsigned char)(s[f->o2[k]] | f->f2[k]) == f->c2[k];
 }
 
+/* 1 when some literal starts at s, whole within end. */
+static int lit_at(const sx_filt *f, const char *p, size_t s, size_t end) {
+  const unsigned char *q = (const unsigned char *)p + s;
+  for (int k = 0; k < f->n; k++)
+    if (s + f->litlen[k] <= end && hit_at(f, k, q) && lit_eq(f, k, q)) return 1;
+  return 0;
+}
+
 /* Positions too near the end for a vector load: one by one. */
 static size_t filt_tail(const sx_filt *f, const char *p, size_t pos, size_t end) {
   for (size_t s = pos; s < end; s++)
-    for (int k = 0; k < f->n; k++)
-      if (s + f->o1[k] < end && s + f->o2[k] < end && hit_at(f, k, (const unsigned char *)p + s)) return s;
+    if (lit_at(f, p, s, end)) return s;
   return end;
 }
 
 #if SX_X86
+/* The candidates of a vector (bit i: position s + i): the first that is
+   a literal, or end. */
+static size_t check_mask(const sx_filt *f, const char *p, size_t s, unsigned m, size_t end) {
+  for (; m; m &= m - 1) {
+    size_t c = s + (size_t)__builtin_ctz(m);
+    if (lit_at(f, p, c, end)) return c;
+  }
+  return end;
+}
+
 static size_t filt_sse2(const sx_filt *f, const char *p, size_t pos, size_t end) {
   __m128i c1[SX_FILT_MAX], c2[SX_FILT_MAX], f1[SX_FILT_MAX], f2[SX_FILT_MAX];
   for (int k = 0; k < f->n; k++) {
@@ -188,7 +214,10 @@ static size_t filt_sse2(const sx_filt *f, const char *p, size_t pos, size_t end)
       acc = _mm_or_si128(acc, _mm_and_si128(_mm_cmpeq_epi8(a, c1[k]), _mm_cmpeq_epi8(b, c2[k])));
     }
     unsigned m = (unsigned)_mm_movemask_epi8(acc);
-    if (m) return s + (size_t)__builtin_ctz(m);
+    if (m) {
+      size_t c = check_mask(f, p, s, m, end);
+      if (c < end) return c;
+    }
   }
   return filt_tail(f, p, s, end);
 }
@@ -211,22 +240,57 @@ size_t filt_avx2_loop(const sx_filt *f, const char *p, size_t s, size_t end, int
       acc = _mm256_or_si256(acc, _mm256_and_si256(_mm256_cmpeq_epi8(a, c1[k]), _mm256_cmpeq_epi8(b, c2[k])));
     }
     unsigned m = (unsigned)_mm256_movemask_epi8(acc);
-    if (m) return s + (size_t)__builtin_ctz(m);
+    if (m) {
+      size_t c = check_mask(f, p, s, m, end);
+      if (c < end) return c;
+    }
   }
   return filt_tail(f, p, s, end);
 }
 
 /* Teddy: the fingerprint's 3 bytes, each looked up by its two nibbles in
    16-byte tables (one shuffle each), 32 positions at a time; a position
-   is a candidate when some bucket bit survives all six lookups. */
-static size_t teddy_tail(const sx_filt *f, const char *p, size_t s, size_t end) {
-  const unsigned char *q = (const unsigned char *)p;
-  for (; s + 3 <= end; s++) {
-    unsigned bits = 0xFF;
-    for (int j = 0; j < 3; j++) bits &= (unsigned)f->tlo[j][q[s + j] & 15] & f->thi[j][q[s + j] >> 4];
-    if (bits) return s;
+   is a candidate when some bucket bit survives all six lookups, and each
+   literal of those buckets is then compared where it would start. */
+static unsigned teddy_bits(const sx_filt *f, const unsigned char *q) {
+  unsigned bits = 0xFF;
+  for (int j = 0; j < 3; j++) bits &= (unsigned)f->tlo[j][q[j] & 15] & f->thi[j][q[j] >> 4];
+  return bits;
+}
+
+/* A fingerprint at c: the start of a literal it belongs to, or end. */
+static size_t teddy_check(const sx_filt *f, const char *p, size_t c, size_t end) {
+  unsigned bits = teddy_bits(f, (const unsigned char *)p + c);
+  for (int k = 0; bits && k < f->n; k++) {
+    size_t ta = f->ta[k];
+    if (!(bits >> (k & 7) & 1) || c < ta || c - ta + f->litlen[k] > end) continue;
+    if (lit_eq(f, k, (const unsigned char *)p + c - ta)) return c - ta;
   }
   return end;
+}
+
+static size_t teddy_tail(const sx_filt *f, const char *p, size_t s, size_t end) {
+  for (; s + 3 <= end; s++) {
+    size_t c = teddy_check(f, p, s, end);
+    if (c < end) return c;
+  }
+  return end;
+}
+
+/* The candidate mask of the 32 positions at q (their 3 bytes at q..q+34). */
+AVX2 static inline __attribute__((always_inline))
+unsigned teddy_mask(const char *q, __m256i nib, const __m256i *lo, const __m256i *hi) {
+  __m256i v0 = _mm256_loadu_si256((const __m256i *)q);
+  __m256i v1 = _mm256_loadu_si256((const __m256i *)(q + 1));
+  __m256i v2 = _mm256_loadu_si256((const __m256i *)(q + 2));
+  __m256i r0 = _mm256_and_si256(_mm256_shuffle_epi8(lo[0], _mm256_and_si256(v0, nib)),
+                                _mm256_shuffle_epi8(hi[0], _mm256_and_si256(_mm256_srli_epi16(v0, 4), nib)));
+  __m256i r1 = _mm256_and_si256(_mm256_shuffle_epi8(lo[1], _mm256_and_si256(v1, nib)),
+                                _mm256_shuffle_epi8(hi[1], _mm256_and_si256(_mm256_srli_epi16(v1, 4), nib)));
+  __m256i r2 = _mm256_and_si256(_mm256_shuffle_epi8(lo[2], _mm256_and_si256(v2, nib)),
+                                _mm256_shuffle_epi8(hi[2], _mm256_and_si256(_mm256_srli_epi16(v2, 4), nib)));
+  __m256i r = _mm256_and_si256(r0, _mm256_and_si256(r1, r2));
+  return ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r, _mm256_setzero_si256()));
 }
 
 AVX2 static size_t teddy_avx2(const sx_filt *f, const char *p, size_t pos, size_t end) {
@@ -236,18 +300,20 @@ AVX2 static size_t teddy_avx2(const sx_filt *f, const char *p, size_t pos, size_
     lo[j] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)f->tlo[j]));
     hi[j] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)f->thi[j]));
   }
-  const char *q = p;
   size_t s = pos;
-  for (; s + 2 + 32 <= end; s += 32) {
-    __m256i r = _mm256_set1_epi8(-1);
-    for (int j = 0; j < 3; j++) {
-      __m256i v = _mm256_loadu_si256((const __m256i *)(q + s + j));
-      __m256i l = _mm256_shuffle_epi8(lo[j], _mm256_and_si256(v, nib));
-      __m256i h = _mm256_shuffle_epi8(hi[j], _mm256_and_si256(_mm256_srli_epi16(v, 4), nib));
-      r = _mm256_and_si256(r, _mm256_and_si256(l, h));
+  for (; s + 2 + 64 <= end; s += 64) {  /* 64 positions a round: one branch for both halves */
+    unsigned ma = teddy_mask(p + s, nib, lo, hi), mb = teddy_mask(p + s + 32, nib, lo, hi);
+    if (!(ma | mb)) continue;
+    for (uint64_t m = ma | (uint64_t)mb << 32; m; m &= m - 1) {
+      size_t c = teddy_check(f, p, s + (size_t)__builtin_ctzll(m), end);
+      if (c < end) return c;
     }
-    unsigned m = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(r, _mm256_setzero_si256()));
-    if (m) return s + (size_t)__builtin_ctz(m);
+  }
+  for (; s + 2 + 32 <= end; s += 32) {
+    for (unsigned m = teddy_mask(p + s, nib, lo, hi); m; m &= m - 1) {
+      size_t c = teddy_check(f, p, s + (size_t)__builtin_ctz(m), end);
+      if (c < end) return c;
+    }
   }
   return teddy_tail(f, p, s, end);
 }

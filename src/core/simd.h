@@ -25,7 +25,8 @@ uint64_t sx_count_lines(const char *p, size_t n);
 size_t sx_u16le_ascii(const unsigned char *in, size_t n, char *out);
 
 /* The literal prefilter: each literal is recognised by two of its bytes
-   (its rarest, at fixed offsets from its start), all literals at once. */
+   (its rarest, at fixed offsets from its start), all literals at once;
+   a candidate is checked for its whole literal before it is returned. */
 #define SX_FILT_MAX 16
 typedef struct sx_filt {
   int n;
@@ -42,14 +43,19 @@ typedef struct sx_filt {
   int teddy;
   size_t ta[SX_FILT_MAX];
   unsigned char tlo[3][16], thi[3][16];
+  /* the literals themselves (owned by the patterns), for the check */
+  const unsigned char *lit[SX_FILT_MAX];
+  size_t litlen[SX_FILT_MAX];
+  unsigned char icase[SX_FILT_MAX];  /* lit is lower case; compare folded */
 } sx_filt;
 
-/* The first candidate position s in [pos, end - 1], or end when there is
-   none: where some literal k may start (its two bytes in place, s + reach
-   <= end), or with AVX2 and teddy, where its fingerprint may start
-   (s + 3 <= end; the literal would start at s - ta[k]). Candidates come in
-   order, and every literal lying within [pos - ta[k], end) whose
-   fingerprint is at or after pos yields one at or before that place. */
+/* Where some literal k lies whole in p[0..end), found from pos on: its
+   start s (s + litlen[k] <= end), or end when there is none. Without
+   teddy, s >= pos and it is the first such place; with AVX2 and teddy it
+   is the literal of the first fingerprint at or after pos (s >= pos -
+   ta[k]): a literal starting before it then covers s. Callers pass a line
+   start as pos, so a literal (which never holds a line end) found is in
+   the line of s. */
 size_t sx_filt_next(const sx_filt *f, const char *p, size_t pos, size_t end);
 
 #endif

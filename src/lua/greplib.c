@@ -37,7 +37,7 @@ static lua_Integer opt_int(lua_State *L, int t, const char *k, lua_Integer def, 
   return v;
 }
 
-static const char *const search_opts[] = {"after", "before", "context", "max_count", "threads", NULL};
+static const char *const search_opts[] = {"after", "before", "context", "count", "max_count", "threads", NULL};
 static const char *const compile_opts[] = {"after", "before", "context", "fixed", "ignore_case", "max_count", NULL};
 
 /* Limits from an options table at t (absent fields keep o's values). */
@@ -273,6 +273,7 @@ static void search_aux(lua_State *L, gset *s) {
     sx_checkopts(L, 3, search_opts);
     read_limits(L, 3, &o);
     threads = (int)opt_int(L, 3, "threads", threads, PLAT_MAX_THREADS);
+    o.count_only = opt_bool(L, 3, "count", 0);  /* files[i].matches: lines matched; no matches */
   }
   if (threads == 0) threads = plat_cpu_count();
   lua_Integer n = pt == LUA_TSTRING ? 1 : luaL_len(L, 2);

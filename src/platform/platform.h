@@ -257,6 +257,13 @@ plat_rfile *plat_rfile_open(const char *path, plat_err *e);
    reads from interrupts itself. */
 int plat_rfile_read(plat_rfile *f, void *buf, size_t len, size_t *got, plat_err *e);
 
+/* Its size in bytes now (a log still being written may grow), or -1 with e. */
+int64_t plat_rfile_size(plat_rfile *f, plat_err *e);
+
+/* Reading goes on from byte off (parts of a file read by several threads,
+   each with its own handle). */
+int plat_rfile_seek(plat_rfile *f, uint64_t off, plat_err *e);
+
 /* Close; NULL is fine. */
 void plat_rfile_close(plat_rfile *f);
 

@@ -107,5 +107,58 @@ else
   skip "test data logs is absent (../shared/testdata)"
 fi
 
+# -c counts lines as rg -c does (a line two patterns match counts once),
+# with numbers of lines that stop nothing: CRLF, a lone CR, a last line
+# without a line end.
+printf 'a foo bar\r\nfoo\rbar\n\nfoo foo bar' >"$tmp/c.log"
+run grep -c -e foo -e bar "$tmp/c.log"
+check "-c counts each matching line once" test "$out" = "$tmp/c.log:4" -a "$rc" = 0
+run grep -c zzz "$tmp/c.log"
+check "-c with no match prints 0 and exits 1" test "$out" = "$tmp/c.log:0" -a "$rc" = 1
+run grep --threads 0 foo "$tmp/c.log"
+check "--threads needs 1 to 8" test "$rc" = 3
+
+# A big log (the real CBS logs, concatenated to 9 MiB or more, then a match
+# on a last line without a line end) is searched in parts on 2 threads:
+# the same lines, numbers and count as on 1, and as rg finds.
+logs=${SXSFIX_TESTDATA:-}/logs
+if [ -n "${SXSFIX_TESTDATA:-}" ] && [ -d "$logs" ]; then
+  mapfile -t cbs < <(find "$logs" -type f -iname '*cbs*.log' | LC_ALL=C sort)
+  big=$tmp/big.log
+  cat "${cbs[@]}" >"$tmp/cbs.all"
+  n=$(wc -c <"$tmp/cbs.all")
+  [ "$n" -gt 0 ] || n=1
+  for ((k = 0; k * n < (9 << 20); k++)); do cat "$tmp/cbs.all"; done >"$big"
+  printf '\r\nlast line Failed to create worker session' >>"$big"
+  pats=(-e 'Failed to' -e 'HRESULT = 0x80070002' -e 'Failed to create worker session' -e 'CDlpActionDriverMigrate')
+  run grep --threads 1 -F "${pats[@]}" "$big"
+  one=$out
+  run grep --threads 2 -F "${pats[@]}" "$big"
+  check "2 threads print what 1 prints (lines and numbers)" test "$out" = "$one" -a -n "$out"
+  check "the last line, without a line end, is found" has "$out" "last line Failed to create worker session"
+  run grep --threads 1 -c -F "${pats[@]}" "$big"
+  c1=$out
+  run grep --threads 2 -c -F "${pats[@]}" "$big"
+  check "-c on 2 threads counts what 1 counts" test "$out" = "$c1" -a "$out" = "$big:$(wc -l <<<"$one")"
+  if command -v rg >/dev/null; then
+    check "line numbers as rg -n finds them" test "$(cut -d: -f2 <<<"$one")" = "$(rg -n -F "${pats[@]}" "$big" | cut -d: -f1)"
+    check "-c as rg -c counts" test "$out" = "$big:$(rg -c -F "${pats[@]}" "$big")"
+    # every real log: -c equals rg -c, for literals that are dense on CBS
+    # lines (several on one line) and the short signature literals
+    mapfile -t files < <(find "$logs" -type f ! -name '*.tsv' | LC_ALL=C sort)
+    for set in "Failed|Info|0x8007|CBS" "CDlpActionDriverMigrate|Failed to bind the online|Process Drivers for Migration|MoSetupPlatform: Using|Setup phase change|Failed to create worker session"; do
+      IFS='|' read -ra lits <<<"$set"
+      e=(); for l in "${lits[@]}"; do e+=(-e "$l"); done
+      run grep -c -F "${e[@]}" "${files[@]}"
+      want=$(for f in "${files[@]}"; do printf '%s:%s\n' "$f" "$(rg -a -c --include-zero -F "${e[@]}" "$f")"; done)
+      check "-c equals rg -c on every real log (${lits[0]}...)" test "$out" = "$want"
+    done
+  else
+    skip "rg is not installed: -c and -n are not compared with ripgrep"
+  fi
+else
+  skip "test data logs is absent (../shared/testdata)"
+fi
+
 echo "test_grep.sh: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] || exit 1

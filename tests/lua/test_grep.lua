@@ -178,5 +178,42 @@ t.test("the article's signatures are in no real log; a bare 0x80070003 is", func
   t.ok(#m > 0, "unrelated 0x80070003 lines found")
 end)
 
+t.test("count = true: lines matched, each once; no matches, no line numbers", function()
+  local p = file("count.log", "a foo bar\r\nfoo\rbar\n\nfoo foo bar")
+  local set = grep.compile({ "foo", "bar" }, { fixed = true })
+  local m, e, files = set:search(p, { count = true })
+  t.eq(#m, 0, "no matches"); t.eq(#e, 0)
+  t.eq(files[1].file, p); t.eq(files[1].matches, 4, "a line two patterns match counts once")
+  m, e, files = set:search(p, { count = true, max_count = 3 })
+  t.eq(files[1].matches, 3, "max_count bounds the lines counted")
+  m, e, files = set:search(file("count16.log", utf16le("foo\r\nbar\r\nx\r\n")), { count = true })
+  t.eq(files[1].matches, 2, "UTF-16LE")
+  t.raises(function() set:search(p, { count = true, colour = 1 }) end, "colour")
+end)
+
+t.test("a big file on 2 threads (in parts): the matches of 1 thread, in order", function()
+  local lines = {}
+  for i = 1, 240000 do  -- 9 MiB: two parts of 4 MiB or more
+    lines[i] = i % 97 == 0 and ("Info CBS Failed to create worker session " .. i)
+      or i % 89 == 0 and ("Error CDlpActionDriverMigrate " .. i) or ("Info CBS Failed to get next element " .. i)
+  end
+  local p = file("big.log", table.concat(lines, "\r\n") .. "\r\nlast CDlpActionDriverMigrate")
+  local set = grep.compile({ "worker session", "CDlpActionDriverMigrate" }, { fixed = true })
+  local one = set:search(p, { threads = 1 })
+  local two, e, files = set:search(p, { threads = 2 })
+  t.eq(#e, 0)
+  t.ok(#one > 2000, "matches")
+  t.eq(#two, #one)
+  for i = 1, #one do
+    if two[i].line ~= one[i].line or two[i].text ~= one[i].text or two[i].pattern ~= one[i].pattern then
+      t.eq(two[i].line, one[i].line, "match " .. i)
+    end
+  end
+  t.eq(one[#one].line, 240001); t.eq(one[#one].text, "last CDlpActionDriverMigrate")
+  t.eq(files[1].matches, #one)
+  local _, _, c2 = set:search(p, { threads = 2, count = true })
+  t.eq(c2[1].matches, #one, "count mode on 2 threads")
+end)
+
 fs.rmtree(dir)
 return t.done()

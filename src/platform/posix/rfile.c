@@ -1,5 +1,6 @@
 /* rfile.c: sequential reading of a file in large blocks (POSIX). */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,18 @@ int plat_rfile_read(plat_rfile *f, void *buf, size_t len, size_t *got, plat_err 
     if (r >= 0) { *got = (size_t)r; return 0; }
     if (errno != EINTR) return plat_fail(e, f->path, errno);
   }
+}
+
+int64_t plat_rfile_size(plat_rfile *f, plat_err *e) {
+  struct stat st;
+  if (fstat(f->fd, &st) != 0) { plat_fail(e, f->path, errno); return -1; }
+  return (int64_t)st.st_size;
+}
+
+int plat_rfile_seek(plat_rfile *f, uint64_t off, plat_err *e) {
+  if (off > INT64_MAX) return plat_fail(e, f->path, EINVAL);
+  if (lseek(f->fd, (off_t)off, SEEK_SET) < 0) return plat_fail(e, f->path, errno);
+  return 0;
 }
 
 void plat_rfile_close(plat_rfile *f) {

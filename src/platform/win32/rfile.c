@@ -49,6 +49,20 @@ int plat_rfile_read(plat_rfile *f, void *buf, size_t len, size_t *got, plat_err 
   return 0;
 }
 
+int64_t plat_rfile_size(plat_rfile *f, plat_err *e) {
+  LARGE_INTEGER n;
+  if (!GetFileSizeEx(f->h, &n)) { w_fail(e, f->path); return -1; }
+  return (int64_t)n.QuadPart;
+}
+
+int plat_rfile_seek(plat_rfile *f, uint64_t off, plat_err *e) {
+  LARGE_INTEGER d;
+  if (off > INT64_MAX) return plat_fail(e, f->path, ERROR_NEGATIVE_SEEK);
+  d.QuadPart = (LONGLONG)off;
+  if (!SetFilePointerEx(f->h, d, NULL, FILE_BEGIN)) return w_fail(e, f->path);
+  return 0;
+}
+
 void plat_rfile_close(plat_rfile *f) {
   if (!f) return;
   CloseHandle(f->h);
