@@ -3,7 +3,7 @@
 --
 --   kb.lookup(version) -> row or nil
 --   kb.lines(version)  -> lines for diagnose's download hint
---   kb.label(version)  -> "KB5064531 (in cumulative update KB5068221, 2025-09-22)",
+--   kb.label(version)  -> "SSU (in cumulative update LCU, DATE)", "SSU (DATE)",
 --                         "cumulative update KB5013943 (2022-05-10)" or nil
 --   kb.refusal(reason, missing) -> the repair's refusal, naming the update to get
 --   kb.json(version)   -> { ssu, lcu, os_build, date, source, source_kind } or nil
@@ -39,7 +39,7 @@ local function check(row, i)
   if not row.source:find("^https?://") then bad("source as a URL") end
   for _, k in ipairs { "ssu", "lcu" } do
     if row[k] ~= nil and (type(row[k]) ~= "string" or not row[k]:match("^KB%d+$")) then
-      bad(k .. " as a KB number (KB5064531)")
+      bad(k .. " as a KB number (KB and digits)")
     end
   end
   if not row.ssu and not row.lcu then bad("ssu or lcu (a KB number)") end
