@@ -3,24 +3,46 @@
 --
 --   kb.lookup(version) -> row or nil
 --   kb.lines(version)  -> lines for diagnose's download hint
---   kb.label(version)  -> "KB5064531 (in cumulative update KB5068221, 2025-09-22)" or nil
+--   kb.label(version)  -> "SSU (in cumulative update LCU, DATE)", "SSU (DATE)",
+--                         "cumulative update KB5013943 (2022-05-10)" or nil
 --   kb.refusal(reason, missing) -> the repair's refusal, naming the update to get
 --   kb.json(version)   -> { ssu, lcu, os_build, date, source, source_kind } or nil
+--   kb.microsoft(url)  -> true when url is https on microsoft.com or a subdomain
+-- source_kind is "microsoft" for a source on Microsoft's domains, "other"
+-- for any other (a row added with --scripts): the hint says to check it.
 local stack = require "sxsfix.stack"
 
 local M = {}
 
 local CATALOG = "https://www.catalog.update.microsoft.com"
 
+function M.microsoft(url)
+  if type(url) ~= "string" then return false end
+  local host = url:match("^https://([%w%.%-]+)[/?#]") or url:match("^https://([%w%.%-]+)$")
+  if not host then return false end
+  host = host:lower()
+  return host == "microsoft.com" or host:sub(-#".microsoft.com") == ".microsoft.com"
+end
+
 local function check(row, i)
-  for _, k in ipairs { "version", "ssu", "date", "source" } do
-    if type(row[k]) ~= "string" or row[k] == "" then
-      error(string.format("sxsfix.updates row %d needs %s (a string)", i, k), 0)
+  local function bad(what)
+    error(string.format("sxsfix.updates row %d (%s) needs %s", i, tostring(row.version), what), 0)
+  end
+  if type(row) ~= "table" then bad("to be a table") end
+  if type(row.version) ~= "string" or not row.version:match("^%d+%.%d+%.%d+%.%d+$") then
+    bad("version (a string like 10.0.26100.5074)")
+  end
+  for _, k in ipairs { "date", "source" } do
+    if type(row[k]) ~= "string" or row[k] == "" then bad(k .. " (a string)") end
+  end
+  if not row.date:match("^%d%d%d%d%-%d%d%-%d%d$") then bad("date as YYYY-MM-DD") end
+  if not row.source:find("^https?://") then bad("source as a URL") end
+  for _, k in ipairs { "ssu", "lcu" } do
+    if row[k] ~= nil and (type(row[k]) ~= "string" or not row[k]:match("^KB%d+$")) then
+      bad(k .. " as a KB number (KB and digits)")
     end
   end
-  if not row.source:find("^https?://") then
-    error(string.format("sxsfix.updates row %d (%s): source must be a URL", i, row.version), 0)
-  end
+  if not row.ssu and not row.lcu then bad("ssu or lcu (a KB number)") end
 end
 
 local cache
@@ -42,9 +64,12 @@ end
 function M.label(version)
   local row = M.lookup(version)
   if not row then return nil end
-  if row.lcu then return string.format("%s (in cumulative update %s, %s)", row.ssu, row.lcu, row.date) end
+  if row.lcu and row.ssu then return string.format("%s (in cumulative update %s, %s)", row.ssu, row.lcu, row.date) end
+  if row.lcu then return string.format("cumulative update %s (%s)", row.lcu, row.date) end
   return string.format("%s (%s)", row.ssu, row.date)
 end
+
+local function kind(row) return M.microsoft(row.source) and "microsoft" or "other" end
 
 function M.lines(version)
   local row = M.lookup(version)
@@ -52,13 +77,16 @@ function M.lines(version)
     return { string.format("sxsfix's update table has no row for servicing stack %s: search the Catalog as below.", version or "?") }
   end
   local out = {}
-  if row.lcu then
+  if row.lcu and row.ssu then
     out[1] = string.format("Download: cumulative update %s (%s, OS build %s), which carries servicing stack update %s = %s.",
       row.lcu, row.date, row.os_build or "?", row.ssu, row.version)
+  elseif row.lcu then
+    out[1] = string.format("Download: cumulative update %s (%s, OS build %s), which carries servicing stack %s.",
+      row.lcu, row.date, row.os_build or "?", row.version)
   else
     out[1] = string.format("Download: servicing stack update %s (%s) = %s.", row.ssu, row.date, row.version)
   end
-  out[2] = "Source of this row: " .. row.source .. (row.source_kind == "summary" and " (a summary of the KB article: check the KB page)" or "")
+  out[2] = "Source of this row: " .. row.source .. (kind(row) == "microsoft" and "" or " (not a Microsoft page: check the KB article)")
   out[3] = string.format("Catalog: %s/Search.aspx?q=%s", CATALOG, row.lcu or row.ssu)
   return out
 end
@@ -67,7 +95,7 @@ function M.json(version)
   local row = M.lookup(version)
   if not row then return nil end
   return { ssu = row.ssu, lcu = row.lcu, os_build = row.os_build, date = row.date,
-           source = row.source, source_kind = row.source_kind }
+           source = row.source, source_kind = kind(row) }
 end
 
 -- The refusal when the given update does not hold the damaged folders:

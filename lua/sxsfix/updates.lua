@@ -1,28 +1,32 @@
 -- sxsfix.updates: which update carries a servicing stack version, as data.
 --
 -- One row per servicing stack version (the version of the
--- microsoft-windows-servicingstack folder, 10.0.BUILD.REVISION): ssu, the
--- KB number of the servicing stack update; date, the release date (UTC,
--- YYYY-MM-DD) of the update to download; lcu and os_build, for Windows 10
--- version 2004 and later and Windows 11, where Microsoft ships the SSU
--- inside the monthly cumulative update, the cumulative update that carries
--- it and the OS build it brings; source, the page the row's facts come
--- from (a row without one is not added), and source_kind ("microsoft", or
--- "summary": a third-party summary of Microsoft's KB article: check the KB
--- page before relying on it).
+-- microsoft-windows-servicingstack folder, 10.0.BUILD.REVISION):
+--   release   the Windows release it belongs to;
+--   ssu       the KB number of the servicing stack update, where Microsoft
+--             gives the SSU one (Windows 10 1809 and earlier ship it alone;
+--             Windows 11 24H2 names the SSU's KB inside the cumulative update);
+--   lcu       the monthly cumulative update that carries the SSU (Windows 10
+--             2004 and later, Windows 11), with os_build, the OS build it brings;
+--   date      the release date (YYYY-MM-DD) of the update to download;
+--   source    the Microsoft page (support.microsoft.com, learn.microsoft.com,
+--             the Update Catalog) that states the row's facts.
+-- A row needs ssu or lcu, and a source; a row whose facts Microsoft does not
+-- state is not added. sxsfix.kb checks each row and marks a source off
+-- Microsoft's domains as such.
 --
 -- A version with no row gets the Catalog search of settings.download, and
 -- diagnose says that the table has no row for it. Add rows with --scripts
--- (edit an exported copy); sxsfix.kb checks each row.
+-- (edit an exported copy).
 return {
   {
-    version = "10.0.26100.5074",
-    release = "Windows 11, version 24H2",
-    ssu = "KB5064531",
-    lcu = "KB5068221",
-    os_build = "26100.6588",
-    date = "2025-09-22",
-    source = "https://windowsforum.com/threads/windows-11-24h2-out-of-band-kb5068221-app-v-fix-ai-updates-secure-boot-reminder.381793",
-    source_kind = "summary",
+    -- "Windows 11 servicing stack update - 22000.652" in the KB article of
+    -- the May 10, 2022 cumulative update.
+    version = "10.0.22000.652",
+    release = "Windows 11, version 21H2",
+    lcu = "KB5013943",
+    os_build = "22000.675",
+    date = "2022-05-10",
+    source = "https://support.microsoft.com/en-gb/topic/may-10-2022-kb5013943-os-build-22000-675-14aa767a-aa87-414e-8491-b6e845541755",
   },
 }

@@ -100,41 +100,59 @@ check "a rule without a source is refused, saying so" test "$(jqv '.steps[] | se
 check "a rule without a source: the message names it" has "$(jqv '.steps[] | select(.id == "neighbours") | .error')" "rule unsourced needs source"
 
 # --- the update to download, by name ---------------------------------------------------
+# The built-in table's rows all come from Microsoft pages; none names the sample's
+# 10.0.26100.5074, so diagnose, the refusal and the fleet report say there is no row.
 r=$tmp/img/root
+ssu51=$tmp/img/ssu/amd64-10.0.26100.5100/windows10.0-kb5044284-x64.msu
 run --root "$r" "${CFG[@]}" diagnose
-check "diagnose: the hint names the cumulative update and the SSU" \
-  bash -c 'grep -q "Download: cumulative update KB5068221 .* servicing stack update KB5064531 = 10.0.26100.5074" <<<"$1"' _ "$out"
-check "diagnose: the Catalog search as before" has "$out" "Microsoft Update Catalog"
-run --root "$r" "${CFG[@]}" --json "$tmp/pc1.json" diagnose
-check "json: servicing_stack.damaged[].kb" \
-  test "$(jq -r '.servicing_stack.damaged[0].kb | [.ssu, .lcu, .date, (.source | test("^https://"))] | map(tostring) | join(" ")' "$tmp/pc1.json")" = "KB5064531 KB5068221 2025-09-22 true"
-# (under Wine the offline SYSTEM hive, and so the computer's name, cannot be read: named here)
-mkdir -p "$tmp/fleet" && jq '.system.computer_name //= "PC-0142"' "$tmp/pc1.json" >"$tmp/fleet/pc1.json"
-run report "$tmp/fleet"
-check "fleet report: the download list names the update" \
-  bash -c 'grep -q "10.0.26100.5074 x64 .*KB5064531 (in cumulative update KB5068221, 2025-09-22)" <<<"$1"' _ "$out"
-run report --format json "$tmp/fleet"
-check "fleet json: needed[].kb" test "$(jqv '.needed[0].kb.ssu')" = KB5064531
-
-# The repair's refusal names the update that carries the damaged version.
-rm -rf "$tmp/ref" && cp -a "$tmp/img/root" "$tmp/ref"
-run --root "$tmp/ref" "${CFG[@]}" repair --trust "$tmp/img/ca/ca.pem" \
-  --ssu "$tmp/img/ssu/amd64-10.0.26100.5100/windows10.0-kb5044284-x64.msu" --apply
-check "repair refusal: exit 3, the reason as before" test "$rc:$(has "$err" "10.0.26100.5100" && echo y)" = "3:y"
-check "repair refusal: names the update that carries 10.0.26100.5074" has "$err" "servicing stack 10.0.26100.5074 is in KB5064531"
-
-# No row: said so, with the Catalog search.
-printf 'return {}\n' >"$tmp/set/sxsfix/updates.lua"
-run --scripts "$tmp/set" --root "$r" "${CFG[@]}" diagnose
-check "no row: diagnose says so" has "$out" "sxsfix's update table has no row for servicing stack 10.0.26100.5074"
+check "no row: diagnose says so" has "$out" "sxsfix's update table has no row for servicing stack 10.0.26100.5074: search the Catalog"
 check "no row: the Catalog search is still given" has "$out" "Microsoft Update Catalog"
-run --scripts "$tmp/set" --root "$tmp/ref" "${CFG[@]}" repair --trust "$tmp/img/ca/ca.pem" \
-  --ssu "$tmp/img/ssu/amd64-10.0.26100.5100/windows10.0-kb5044284-x64.msu" --apply
+run --root "$r" "${CFG[@]}" --json "$tmp/pc0.json" diagnose
+check "no row: json has no kb" test "$(jq -r '.servicing_stack.damaged[0] | has("kb")' "$tmp/pc0.json")" = false
+mkdir -p "$tmp/fleet0" && jq '.system.computer_name //= "PC-0141"' "$tmp/pc0.json" >"$tmp/fleet0/pc0.json"
+run report "$tmp/fleet0"
+check "no row: the fleet download list says so" \
+  bash -c 'grep -q "10.0.26100.5074 x64 .*no row in the update table: search the Catalog" <<<"$1"' _ "$out"
+rm -rf "$tmp/ref" && cp -a "$tmp/img/root" "$tmp/ref"
+run --root "$tmp/ref" "${CFG[@]}" repair --trust "$tmp/img/ca/ca.pem" --ssu "$ssu51" --apply
+check "repair refusal: exit 3, the reason as before" test "$rc:$(has "$err" "10.0.26100.5100" && echo y)" = "3:y"
 check "no row: the refusal says so and points at the Catalog" \
   has "$err" "no row for servicing stack 10.0.26100.5074: search the Microsoft Update Catalog"
+
+# A row for it, added with --scripts, names the update in all three, with its source.
+cat >"$tmp/set/sxsfix/updates.lua" <<'EOF'
+return { { version = "10.0.26100.5074", release = "Windows 11, version 24H2", ssu = "KB9000001", lcu = "KB9000002",
+           os_build = "26100.9999", date = "2025-01-14", source = "https://intranet.example/updates/ssu" } }
+EOF
+S=(--scripts "$tmp/set")
+run "${S[@]}" --root "$r" "${CFG[@]}" diagnose
+check "row: the hint names the cumulative update and the SSU" \
+  has "$out" "Download: cumulative update KB9000002 (2025-01-14, OS build 26100.9999), which carries servicing stack update KB9000001 = 10.0.26100.5074."
+check "row: a source off Microsoft's domains is marked" \
+  has "$out" "Source of this row: https://intranet.example/updates/ssu (not a Microsoft page: check the KB article)"
+check "row: the Catalog search for the cumulative update" has "$out" "Search.aspx?q=KB9000002"
+run "${S[@]}" --root "$r" "${CFG[@]}" --json "$tmp/pc1.json" diagnose
+check "json: servicing_stack.damaged[].kb" \
+  test "$(jq -r '.servicing_stack.damaged[0].kb | [.ssu, .lcu, .os_build, .date, .source_kind] | join(" ")' "$tmp/pc1.json")" = "KB9000001 KB9000002 26100.9999 2025-01-14 other"
+# (under Wine the offline SYSTEM hive, and so the computer's name, cannot be read: named here)
+mkdir -p "$tmp/fleet" && jq '.system.computer_name //= "PC-0142"' "$tmp/pc1.json" >"$tmp/fleet/pc1.json"
+run "${S[@]}" report "$tmp/fleet"
+check "fleet report: the download list names the update" \
+  bash -c 'grep -q "10.0.26100.5074 x64 .*KB9000001 (in cumulative update KB9000002, 2025-01-14)" <<<"$1"' _ "$out"
+run "${S[@]}" report --format json "$tmp/fleet"
+check "fleet json: needed[].kb" test "$(jqv '.needed[0].kb.ssu')" = KB9000001
+rm -rf "$tmp/ref" && cp -a "$tmp/img/root" "$tmp/ref"
+run "${S[@]}" --root "$tmp/ref" "${CFG[@]}" repair --trust "$tmp/img/ca/ca.pem" --ssu "$ssu51" --apply
+check "row: the refusal names the update that carries 10.0.26100.5074" \
+  has "$err" "servicing stack 10.0.26100.5074 is in KB9000001 (in cumulative update KB9000002, 2025-01-14)"
+
+# Hostile rows: refused, naming the row and what was expected.
 printf 'return { { version = "10.0.26100.5074", ssu = "KB1", date = "2025-01-01" } }\n' >"$tmp/set/sxsfix/updates.lua"
-run --scripts "$tmp/set" --root "$r" "${CFG[@]}" diagnose
-check "a row without a source is refused, saying so" has "$out$err" "row 1 needs source"
+run "${S[@]}" --root "$r" "${CFG[@]}" diagnose
+check "a row without a source is refused, saying so" has "$out$err" "row 1 (10.0.26100.5074) needs source"
+printf 'return { { version = "10.0.26100.5074", date = "2025-01-01", source = "https://support.microsoft.com/x" } }\n' >"$tmp/set/sxsfix/updates.lua"
+run "${S[@]}" --root "$r" "${CFG[@]}" diagnose
+check "a row without a KB is refused, saying so" has "$out$err" "row 1 (10.0.26100.5074) needs ssu or lcu"
 
 echo "rules: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

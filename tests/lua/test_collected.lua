@@ -1,11 +1,10 @@
 -- sxsfix.collected (logs from another machine), sxsfix.neighbours (rules
--- checked as data), sxsfix.kb (the update table) and the zip primitive.
+-- checked as data) and the zip primitive.
 local t = require "t"
 local fs = require "sxsfix.fs"
 local expand = require "sxsfix.expand"
 local collected = require "sxsfix.collected"
 local neighbours = require "sxsfix.neighbours"
-local kb = require "sxsfix.kb"
 
 local dir = assert(fs.tempdir("sxsfix-coll"))
 local function file(rel, data)
@@ -103,16 +102,6 @@ t.test("rules: each built-in one has its facts and a source URL", function()
     signatures = { { text = "a", logs = { "cbs" } } } } } } }) end, "rule x needs source")
   t.raises(function() neighbours.list({ rules = { add = { list[1] } } }) end, "defined twice")
   t.eq(#neighbours.list({ rules = { disable = { list[1].id } } }), #list - 1, "disable")
-end)
-
-t.test("kb: a row names the update; no row says so", function()
-  local row = t.ok(kb.lookup("10.0.26100.5074"))
-  t.eq(row.ssu, "KB5064531")
-  t.match(kb.lines("10.0.26100.5074")[1], "cumulative update KB5068221")
-  t.match(kb.lines("10.0.19041.9999")[1], "no row for servicing stack 10%.0%.19041%.9999")
-  local name = "amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.26100.5074_none_a5532eb7772ad4c4"
-  t.match(kb.refusal("the update is servicing stack 10.0.26100.5100", { name }), "is in KB5064531")
-  t.eq(kb.refusal("why", {}), "why")
 end)
 
 fs.rmtree(dir)
