@@ -394,7 +394,14 @@ M.steps = {
       local r = ctx.r
       local names = {}
       for _, p in ipairs(r.plans) do names[#names + 1] = p.name end
-      r.servicing = servicing.prove(ctx.settings, r.after, names)
+      if r.reboot_required and not fs.root() then
+        -- The stack's files in use are replaced at the next boot: starting
+        -- the service now would run the old ones and prove nothing.
+        r.servicing = { how = "service", lines = {
+          "files are replaced at the next restart: diagnose again after it to prove servicing" } }
+      else
+        r.servicing = servicing.prove(ctx.settings, r.after, names)
+      end
       local s = r.servicing
       return s, (s.ok == true and "servicing works: " or s.ok == false and "servicing does NOT work: " or "")
         .. table.concat(s.lines, "; ")
