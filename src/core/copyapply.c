@@ -80,12 +80,15 @@ int copy_restore_into(const char *backup, plat_file *dst, plat_err *e) {
   return rc;
 }
 
-/* Metadata for a new or overwritten item: the source's, with the
-   template's security for new items when there is a template. */
-int cr_source_meta(run *r, const char *sp, int isnew, int isfile, plat_meta *m, unsigned *what, plat_err *e) {
+/* Metadata for a new or overwritten item: the source's (read on its open
+   handle sf when given: the object whose bytes were copied, no path
+   looked up), with the template's security for new items when there is
+   a template. */
+int cr_source_meta(run *r, plat_file *sf, const char *sp, int isnew, int isfile, plat_meta *m, unsigned *what,
+                   plat_err *e) {
   *what = PLAT_META_TIMES | PLAT_META_OWNER | PLAT_META_XATTRS;
   unsigned get = *what | (r->o->template ? 0 : PLAT_META_SECURITY);
-  if (plat_meta_get(sp, get, m, e) != 0) return -1;
+  if ((sf ? plat_fmeta_get(sf, get, m, e) : plat_meta_get(sp, get, m, e)) != 0) return -1;
   if (!r->o->template) { *what |= PLAT_META_SECURITY; return 0; }
   if (!isnew) return 0;  /* an existing item keeps its own security */
   *what |= PLAT_META_SECURITY;
@@ -174,9 +177,9 @@ static int backup_file(run *r, plat_file *f, char *num, size_t numlen, plat_err 
 
 /* The metadata an in-place overwrite would leave: the source's, with the
    target's own security when there is a template (copy_over keeps it). */
-static int pending_meta(run *r, plat_dirh *d, const char *leaf, const char *sp, plat_meta *m,
+static int pending_meta(run *r, plat_dirh *d, const char *leaf, plat_file *s, const char *sp, plat_meta *m,
                         unsigned *what, plat_err *e) {
-  if (cr_source_meta(r, sp, 0, 1, m, what, e) != 0) return -1;
+  if (cr_source_meta(r, s, sp, 0, 1, m, what, e) != 0) return -1;
   if (!r->o->template) return 0;
   plat_meta t;
   if (plat_dirh_meta_get(d, leaf, PLAT_META_SECURITY, &t, e) != 0) { plat_meta_free(m); return -1; }
@@ -224,7 +227,7 @@ static int copy_pending(run *r, copy_item *it, plat_dirh *d, const char *leaf, p
     rc = cr_record(r, "pending", it->rel, arg, 1, e);
   }
   if (!rc) rc = copy_os.copy_data(s, f, &n, &h, e);
-  if (!rc) rc = pending_meta(r, d, leaf, sp, &m, &what, e);
+  if (!rc) rc = pending_meta(r, d, leaf, s, sp, &m, &what, e);
   if (!rc) rc = copy_os.meta_set(f, what, &m, e);
   if (plat_close(f, rc ? NULL : e) != 0) rc = -1;
   plat_close(s, NULL);
@@ -244,7 +247,7 @@ static int copy_pending(run *r, copy_item *it, plat_dirh *d, const char *leaf, p
   }
   free(folder), free(from), free(to);
   plat_meta_free(&m);
-  if (!rc) { r->s->pending++; r->s->bytes.copied += n; cr_sum_text(sum, sumlen, n, h); it->hash = h; it->hashed = 1; }
+  if (!rc) { r->s->pending++; r->s->bytes.copied += n; cr_sum_text(sum, sumlen, n, h); it->hash = h; it->written = n; it->hashed = 1; }
   return rc;
 }
 
@@ -266,7 +269,7 @@ static int copy_over(run *r, copy_item *it, const char *sp, char *sum, size_t su
   uint64_t n = 0, h = 0;
   int rc = backup_file(r, f, num, sizeof num, e);
   if (!rc) rc = cr_record(r, "overwrite", it->rel, num, 1, e);
-  if (!rc) rc = cr_source_meta(r, sp, 0, 1, &m, &what, e);  /* before touching the destination */
+  if (!rc) rc = cr_source_meta(r, s, sp, 0, 1, &m, &what, e);  /* before touching the destination */
   int wrote = !rc;
   if (!rc) rc = plat_rewind(f, e);
   if (!rc && (rc = copy_os.truncate(f, 0, e)) != 0 && r->o->at_boot && copy_os.in_use(e->code)) {
@@ -289,7 +292,7 @@ static int copy_over(run *r, copy_item *it, const char *sp, char *sum, size_t su
   }
   if (plat_close(f, rc ? NULL : e) != 0) rc = -1;
   plat_meta_free(&m);
-  if (!rc) { r->s->bytes.copied += n; cr_sum_text(sum, sumlen, n, h); it->hash = h; it->hashed = 1; }
+  if (!rc) { r->s->bytes.copied += n; cr_sum_text(sum, sumlen, n, h); it->hash = h; it->written = n; it->hashed = 1; }
   return rc;
 }
 
@@ -336,7 +339,7 @@ static int finish_dirs(run *r, copy_plan *p, plat_err *fatal) {
     unsigned what = PLAT_META_TIMES;
     int rc = sp ? 0 : plat_fail(&e, it->rel, ENOMEM_CODE);
     if (!rc && it->action == CA_SAME) rc = plat_meta_get(sp, PLAT_META_TIMES, &m, &e);  /* times only */
-    else if (!rc) rc = cr_source_meta(r, sp, 1, 0, &m, &what, &e);
+    else if (!rc) rc = cr_source_meta(r, NULL, sp, 1, 0, &m, &what, &e);
     plat_dirh *d = rc ? NULL : copy_walk_dir(&r->w, it->rel, &e);
     if (!rc) rc = d ? plat_dirh_meta_set(d, NULL, what, &m, &e) : -1;
     plat_meta_free(&m);

@@ -83,7 +83,7 @@ static void job_fill(void *ud, size_t i) {
   plat_meta m = {0};
   unsigned what = 0;
   j->rc = copy_os.copy_data(j->s, j->f, &j->n, &j->h, &j->e);
-  if (!j->rc) j->rc = cr_source_meta(b->r, j->sp, 1, 1, &m, &what, &j->e);
+  if (!j->rc) j->rc = cr_source_meta(b->r, j->s, j->sp, 1, 1, &m, &what, &j->e);
   if (!j->rc) j->rc = copy_os.meta_set(j->f, what, &m, &j->e);
   plat_meta_free(&m);
   plat_close(j->s, NULL);
@@ -91,6 +91,7 @@ static void job_fill(void *ud, size_t i) {
   if (plat_close(j->f, j->rc ? NULL : &j->e) != 0) j->rc = -1;
   j->f = NULL;
   j->it->hash = j->h;
+  j->it->written = j->n;
   j->it->hashed = !j->rc;
 }
 
