@@ -57,6 +57,8 @@ int journal_open(copy_journal *j, const char *path, const char *src, const char 
                  const char *backup, plat_err *e);
 /* Append "VERB REL[ ARG]"; how: JOURNAL_NOW, _SYNC or _LAZY. */
 int journal_record(copy_journal *j, const char *verb, const char *rel, const char *arg, int how, plat_err *e);
+/* Write the buffered records now (one write; nothing when none wait). */
+int journal_flush(copy_journal *j, plat_err *e);
 /* Drop buffered records unwritten (a simulated crash) and close. */
 void journal_abandon(copy_journal *j);
 int journal_close(copy_journal *j, plat_err *e);
