@@ -120,8 +120,14 @@ int cr_batch_run(new_batch *b, plat_err *fatal) {
   run *r = b->r;
   int rc = 0;
   if (b->n && !r->crashed && (start_round(b, job_intent, fatal) != 0 || start_round(b, job_create, fatal) != 0)) {
-    if (!r->crashed) r->crashed = 1;  /* the journal failed: stop as a kill would, the rollback has its records */
-    for (size_t i = 0; i < b->n; i++) job_clear(&b->j[i]);
+    int jfail = !r->crashed;  /* the journal could not be written (else: a test's crash, left as a kill would) */
+    plat_err ignore;
+    for (size_t i = 0; i < b->n; i++) {
+      new_job *j = &b->j[i];
+      if (jfail && j->made) { plat_close(j->f, NULL); j->f = NULL; plat_dirh_remove(b->d, j->tmp, &ignore); }
+      job_clear(j);
+    }
+    r->crashed = 1;  /* stop: the run ends without its "end" record, as after a kill */
     b->n = 0;
     return -1;
   }
