@@ -31,6 +31,7 @@ typedef struct copy_item {
   int done;            /* apply: 1 when written */
   char *error;         /* apply/verify: malloc'd message, or NULL */
   uint64_t hash;       /* apply: the copy_hash of the bytes written, when hashed */
+  uint64_t written;    /* apply: how many bytes were written, when hashed */
   int hashed;
   int timeonly;        /* plan: same size and contents, only the time differs */
   char *pending;       /* apply: the file was in use; its new contents are
@@ -64,6 +65,10 @@ typedef struct copy_opts {
   void *check_ud;
   int threads;           /* apply: workers writing new files' contents (0 or 1:
                             one, in order; at most PLAT_MAX_THREADS) */
+  int verify_full;       /* verify: read a file this run wrote back (its hash
+                            against the one of the bytes written); 0: its
+                            size on the handle against the bytes written
+                            (copyverify.c says why that is enough) */
 } copy_opts;
 
 typedef struct copy_count {

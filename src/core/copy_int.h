@@ -57,6 +57,8 @@ int journal_open(copy_journal *j, const char *path, const char *src, const char 
                  const char *backup, plat_err *e);
 /* Append "VERB REL[ ARG]"; how: JOURNAL_NOW, _SYNC or _LAZY. */
 int journal_record(copy_journal *j, const char *verb, const char *rel, const char *arg, int how, plat_err *e);
+/* Write the buffered records now (one write; nothing when none wait). */
+int journal_flush(copy_journal *j, plat_err *e);
 /* Drop buffered records unwritten (a simulated crash) and close. */
 void journal_abandon(copy_journal *j);
 int journal_close(copy_journal *j, plat_err *e);
@@ -97,8 +99,10 @@ typedef struct run {
 } run;
 /* A journal record, then copy_os.checkpoint (a test's crash sets crashed). */
 int cr_record(run *r, const char *verb, const char *rel, const char *arg, int how, plat_err *e);
-/* Metadata for a new or overwritten item (the source's, or with the template's security). */
-int cr_source_meta(run *r, const char *sp, int isnew, int isfile, plat_meta *m, unsigned *what, plat_err *e);
+/* Metadata for a new or overwritten item (the source's, on its open
+   handle sf or by path sp when sf is NULL; or with the template's security). */
+int cr_source_meta(run *r, plat_file *sf, const char *sp, int isnew, int isfile, plat_meta *m, unsigned *what,
+                   plat_err *e);
 plat_file *cr_open_source(run *r, const copy_item *it, const char *sp, plat_err *e);
 char *cr_suffixed(const char *p, const char *sfx);
 void cr_sum_text(char *buf, size_t len, uint64_t size, uint64_t hash);

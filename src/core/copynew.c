@@ -1,12 +1,15 @@
-/* copynew.c: new files, like robocopy /MT: a batch of new files of one
-   folder is started in order on the main thread (each journaled, created
-   as NAME.sxsfix-new, journaled with its identity), their contents and
-   metadata are written by up to r->threads workers (plat_parallel; no
-   journal record, no folder handle is touched there), then the batch is
-   finished in order (renamed to NAME, "done" records). Every file a
-   worker writes is journaled before it is, so a kill at any point leaves
-   only what a rollback removes. With one thread a batch is one file:
-   the order of every call is the serial one. */
+/* copynew.c: new files, like robocopy /MT: up to BATCH new files of one
+   folder are started in order on the main thread in two rounds: every
+   source opened and every intent ("create") journaled, in one write; then
+   every NAME.sxsfix-new created exclusively and its identity ("new")
+   journaled, in one write. Their contents and metadata are written by up
+   to r->threads workers (plat_parallel; no journal record, no folder
+   handle is touched there), then the batch is finished in order (renamed
+   to NAME, "done" records, buffered until the next write). Every file a
+   worker writes is journaled before it is: a kill before the "new"
+   records' write leaves temporaries whose "create" has no "new", which a
+   rollback removes (see rollback.c undo_create); so a kill at any point
+   leaves only what a rollback removes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,18 +55,24 @@ static void job_clear(new_job *j) {
   memset(j, 0, sizeof *j);
 }
 
-/* Start job j in order: the intent ("create"), NAME.sxsfix-new created
+/* Start job j, first round: its source open (and checked), the intent
+   ("create") buffered. Returns with j->rc -1 when the item failed. */
+static void job_intent(new_batch *b, new_job *j) {
+  run *r = b->r;
+  j->tmp = cr_suffixed(j->it->rel + b->dirlen, ".sxsfix-new");
+  if (!j->tmp) { j->rc = plat_fail(&j->e, j->it->rel, ENOMEM_CODE); return; }
+  if (!(j->s = cr_open_source(r, j->it, j->sp, &j->e))) { j->rc = -1; return; }
+  j->rc = cr_record(r, "create", j->it->rel, NULL, JOURNAL_LAZY, &j->e);
+}
+
+/* Second round, after the intents were written: NAME.sxsfix-new created
    exclusively (one left by an interrupted run is removed first), its
-   identity ("new"). Returns -1 in j->rc when the item failed. */
-static void job_start(new_batch *b, new_job *j, const char *leaf) {
+   identity ("new") buffered. */
+static void job_create(new_batch *b, new_job *j) {
   run *r = b->r;
   plat_err ignore;
   plat_info st;
   char id[48];
-  j->tmp = cr_suffixed(leaf, ".sxsfix-new");
-  if (!j->tmp) { j->rc = plat_fail(&j->e, j->it->rel, ENOMEM_CODE); return; }
-  if (!(j->s = cr_open_source(r, j->it, j->sp, &j->e))) { j->rc = -1; return; }
-  if ((j->rc = cr_record(r, "create", j->it->rel, NULL, JOURNAL_NOW, &j->e)) != 0) return;
   j->f = copy_os.open_write(b->d, j->tmp, PLAT_CREATE_NEW, &j->e);
   if (!j->f && j->e.code == plat_errcode(PLAT_E_EXIST) && plat_dirh_stat(b->d, j->tmp, &st, &ignore) == 0 &&
       st.type != PLAT_DIR && plat_dirh_remove(b->d, j->tmp, &ignore) == 0)  /* left by an interrupted run */
@@ -72,7 +81,19 @@ static void job_start(new_batch *b, new_job *j, const char *leaf) {
   j->made = 1;
   if ((j->rc = plat_fstat(j->f, &st, &j->e)) != 0) return;
   journal_id(&st, id, sizeof id);
-  j->rc = cr_record(r, "new", j->it->rel, id, JOURNAL_NOW, &j->e);
+  j->rc = cr_record(r, "new", j->it->rel, id, JOURNAL_LAZY, &j->e);
+}
+
+/* One round of the start over the batch, then its records in one write;
+   -1 (fatal set) on a simulated crash or a journal that cannot be written. */
+static int start_round(new_batch *b, void (*step)(new_batch *, new_job *), plat_err *fatal) {
+  run *r = b->r;
+  for (size_t i = 0; i < b->n; i++) {
+    if (b->j[i].rc) continue;
+    step(b, &b->j[i]);
+    if (r->crashed) { *fatal = b->j[i].e; return -1; }
+  }
+  return journal_flush(&r->j, fatal);
 }
 
 /* A worker: the contents, hashed as they are copied, and the metadata. */
@@ -83,7 +104,7 @@ static void job_fill(void *ud, size_t i) {
   plat_meta m = {0};
   unsigned what = 0;
   j->rc = copy_os.copy_data(j->s, j->f, &j->n, &j->h, &j->e);
-  if (!j->rc) j->rc = cr_source_meta(b->r, j->sp, 1, 1, &m, &what, &j->e);
+  if (!j->rc) j->rc = cr_source_meta(b->r, j->s, j->sp, 1, 1, &m, &what, &j->e);
   if (!j->rc) j->rc = copy_os.meta_set(j->f, what, &m, &j->e);
   plat_meta_free(&m);
   plat_close(j->s, NULL);
@@ -91,12 +112,25 @@ static void job_fill(void *ud, size_t i) {
   if (plat_close(j->f, j->rc ? NULL : &j->e) != 0) j->rc = -1;
   j->f = NULL;
   j->it->hash = j->h;
+  j->it->written = j->n;
   j->it->hashed = !j->rc;
 }
 
 int cr_batch_run(new_batch *b, plat_err *fatal) {
   run *r = b->r;
   int rc = 0;
+  if (b->n && !r->crashed && (start_round(b, job_intent, fatal) != 0 || start_round(b, job_create, fatal) != 0)) {
+    int jfail = !r->crashed;  /* the journal could not be written (else: a test's crash, left as a kill would) */
+    plat_err ignore;
+    for (size_t i = 0; i < b->n; i++) {
+      new_job *j = &b->j[i];
+      if (jfail && j->made) { plat_close(j->f, NULL); j->f = NULL; plat_dirh_remove(b->d, j->tmp, &ignore); }
+      job_clear(j);
+    }
+    r->crashed = 1;  /* stop: the run ends without its "end" record, as after a kill */
+    b->n = 0;
+    return -1;
+  }
   if (b->n && !r->crashed) plat_parallel(b->n, r->threads, job_fill, b);
   for (size_t i = 0; i < b->n; i++) {
     new_job *j = &b->j[i];
@@ -121,8 +155,7 @@ int cr_batch_run(new_batch *b, plat_err *fatal) {
 int cr_batch_add(new_batch *b, copy_item *it, char *sp, plat_err *fatal) {
   run *r = b->r;
   size_t dl = dir_len(it->rel);
-  int full = b->n == BATCH || b->n >= (size_t)(r->threads > 1 ? BATCH : 1);
-  if (b->n && (full || dl != b->dirlen || strncmp(b->j[0].it->rel, it->rel, dl) != 0)) {
+  if (b->n && (b->n == BATCH || dl != b->dirlen || strncmp(b->j[0].it->rel, it->rel, dl) != 0)) {
     int rc = cr_batch_run(b, fatal);
     if (rc) { free(sp); return rc; }
   }
@@ -136,12 +169,11 @@ int cr_batch_add(new_batch *b, copy_item *it, char *sp, plat_err *fatal) {
   }
   b->d = d;
   b->dirlen = dl;
+  (void)leaf;  /* the name is it->rel past dirlen */
   new_job *j = &b->j[b->n++];
   memset(j, 0, sizeof *j);
   j->it = it;
   j->sp = sp;
-  job_start(b, j, leaf);
-  if (r->crashed) { *fatal = j->e; return cr_batch_run(b, fatal); }
   return 0;
 }
 

@@ -181,6 +181,13 @@ int journal_record(copy_journal *j, const char *verb, const char *rel, const cha
   return rc;
 }
 
+int journal_flush(copy_journal *j, plat_err *e) {
+  if (!j->n) return 0;
+  int rc = plat_write(j->f, j->buf, j->n, e);
+  j->n = 0;
+  return rc;
+}
+
 void journal_abandon(copy_journal *j) {
   plat_close(j->f, NULL);
   j->f = NULL;

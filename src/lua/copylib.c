@@ -109,8 +109,12 @@ static int apply_opts(lua_State *L, int arg, const char *src, copy_opts *o) {
   luaL_argcheck(L, isnum && th >= 0 && th <= PLAT_MAX_THREADS, arg, "threads must be an integer from 0 to 8");
   o->threads = th ? (int)th : plat_cpu_count();
   lua_pop(L, 1);
-  lua_getfield(L, arg, "verify");
+  lua_getfield(L, arg, "verify");  /* true: sizes and metadata; "full": the bytes read back too */
+  int vt = lua_type(L, -1);
+  luaL_argcheck(L, vt == LUA_TNIL || vt == LUA_TBOOLEAN || (vt == LUA_TSTRING && strcmp(lua_tostring(L, -1), "full") == 0),
+                arg, "verify must be true, false or \"full\"");
   int verify = lua_toboolean(L, -1);
+  o->verify_full = vt == LUA_TSTRING;
   lua_getfield(L, arg, "at_boot");
   o->at_boot = lua_toboolean(L, -1);
   lua_getfield(L, arg, "service");  /* the string stays referenced by the options table */
@@ -243,7 +247,7 @@ static int plan_apply(lua_State *L) {
    re-reads the destination's copied and same items, compares with the source */
 static int plan_verify(lua_State *L) {
   lplan *lp = check_plan(L);
-  copy_opts o = { .compare = lp->compare, .template = lp->template, .threads = plat_cpu_count() };
+  copy_opts o = { .compare = lp->compare, .template = lp->template, .threads = plat_cpu_count(), .verify_full = 1 };
   plat_err e;
   long bad = copy_verify(lp->src, lp->dst, &o, &lp->p, &e);
   if (bad < 0) return sx_pushfail(L, &e);

@@ -34,6 +34,13 @@ check "--list shows the changed file with its reason" has "$out" "a/one.txt  (so
 check "--list changes nothing" test "$(cat d/a/one.txt)" = eno
 run copy s
 check "a missing destination is fatal: 16" test "$rc" = 16
+run copy --verify some s d --backup bk3
+check "--verify takes only 'full': 16" test "$rc" = 16
+check "the error says so" has "$err" "--verify must be 'full'"
+mkdir -p vf/s && printf 'full' >vf/s/f.txt
+run copy --verify full vf/s vf/d --backup vf/bk
+check "--verify full copies and verifies: exit 1" test "$rc" = 1
+check "--verify full: no mismatch" bash -c "! grep -q Verify <<<\"\$0\"" "$out"
 run copy nosuch d --backup bk3
 check "a missing source is fatal: 16" test "$rc" = 16
 check "the error names the source" has "$err" "nosuch"

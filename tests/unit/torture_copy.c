@@ -74,6 +74,35 @@ static void copies_tree_data_and_times(void **state) {
   copy_plan_free(&p);
 }
 
+/* A file the run wrote is verified by its size on the handle against the
+   bytes written (and its metadata); verify_full reads it back. Changed
+   afterwards with its time put back: another size is found either way,
+   the same size with other bytes only by the read-back. */
+static void verify_written_and_full(void **state) {
+  (void)state;
+  th_put(S, "a.txt", "abc", T1);
+  th_put(S, "b.txt", "defg", T1);
+  copy_opts o = {0};
+  copy_plan p;
+  copy_summary s;
+  plat_err e;
+  assert_int_equal(run_copy(&o, &p, &s, &e), 0);
+  assert_true(item(&p, "a.txt")->hashed);
+  assert_int_equal(item(&p, "b.txt")->written, 4);
+  assert_int_equal(copy_verify(S, D, &o, &p, &e), 0);
+  th_put(D, "a.txt", "xyz", T1);   /* same size, other bytes */
+  th_put(D, "b.txt", "defgh", T1); /* one byte more */
+  assert_int_equal(copy_verify(S, D, &o, &p, &e), 1);
+  assert_non_null(strstr(item(&p, "b.txt")->error, "size differs from the bytes written"));
+  assert_null(item(&p, "a.txt")->error);
+  free(item(&p, "b.txt")->error);
+  ((copy_item *)item(&p, "b.txt"))->error = NULL;
+  o.verify_full = 1;
+  assert_int_equal(copy_verify(S, D, &o, &p, &e), 2);
+  assert_non_null(strstr(item(&p, "a.txt")->error, "contents differ"));
+  copy_plan_free(&p);
+}
+
 static void plan_reasons_and_compare(void **state) {
   (void)state;
   th_put(S, "same.txt", "abc", T1);
@@ -721,6 +750,7 @@ static void fault_crash_new_root_2(void **state) { workers = 2; fault_crash_new_
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(copies_tree_data_and_times, setup, teardown),
+    cmocka_unit_test_setup_teardown(verify_written_and_full, setup, teardown),
     cmocka_unit_test_setup_teardown(plan_reasons_and_compare, setup, teardown),
     cmocka_unit_test_setup_teardown(posix_xattrs_acl_mode, setup, teardown),
     cmocka_unit_test_setup_teardown(security_descriptor_roundtrip, setup, teardown),

@@ -1,5 +1,5 @@
 -- sxsfix copy [--list] [--backup DIR] [--security source|template:PATH]
---             [--compare] [--threads N] SRC DST
+--             [--compare] [--threads N] [--verify full] SRC DST
 -- robocopy SRC DST /E /COPYALL /B /R:0 /W:0, and better: a plan with
 -- reasons (--list), content comparison, in-place overwrite with a backup and
 -- a journal (sxsfix rollback JOURNAL), security from a template, and a
@@ -30,13 +30,14 @@ end
 
 return {
   summary = "copy a folder tree with security, times and xattrs (robocopy /E /COPYALL /B)",
-  usage = "copy [--list] [--backup DIR] [--security source|template:PATH] [--compare] [--threads N] [--descriptors] SRC DST",
+  usage = "copy [--list] [--backup DIR] [--security source|template:PATH] [--compare] [--threads N] [--verify full] [--descriptors] SRC DST",
   options = {
     { "list", short = "l", help = "plan only: list each item's action and reason, change nothing" },
     { "backup", value = "DIR", help = "back up overwritten files here (default: a new temporary folder)" },
     { "security", value = "POLICY", help = "source (as robocopy), or template:PATH (new items get PATH's security)" },
     { "compare", help = "compare the contents of files whose size and time are equal" },
     { "threads", value = "N", help = "workers writing file contents (default: one per processor, at most 8; 1: one file at a time)" },
+    { "verify", value = "MODE", help = "full: read every file written back and compare its hash (default: its size and metadata)" },
     { "descriptors", help = "show each new or changed item's NT security descriptor (owner, group, ACEs)" },
   },
   help = "Exit code: robocopy's bitmask, 1 copied, 2 extras, 4 mismatches, 8 failures, 16 fatal.\n" ..
@@ -56,6 +57,10 @@ return {
     local threads = opts.threads and math.tointeger(tonumber(opts.threads))
     if opts.threads and not (threads and threads >= 1 and threads <= 8) then
       io.stderr:write("sxsfix copy: --threads must be a number from 1 to 8\n")
+      return BIT.fatal
+    end
+    if opts.verify and opts.verify ~= "full" then
+      io.stderr:write("sxsfix copy: --verify must be 'full'\n")
       return BIT.fatal
     end
     local copts = { compare = opts.compare or nil, security = sec }
@@ -82,7 +87,7 @@ return {
       if not backup then backup, err = fs.tempdir("sxsfix-backup") end
       if backup then
         lines[#lines + 1] = "  Backup : " .. backup
-        summary, err = plan:apply({ backup = backup, verify = true, threads = threads })
+        summary, err = plan:apply({ backup = backup, verify = opts.verify or true, threads = threads })
         items = summary and summary.items
         verify_failed = summary and summary.verify_failed
         journal = backup .. fs.sep .. "journal.txt"
