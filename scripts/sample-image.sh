@@ -12,7 +12,8 @@
 #                 10.0.26100.4652 one, a SOFTWARE hive listing both, and
 #                 a SYSTEM hive naming the computer SAMPLE-PC (or
 #                 $SAMPLE_COMPUTER_NAME) in ControlSet002, the one
-#                 Select\Current names (ControlSet001 holds an older name).
+#                 Select\Current names (ControlSet001 holds an older name),
+#                 with its time zone (TimeZoneInformation: UTC).
 #   OUT/ssu/      the 10.0.26100.5074 SSU as a WIM-based .msu (uncompressed,
 #                 as Microsoft ships 24H2 updates, and *-lzx.msu, LZX), as a
 #                 CAB-based .msu, as a bare cab and
@@ -184,7 +185,8 @@ expandstring:%SystemRoot%\\WinSxS\\$new
 commit
 EOF
 
-# The SYSTEM hive: the computer's name in the control set Select\Current names.
+# The SYSTEM hive: the computer's name and its time zone (UTC, no daylight
+# time) in the control set Select\Current names.
 system=$r/Windows/System32/config/SYSTEM
 lua5.4 "$SAMPLE/mkhive.lua" "$system"
 hivexsh -w "$system" >/dev/null <<EOF
@@ -224,6 +226,27 @@ cd ComputerName
 setval 1
 ComputerName
 string:$COMPUTER
+cd ..
+cd ..
+add TimeZoneInformation
+cd TimeZoneInformation
+setval 8
+Bias
+dword:0x00000000
+StandardBias
+dword:0x00000000
+DaylightBias
+dword:0x00000000
+ActiveTimeBias
+dword:0x00000000
+StandardStart
+hex:3:00,00,00,00,00,00,00,00,00,00,00,00,00,00,00,00
+DaylightStart
+hex:3:00,00,00,00,00,00,00,00,00,00,00,00,00,00,00,00
+StandardName
+string:Coordinated Universal Time
+TimeZoneKeyName
+string:UTC
 commit
 EOF
 

@@ -95,15 +95,33 @@ local function load_config(path)
   return settings
 end
 
--- A logger that appends to --log FILE (nothing when the option is absent).
+-- A logger that appends to --log FILE (nothing when the option is absent),
+-- and the first write error (or nil), said once on stderr: the run's exit
+-- code reflects it (output_failed).
 local function make_log(path)
-  if not path then return function() end end
+  if not path then return function() end, function() end end
   local ok, err = fs.append(path, "")
   if not ok then args.usage_error("--log %s", err) end
+  local failed
   return function(fmt, ...)
+    if failed then return end
     local ok2, err2 = fs.append(path, os.date("!%Y-%m-%dT%H:%M:%SZ ") .. string.format(fmt, ...) .. "\n")
-    if not ok2 then io.stderr:write("sxsfix: --log ", err2, "\n") end
-  end
+    if not ok2 then
+      failed = tostring(err2)
+      io.stderr:write("sxsfix: --log ", failed, "\n")
+    end
+  end, function() return failed end
+end
+
+-- The exit code of a run an output (--json, --log, --registry) failed:
+-- never "nothing changed" after a change. copy's robocopy bitmask keeps
+-- what it did and adds its fatal bit (16); otherwise 2 after a change
+-- (an internal error stays 4), 3 before any, a failure code stays.
+local function output_failed(ctx, cmd, code)
+  if cmd.bitmask then return code | 16 end
+  if ctx.changed then return code == M.exit.internal and code or M.exit.failed end
+  if code == M.exit.ok or code == M.exit.issue or code == M.exit.reboot then return M.exit.usage end
+  return code
 end
 
 -- Before anything changes, --json FILE must be writable: FILE is a file or
@@ -239,8 +257,9 @@ function M.main(argv)
     name, cmd = "help", M.command("help")
   end
 
-  local ctx
+  local ctx, log, log_failed
   ok, ctx = protect(function()
+    log, log_failed = make_log(opts.log)
     return {
       cli = M,
       host = host,
@@ -249,7 +268,7 @@ function M.main(argv)
       exit = M.exit,
       exitclass = host.exitclass,
       config = opts.config and load_config(opts.config) or {},
-      log = make_log(opts.log),
+      log = log, log_failed = log_failed,
       -- Progress of long work, on stderr when it is a terminal.
       progress = host.isatty("stderr") and function(fmt, ...)
         io.stderr:write("sxsfix: ", string.format(fmt, ...), "\n")
@@ -306,7 +325,7 @@ function M.main(argv)
       local rok, rerr = require("sxsfix.eventlog").record(report, line)
       if not rok then
         io.stderr:write("sxsfix: --registry: ", rerr, "\n")
-        code = M.exit.usage
+        code = output_failed(ctx, cmd, code)
       end
     end
     report.error_message = nil
@@ -314,12 +333,13 @@ function M.main(argv)
       local wok, werr = write_json(opts.json, report)
       if not wok then  -- after a change, never "nothing changed" (3): failed (2)
         io.stderr:write("sxsfix: --json ", werr, "\n")
-        code = ctx.changed and M.exit.failed or M.exit.usage
+        code = output_failed(ctx, cmd, code)
       end
     end
     if opts.summary then io.stdout:write(line, "\n") end
   end
   if failure then return fail(failure, name, cmd) end
+  if log_failed() then code = output_failed(ctx, cmd, code) end
   return code
 end
 

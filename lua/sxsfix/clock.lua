@@ -4,9 +4,13 @@
 --   clock.zone() -> { bias, name, source, error } : the installation's zone.
 --       Live: the OS's (local times convert through os.time). Under --root:
 --       the SYSTEM hive's ControlSet00N\Control\TimeZoneInformation (N from
---       Select\Current): ActiveTimeBias (the bias in force when Windows last
---       ran, standard or daylight), else Bias (standard time); minutes,
---       UTC = local + bias. Unreadable: bias 0 (UTC), with error set.
+--       Select\Current): Bias (minutes, UTC = local + bias), StandardBias,
+--       DaylightBias and the rules StandardStart/DaylightStart (SYSTEMTIME,
+--       16 bytes: when daylight time ends and begins; a month of 0: no
+--       daylight time), so that each time converts by the rule of its own
+--       date, as Windows' SystemTimeToTzSpecificLocalTime does. Without
+--       the rules: ActiveTimeBias (the bias in force when Windows last ran),
+--       else Bias. Unreadable: bias 0 (UTC), with error set.
 --   clock.from_local("2024-10-08 10:12:05", zone) -> epoch | nil
 --       a time as the installation's logs write it (its local time)
 --   clock.iso(epoch) -> "2024-10-08T06:12:05Z"
@@ -47,6 +51,50 @@ local function long(v)
   return v
 end
 
+-- A SYSTEMTIME (wYear, wMonth, wDayOfWeek, wDay, wHour, wMinute, wSecond,
+-- wMilliseconds; little-endian WORDs) as a rule, or nil when it is not one.
+-- wYear 0: "day-in-month", the wDay-th (1..5, 5 = last) wDayOfWeek
+-- (0 = Sunday) of wMonth of every year; otherwise that date of wYear only.
+local function rule(v)
+  if type(v) ~= "string" or #v ~= 16 then return nil end
+  local y, mo, dow, d, h, mi, s = string.unpack("<I2I2I2I2I2I2I2", v)
+  if mo == 0 then return false end  -- no daylight time
+  if mo > 12 or dow > 6 or d < 1 or d > 31 or h > 23 or mi > 59 or s > 59 then return nil end
+  if y == 0 and d > 5 then return nil end
+  return { year = y ~= 0 and y or nil, month = mo, dow = dow, week = d, hour = h, min = mi, sec = s }
+end
+
+local MDAYS = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 }
+local function month_days(y, m)
+  if m == 2 and (y % 4 == 0 and y % 100 ~= 0 or y % 400 == 0) then return 29 end
+  return MDAYS[m]
+end
+
+-- The local wall time (seconds, as if UTC) a rule switches at in year y, or
+-- nil when an absolute rule is of another year.
+local function switch(r, y)
+  local d = r.week
+  if r.year then
+    if r.year ~= y then return nil end
+  else
+    local first = (days(y, r.month, 1) + 4) % 7  -- 1970-01-01 was a Thursday
+    d = 1 + (r.dow - first) % 7 + (r.week - 1) * 7
+    while d > month_days(y, r.month) do d = d - 7 end  -- 5: the last
+  end
+  return M.utc(y, r.month, d, r.hour, r.min, r.sec)
+end
+
+-- Is the local wall time t (seconds, as if UTC) of year y daylight time?
+-- DaylightStart is a standard time, StandardStart a daylight time, both
+-- compared as wall times: the hour that repeats in autumn reads as
+-- daylight, the hour skipped in spring as daylight (as Windows does).
+local function is_daylight(zone, t, y)
+  local on, off = switch(zone.daylight, y), switch(zone.standard, y)
+  if not on or not off then return false end
+  if on < off then return t >= on and t < off end  -- northern hemisphere
+  return t >= on or t < off                         -- southern
+end
+
 local function offline_zone()
   local cs, err = require("sxsfix.identity").control_set()
   if not cs then return nil, err end
@@ -55,10 +103,19 @@ local function offline_zone()
   if not k then return nil, kerr or ("missing key " .. key) end
   local v = {}
   for _, val in ipairs(k.values or {}) do v[val.name:lower()] = val.value end
-  local bias = long(v.activetimebias) or long(v.bias)
-  if not bias then return nil, key .. ": no ActiveTimeBias or Bias (a DWORD of minutes)" end
   local name = type(v.timezonekeyname) == "string" and v.timezonekeyname ~= "" and v.timezonekeyname
     or type(v.standardname) == "string" and v.standardname or nil
+  local base, sb, db = long(v.bias), long(v.standardbias) or 0, long(v.daylightbias)
+  local std, dl = rule(v.standardstart), rule(v.daylightstart)
+  if base and db and std and dl then  -- a zone with daylight time, by its rules
+    return { bias = base + sb, standard = std, daylight = dl, daylight_bias = base + db,
+             name = name, source = key }
+  end
+  if base and (std == false or dl == false) then  -- no daylight time
+    return { bias = base + sb, name = name, source = key }
+  end
+  local bias = long(v.activetimebias) or base
+  if not bias then return nil, key .. ": no ActiveTimeBias or Bias (a DWORD of minutes)" end
   return { bias = bias, name = name, source = key }
 end
 
@@ -70,7 +127,7 @@ function M.zone()
            error = "the installation's time zone could not be read (" .. tostring(err) .. "): its log times are taken as UTC" }
 end
 
--- "UTC+04:00" for a zone's bias (UTC = local + bias), or "local".
+-- "UTC+04:00" for a zone's (standard) bias (UTC = local + bias), or "local".
 function M.offset_text(zone)
   if zone.live then return "local" end
   local m = -zone.bias
@@ -87,7 +144,9 @@ function M.from_local(text, zone)
   if zone.live then
     return os.time({ year = y, month = mo, day = d, hour = h, min = mi, sec = s })
   end
-  return M.utc(y, mo, d, h, mi, s) + zone.bias * 60
+  local t = M.utc(y, mo, d, h, mi, s)
+  if zone.daylight and is_daylight(zone, t, y) then return t + zone.daylight_bias * 60 end
+  return t + zone.bias * 60
 end
 
 function M.parse_history(line, zone)

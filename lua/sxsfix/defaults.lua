@@ -66,8 +66,10 @@ return {
   -- certificates are trust anchors too (as --trust FILE.pem).
   provenance = { engine = "auto", trust = {} },
 
-  -- One line per successful repair ("YYYY-MM-DD HH:MM:SS ..."): evidence
-  -- logged before the last repair is reported as resolved history.
+  -- One line per successful repair or rollback, its time in UTC, ISO 8601
+  -- ("2026-12-08T01:09:02Z repaired FOLDER", "... rolled back FOLDER"):
+  -- evidence logged before the last repair that still stands is reported
+  -- as resolved history.
   history = [[%ProgramData%\sxsfix\repairs.log]],
 
   -- Signatures to add (entries shaped as in sxsfix.signatures) or leave out (ids).

@@ -59,6 +59,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/backupmeta.h"
 #include "core/copy_int.h"
 
 static int no_checkpoint(const char *verb, const char *rel) { (void)verb; (void)rel; return 0; }
@@ -77,7 +78,7 @@ static int fail_msg(plat_err *e, int kind, const char *fmt, const char *a, const
 
 int copy_restore_into(const char *backup, plat_file *dst, plat_err *e) {
   plat_meta m;
-  if (plat_meta_get(backup, PLAT_META_ALL, &m, e) != 0) return -1;
+  if (backup_meta_get(backup, &m, e) != 0) return -1;
   plat_file *b = plat_open_read(backup, e);
   uint64_t n, h;
   int rc = b ? plat_rewind(dst, e) : -1;
@@ -173,7 +174,7 @@ static int backup_file(run *r, plat_file *f, char *num, size_t numlen, plat_err 
   if (!rc) rc = plat_sync(b, e);
   if (b && plat_close(b, rc ? NULL : e) != 0) rc = -1;
   if (!rc && (rc = plat_fmeta_get(f, PLAT_META_ALL, &m, e)) == 0) {
-    rc = plat_meta_set(part, PLAT_META_ALL, &m, e);
+    rc = backup_meta_set(part, bp, &m, e);
     plat_meta_free(&m);
   }
   if (!rc) rc = plat_rename_new(part, bp, e);
@@ -316,7 +317,7 @@ static int backup_dir(run *r, const char *rel, plat_err *e) {
   plat_meta m;
   if (!rc) rc = plat_mkdirs(bp, e);
   if (!rc && (rc = plat_dirh_meta_get(d, NULL, PLAT_META_ALL, &m, e)) == 0) {
-    rc = plat_meta_set(bp, PLAT_META_ALL, &m, e);
+    rc = backup_meta_set(bp, bp, &m, e);
     plat_meta_free(&m);
   }
   free(bp);

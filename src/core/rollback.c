@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/backupmeta.h"
 #include "core/copy_int.h"
 #include "core/winpath.h"
 
@@ -197,7 +198,7 @@ static void undo_dirmeta(rb *b, const journal_rec *r) {
   char *bp = backup_path(b, "dirs", r->arg);
   plat_dirh *d = bp ? copy_walk_dir(&b->w, r->rel, &e) : NULL;
   if (!d) note_error(b, &e);
-  else if (plat_meta_get(bp, PLAT_META_ALL, &m, &e) != 0) note_error(b, &e);
+  else if (backup_meta_get(bp, &m, &e) != 0) note_error(b, &e);
   else {
     if (plat_dirh_meta_set(d, NULL, PLAT_META_ALL, &m, &e) == 0) b->st->restored++;
     else note_error(b, &e);

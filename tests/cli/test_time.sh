@@ -19,27 +19,20 @@ MSU=$tmp/img/ssu/amd64-10.0.26100.5074/windows10.0-kb5043080-x64.msu
 LOGS=("\$WINDOWS.~BT/Sources/Panther/setupact.log" "\$WINDOWS.~BT/Sources/Panther/setuperr.log"
       Windows/Logs/CBS/CBS.log Windows/Logs/DISM/dism.log)
 
-# zone ROOT BIAS NAME: the installation's TimeZoneInformation (Bias in
-# minutes, UTC = local + Bias, stored as a DWORD) in the control set it boots.
+# tzi ROOT NAME VALUE...: set the values of the installation's
+# TimeZoneInformation (in the control set it boots), replacing all others.
+tzi() {
+  local root=$1; shift
+  { echo 'cd ControlSet002\Control\TimeZoneInformation'; echo "setval $(( $# / 2 ))"
+    printf '%s\n' "$@"; echo commit; } | hivexsh -w "$root/Windows/System32/config/SYSTEM" >/dev/null
+}
+dword() { printf 'dword:0x%08x' $(( $1 & 0xffffffff )); }
+# systime MONTH DAY-OF-WEEK WEEK HOUR: a day-in-month SYSTEMTIME rule (REG_BINARY).
+systime() { printf 'hex:3:00,00,%02x,00,%02x,00,%02x,00,%02x,00,00,00,00,00,00,00' "$@"; }
+# zone ROOT BIAS NAME: Bias in minutes (UTC = local + Bias), no rules.
 zone() {
-  local dw; dw=$(printf '0x%08x' $(( $2 & 0xffffffff )))
-  hivexsh -w "$1/Windows/System32/config/SYSTEM" >/dev/null <<EOF
-cd ControlSet002\\Control
-add TimeZoneInformation
-cd TimeZoneInformation
-setval 5
-Bias
-dword:$dw
-ActiveTimeBias
-dword:$dw
-DaylightBias
-dword:0x00000000
-StandardName
-string:test zone
-TimeZoneKeyName
-string:$3
-commit
-EOF
+  tzi "$1" Bias "$(dword "$2")" ActiveTimeBias "$(dword "$2")" DaylightBias "$(dword 0)" \
+    StandardName "string:test zone" TimeZoneKeyName "string:$3"
 }
 # local_time BIAS SECONDS-FROM-NOW FORMAT: the installation's clock then.
 local_time() { date -u -d "@$(( $(date +%s) + $2 - $1 * 60 ))" "$3"; }
@@ -84,10 +77,67 @@ for inst in "-240 Arabian Standard Time" "480 Pacific Standard Time"; do
   done
 done
 
+# Daylight saving time: each log time converts by the rule of its own date
+# (StandardStart/DaylightStart, as SystemTimeToTzSpecificLocalTime does),
+# not by the bias Windows last ran with. ActiveTimeBias is set to the
+# other season's bias, as a machine last booted in winter has it.
+r=$tmp/r; rm -rf "$r"; cp -a "$tmp/img/root" "$r"
+act=$r/${LOGS[0]}; cp "$act" "$tmp/setupact.log"
+# first_utc DATE HOUR: the UTC time diagnose gives the first setupact.log
+# evidence line (10:06:48 in the sample) once the log is dated DATE HOUR.
+first_utc() {
+  sed "s/2024-10-08 10:/$1 $2:/" "$tmp/setupact.log" >"$act"
+  run --root "$r" --json - diagnose
+  jq -r '[.evidence[] | select(.file | test("setupact"))][0].utc' <<<"$out"
+}
+dst() {  # dst WHAT DATE HOUR EXPECTED-UTC
+  local got; got=$(first_utc "$2" "$3")
+  check "$1: $2 $3:06:48 local is $4 ($got)" test "$got" = "$4"
+}
+# Pacific: UTC-8, daylight UTC-7 from the 2nd Sunday of March 02:00 to the
+# 1st Sunday of November 02:00.
+tzi "$r" Bias "$(dword 480)" StandardBias "$(dword 0)" DaylightBias "$(dword -60)" \
+  ActiveTimeBias "$(dword 480)" StandardStart "$(systime 11 0 1 2)" DaylightStart "$(systime 3 0 2 2)" \
+  TimeZoneKeyName "string:Pacific Standard Time"
+dst "Pacific, summer" 2024-10-08 10 2024-10-08T17:06:48Z
+dst "Pacific, winter" 2024-01-08 10 2024-01-08T18:06:48Z
+dst "Pacific, before the spring switch" 2024-03-10 01 2024-03-10T09:06:48Z
+dst "Pacific, after the spring switch" 2024-03-10 03 2024-03-10T10:06:48Z
+dst "Pacific, before the autumn switch" 2024-11-03 00 2024-11-03T07:06:48Z
+dst "Pacific, after the autumn switch" 2024-11-03 02 2024-11-03T10:06:48Z
+dst "Pacific, summer of another year" 2021-07-01 10 2021-07-01T17:06:48Z
+# The same zone last booted in summer: the result does not change.
+tzi "$r" Bias "$(dword 480)" StandardBias "$(dword 0)" DaylightBias "$(dword -60)" \
+  ActiveTimeBias "$(dword 420)" StandardStart "$(systime 11 0 1 2)" DaylightStart "$(systime 3 0 2 2)"
+dst "Pacific booted in summer, winter line" 2024-01-08 10 2024-01-08T18:06:48Z
+# Central Europe: week 5 is the last Sunday (March 31 and October 27, 2024).
+tzi "$r" Bias "$(dword -60)" DaylightBias "$(dword -60)" ActiveTimeBias "$(dword -60)" \
+  StandardStart "$(systime 10 0 5 3)" DaylightStart "$(systime 3 0 5 2)"
+dst "Europe, before the last Sunday of March" 2024-03-24 03 2024-03-24T02:06:48Z
+dst "Europe, the last Sunday of March" 2024-03-31 03 2024-03-31T01:06:48Z
+dst "Europe, the day before the last Sunday of October" 2024-10-26 10 2024-10-26T08:06:48Z
+dst "Europe, the last Sunday of October" 2024-10-27 10 2024-10-27T09:06:48Z
+# Sydney, southern hemisphere: daylight from the 1st Sunday of October to
+# the 1st Sunday of April, across the new year.
+tzi "$r" Bias "$(dword -600)" DaylightBias "$(dword -60)" ActiveTimeBias "$(dword -600)" \
+  StandardStart "$(systime 4 0 1 3)" DaylightStart "$(systime 10 0 1 2)"
+dst "Sydney, January (daylight)" 2024-01-08 10 2024-01-07T23:06:48Z
+dst "Sydney, July (standard)" 2024-07-08 10 2024-07-08T00:06:48Z
+# A zone without daylight time (rules of month 0): one bias all year.
+tzi "$r" Bias "$(dword -240)" DaylightBias "$(dword 0)" ActiveTimeBias "$(dword -240)" \
+  StandardStart "$(systime 0 0 0 0)" DaylightStart "$(systime 0 0 0 0)"
+dst "no daylight time, summer" 2024-07-08 10 2024-07-08T06:06:48Z
+dst "no daylight time, winter" 2024-01-08 10 2024-01-08T06:06:48Z
+run --root "$r" diagnose
+check "a zone with a TimeZoneInformation key: no 'taken as UTC' line" bash -c '! grep -q "taken as UTC" <<<"$1"' _ "$out"
+
 # No TimeZoneInformation: the logs are taken as UTC, and diagnose says so.
 r=$tmp/r; rm -rf "$r"; cp -a "$tmp/img/root" "$r"
+printf '%s\n' 'cd ControlSet002\Control\TimeZoneInformation' del commit |
+  hivexsh -w "$r/Windows/System32/config/SYSTEM" >/dev/null
 run --root "$r" diagnose
-check "no time zone in the hive: one line says the log times are taken as UTC" has "$out" "its log times are taken as UTC"
+check "no time zone in the hive: one line says the log times are taken as UTC" \
+  test "$(grep -c "its log times are taken as UTC" <<<"$out")" = 1
 
 echo "time: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -209,5 +209,29 @@ check "ext4 -> ntfs-3g: the copy verifies (exit 1, no time mismatch)" test "$rc"
 run copy --list "$tmp/ext" "$MNT/ext4copy"
 check "ext4 -> ntfs-3g: --list then has nothing to copy (exit 0)" test "$rc" = 0
 
+# --- a backup folder on another file system (ext4): the descriptor is kept ------
+# The file system of the backup folder cannot hold system.ntfs_acl; the
+# overwritten file's descriptor must still come back, byte for byte.
+fresh
+mkdir -p "$tmp/newer" "$MNT/keep"
+printf 'old contents\n' >"$MNT/keep/f.dll"
+setdesc "$FILE_SD" "$MNT/keep/f.dll"
+printf 'new contents, longer\n' >"$tmp/newer/f.dll"
+remount
+kdir=$(desc "$MNT/keep")
+run copy "$tmp/newer" "$MNT/keep" --backup "$tmp/bk-ext4"
+check "backup on ext4: overwriting on ntfs-3g works (exit 1)" test "$rc" = 1
+check "backup on ext4: the new contents are in place" cmp -s "$tmp/newer/f.dll" "$MNT/keep/f.dll"
+check "backup on ext4: the descriptors are kept beside the slots (files/N.xattrs, dirs/N.xattrs)" \
+  bash -c 'ls "$1"/files/*.xattrs && ls "$1"/dirs/*.xattrs' _ "$tmp/bk-ext4" >/dev/null
+remount
+run rollback "$tmp/bk-ext4"
+check "backup on ext4: the rollback succeeds (exit 0)" test "$rc" = 0
+remount
+check "backup on ext4: the old contents are back" test "$(cat "$MNT/keep/f.dll")" = "old contents"
+check "backup on ext4: the descriptor is back byte for byte (re-read after a remount)" \
+  test "$(desc "$MNT/keep/f.dll")" = "$FILE_SD"
+check "backup on ext4: the folder's descriptor is as before" test "$(desc "$MNT/keep")" = "$kdir"
+
 echo "ntfs: $passed passed, $failed failed"
 [ "$failed" = 0 ]

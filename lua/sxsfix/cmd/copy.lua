@@ -29,6 +29,7 @@ local function write_log(path, lines)
 end
 
 return {
+  bitmask = true,  -- exit codes are robocopy's bits (an output failure adds 16)
   summary = "copy a folder tree with security, times and xattrs (robocopy /E /COPYALL /B)",
   usage = "copy [--list] [--backup DIR] [--security source|template:PATH] [--compare] [--threads N] [--verify full] [--descriptors] SRC DST",
   options = {
