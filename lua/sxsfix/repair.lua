@@ -183,8 +183,10 @@ M.steps = {
     run = function(ctx)
       local r = ctx.r
       r.found = ctx.found
-      local ok, err = provenance.verify_step(r, ctx.settings, ctx.opts, M.find_stacks)
-      if not ok then return steps.stop(ctx, "refused", err) end
+      local ok, err, class = provenance.verify_step(r, ctx.settings, ctx.opts, M.find_stacks)
+      -- a damaged or unsigned update: refused; the disk full or memory out
+      -- midway: failed (exit 2); nothing changed either way
+      if not ok then return steps.stop(ctx, class == "resource" and "failed" or "refused", err) end
       ctx.found = r.found
       local n = 0
       for _, s in ipairs(r.signatures) do if s.verified then n = n + 1 end end

@@ -2,8 +2,10 @@
 -- .msu and each cabinet inside it. One line per cabinet:
 --   OK  <file>  signed by <subject>, <time>
 --   BAD <file>  <reason>
--- Exit 0 all valid, 1 any unsigned or invalid, 3 bad input (missing file,
--- not a cabinet or update, a catalog name whose SHA-1 does not match).
+-- Exit 0 all valid, 1 any unsigned, invalid or not checked, 3 bad input
+-- only (missing file, not a cabinet or update, a catalog name whose SHA-1
+-- does not match). A .msu's cabinets are taken out one at a time into a
+-- private temporary folder, each removed once checked.
 local args = require "sxsfix.args"
 local fs = require "sxsfix.fs"
 local json = require "sxsfix.json"
@@ -60,6 +62,13 @@ return {
           io.stderr:write("sxsfix verify: ", path, ": a WIM container, unsigned by design; its cabinets:\n")
         end
         if list.damaged then io.stderr:write("sxsfix verify: ", list.damaged, "\n") end
+        -- a member that could not be taken out (damaged, or no room in the
+        -- temporary folder) is not verified: the file is not all valid
+        for _, err in ipairs(list.unread or {}) do
+          say("BAD %s  not checked: %s", path, err)
+          out[#out + 1] = { file = path, status = "not checked", verified = false, reason = err }
+          code = ctx.exit.issue
+        end
         for _, info in ipairs(list) do
           if info.verified then
             say("OK  %s  signed by %s, %s", info.file, info.signer, when(info))
