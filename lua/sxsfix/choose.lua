@@ -12,13 +12,15 @@
 --   a WIM-based .msu (Windows 11 24H2) names its SSU-<build>.<rev>-<arch>.cab:
 --     the servicing stack version and architecture, from the name alone;
 --   a CAB-based .msu holds the update's own cab: that inner cab's file list
---     (taken out alone to a temporary folder) names the folders;
+--     (it alone taken out to a private temporary folder, removed once
+--     listed; never the update's metadata cabs) names the folders;
 --   a .cab's file list names its folders.
 -- Several match: the fewest folders beyond the damaged ones, then the
 -- newest file time, then the name. None: nil and the reason.
 local fs = require "sxsfix.fs"
 local expand = require "sxsfix.expand"
 local stack = require "sxsfix.stack"
+local staging = require "sxsfix.staging"
 
 local M = {}
 
@@ -73,6 +75,28 @@ local function versions_of(folders)
   return out
 end
 
+-- The entries of a CAB-based .msu's own cab(s) (not its metadata, as
+-- sxsfix.staging chooses them): each alone taken out to a new private
+-- temporary folder, listed and removed, so no other member is written.
+local function own_cab_entries(path)
+  local head = fs.head(path, 4)
+  if head ~= "MSCF" then return nil, path .. ": no servicing stack cabinet in it (expected SSU-*.cab)" end
+  local l, err = staging.list(path, ".", {}, "cab")  -- nothing is written
+  if not l then return nil, err end
+  local out = {}
+  for _, c in ipairs(l.cabs) do
+    local tmp, terr = fs.tempdir("sxsfix-choose")
+    if not tmp then return nil, terr end
+    local entries
+    local res, xerr = expand.run(path, tmp, { nested = false, filter = c.name })
+    if res then entries, xerr = expand.list(fs.join(tmp, c.name), { nested = false }) end
+    fs.rmtree(tmp)
+    if not entries then return nil, xerr end
+    for _, e in ipairs(entries) do out[#out + 1] = e end
+  end
+  return out
+end
+
 -- One candidate from its listing.
 local function inspect(path, name)
   local st = fs.stat(path)
@@ -90,7 +114,7 @@ local function inspect(path, name)
   end
   local folders = folders_of(top)
   if #folders == 0 and name:lower():sub(-4) == ".msu" then  -- a CAB-based .msu: list its own cab
-    local inner, ierr = expand.list(path, { nested = true, inner = "*.cab" })
+    local inner, ierr = own_cab_entries(path)
     if not inner then cand.error = ierr; return cand end
     folders = folders_of(inner)
     cand.kind = "msu (CAB)"

@@ -103,8 +103,9 @@ end
 -- Verify a .cab, or a .msu and each cabinet inside it. Returns a list of
 -- infos (info.file is "X.msu/inner.cab" for an inner cabinet), or nil, err,
 -- code when the input is not a cabinet or an update. A CAB .msu whose own
--- signature fails and whose contents cannot be read: the list of that one
--- info, with list.damaged = the read error.
+-- signature fails and whose contents cannot be listed: the list of that
+-- one info, with list.damaged = the read error. A member that could not be
+-- taken out (damaged, or no room for it): list.unread[] = { file, reason }.
 function M.verify_update(path, opts)
   opts = opts or {}
   local pem, perr = M.anchors(opts.trust)
@@ -151,7 +152,7 @@ function M.verify_update(path, opts)
     local res, xerr = expand.run(path, tmp, { nested = false, filter = base })
     if not res then
       list.unread = list.unread or {}
-      list.unread[#list.unread + 1] = xerr
+      list.unread[#list.unread + 1] = { file = path .. "/" .. base, reason = xerr }
     else
       for _, cab in ipairs(cabs_below(tmp)) do
         local info, verr = M.verify_cab(cab, o)
@@ -163,7 +164,7 @@ function M.verify_update(path, opts)
     fs.rmtree(tmp)
   end
   if #list == 0 then
-    if list.unread then return nil, list.unread[1], 3 end
+    if list.unread then return nil, list.unread[1].reason, 3 end
     return nil, path .. ": not a signed update (no cabinet in it)"
   end
   table.sort(list, function(x, y)  -- the file's own first, then by name

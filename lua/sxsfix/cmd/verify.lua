@@ -34,7 +34,7 @@ return {
   help = "Prints one line per cabinet (a .msu: the update and each cabinet in it):\n" ..
     "  OK  <file>  signed by <subject>, <time>\n  BAD <file>  <reason>\n" ..
     "The anchors are Microsoft's code-signing roots (sxsfix/trust.lua) and --trust files.\n" ..
-    "Exit codes: 0 all valid, 1 any unsigned or invalid, 3 bad input or usage.",
+    "Exit codes: 0 all valid, 1 any unsigned, invalid or not checked, 3 bad input or usage.",
   run = function(ctx, opts, pos)
     if #pos == 0 then args.usage_error("give one or more .msu or .cab files") end
     local settings = ctx.settings
@@ -62,13 +62,6 @@ return {
           io.stderr:write("sxsfix verify: ", path, ": a WIM container, unsigned by design; its cabinets:\n")
         end
         if list.damaged then io.stderr:write("sxsfix verify: ", list.damaged, "\n") end
-        -- a member that could not be taken out (damaged, or no room in the
-        -- temporary folder) is not verified: the file is not all valid
-        for _, err in ipairs(list.unread or {}) do
-          say("BAD %s  not checked: %s", path, err)
-          out[#out + 1] = { file = path, status = "not checked", verified = false, reason = err }
-          code = ctx.exit.issue
-        end
         for _, info in ipairs(list) do
           if info.verified then
             say("OK  %s  signed by %s, %s", info.file, info.signer, when(info))
@@ -77,6 +70,14 @@ return {
             code = ctx.exit.issue
           end
           out[#out + 1] = entry(info)
+        end
+        -- a member that could not be taken out (damaged, or no room in the
+        -- temporary folder) is not verified: the file is not all valid
+        for _, u in ipairs(list.unread or {}) do
+          io.stderr:write("sxsfix verify: ", u.reason, "\n")
+          say("BAD %s  not checked (see the error above)", u.file)
+          out[#out + 1] = { file = u.file, status = "not checked", verified = false, reason = u.reason }
+          code = ctx.exit.issue
         end
       end
     end
