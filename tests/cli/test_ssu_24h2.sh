@@ -215,7 +215,7 @@ else
   echo "# $err"
   check "disk full midway through the expansion: failed, exit 2" test "$rc" = 2
   check "disk full midway: the error names the entry and the lack of space" \
-    grep -qiE "entry '.*'.*(no space left|disk is full|not enough space)" <<<"$err"
+    grep -qiE "entry '.*'.*(no space left|disk full|not enough space)" <<<"$err"
   check "disk full midway: says nothing was changed (no backup to roll back from)" \
     test "$(grep -c '^Nothing was changed\.$' <<<"$err")" = 1 -a "$(grep -c 'rolled back' <<<"$err")" = 0
   check "disk full midway: nothing changed" test "$(find "$r" -printf '%p %s %T@\n' | sort | md5sum)" = "$before"
