@@ -146,7 +146,7 @@ M.steps = {
         -- A folder of updates (a share): the one holding the damaged folders;
         -- a signed update is preferred to an unpacked payload beside it.
         if #r.damaged == 0 then return steps.stop(ctx, "nothing", "nothing damaged: no update chosen") end
-        r.candidates = choose.candidates(ssu)
+        r.candidates = choose.candidates(ssu, work)  -- a CAB .msu's own cab listed in the work folder
         local best, why = choose.pick(r.candidates, r.damaged)
         if not best then return steps.stop(ctx, "refused", why) end
         -- the chosen update gets the catalog name check a single one gets

@@ -150,10 +150,12 @@ bash "$SXSFIX_SOURCE/scripts/testca.sh" sign "$tmp/img/ca" "$tmp/c11.cab" "$tmp/
 if [ -n "$EMU" ]; then
   skip "choose from a folder on a small TMPDIR: Wine keeps its own TEMP (the prefix's), not TMPDIR"
 elif [ "$(id -u)" = 0 ] && mkdir -p "$tmp/csmall" && mount -t tmpfs -o size=12m tmpfs "$tmp/csmall" 2>/dev/null; then
-  TMPDIR=$tmp/csmall run --root "$r" repair "${SXT[@]}" --ssu "$tmp/share" --work "$tmp/workc"
-  check "choose, TMPDIR on a 12 MiB tmpfs: the CAB .msu chosen by its own cab (the 24 MiB WSUSSCAN.cab not taken out), exit 1" \
+  mkdir -p "$tmp/csmall/t"
+  TMPDIR=$tmp/csmall/t run --root "$r" repair "${SXT[@]}" --ssu "$tmp/share" --work "$tmp/csmall/work"
+  check "choose, TMPDIR and --work on a 12 MiB tmpfs: the CAB .msu chosen by its own cab (the 24 MiB WSUSSCAN.cab not taken out), exit 1" \
     test "$rc" = 1 -a "$(grep -c "^Update chosen from .*windows10.0-${KB,,}-x64.msu" <<<"$out")" = 1
-  check "choose: the temporary folder is empty afterwards" test -z "$(ls -A "$tmp/csmall")"
+  check "choose: the temporary and work folders are empty afterwards" \
+    test -z "$(ls -A "$tmp/csmall/t")" -a -z "$(ls -A "$tmp/csmall/work")"
   umount "$tmp/csmall"
   rm -rf "$tmp/workc"
 else
