@@ -3,7 +3,7 @@
 --
 --   choose.is_update_folder(dir) -> true when dir holds .msu/.cab files (subfolders
 --       too, 4 levels at most, no link followed)
---   choose.candidates(dir) -> { candidate... }, each
+--   choose.candidates(dir, work) -> { candidate... }, each
 --       { file, name (its path below dir), kind, mtime, folders = {...} | nil,
 --         versions = {...}, error }
 --   choose.pick(candidates, damaged) -> candidate, why | nil, reason
@@ -12,13 +12,16 @@
 --   a WIM-based .msu (Windows 11 24H2) names its SSU-<build>.<rev>-<arch>.cab:
 --     the servicing stack version and architecture, from the name alone;
 --   a CAB-based .msu holds the update's own cab: that inner cab's file list
---     (taken out alone to a temporary folder) names the folders;
+--     (it alone taken out to <work>/choose.tmp, in the private work
+--     folder, removed once listed; never the update's metadata cabs)
+--     names the folders;
 --   a .cab's file list names its folders.
 -- Several match: the fewest folders beyond the damaged ones, then the
 -- newest file time, then the name. None: nil and the reason.
 local fs = require "sxsfix.fs"
 local expand = require "sxsfix.expand"
 local stack = require "sxsfix.stack"
+local staging = require "sxsfix.staging"
 
 local M = {}
 
@@ -73,8 +76,32 @@ local function versions_of(folders)
   return out
 end
 
+-- The entries of a CAB-based .msu's own cab(s) (not its metadata, as
+-- sxsfix.staging chooses them): each alone taken out to the folder tmp
+-- (in the private work folder), listed and removed, so no other member is
+-- written.
+local function own_cab_entries(path, tmp)
+  local head = fs.head(path, 4)
+  if head ~= "MSCF" then return nil, path .. ": no servicing stack cabinet in it (expected SSU-*.cab)" end
+  local l, err = staging.list(path, ".", {}, "cab")  -- nothing is written
+  if not l then return nil, err end
+  local out = {}
+  for _, c in ipairs(l.cabs) do
+    local ok, terr = fs.rmtree(tmp)  -- a previous run's: ours to replace
+    if ok then ok, terr = fs.mkdirs(tmp) end
+    if not ok then return nil, terr end
+    local entries
+    local res, xerr = expand.run(path, tmp, { nested = false, filter = c.name })
+    if res then entries, xerr = expand.list(fs.join(tmp, c.name), { nested = false }) end
+    fs.rmtree(tmp)
+    if not entries then return nil, xerr end
+    for _, e in ipairs(entries) do out[#out + 1] = e end
+  end
+  return out
+end
+
 -- One candidate from its listing.
-local function inspect(path, name)
+local function inspect(path, name, tmp)
   local st = fs.stat(path)
   local cand = { file = path, name = name, mtime = st and st.mtime or 0, versions = {} }
   local top, err = expand.list(path, { nested = false })
@@ -90,7 +117,7 @@ local function inspect(path, name)
   end
   local folders = folders_of(top)
   if #folders == 0 and name:lower():sub(-4) == ".msu" then  -- a CAB-based .msu: list its own cab
-    local inner, ierr = expand.list(path, { nested = true, inner = "*.cab" })
+    local inner, ierr = own_cab_entries(path, tmp)
     if not inner then cand.error = ierr; return cand end
     folders = folders_of(inner)
     cand.kind = "msu (CAB)"
@@ -101,10 +128,11 @@ local function inspect(path, name)
   return cand
 end
 
-function M.candidates(dir)
+function M.candidates(dir, work)
   local names = updates_below(dir)
   local out = {}
-  for _, name in ipairs(names) do out[#out + 1] = inspect(fs.join(dir, name), name) end
+  local tmp = fs.join(work or ".", "choose.tmp")
+  for _, name in ipairs(names) do out[#out + 1] = inspect(fs.join(dir, name), name, tmp) end
   return out
 end
 

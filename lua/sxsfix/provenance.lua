@@ -7,7 +7,7 @@
 --   provenance.catalog_check(path)        -> true | nil, reason
 --   provenance.hash_tree(dir)             -> { [rel] = sha256 } | nil, err
 --   provenance.recheck(dir, hashes)       -> true | nil, reason (same names)
---   provenance.verify_step(r, settings, opts) -> true | nil, reason (repair's verify step)
+--   provenance.verify_step(r, settings, opts) -> true | nil, reason, class (repair's verify step)
 --
 -- opts: { trust = { "ca.pem", ... }, engine = "auto"|"openssl"|"system",
 --         time = T (the check time when a signature has no timestamp; default now) }
@@ -103,8 +103,9 @@ end
 -- Verify a .cab, or a .msu and each cabinet inside it. Returns a list of
 -- infos (info.file is "X.msu/inner.cab" for an inner cabinet), or nil, err,
 -- code when the input is not a cabinet or an update. A CAB .msu whose own
--- signature fails and whose contents cannot be read: the list of that one
--- info, with list.damaged = the read error.
+-- signature fails and whose contents cannot be listed: the list of that
+-- one info, with list.damaged = the read error. A member that could not be
+-- taken out (damaged, or no room for it): list.unread[] = { file, reason }.
 function M.verify_update(path, opts)
   opts = opts or {}
   local pem, perr = M.anchors(opts.trust)
@@ -124,26 +125,52 @@ function M.verify_update(path, opts)
     if outer.status == "bad input" then return nil, path .. ": " .. outer.reason end
     return list
   end
-  -- The cabinets inside the update (a WIM container has no signature of its own).
-  local tmp, terr = fs.tempdir("sxsfix-verify")
-  if not tmp then return nil, terr end
-  local res, xerr, xcode = expand.run(path, tmp, { nested = false, filter = "*.cab" })
-  if not res then
-    fs.rmtree(tmp)
+  -- The cabinets inside the update (a WIM container has no signature of its
+  -- own): listed, then taken out one name at a time into a new private
+  -- temporary folder, checked and removed before the next, so the disk
+  -- holds one member at most and nothing is left whatever the outcome.
+  local top, lerr, lcode = expand.list(path, { nested = false })
+  if not top then
     -- the file's own signature first: a changed outer cabinet is invalid
     -- (list.damaged says what else could not be read)
-    if list[1] and not list[1].verified then list.damaged = xerr; return list end
-    return nil, xerr, xcode
+    if list[1] and not list[1].verified then list.damaged = lerr; return list end
+    return nil, lerr, lcode
   end
   if outer.status == "bad input" then list.container = "wim" end
-  for _, cab in ipairs(cabs_below(tmp)) do
-    local info, verr = M.verify_cab(cab, o)
-    if not info then fs.rmtree(tmp); return nil, verr end
-    info.file = path .. "/" .. cab:sub(#tmp + 2)
-    list[#list + 1] = info
+  local bases, seen = {}, {}
+  for _, e in ipairs(top) do
+    local base = fs.basename(e.name)
+    -- (a wildcard in a name would take out other members with it)
+    if not e.dir and base:lower():match("%.cab$") and not base:find("[%*%?]") and not seen[base:lower()] then
+      seen[base:lower()], bases[#bases + 1] = true, base
+    end
   end
-  fs.rmtree(tmp)
-  if #list == 0 then return nil, path .. ": not a signed update (no cabinet in it)" end
+  table.sort(bases)
+  for _, base in ipairs(bases) do
+    local tmp, terr = fs.tempdir("sxsfix-verify")
+    if not tmp then return nil, terr end
+    local res, xerr = expand.run(path, tmp, { nested = false, filter = base })
+    if not res then
+      list.unread = list.unread or {}
+      list.unread[#list.unread + 1] = { file = path .. "/" .. base, reason = xerr }
+    else
+      for _, cab in ipairs(cabs_below(tmp)) do
+        local info, verr = M.verify_cab(cab, o)
+        if not info then fs.rmtree(tmp); return nil, verr end
+        info.file = path .. "/" .. cab:sub(#tmp + 2):gsub("\\", "/")
+        list[#list + 1] = info
+      end
+    end
+    fs.rmtree(tmp)
+  end
+  if #list == 0 then
+    if list.unread then return nil, list.unread[1].reason, 3 end
+    return nil, path .. ": not a signed update (no cabinet in it)"
+  end
+  table.sort(list, function(x, y)  -- the file's own first, then by name
+    if (x.file == path) ~= (y.file == path) then return x.file == path end
+    return x.file < y.file
+  end)
   return list
 end
 
@@ -181,8 +208,8 @@ end
 -- and delete it. Returns the info, or nil, err.
 local function stage_cab(r, ssu, cab, o, opts, budget)
   local l = r.listing
-  local snap, err = staging.snapshot(l, ssu, cab)
-  if not snap then return nil, err end
+  local snap, err, class = staging.snapshot(l, ssu, cab)
+  if not snap then return nil, err, class end
   local info, verr = M.verify_cab(snap, o)
   if not info then return nil, verr end
   info.file = l.bare and ssu or (ssu .. "/" .. cab.name)
@@ -191,11 +218,15 @@ local function stage_cab(r, ssu, cab, o, opts, budget)
     if not need then return nil, lerr end
     local ok, serr = staging.space(l.work, need, "the expansion of " .. info.file)
     local dst = fs.join(l.stage, (cab.name:gsub("%.[Cc][Aa][Bb]$", "")))
-    if ok then ok, serr = fs.mkdirs(dst) end
+    local scode
+    if ok then ok, serr, scode = fs.mkdirs(dst) end
     if ok then
-      ok, serr = expand.run(snap, dst, { nested = true, max_ratio = budget.max_ratio, max_bytes = budget.max_bytes })
+      ok, serr, scode, class = expand.run(snap, dst, { nested = true, max_ratio = budget.max_ratio,
+                                                       max_bytes = budget.max_bytes })
     end
-    if not ok then return nil, serr end
+    -- the machine (disk full, out of memory midway) is "resource"; a
+    -- damaged cabinet "input"
+    if not ok then return nil, staging.work_error(l.work, serr, scode), class end
   end
   fs.remove(snap)
   return info
@@ -210,7 +241,8 @@ end
 -- folder beside a cabinet (in a .msu or a folder) is never a source, and
 -- an expanded folder is refused. Then hashes those files (r.hashes[name]);
 -- fills r.signatures. A failure returns nil, reason (naming the cabinet)
--- unless opts.allow_unsigned.
+-- unless opts.allow_unsigned, and its class: "resource" when the machine
+-- ran out of disk space or memory while taking out or expanding a cabinet.
 function M.verify_step(r, settings, opts, find)
   r.signatures = {}
   local ssu = r.choice and r.choice.file or r.ssu  -- the update chosen from a folder of them
@@ -251,8 +283,8 @@ function M.verify_step(r, settings, opts, find)
   ok, serr = staging.space(l.work, need, ssu .. "'s servicing stack cabinet(s)")
   if not ok then return nil, serr end
   for _, cab in ipairs(l.cabs) do
-    local info, verr = stage_cab(r, ssu, cab, o, opts, settings.expand or {})
-    if not info then return nil, verr end
+    local info, verr, class = stage_cab(r, ssu, cab, o, opts, settings.expand or {})
+    if not info then return nil, verr, class end
     r.signatures[#r.signatures + 1] = info
     if not info.verified then failures[#failures + 1] = info end
   end

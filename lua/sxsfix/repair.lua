@@ -146,7 +146,7 @@ M.steps = {
         -- A folder of updates (a share): the one holding the damaged folders;
         -- a signed update is preferred to an unpacked payload beside it.
         if #r.damaged == 0 then return steps.stop(ctx, "nothing", "nothing damaged: no update chosen") end
-        r.candidates = choose.candidates(ssu)
+        r.candidates = choose.candidates(ssu, work)  -- a CAB .msu's own cab listed in the work folder
         local best, why = choose.pick(r.candidates, r.damaged)
         if not best then return steps.stop(ctx, "refused", why) end
         -- the chosen update gets the catalog name check a single one gets
@@ -183,8 +183,10 @@ M.steps = {
     run = function(ctx)
       local r = ctx.r
       r.found = ctx.found
-      local ok, err = provenance.verify_step(r, ctx.settings, ctx.opts, M.find_stacks)
-      if not ok then return steps.stop(ctx, "refused", err) end
+      local ok, err, class = provenance.verify_step(r, ctx.settings, ctx.opts, M.find_stacks)
+      -- a damaged or unsigned update: refused; the disk full or memory out
+      -- midway: failed (exit 2); nothing changed either way
+      if not ok then return steps.stop(ctx, class == "resource" and "failed" or "refused", err) end
       ctx.found = r.found
       local n = 0
       for _, s in ipairs(r.signatures) do if s.verified then n = n + 1 end end

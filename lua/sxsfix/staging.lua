@@ -136,14 +136,12 @@ function M.space(work, need, what)
 end
 
 -- Take cabinet cab ({name, size}) of the update into the snapshot folder:
--- the file itself (a bare .cab, copied) or the .msu's member of that name.
+-- the file itself (a bare .cab, copied in 64 KiB blocks) or the .msu's member of that name.
 function M.snapshot(l, ssu, cab)
   local dst = fs.join(l.snaps, cab.name)
-  if l.bare then
-    local data, err = fs.readfile(ssu)
-    if not data then return nil, err end
-    local ok, werr = fs.writefile(dst, data)
-    if not ok then return nil, werr end
+  if l.bare then  -- copied in blocks: memory does not grow with the cabinet
+    local n, err, _, class = expand.copy(ssu, dst)
+    if not n then return nil, err, class end
     return dst
   end
   local res, err, _, class = expand.run(ssu, l.snaps, { nested = false, filter = cab.name })

@@ -391,3 +391,27 @@ int sx_list(const char *src, const sx_expand_opts *o, sx_list_fn fn, void *ud, p
   job j = { o, NULL, NULL, src, &st, NULL, 0, 0, fn, ud, 0, NULL, NULL };
   return run(src, src, NULL, 0, &j, e);
 }
+
+int sx_copy_file(const char *src, const char *dst, uint64_t *bytes, plat_err *e) {
+  enum { BLOCK = 1 << 16 };
+  char *buf = malloc(BLOCK);
+  if (!buf) return sx_exp_nomem(e, src);
+  plat_rfile *in = plat_rfile_open(src, e);
+  plat_out *o = in ? plat_out_create(dst, NULL, e) : NULL;
+  int rc = o ? 0 : -1;
+  *bytes = 0;
+  while (!rc) {
+    size_t n = 0;
+    if (plat_rfile_read(in, buf, BLOCK, &n, e) != 0) rc = -1;
+    else if (n == 0) break;
+    else if (plat_out_write(o, buf, n, e) != 0) rc = -1;
+    else *bytes += n;
+  }
+  if (o) {
+    if (rc) plat_out_abort(o);
+    else rc = plat_out_commit(o, PLAT_NO_TIME, 0, e);
+  }
+  plat_rfile_close(in);
+  free(buf);
+  return rc;
+}

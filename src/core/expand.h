@@ -66,4 +66,10 @@ int sx_expand(const char *src, const char *dst, const sx_expand_opts *o,
 typedef int (*sx_list_fn)(void *ud, const sx_entry *ent);
 int sx_list(const char *src, const sx_expand_opts *o, sx_list_fn fn, void *ud, plat_err *e);
 
+/* Copy the file src to the new file dst in 64 KiB blocks (memory does not
+   grow with the file): through a temporary name beside dst, created
+   exclusively and never through a link, that becomes dst only when all of
+   src is written; a failure leaves nothing under dst. *bytes: the size. */
+int sx_copy_file(const char *src, const char *dst, uint64_t *bytes, plat_err *e);
+
 #endif

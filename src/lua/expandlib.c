@@ -112,6 +112,18 @@ static int ex_run(lua_State *L) {
   return 1;
 }
 
+/* expand.copy (src, dst) -> bytes | nil, msg, code, class  (dst: a new file,
+   written in blocks through a temporary name, never through a link) */
+static int ex_copy(lua_State *L) {
+  plat_err e;
+  const char *src = sx_trypath(L, 1, &e), *dst = src ? sx_trypath(L, 2, &e) : NULL;
+  if (!dst) return sx_pushfail(L, &e);
+  uint64_t n;
+  if (sx_copy_file(src, dst, &n, &e) != 0) return sx_pushfail(L, &e);
+  lua_pushinteger(L, (lua_Integer)n);
+  return 1;
+}
+
 /* expand.space (path) -> { free = bytes, volume = "mount point or C:\\", readonly = bool }
    | nil, msg, code. path must exist. */
 static int ex_space(lua_State *L) {
@@ -134,6 +146,7 @@ static int ex_space(lua_State *L) {
 }
 
 static const luaL_Reg expandlib[] = {
+  {"copy", ex_copy},
   {"list", ex_list},
   {"space", ex_space},
   {"run", ex_run},

@@ -218,8 +218,12 @@ return {
       if r.status == "planned" then
         say("Plan only: run again with --apply to repair.")
       elseif r.status == "failed" then
-        io.stderr:write("sxsfix repair: ", r.error or "failed", "\n",
-          "Every change was rolled back from the backup in ", r.backup and fs.map(r.backup) or "?", "\n")
+        io.stderr:write("sxsfix repair: ", r.error or "failed", "\n")
+        if r.backup then  -- the apply step had begun
+          io.stderr:write("Every change was rolled back from the backup in ", fs.map(r.backup), "\n")
+        else
+          io.stderr:write("Nothing was changed.\n")
+        end
       else
         say("Repaired; backup and journal in %s (security: %s).", fs.map(r.backup), r.security)
         say("")

@@ -2,8 +2,10 @@
 -- .msu and each cabinet inside it. One line per cabinet:
 --   OK  <file>  signed by <subject>, <time>
 --   BAD <file>  <reason>
--- Exit 0 all valid, 1 any unsigned or invalid, 3 bad input (missing file,
--- not a cabinet or update, a catalog name whose SHA-1 does not match).
+-- Exit 0 all valid, 1 any unsigned, invalid or not checked, 3 bad input
+-- only (missing file, not a cabinet or update, a catalog name whose SHA-1
+-- does not match). A .msu's cabinets are taken out one at a time into a
+-- private temporary folder, each removed once checked.
 local args = require "sxsfix.args"
 local fs = require "sxsfix.fs"
 local json = require "sxsfix.json"
@@ -32,7 +34,7 @@ return {
   help = "Prints one line per cabinet (a .msu: the update and each cabinet in it):\n" ..
     "  OK  <file>  signed by <subject>, <time>\n  BAD <file>  <reason>\n" ..
     "The anchors are Microsoft's code-signing roots (sxsfix/trust.lua) and --trust files.\n" ..
-    "Exit codes: 0 all valid, 1 any unsigned or invalid, 3 bad input or usage.",
+    "Exit codes: 0 all valid, 1 any unsigned, invalid or not checked, 3 bad input or usage.",
   run = function(ctx, opts, pos)
     if #pos == 0 then args.usage_error("give one or more .msu or .cab files") end
     local settings = ctx.settings
@@ -68,6 +70,14 @@ return {
             code = ctx.exit.issue
           end
           out[#out + 1] = entry(info)
+        end
+        -- a member that could not be taken out (damaged, or no room in the
+        -- temporary folder) is not verified: the file is not all valid
+        for _, u in ipairs(list.unread or {}) do
+          io.stderr:write("sxsfix verify: ", u.reason, "\n")
+          say("BAD %s  not checked (see the error above)", u.file)
+          out[#out + 1] = { file = u.file, status = "not checked", verified = false, reason = u.reason }
+          code = ctx.exit.issue
         end
       end
     end
