@@ -22,7 +22,8 @@ check "nothing to do: exit 0 (nothing copied)" test "$rc" = 0
 check "the file is left as it is (its time too)" test "$(stat -c %Y d/a.dll)" = "$before"
 check "no verification mismatch" bash -c '! grep -q Verify <<<"$0"' "$out"
 check "no journal is named" bash -c '! grep -q Journal: <<<"$0"' "$out"
-check_posix "no temporary backup folder is made" test -z "$(ls -A tmpd)"
+# (Wine keeps its own server folder in TMPDIR: only sxsfix's names count.)
+check "no temporary backup folder is made" bash -c '! ls -A tmpd | grep -q sxsfix'
 run copy s d --backup bk
 check "with --backup: exit 0" test "$rc" = 0
 check "with --backup: the folder is not created" test ! -e bk

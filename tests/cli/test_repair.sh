@@ -260,21 +260,27 @@ end } }
 EOF
 [ -z "$EMU" ] || printf 'disable = { "registry-stacks" }\n' >>"$tmp/sabotage.lua"
 run --root "$r" --config "$tmp/sabotage.lua" --json "$tmp/jd/rep.json" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
-check_posix "--json failing after the repair: exit 2, not 3" test "$rc" = 2
-check_posix "--json failing after the repair: the stack was repaired" test -f "$r/Windows/WinSxS/$STACK/cbscore.dll"
+check "--json failing after the repair: exit 2, not 3" test "$rc" = 2
+check "--json failing after the repair: the stack was repaired" test -f "$r/Windows/WinSxS/$STACK/cbscore.dll"
 
+# The offline proof reads CBS\Version from the image's SOFTWARE hive, which
+# Wine cannot load (the registry step is left out there).
+prove_check() {
+  if [ -n "$EMU" ]; then skip "$1: the offline proof needs the image's hive, which Wine cannot load"; return; fi
+  check "$@"
+}
 # --- after the repair: servicing works again ---------------------------------------
 r=$(fresh prove)
 run --root "$r" "${CFG[@]}" --json - repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
-check_posix "prove: the JSON says servicing works (offline check)" \
+prove_check "prove: the JSON says servicing works (offline check)" \
   test "$(jqv '[.repair.servicing.ok, .repair.servicing.how] | map(tostring) | join(" ")')" = "true offline"
-check_posix "prove: the active stack is the repaired one, with cbscore.dll" \
+prove_check "prove: the active stack is the repaired one, with cbscore.dll" \
   bash -c 'jq -r ".repair.servicing.lines[]" <<<"$1" | grep -q "^the active stack (CBS binds it): 10.0.26100.5074, $2: cbscore.dll"' _ "$out" "$STACK"
-check_posix "prove: the CBS\\Version entry names the repaired folder" \
+prove_check "prove: the CBS\\Version entry names the repaired folder" \
   bash -c 'jq -r ".repair.servicing.lines[]" <<<"$1" | grep -qx "CBS.Version 10.0.26100.5074 names the repaired folder: OK"' _ "$out"
 r=$(fresh prove-text)
 run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
-check_posix "prove: the console says servicing works again" has "$out" "Servicing works again:"
+prove_check "prove: the console says servicing works again" has "$out" "Servicing works again:"
 # The active stack is damaged after the copy (a hook zeroes its
 # cbscore.dll, as an antivirus quarantine would): servicing does not work,
 # the repair says so, exit 2.
@@ -286,10 +292,10 @@ end } }
 EOF
 [ -z "$EMU" ] || printf 'disable = { "registry-stacks" }\n' >>"$tmp/zero.lua"
 run --root "$r" --config "$tmp/zero.lua" --json - repair "${SXT[@]}" --ssu "$SSU/windows10.0-kb5043080-x64.msu" --apply "${SEC[@]}"
-check_posix "prove: a damaged active stack after the copy: servicing.ok is false" test "$(jqv .repair.servicing.ok)" = false
-check_posix "prove: its line names cbscore.dll" \
+prove_check "prove: a damaged active stack after the copy: servicing.ok is false" test "$(jqv .repair.servicing.ok)" = false
+prove_check "prove: its line names cbscore.dll" \
   bash -c 'jq -r ".repair.servicing.lines[]" <<<"$1" | grep -q "^the active stack (CBS binds it): 10.0.26100.5074, .*INCOMPLETE (cbscore.dll: "' _ "$out"
-check_posix "prove: a damaged active stack after the copy: exit 2" test "$rc" = 2
+prove_check "prove: a damaged active stack after the copy: exit 2" test "$rc" = 2
 
 # --- privileges --------------------------------------------------------------------
 if [ -z "$EMU" ] && [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
