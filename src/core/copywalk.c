@@ -45,6 +45,7 @@ void copy_walk_close(copy_walk *w) {
 /* Open the first k components of rel, reusing the folders already open. */
 static plat_dirh *walk_to(copy_walk *w, const char *rel, size_t k, plat_err *e) {
   const char *c = rel;
+  if (!w->h) { plat_fail(e, rel, plat_errcode(PLAT_E_INVAL)); return NULL; }  /* not open */
   for (size_t i = 1; i <= k; i++) {
     size_t len = strcspn(c, "/");
     if (i < w->n && strlen(w->names[i]) == len && memcmp(w->names[i], c, len) == 0) {
