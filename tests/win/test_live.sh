@@ -15,9 +15,16 @@ need jq
 
 SM='HKLM\SYSTEM\CurrentControlSet\Control\Session Manager'
 # PendingFileRenameOperations as Wine's reg.exe prints it (one line; "" when absent).
+# (Wine's reg.exe now and then prints nothing on a loaded machine: an empty
+# answer is asked again, three times at most.)
 pending_value() {
-  "$EMU" reg query "$SM" /v PendingFileRenameOperations 2>/dev/null | tr -d '\r' |
-    sed -n 's/.*PendingFileRenameOperations *REG_MULTI_SZ *//p'
+  local v="" i
+  for i in 1 2 3; do
+    v=$("$EMU" reg query "$SM" /v PendingFileRenameOperations 2>/dev/null | tr -d '\r' |
+      sed -n 's/.*PendingFileRenameOperations *REG_MULTI_SZ *//p')
+    [ -z "$v" ] || break
+  done
+  printf '%s' "$v"
 }
 # A Windows path for a file of ours, as Wine's drive Z: shows /.
 winpath() { printf 'Z:%s' "${1//\//\\}"; }
