@@ -1,10 +1,14 @@
 /* reglink.exe: a test helper that plants registry symbolic links below
    HKLM, as an attacker would to redirect a privileged write.
-     reglink link KEY TARGET   KEY becomes a volatile link to TARGET (an NT
-                               registry path: \Registry\Machine\SOFTWARE\x)
-     reglink show KEY          prints KEY's target, read back from the link
-                               itself (opened with REG_OPTION_OPEN_LINK)
-     reglink unlink KEY        deletes the link KEY (never its target)
+     reglink link KEY TARGET READY STOP
+         KEY becomes a volatile link to TARGET (an NT registry path:
+         \Registry\Machine\SOFTWARE\x); creates the file READY, holds the
+         link until the file STOP exists (or 300 s pass, a watchdog), then
+         deletes it. (Wine's server keeps volatile keys only while a Wine
+         process runs: this one keeps it running.)
+     reglink show KEY     prints KEY's target, read back from the link
+                          itself (opened with REG_OPTION_OPEN_LINK)
+     reglink unlink KEY   deletes the link KEY (never its target)
    Exit 0 done, 1 KEY is not a link (left alone), 2 on an error, 3 usage. */
 #include <windows.h>
 #include <stdio.h>
@@ -27,23 +31,29 @@ static int fail(const char *what, const char *key, LONG rc) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 3 || (strcmp(argv[1], "link") == 0) != (argc == 4) || argc > 4) {
-    fprintf(stderr, "usage: reglink link KEY TARGET | show KEY | unlink KEY\n");
+  int link = argc > 1 && strcmp(argv[1], "link") == 0;
+  if (argc < 3 || argc != (link ? 6 : 3)) {
+    fprintf(stderr, "usage: reglink link KEY TARGET READY STOP | show KEY | unlink KEY\n");
     return 3;
   }
   wchar_t *key = wide(argv[2]);
   HKEY h;
   LONG rc;
-  if (strcmp(argv[1], "link") == 0) {
-    wchar_t *target = wide(argv[3]);
+  if (link) {
+    wchar_t *target = wide(argv[3]), *ready = wide(argv[4]), *stop = wide(argv[5]);
     rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, key, 0, NULL, REG_OPTION_CREATE_LINK | REG_OPTION_VOLATILE,
                          KEY_ALL_ACCESS | KEY_CREATE_LINK | KEY_WOW64_64KEY, NULL, &h, NULL);
     if (rc != ERROR_SUCCESS) return fail("create link", argv[2], rc);
     /* The target's length without its terminating NUL, as the kernel wants. */
     rc = RegSetValueExW(h, L"SymbolicLinkValue", 0, REG_LINK, (const BYTE *)target,
                         (DWORD)(wcslen(target) * sizeof *target));
+    if (rc != ERROR_SUCCESS) { NtDeleteKey(h); RegCloseKey(h); return fail("set SymbolicLinkValue of", argv[2], rc); }
+    HANDLE r = CreateFileW(ready, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (r != INVALID_HANDLE_VALUE) CloseHandle(r);
+    for (int i = 0; i < 3000 && GetFileAttributesW(stop) == INVALID_FILE_ATTRIBUTES; i++) Sleep(100);
+    rc = NtDeleteKey(h);
     RegCloseKey(h);
-    return rc == ERROR_SUCCESS ? 0 : fail("set SymbolicLinkValue of", argv[2], rc);
+    return rc == 0 ? 0 : fail("delete", argv[2], rc);
   }
   int unlink = strcmp(argv[1], "unlink") == 0;
   rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, key, REG_OPTION_OPEN_LINK,
