@@ -1,5 +1,6 @@
-/* fuzz_cab: mutated cabinets through the expand engine (our header scan,
-   libarchive, nested expansion) and the lister. Whatever the input, nothing
+/* fuzz_cab: mutated cabinets (and zips of logs, accepted as the outer
+   archive) through the expand engine (our header scan, the libarchive
+   walk, nested expansion) and the lister. Whatever the input, nothing
    may be written outside the destination: the folders around it must hold
    only what the harness put there. */
 #include <string.h>
@@ -21,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n) {
   fz_write(src, data, n);
   plat_err e;
   plat_mkdirs(b, &e);
-  sx_expand_opts o = { .nested = 1 };
+  sx_expand_opts o = { .nested = 1, .zip = 1 };
   sx_expand_stats st;
   if (sx_expand(src, dst, &o, &st, &e) != 0)
     FZ_CHECK(e.msg[0] != '\0', "failure without a message");

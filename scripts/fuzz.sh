@@ -42,6 +42,21 @@ gen_seeds() {
     rollback|hostile) for i in 1 2 3 4 5 6; do head -c $((40 + i * 30)) /dev/urandom >"$d/$i"; done ;;
     json) printf 'plain' >"$d/1"; printf 'caf\xe9 \xc3\xa9 \x00 \x01\x1f "\\ \xed\xa0\x80 \xf4\x90\x80\x80' >"$d/2" ;;
     config) printf '\001\000\002\003abc' >"$d/1"; head -c 64 /dev/urandom >"$d/2" ;;
+    cab) command -v python3 >/dev/null && python3 - "$d" <<'PY'
+import sys, zipfile
+d = sys.argv[1]
+with zipfile.ZipFile(d + "/logs.zip", "w") as z:   # a folder, a stored and a deflated log
+    z.writestr("Panther/", "")
+    z.writestr("Panther/setupact.log", "2023-05-22 12:48:44, Info CBS x\r\n" * 4)
+    z.writestr(zipfile.ZipInfo("CBS/CBS.log"), "Loaded Servicing Stack\r\n" * 8, zipfile.ZIP_DEFLATED)
+class Stream:   # not seekable: the entries are streamed (data descriptors)
+    def __init__(self, f): self.f = f
+    def write(self, b): return self.f.write(b)
+    def flush(self): self.f.flush()
+with open(d + "/streamed.zip", "wb") as f, zipfile.ZipFile(Stream(f), "w") as z:
+    z.writestr("a.log", "hello\r\n")
+PY
+       ;;
     grep_prefilter) printf '\x00\x05\x02\x14\x02\x01\x00\x03\x01\xf0\x1b\xf0\x03' >"$d/1"
                     printf '\x31\x02\x03\x04\x05\x06\x01\x1f\x0a\x08\xe8\xf0\x19' >"$d/2" ;;
   esac

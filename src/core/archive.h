@@ -49,8 +49,9 @@ int sx_cab_walk(const char *path, const char *label, sx_visit *v, plat_err *e);
 
 /* The same for a .zip of logs (zip.c): names and declared sizes from the
    entry headers (an entry that does not declare its size is refused),
-   then the walk through libarchive. sx_la_walk is cab.c's libarchive
-   walk, for either format (zip = 1: a zip). */
+   then the walk. sx_la_walk is cab.c's libarchive walk, for either format
+   (zip = 1: a zip); it refuses an entry that is neither a plain file nor a
+   folder, and a zip's file that does not declare its size. */
 int sx_zip_scan(const char *path, const char *label,
                 void (*fn)(void *ud, const char *name, uint64_t size), void *ud, plat_err *e);
 int sx_zip_walk(const char *path, const char *label, sx_visit *v, plat_err *e);

@@ -1,6 +1,8 @@
 /* cab.c: Microsoft cabinets. The header scan is our own (sizes and
    multi-volume flags, no decompression); entries and data come from
-   libarchive, read through the platform layer in 64 KiB blocks. */
+   libarchive, read through the platform layer in 64 KiB blocks. The same
+   libarchive walk reads zips (zip.c): every entry must be a plain file or
+   folder, and a zip's files must declare their sizes in their headers. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,15 +103,15 @@ int sx_cab_scan(const char *path, const char *label,
 
 #if SXSFIX_HAVE_LIBARCHIVE
 
-typedef struct cabsrc {
+typedef struct lasrc {
   plat_rfile *in;
   plat_err err;
   int failed;
   char buf[65536];
-} cabsrc;
+} lasrc;
 
-static la_ssize_t cab_read(struct archive *a, void *ud, const void **out) {
-  cabsrc *s = ud;
+static la_ssize_t la_read(struct archive *a, void *ud, const void **out) {
+  lasrc *s = ud;
   size_t n = 0;
   if (plat_rfile_read(s->in, s->buf, sizeof s->buf, &n, &s->err) != 0) {
     s->failed = 1;
@@ -121,14 +123,14 @@ static la_ssize_t cab_read(struct archive *a, void *ud, const void **out) {
 }
 
 /* What entry_read needs to report a damaged entry. */
-typedef struct cabentry {
+typedef struct laentry {
   struct archive *a;
-  cabsrc *s;
+  lasrc *s;
   const char *label, *raw;
-} cabentry;
+} laentry;
 
 static int64_t entry_read(sx_reader *r, const void **block, plat_err *e) {
-  cabentry *ce = r->ud;
+  laentry *ce = r->ud;
   size_t size;
   la_int64_t off;
   int st = archive_read_data_block(ce->a, block, &size, &off);
@@ -140,13 +142,9 @@ static int64_t entry_read(sx_reader *r, const void **block, plat_err *e) {
                      why ? why : "read error");
 }
 
-int sx_cab_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
-  return sx_la_walk(path, label, v, 0, e);
-}
-
 int sx_la_walk(const char *path, const char *label, sx_visit *v, int zip, plat_err *e) {
   const char *kind = zip ? "zip" : "cabinet";
-  cabsrc *s = calloc(1, sizeof *s);
+  lasrc *s = calloc(1, sizeof *s);
   struct archive *a = archive_read_new();
   if (!s || !a) {
     free(s);
@@ -159,7 +157,7 @@ int sx_la_walk(const char *path, const char *label, sx_visit *v, int zip, plat_e
   /* libarchive converts names through the C library's character set,
      which plat_init made UTF-8 (names without the UTF-8 flag stay raw bytes). */
   int rc = 0;
-  if (archive_read_open(a, s, NULL, cab_read, NULL) != ARCHIVE_OK)
+  if (archive_read_open(a, s, NULL, la_read, NULL) != ARCHIVE_OK)
     rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "cannot be read as a %s: %s", kind, archive_error_string(a));
   struct archive_entry *ae;
   for (unsigned long i = 0; !rc; i++) {
@@ -177,11 +175,20 @@ int sx_la_walk(const char *path, const char *label, sx_visit *v, int zip, plat_e
     char name[4096];
     const char *why = sx_safename(raw, name, sizeof name);
     if (why) { rc = sx_exp_fail(e, SX_EXP_UNSAFE, label, "entry '%s' refused: %s", raw, why); break; }
-    sx_entry ent = { name, label, (uint64_t)archive_entry_size(ae), PLAT_NO_TIME,
-                     archive_entry_filetype(ae) == AE_IFDIR };
+    int type = archive_entry_filetype(ae);
+    if (type != AE_IFDIR && type != AE_IFREG) {
+      rc = sx_exp_fail(e, SX_EXP_UNSAFE, label, "entry '%s' refused: not a regular file (a link or device)", raw);
+      break;
+    }
+    if (zip && type == AE_IFREG && (!archive_entry_size_is_set(ae) || archive_entry_size(ae) < 0)) {
+      rc = sx_exp_fail(e, SX_EXP_CORRUPT, label, "entry '%s': its header does not declare its size "
+                       "(a streamed zip); expected a zip whose entries declare their sizes", raw);
+      break;
+    }
+    sx_entry ent = { name, label, (uint64_t)archive_entry_size(ae), PLAT_NO_TIME, type == AE_IFDIR };
     if (archive_entry_mtime_is_set(ae))
       ent.mtime_ns = (int64_t)archive_entry_mtime(ae) * 1000000000 + archive_entry_mtime_nsec(ae);
-    cabentry ce = { a, s, label, raw };
+    laentry ce = { a, s, label, raw };
     sx_reader r = { entry_read, NULL, &ce };
     int want = v->wants ? v->wants(v, &ent) : 1;
     if (v->entry(v, &ent, want ? &r : NULL, e) != 0) rc = -1;
@@ -194,10 +201,6 @@ int sx_la_walk(const char *path, const char *label, sx_visit *v, int zip, plat_e
 
 #else
 
-int sx_cab_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
-  return sx_la_walk(path, label, v, 0, e);
-}
-
 int sx_la_walk(const char *path, const char *label, sx_visit *v, int zip, plat_err *e) {
   (void)path; (void)v;
   return sx_exp_fail(e, SX_EXP_UNSUPPORTED, label,
@@ -205,3 +208,7 @@ int sx_la_walk(const char *path, const char *label, sx_visit *v, int zip, plat_e
 }
 
 #endif
+
+int sx_cab_walk(const char *path, const char *label, sx_visit *v, plat_err *e) {
+  return sx_la_walk(path, label, v, 0, e);
+}

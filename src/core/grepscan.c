@@ -1,67 +1,9 @@
 /* grepscan.c: the grep engine's scanner. A stream is read in blocks into a
    window; each round scans the window's complete lines with every pattern,
    reports the hits in line order, counts the lines it leaves behind, and
-   keeps the unfinished line (plus context lines) for the next round. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "core/grep_int.h"
-#include "core/simd.h"
-#include "core/textdec.h"
-
-typedef struct hit {
-  size_t ls, le, ms, me;  /* line [ls, le) and match [ms, me) in the window */
-  size_t ov;              /* index of its capture offsets in scan.ov */
-  int pat;
-  int err;                /* 0, or the PCRE2 error that stopped pattern pat on this line */
-} hit;
-
-typedef struct scan {
-  sx_grep *g;
-  const sx_grep_opts *o;
-  const sx_grep_sink *s;
-  const char *name, *enc;
-  sx_filt filt;           /* the prefilter, its fingerprints tuned to this text */
-  char *w;                /* the window */
-  size_t n, cap;
-  size_t cnt_pos;         /* a line start whose number is cnt_line */
-  uint64_t cnt_line, total, *count;
-  hit *hits;
-  size_t nh, hcap;
-  size_t *ov, nov, ovcap;
-  char *tmp;              /* decoded text of one report */
-  size_t ntmp, tmpcap;
-  int stopped, nomem;
-} scan;
-
-#define TERM(c) ((c) == '\n' || (c) == '\r')
-
-static uint64_t count_lines(const char *p, size_t n) { return sx_count_lines(p, n); }
-
-static size_t line_start(const char *w, size_t a) {
-  while (a > 0 && !TERM(w[a - 1])) a--;
-  return a;
-}
-
-static size_t line_end(const char *w, size_t a, size_t to) {
-  const char *lf = memchr(w + a, '\n', to - a);
-  size_t e = lf ? (size_t)(lf - w) : to;
-  const char *cr = memchr(w + a, '\r', e - a);
-  return cr ? (size_t)(cr - w) : e;
-}
-
-/* Start of the line after the one ending at le. */
-static size_t next_line(const char *w, size_t le, size_t to) {
-  if (le >= to) return to;
-  return (w[le] == '\r' && le + 1 < to && w[le + 1] == '\n') ? le + 2 : le + 1;
-}
-
-/* Start of the line before the one starting at pos (> 0). */
-static size_t prev_line(const char *w, size_t pos) {
-  size_t e = (w[pos - 1] == '\n' && pos >= 2 && w[pos - 2] == '\r') ? pos - 2 : pos - 1;
-  return line_start(w, e);
-}
+   keeps the unfinished line (plus context lines) for the next round.
+   grepreport.c gives the hits to the sink. */
+#include "core/grepscan.h"
 
 /* Where the window's complete lines end: after its last line end, never
    between the CR and LF of a CRLF. Only w[lo..n) is new since the last
@@ -76,124 +18,6 @@ static size_t complete_lines(const char *w, size_t n, size_t lo, size_t known) {
     if (i < known) i = known;
   }
   return i;
-}
-
-static void *grow(void *p, size_t *cap, size_t need, size_t size, int *nomem) {
-  if (need <= *cap) return p;
-  size_t nc = *cap ? *cap : 64;
-  while (nc < need) nc *= 2;
-  void *np = realloc(p, nc * size);
-  if (!np) { *nomem = 1; return NULL; }
-  *cap = nc;
-  return np;
-}
-
-/* Appends the UTF-8 form of w[a..b) to tmp; returns its offset. Text that
-   is not valid UTF-8 is read as Windows-1252. */
-static size_t put_text(scan *sc, size_t a, size_t b) {
-  size_t len = b - a, at = sc->ntmp;
-  char *t = grow(sc->tmp, &sc->tmpcap, at + 3 * len + 1, 1, &sc->nomem);
-  if (!t) return 0;
-  sc->tmp = t;
-  if (sx_utf8_valid(sc->w + a, len)) { memcpy(t + at, sc->w + a, len); sc->ntmp += len; }
-  else sc->ntmp += sx_cp1252_to_utf8(sc->w + a, len, t + at);
-  t[sc->ntmp++] = '\0';
-  return at;
-}
-
-/* The lines around a hit, as offsets into tmp (pointers are set later). */
-typedef struct ctxline { uint64_t line; size_t off, len; } ctxline;
-
-/* A line pattern h->pat could not be searched to its end: a fault. */
-static void report_fault(scan *sc, const hit *h, uint64_t line) {
-  const sx_pat *p = &sc->g->pat[h->pat];
-  char why[120] = "search failed";
-#if SXSFIX_HAVE_PCRE2
-  pcre2_get_error_message(h->err, (PCRE2_UCHAR *)why, sizeof why);
-#endif
-  plat_err e;  /* a PCRE2 limit on this line (0: count mode, which numbers no lines) */
-  if (line)
-    plat_failc(&e, PLAT_EC_RESOURCE, h->err, "%s:%llu: pattern '%.100s%s': %s; the line was not fully searched for it",
-               sc->name, (unsigned long long)line, p->src, strlen(p->src) > 100 ? "..." : "", why);
-  else
-    plat_failc(&e, PLAT_EC_RESOURCE, h->err, "%s: pattern '%.100s%s': %s; a line was not fully searched for it",
-               sc->name, p->src, strlen(p->src) > 100 ? "..." : "", why);
-  sc->ntmp = 0;
-  size_t toff = put_text(sc, h->ls, h->le);
-  sx_grep_match m = {
-    .file = sc->name, .encoding = sc->enc, .line = line,
-    .text = sc->nomem ? "" : sc->tmp + toff, .len = sc->nomem ? 0 : sc->ntmp - toff - 1,
-    .pattern = h->pat, .start = 0, .end = 0,
-  };
-  sc->nomem = 0;
-  if (sc->s->fault) sc->s->fault(sc->s->ud, &m, &e);
-  else sc->s->error(sc->s->ud, sc->name, &e);
-}
-
-static int report(scan *sc, const hit *h, size_t lim) {
-  const sx_pat *p = &sc->g->pat[h->pat];
-  sc->cnt_line += count_lines(sc->w + sc->cnt_pos, h->ls - sc->cnt_pos);
-  sc->cnt_pos = h->ls;
-  uint64_t line = sc->cnt_line;
-  if (h->err) { report_fault(sc, h, line); return 0; }
-  int nb = sc->o->before, na = sc->o->after;
-  ctxline cl[2 * 64];
-  size_t capoff[64], caplen[64];
-  const char *cap[64];
-  int ncap = p->ncap < 64 ? p->ncap : 64;
-  sc->ntmp = 0;
-  size_t toff = put_text(sc, h->ls, h->le), tlen = sc->ntmp - toff - 1;
-  int bi = 0, ai = 0;
-  for (size_t pos = h->ls; bi < nb && bi < 64 && pos > 0; bi++) {  /* before: nearest first */
-    size_t st = prev_line(sc->w, pos);
-    cl[bi].off = put_text(sc, st, line_end(sc->w, st, pos));
-    cl[bi].len = sc->ntmp - cl[bi].off - 1;
-    cl[bi].line = line - 1 - (uint64_t)bi;
-    pos = st;
-  }
-  for (size_t pos = next_line(sc->w, h->le, lim); ai < na && ai < 64 && pos < lim; ai++) {
-    size_t e = line_end(sc->w, pos, lim);
-    cl[64 + ai].off = put_text(sc, pos, e);
-    cl[64 + ai].len = sc->ntmp - cl[64 + ai].off - 1;
-    cl[64 + ai].line = line + 1 + (uint64_t)ai;
-    pos = next_line(sc->w, e, lim);
-  }
-  for (int i = 0; i < ncap; i++) {
-    size_t a = sc->ov[h->ov + 2 * (i + 1)], b = sc->ov[h->ov + 2 * (i + 1) + 1];
-    capoff[i] = a == (size_t)-1 ? (size_t)-1 : put_text(sc, a, b);
-    caplen[i] = a == (size_t)-1 ? 0 : sc->ntmp - capoff[i] - 1;
-  }
-  if (sc->nomem) return -1;
-  sx_grep_line before[64], after[64];
-  for (int i = 0; i < bi; i++)  /* in file order */
-    before[i] = (sx_grep_line){ cl[bi - 1 - i].line, sc->tmp + cl[bi - 1 - i].off, cl[bi - 1 - i].len };
-  for (int i = 0; i < ai; i++)
-    after[i] = (sx_grep_line){ cl[64 + i].line, sc->tmp + cl[64 + i].off, cl[64 + i].len };
-  for (int i = 0; i < ncap; i++) cap[i] = capoff[i] == (size_t)-1 ? NULL : sc->tmp + capoff[i];
-  sx_grep_match m = {
-    .file = sc->name, .encoding = sc->enc, .line = line, .text = sc->tmp + toff, .len = tlen,
-    .pattern = h->pat, .start = h->ms - h->ls, .end = h->me - h->ls,
-    .ncap = ncap, .cap = cap, .caplen = caplen,
-    .nbefore = bi, .nafter = ai, .before = before, .after = after,
-  };
-  sc->total++;
-  return sc->s->match(sc->s->ud, &m) ? 1 : 0;
-}
-
-/* Count mode: the lines of the hits (in line order), each once, up to
-   max_count; a fault is reported without its line number (none is
-   counted). */
-static int count_hits(scan *sc) {
-  uint64_t max = sc->o->max_count;
-  for (size_t k = 0; k < sc->nh; k++) {
-    const hit *h = &sc->hits[k];
-    if (h->err) { report_fault(sc, h, 0); continue; }
-    if (max && sc->total >= max) break;
-    int ok = 1;  /* not a line counted already, by a hit of another pattern */
-    for (size_t j = k; ok && j-- > 0 && sc->hits[j].ls == h->ls;) ok = sc->hits[j].err != 0;
-    if (ok) sc->total++;
-  }
-  return 0;
 }
 
 static int cmp_hit(const void *a, const void *b) {
@@ -269,10 +93,7 @@ static int scan_region(scan *sc, size_t from, size_t to, size_t lim) {
       int r = sx_pat_find(p, sc->w, pos, lim, &ms, &me, ov + sc->nov);
       if (r < 0 && !bylines) { bylines = 1; continue; }  /* which line? search again line by line */
       if (r < 0) {  /* this line cannot be searched: say so, and go on after it */
-        hit *hs = grow(sc->hits, &sc->hcap, sc->nh + 1, sizeof *hs, &sc->nomem);
-        if (!hs) return -1;
-        sc->hits = hs;
-        hs[sc->nh++] = (hit){ pos, lim, pos, pos, sc->nov, i, r };
+        if (add_hit(sc, (hit){ pos, lim, pos, pos, sc->nov, i, r }) < 0) return -1;
         bylines = 0;
         pos = next_line(sc->w, lim, to);
         continue;
@@ -292,28 +113,22 @@ static int scan_region(scan *sc, size_t from, size_t to, size_t lim) {
         int r2 = sx_pat_find(p, sc->w, from2, le, &ms, &me, ov + sc->nov);
         if (r2 <= 0) {
           if (r2 < 0) {  /* a limit within the line: a fault on it */
-            hit *hs = grow(sc->hits, &sc->hcap, sc->nh + 1, sizeof *hs, &sc->nomem);
-            if (!hs) return -1;
-            sc->hits = hs;
-            hs[sc->nh++] = (hit){ ls, le, ls, ls, sc->nov, i, r2 };
+            if (add_hit(sc, (hit){ ls, le, ls, ls, sc->nov, i, r2 }) < 0) return -1;
           }
           pos = next_line(sc->w, le, to);
           continue;
         }
       }
-      hit *hs = grow(sc->hits, &sc->hcap, sc->nh + 1, sizeof *hs, &sc->nomem);
-      if (!hs) return -1;
-      sc->hits = hs;
-      hs[sc->nh++] = (hit){ ls, le, ms, me, sc->nov, i, 0 };
+      if (add_hit(sc, (hit){ ls, le, ms, me, sc->nov, i, 0 }) < 0) return -1;
       sc->nov += nov;
       sc->count[i]++;
       pos = next_line(sc->w, le, to);
     }
   }
   if (sc->nh > 1) qsort(sc->hits, sc->nh, sizeof *sc->hits, cmp_hit);
-  if (sc->o->count_only) return count_hits(sc);
+  if (sc->o->count_only) return sx_scan_count(sc);
   for (size_t k = 0; k < sc->nh; k++) {
-    int r = report(sc, &sc->hits[k], lim);
+    int r = sx_scan_report(sc, &sc->hits[k], lim);
     if (r) return r;
   }
   return 0;

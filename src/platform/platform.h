@@ -229,8 +229,9 @@ int plat_reg_read(const char *hkey, const char *sub, plat_regkey *k, plat_err *e
 
 /* Set one value of a key of the live registry, creating the key (and the
    keys above it) when missing, in the 64-bit view. str non-NULL: REG_SZ
-   (UTF-8 in, UTF-16 stored); NULL: REG_DWORD dword. Returns 1, or -1 on
-   error. POSIX: -1, no live registry. */
+   (UTF-8 in, UTF-16 stored); NULL: REG_DWORD dword. Each key of sub is
+   opened without following registry links, and one that is a link is
+   refused. Returns 1, or -1 on error. POSIX: -1, no live registry. */
 int plat_reg_write(const char *hkey, const char *sub, const char *name, const char *str,
                    uint32_t dword, plat_err *e);
 

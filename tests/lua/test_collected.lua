@@ -23,16 +23,23 @@ local function crc32(s)
   end
   return ~c & 0xFFFFFFFF
 end
+-- An entry { name, data, true } is streamed: its local header declares no
+-- sizes (flag 8), a data descriptor after its data gives them.
 local function zip(entries)
   local out, central, off = {}, {}, 0
   for _, e in ipairs(entries) do
-    local name, data = e[1], e[2]
+    local name, data, streamed = e[1], e[2], e[3]
     local crc = crc32(data)
-    local lh = string.pack("<I4I2I2I2I2I2I4I4I4I2I2", 0x04034b50, 20, 0, 0, 0, 0, crc, #data, #data, #name, 0) .. name
-    central[#central + 1] = string.pack("<I4I2I2I2I2I2I2I4I4I4I2I2I2I2I2I4I4", 0x02014b50, 20, 20, 0, 0, 0, 0,
+    local flags, lcrc, lsize, dd = 0, crc, #data, ""
+    if streamed then
+      flags, lcrc, lsize = 8, 0, 0
+      dd = string.pack("<I4I4I4I4", 0x08074b50, crc, #data, #data)
+    end
+    local lh = string.pack("<I4I2I2I2I2I2I4I4I4I2I2", 0x04034b50, 20, flags, 0, 0, 0, lcrc, lsize, lsize, #name, 0) .. name
+    central[#central + 1] = string.pack("<I4I2I2I2I2I2I2I4I4I4I2I2I2I2I2I4I4", 0x02014b50, 20, 20, flags, 0, 0, 0,
       crc, #data, #data, #name, 0, 0, 0, 0, 0, off) .. name
-    out[#out + 1] = lh .. data
-    off = off + #lh + #data
+    out[#out + 1] = lh .. data .. dd
+    off = off + #lh + #data + #dd
   end
   local cd = table.concat(central)
   return table.concat(out) .. cd .. string.pack("<I4I2I2I2I2I4I4I2", 0x06054b50, 0, 0, #entries, #entries, #cd, off, 0)
@@ -59,6 +66,15 @@ t.test("zip: a traversal name is refused before anything is written", function()
   t.match(msg, "entry '%.%./%.%./evil%.log' refused")
   t.eq(code, expand.codes.unsafe)
   t.eq(fs.stat(fs.join(dir, "out3", "ok.log")), nil, "nothing written")
+end)
+
+t.test("zip: an entry that does not declare its size is refused before anything is written", function()
+  local z = file("streamed.zip", zip { { "ok.log", "x" }, { "Panther/setupact.log", "hello\r\n", true } })
+  local r, msg, code = expand.run(z, fs.join(dir, "out4"), { zip = true })
+  t.eq(r, nil)
+  t.match(msg, "entry 'Panther/setupact%.log': its header does not declare its size %(a streamed zip%)")
+  t.eq(code, expand.codes.corrupt)
+  t.eq(fs.stat(fs.join(dir, "out4", "ok.log")), nil, "nothing written")
 end)
 
 t.test("collected: logs found by name and by content, others left", function()

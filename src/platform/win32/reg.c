@@ -91,26 +91,71 @@ static HKEY live_root(const char *hkey) {
   return NULL;
 }
 
+/* 1 when the open key h is a registry link: its value SymbolicLinkValue
+   is a REG_LINK (a key created with REG_OPTION_CREATE_LINK). */
+static int is_link(HKEY h) {
+  DWORD type = 0;
+  return RegQueryValueExW(h, L"SymbolicLinkValue", NULL, &type, NULL, NULL) == ERROR_SUCCESS
+         && type == REG_LINK;
+}
+
+/* Open sub below base key by key, creating what is missing, each with
+   REG_OPTION_OPEN_LINK: a registry link is opened itself, never followed,
+   and refused, so no link planted on the path redirects the write. *out:
+   the last key, for KEY_SET_VALUE. 0, or -1 with e. */
+static int create_nolink(HKEY base, const char *hkey, const char *sub, const char *what, HKEY *out,
+                         plat_err *e) {
+  char *part = malloc(strlen(sub) + 1);
+  HKEY cur = base;
+  int rc = part ? 0 : reg_fail(e, what, ERROR_NOT_ENOUGH_MEMORY);
+  for (const char *p = sub; !rc && *p;) {
+    size_t len = strcspn(p, "\\");
+    int last = p[len] == '\0';
+    memcpy(part, p, len);
+    part[len] = '\0';
+    wchar_t *w = w_from_utf8(part);
+    HKEY next = NULL;
+    LONG r = !w ? ERROR_NOT_ENOUGH_MEMORY
+           : RegCreateKeyExW(cur, w, 0, NULL, REG_OPTION_NON_VOLATILE | REG_OPTION_OPEN_LINK,
+                             KEY_QUERY_VALUE | (last ? KEY_SET_VALUE : KEY_CREATE_SUB_KEY) | KEY_WOW64_64KEY,
+                             NULL, &next, NULL);
+    free(w);
+    if (cur != base) RegCloseKey(cur);
+    cur = r == ERROR_SUCCESS ? next : base;
+    if (r != ERROR_SUCCESS) rc = reg_fail(e, what, r);
+    else if (is_link(cur))
+      rc = plat_failf(e, ERROR_CANT_ACCESS_FILE, "%s\\%.*s: a registry link (SymbolicLinkValue): not "
+                      "followed; the result is kept only under real keys", hkey, (int)(p + len - sub), sub);
+    p += len + !last;
+  }
+  free(part);
+  if (rc != 0 && cur != base) RegCloseKey(cur);
+  if (rc == 0) *out = cur;
+  return rc;
+}
+
 int plat_reg_write(const char *hkey, const char *sub, const char *name, const char *str,
                    uint32_t dword, plat_err *e) {
   char what[700];
   snprintf(what, sizeof what, "%s\\%s: %s", hkey, sub, name);
   HKEY base = live_root(hkey);
-  if (!base) return plat_fail(e, what, ERROR_INVALID_PARAMETER);
-  wchar_t *wsub = w_from_utf8(sub), *wname = w_from_utf8(name), *wstr = str ? w_from_utf8(str) : NULL;
-  LONG rc = ERROR_NOT_ENOUGH_MEMORY;
-  HKEY h;
-  if (wsub && wname && (wstr || !str)) {
-    rc = RegCreateKeyExW(base, wsub, 0, NULL, REG_OPTION_NON_VOLATILE, KEY_SET_VALUE | KEY_WOW64_64KEY,
-                         NULL, &h, NULL);
-    if (rc == ERROR_SUCCESS) {
-      rc = str ? RegSetValueExW(h, wname, 0, REG_SZ, (const BYTE *)wstr,
-                                (DWORD)((wcslen(wstr) + 1) * sizeof *wstr))
-               : RegSetValueExW(h, wname, 0, REG_DWORD, (const BYTE *)&dword, sizeof dword);
-      RegCloseKey(h);
-    }
+  if (!base || !*sub || sub[strlen(sub) - 1] == '\\' || strstr(sub, "\\\\") || sub[0] == '\\')
+    return plat_fail(e, what, ERROR_INVALID_PARAMETER);
+  wchar_t *wname = w_from_utf8(name), *wstr = str ? w_from_utf8(str) : NULL;
+  if (!wname || (str && !wstr)) {
+    free(wname);
+    free(wstr);
+    return reg_fail(e, what, ERROR_NOT_ENOUGH_MEMORY);
   }
-  free(wsub);
+  HKEY h;
+  if (create_nolink(base, hkey, sub, what, &h, e) != 0) {
+    free(wname);
+    free(wstr);
+    return -1;
+  }
+  LONG rc = str ? RegSetValueExW(h, wname, 0, REG_SZ, (const BYTE *)wstr, (DWORD)((wcslen(wstr) + 1) * sizeof *wstr))
+                : RegSetValueExW(h, wname, 0, REG_DWORD, (const BYTE *)&dword, sizeof dword);
+  RegCloseKey(h);
   free(wname);
   free(wstr);
   return rc == ERROR_SUCCESS ? 1 : reg_fail(e, what, rc);
