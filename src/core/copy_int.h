@@ -84,7 +84,13 @@ typedef struct journal_log {
   journal_rec *rs;
   size_t n;
 } journal_log;
-/* Read and parse the journal at path: another format or a malformed record
+/* A rollback's progress goes to JOURNAL + this ("undo L", "undone L",
+   "rollback N"; journal.c): the journal itself is written by its copy only,
+   so its content hash stays what the copy left. */
+#define JOURNAL_PROGRESS ".rollback"
+/* Read and parse the journal at path (and its progress file, when there
+   is one: older rollbacks wrote their progress into the journal, which is
+   read too): another format or a malformed record
    fails with the line and what was expected. */
 int journal_load(journal_log *j, const char *path, plat_err *e);
 void journal_log_free(journal_log *j);

@@ -454,13 +454,21 @@ static int root_path(const char *dst, char **abs, int *missing, plat_err *e) {
   char *p = NULL, *real = NULL;
   plat_info st;
   plat_err se;
+  int absolute = dst[0] == '/' || dst[0] == '\\' || (dst[0] && dst[1] == ':');
+  char *full = absolute ? strdup(dst) : copy_join(".", dst);  /* a relative one: in the current folder */
+  if (!full) return plat_fail(e, dst, ENOMEM_CODE);
+  dst = full;
   *missing = 0;
   for (;;) {
     free(p);
     p = NULL;
-    if (!journal_ancestor(dst, *missing, &p)) return fail_msg(e, PLAT_E_INVAL, "%s: no existing parent folder to create it in%s", dst, "");
+    if (!journal_ancestor(dst, *missing, &p)) {
+      fail_msg(e, PLAT_E_INVAL, "%s: no existing parent folder to create it in%s", dst, "");
+      free(full);
+      return -1;
+    }
     if (plat_stat(p, 0, &st, &se) == 0) break;
-    if (!plat_is_notfound(se.code)) { free(p); *e = se; return -1; }
+    if (!plat_is_notfound(se.code)) { free(p); free(full); *e = se; return -1; }
     ++*missing;
   }
   const char *tail = dst + strlen(p);
@@ -469,6 +477,7 @@ static int root_path(const char *dst, char **abs, int *missing, plat_err *e) {
   if (!rc && !(*abs = copy_join(real, tail))) rc = plat_fail(e, dst, ENOMEM_CODE);
   free(p);
   free(real);
+  free(full);
   return rc;
 }
 

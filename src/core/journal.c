@@ -56,6 +56,12 @@
 **   undone L            rollback: the record on line L is dealt with
 **   rollback N          a rollback finished (N failures)
 **
+** The last three are a rollback's progress: written to JOURNAL.rollback
+** (one such line a line; anything else there refuses the journal), so the
+** journal is written by its copy only and keeps the content hash a repair
+** history records for it; older rollbacks wrote them into the journal,
+** which is read too.
+**
 ** ID is DEV:INO in hex: st_dev and st_ino, or the volume serial number and
 ** file ID on Windows. PATH and REL are percent-encoded: bytes up to space,
 ** '%' and 0x7f become %XX. REL uses '/' and never holds "." or "..".
@@ -353,6 +359,42 @@ static int parse(journal_log *b, char *text, int v3, journal_rec **out, size_t *
 }
 
 
+/* Mark record line l of j undone (undone 1) or being undone (0). */
+static void mark(journal_log *j, size_t l, int undone) {
+  for (size_t i = j->n; i-- > 0;)
+    if (j->rs[i].line == l) { if (undone) j->rs[i].undone = 1; else j->rs[i].undo = 1; return; }
+}
+
+/* The rollback's progress file PATH.rollback, when there is one: only
+   "undo L", "undone L" and "rollback N" lines (a last line cut short by a
+   kill is ignored). */
+static int load_progress(journal_log *j, plat_err *e) {
+  char *pp = cr_suffixed(j->path, JOURNAL_PROGRESS), *t;
+  size_t len, lineno = 0;
+  plat_err re;
+  if (!pp) return plat_fail(e, j->path, ENOMEM_CODE);
+  if (plat_read_file(pp, &t, &len, &re) != 0) {
+    free(pp);
+    if (plat_is_notfound(re.code)) return 0;
+    *e = re;
+    return -1;
+  }
+  int rc = 0;
+  for (char *line = t, *next; !rc && (next = memchr(line, '\n', len - (size_t)(line - t))); line = next + 1) {
+    *next = '\0';
+    lineno++;
+    char *sp = strchr(line, ' ');
+    if (sp) *sp++ = '\0';
+    int u = !strcmp(line, "undo"), d = !strcmp(line, "undone");
+    if (!sp || !digits(sp) || strlen(sp) > 18 || (!u && !d && strcmp(line, "rollback")))
+      rc = bad(e, pp, lineno, "expected \"undo LINE\", \"undone LINE\" or \"rollback N\":", line);
+    else if (u || d) mark(j, strtoul(sp, NULL, 10), d);
+  }
+  free(t);
+  free(pp);
+  return rc;
+}
+
 int journal_load(journal_log *j, const char *path, plat_err *e) {
   size_t len;
   memset(j, 0, sizeof *j);
@@ -367,7 +409,7 @@ int journal_load(journal_log *j, const char *path, plat_err *e) {
                       "%s: not an sxsfix copy journal (expected \"sxsfix-copy-journal 3\" or 2 on line 1%s)",
                       path, v1 ? "; format 1 is an older sxsfix's: roll back with it" : "");
   }
-  if (parse(j, j->text, v3, &j->rs, &j->n, e) != 0) { journal_log_free(j); return -1; }
+  if (parse(j, j->text, v3, &j->rs, &j->n, e) != 0 || load_progress(j, e) != 0) { journal_log_free(j); return -1; }
   return 0;
 }
 

@@ -1,5 +1,6 @@
 /* rollback.c: undoing what a copy journal records (format in journal.c),
-   newest first, on folder handles; progress goes to the journal itself.
+   newest first, on folder handles; progress goes to JOURNAL.rollback (the
+   journal keeps the content hash the repair history records).
    Also what a journal left scheduled for the next boot. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@
 typedef struct rb {
   const char *journal, *dst, *backup, *rootid;
   copy_walk w;
-  plat_file *jf;        /* the journal, appended to */
+  plat_file *jf;        /* its progress file (JOURNAL.rollback), appended to */
   copy_rollback_stats *st;
 } rb;
 
@@ -263,6 +264,17 @@ static int check_private(const char *path, plat_err *e) {
   return plat_check_private(path, e) == 0 || plat_wine_version() ? 0 : -1;
 }
 
+/* The journal's progress file, when there is one, is private like it. */
+static int check_progress_private(const char *journal, plat_err *e) {
+  char *pp = cr_suffixed(journal, JOURNAL_PROGRESS);
+  plat_info st;
+  plat_err se;
+  int rc = pp ? 0 : plat_fail(e, journal, ENOMEM_CODE);
+  if (!rc && plat_stat(pp, 0, &st, &se) == 0) rc = check_private(pp, e);
+  free(pp);
+  return rc;
+}
+
 /* Under --root: the journal's path at line (dst or backup) must lie inside
    the root, whose resolved form is real: below it as written, without "."
    or "..", and through no link that leads out (sx_winpath_check, the
@@ -324,7 +336,7 @@ int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e) {
 int copy_rollback_in(const char *journal, const char *root, copy_rollback_stats *st, plat_err *e) {
   memset(st, 0, sizeof *st);
   journal_log log;
-  if (check_private(journal, e) != 0) return -1;
+  if (check_private(journal, e) != 0 || check_progress_private(journal, e) != 0) return -1;
   if (journal_load(&log, journal, e) != 0) return -1;
   if (root) {
     char *real = NULL;
@@ -365,7 +377,10 @@ int copy_rollback_in(const char *journal, const char *root, copy_rollback_stats 
     rc = -1;
   }
   if (rc == 0 && !b.rootid && !rootmade) rc = plat_failc(e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL), "%s: no root record; nothing rolled back", journal);
-  if (rc == 0 && !(b.jf = plat_open_write(journal, PLAT_OPEN_APPEND, e))) rc = -1;
+  char *pp = cr_suffixed(journal, JOURNAL_PROGRESS);
+  if (rc == 0 && !pp) rc = plat_fail(e, journal, ENOMEM_CODE);
+  if (rc == 0 && !(b.jf = plat_open_write(pp, PLAT_OPEN_APPEND, e))) rc = -1;
+  free(pp);
   for (size_t i = n; rc == 0 && i-- > 0;) {
     journal_rec *r = &rs[i];
     const char *v = r->verb;
@@ -405,7 +420,7 @@ int copy_pending_list(const char *journal, copy_pending_entry **out, size_t *nou
   *out = NULL;
   *nout = 0;
   journal_log log;
-  if (check_private(journal, e) != 0 || journal_load(&log, journal, e) != 0) return -1;
+  if (check_private(journal, e) != 0 || check_progress_private(journal, e) != 0 || journal_load(&log, journal, e) != 0) return -1;
   journal_rec *rs = log.rs;
   size_t n = log.n, k = 0;
   int rc = 0;
