@@ -62,9 +62,9 @@ int journal_flush(copy_journal *j, plat_err *e);
 /* Drop buffered records unwritten (a simulated crash) and close. */
 void journal_abandon(copy_journal *j);
 int journal_close(copy_journal *j, plat_err *e);
-/* Path's K-th parent folder (K 1: its parent; never a top folder such as
-   "/" or "C:\\"): 1 and *out (malloc'd; out may be NULL), or 0 when path
-   has no such parent (or no memory). */
+/* Path's K-th parent folder (K 1: its parent; "/" or "C:\\" at the top):
+   1 and *out (malloc'd; out may be NULL), or 0 when path has no such
+   parent (or no memory). */
 int journal_ancestor(const char *path, int k, char **out);
 /* "DEV:INO", the identity the journal records for a file or folder. */
 void journal_id(const plat_info *st, char *buf, size_t len);

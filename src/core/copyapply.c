@@ -525,6 +525,7 @@ int copy_apply(const char *src, const char *dst, const copy_opts *o, copy_plan *
   if (!rc) rc = backup_prepare(o->backup, e);
   if (!rc) rc = plat_realpath(src, &asrc, e);
   if (!rc) rc = rootnew ? root_path(dst, &adst, &missing, e) : plat_realpath(dst, &adst, e);
+  if (!rc && rootnew && !missing) rootnew = 0;  /* there after all (made since the plan) */
   if (!rc) rc = plat_realpath(o->backup, &abk, e);
   if (!rc) {
     char *f = copy_join(abk, "files"), *d = copy_join(abk, "dirs");

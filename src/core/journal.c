@@ -170,10 +170,11 @@ int journal_ancestor(const char *path, int k, char **out) {
   if (!p) return 0;
   for (; k > 0; k--) {
     size_t n = strlen(p);
-    while (n > 1 && (p[n - 1] == '/' || p[n - 1] == '\\')) p[--n] = '\0';
+    while (n > 1 && (p[n - 1] == '/' || p[n - 1] == '\\') && p[n - 2] != ':') p[--n] = '\0';
     char *s1 = strrchr(p, '/'), *s2 = strrchr(p, '\\'), *sl = s1 > s2 ? s1 : s2;
-    if (!sl || sl == p || sl[-1] == ':' || !strcmp(sl + 1, ".") || !strcmp(sl + 1, "..")) { free(p); return 0; }
-    *sl = '\0';
+    if (!sl || !sl[1] || !strcmp(sl + 1, ".") || !strcmp(sl + 1, "..")) { free(p); return 0; }  /* a top folder */
+    if (sl == p || sl[-1] == ':') sl[1] = '\0';  /* "/" or "C:\\": kept */
+    else *sl = '\0';
   }
   if (out) *out = p;
   else free(p);
@@ -330,7 +331,7 @@ static int parse(journal_log *b, char *text, int v3, journal_rec **out, size_t *
     } else if (!strcmp(line, "createparent") || !strcmp(line, "mkparent")) {  /* a parent of the destination */
       int mk = line[0] == 'm';
       if (!b->dst || !b->backup || b->rootid) { free(rs); return bad(e, b->path, lineno, "expected after the dst and backup records, before the root's, in", line); }
-      if (!digits(rel) || strlen(rel) > 2 || atoi(rel) < 1 || !journal_ancestor(b->dst, atoi(rel), NULL) || (mk ? !arg || !is_id(arg) : arg != NULL))
+      if (!digits(rel) || strlen(rel) > 2 || atoi(rel) < 1 || !journal_ancestor(b->dst, atoi(rel) + 1, NULL) || (mk ? !arg || !is_id(arg) : arg != NULL))
         { free(rs); return bad(e, b->path, lineno, mk ? "expected a parent's number and DEV:INO in" : "expected a parent's number in", line); }
       if (add_journal_rec(&rs, &n, &cap, (journal_rec){ lineno, line, rel, arg, NULL, 0, 0 }) != 0) return plat_fail(e, b->path, ENOMEM_CODE);
     } else if (!strcmp(line, "create") || !strcmp(line, "createdir") || !strcmp(line, "createpending")) {
