@@ -38,8 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n) {
   free(st.first_error);
   plat_info info;
   FZ_CHECK(plat_stat(sent, 1, &info, &e) == 0, "the rollback removed a file outside the destination");
-  fz_only(t, "d", "b", "journal", "sentinel", NULL);
+  fz_only(t, "d", "b", "journal", "journal.rollback", "sentinel", NULL);  /* and the rollback's progress */
+  char *pj = fz_join(t, "journal.rollback");
+  plat_remove(pj, &e);
   fz_rmtree(d), fz_rmtree(b);
-  free(d), free(b), free(j), free(sent), free(text);
+  free(d), free(b), free(j), free(sent), free(text), free(pj);
   return 0;
 }

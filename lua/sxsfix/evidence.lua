@@ -72,7 +72,7 @@ local function last_history_line(settings, zone)
   local live = {}  -- the repairs not rolled back, oldest first
   for _, l in ipairs(lines) do
     if l.rest:match("^ rolled back ") then live[#live] = nil
-    else live[#live + 1] = l end
+    elseif not l.rest:match("^ rolling back ") then live[#live + 1] = l end  -- a rollback's start: neither
   end
   local top = live[#live]
   if top then return top.t, top.line end
@@ -110,18 +110,23 @@ function M.journal_key(path)
   return where and (where:gsub("[\\/]+", "/"):lower())
 end
 
+-- Second result: { [journal_key(path)] = true } for the journals a
+-- "TIME rolling back FOLDER | journal ..." line names (sxsfix rollback
+-- writes it before it changes anything).
 function M.history_journals(settings)
-  local out = {}
-  if not settings.history or not fs.resolve(settings.history) then return out end
+  local out, started = {}, {}
+  if not settings.history or not fs.resolve(settings.history) then return out, nil, started end
   local ok, why = require("sxsfix.private").file(settings.history)
-  if not ok then return out, why end
+  if not ok then return out, why, started end
   for line in (fs.readfile(settings.history) or ""):gmatch("[^\r\n]+") do
+    local start = line:match("^%S+ rolling back ") ~= nil
     for path, hex in line:gmatch("| journal (.-) sha256:(%x+)") do
       local k = M.journal_key(path)
       if k and #hex == 64 then out[k] = hex:lower() end
+      if k and start then started[k] = true end
     end
   end
-  return out
+  return out, nil, started
 end
 
 -- True when one of the '|'-separated texts of near is on a context line.

@@ -62,6 +62,10 @@ int journal_flush(copy_journal *j, plat_err *e);
 /* Drop buffered records unwritten (a simulated crash) and close. */
 void journal_abandon(copy_journal *j);
 int journal_close(copy_journal *j, plat_err *e);
+/* Path's K-th parent folder (K 1: its parent; "/" or "C:\\" at the top):
+   1 and *out (malloc'd; out may be NULL), or 0 when path has no such
+   parent (or no memory). */
+int journal_ancestor(const char *path, int k, char **out);
 /* "DEV:INO", the identity the journal records for a file or folder. */
 void journal_id(const plat_info *st, char *buf, size_t len);
 
@@ -80,7 +84,13 @@ typedef struct journal_log {
   journal_rec *rs;
   size_t n;
 } journal_log;
-/* Read and parse the journal at path: another format or a malformed record
+/* A rollback's progress goes to JOURNAL + this ("undo L", "undone L",
+   "rollback N"; journal.c): the journal itself is written by its copy only,
+   so its content hash stays what the copy left. */
+#define JOURNAL_PROGRESS ".rollback"
+/* Read and parse the journal at path (and its progress file, when there
+   is one: older rollbacks wrote their progress into the journal, which is
+   read too): another format or a malformed record
    fails with the line and what was expected. */
 int journal_load(journal_log *j, const char *path, plat_err *e);
 void journal_log_free(journal_log *j);

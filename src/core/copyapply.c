@@ -204,9 +204,10 @@ static int pending_meta(run *r, plat_dirh *d, const char *leaf, plat_file *s, co
 }
 
 /* A changed file that another process holds: its new contents go to
-   LEAF.sxsfix-pendingN beside it (created exclusively, so an existing
-   entry of that name, a link among them, is never opened: the next N is
-   tried), journaled with its identity before anything is written, filled
+   LEAF.sxsfix-pendingN beside it (the first free N; its name journaled
+   before it is created exclusively, so an existing entry of that name, a
+   link among them, is never opened: the next N is tried), journaled with
+   its identity before anything is written, filled
    from the source s (open and checked; closed here), then scheduled to
    replace LEAF at the next boot. The file itself is not touched now. */
 #define PENDING_TRIES 16
@@ -216,7 +217,16 @@ static int copy_pending(run *r, copy_item *it, plat_dirh *d, const char *leaf, p
   plat_file *f = NULL;
   int num = 0;
   for (int i = 1; i <= PENDING_TRIES && !f; i++) {
+    plat_info pst;
+    plat_err se;
     snprintf(tmp, sizeof tmp, "%s.sxsfix-pending%d", leaf, i);
+    if (plat_dirh_stat(d, tmp, &pst, &se) == 0) continue;  /* taken: the next N */
+    snprintf(arg, sizeof arg, "%d", i);
+    if (!plat_is_notfound(se.code) || cr_record(r, "createpending", it->rel, arg, JOURNAL_NOW, e) != 0) {
+      if (!plat_is_notfound(se.code)) *e = se;
+      plat_close(s, NULL);
+      return -1;
+    }  /* the intent, before the create: a kill between the two leaves a name the journal gives */
     f = copy_os.open_write(d, tmp, PLAT_CREATE_NEW, e);
     if (!f && e->code != plat_errcode(PLAT_E_EXIST)) { plat_close(s, NULL); return -1; }
     num = i;
@@ -436,29 +446,64 @@ static int backup_prepare(const char *backup, plat_err *e) {
   return rc;
 }
 
-/* The destination root when the plan creates it: its parents by path, the
-   root itself exclusively, in its parent's handle. *idbuf its identity. */
-static int make_root(const char *dst, char *idbuf, size_t len, plat_err *e) {
-  char *parent = strdup(dst);
-  if (!parent) return plat_fail(e, dst, ENOMEM_CODE);
-  size_t k = strlen(parent);
-  while (k > 1 && (parent[k - 1] == '/' || parent[k - 1] == '\\')) parent[--k] = '\0';
-  char *s1 = strrchr(parent, '/'), *s2 = strrchr(parent, '\\'), *sl = s1 > s2 ? s1 : s2;
-  const char *leaf = sl ? dst + (sl - parent) + 1 : dst;
-  char leafbuf[1024];
-  snprintf(leafbuf, sizeof leafbuf, "%.*s", (int)(strlen(leaf) - (strlen(dst) - k)), leaf);
-  if (!sl) strcpy(parent, ".");
-  else if (sl == parent) parent[1] = '\0';
-  else { *sl = '\0'; if (sl[-1] == ':') { sl[0] = '\\'; sl[1] = '\0'; } }
-  plat_dirh *d = NULL;
-  int rc = plat_mkdirs(parent, e);
-  if (!rc) rc = (d = plat_dirh_open(parent, e)) ? 0 : -1;
-  if (!rc) rc = plat_dirh_mkdir(d, leafbuf, e);
+/* The destination when the plan creates it: *abs its absolute path (the
+   nearest existing parent with links resolved, then the names to create),
+   *missing how many folders are to be created (the destination and the
+   parents it lacks). */
+static int root_path(const char *dst, char **abs, int *missing, plat_err *e) {
+  char *p = NULL, *real = NULL;
   plat_info st;
-  if (!rc) rc = plat_dirh_stat(d, leafbuf, &st, e);
-  if (!rc) journal_id(&st, idbuf, len);
-  plat_dirh_close(d);
-  free(parent);
+  plat_err se;
+  int absolute = dst[0] == '/' || dst[0] == '\\' || (dst[0] && dst[1] == ':');
+  char *full = absolute ? strdup(dst) : copy_join(".", dst);  /* a relative one: in the current folder */
+  if (!full) return plat_fail(e, dst, ENOMEM_CODE);
+  dst = full;
+  *missing = 0;
+  for (;;) {
+    free(p);
+    p = NULL;
+    if (!journal_ancestor(dst, *missing, &p)) {
+      fail_msg(e, PLAT_E_INVAL, "%s: no existing parent folder to create it in%s", dst, "");
+      free(full);
+      return -1;
+    }
+    if (plat_stat(p, 0, &st, &se) == 0) break;
+    if (!plat_is_notfound(se.code)) { free(p); free(full); *e = se; return -1; }
+    ++*missing;
+  }
+  const char *tail = dst + strlen(p);
+  tail += strspn(tail, "/\\");
+  int rc = plat_realpath(p, &real, e);
+  if (!rc && !(*abs = copy_join(real, tail))) rc = plat_fail(e, dst, ENOMEM_CODE);
+  free(p);
+  free(real);
+  free(full);
+  return rc;
+}
+
+/* Create the destination and its missing parents, outermost first, each
+   journaled before it is made (createparent K, createdir "") and after
+   (mkparent K ID, mkdir "" ID), each exclusively in its parent's handle;
+   *idbuf the destination's identity. */
+static int make_root(run *r, int missing, char *idbuf, size_t len, plat_err *e) {
+  int rc = 0;
+  for (int k = missing - 1; k >= 0 && !rc; k--) {
+    char *path = NULL, *parent = NULL, kt[16];
+    snprintf(kt, sizeof kt, "%d", k);
+    rc = journal_ancestor(r->dst, k, &path) && journal_ancestor(path, 1, &parent) ? 0 : plat_fail(e, r->dst, ENOMEM_CODE);
+    if (!rc) rc = k ? cr_record(r, "createparent", kt, NULL, JOURNAL_NOW, e) : cr_record(r, "createdir", "", NULL, JOURNAL_NOW, e);
+    plat_dirh *d = rc ? NULL : plat_dirh_open(parent, e);
+    const char *leaf = path ? path + strlen(parent) : "";
+    leaf += strspn(leaf, "/\\");
+    if (!rc) rc = d ? plat_dirh_mkdir(d, leaf, e) : -1;
+    plat_info st;
+    if (!rc) rc = plat_dirh_stat(d, leaf, &st, e);
+    if (!rc) journal_id(&st, idbuf, len);
+    if (!rc) rc = k ? cr_record(r, "mkparent", kt, idbuf, JOURNAL_LAZY, e) : cr_record(r, "mkdir", "", idbuf, JOURNAL_NOW, e);
+    plat_dirh_close(d);
+    free(path);
+    free(parent);
+  }
   return rc;
 }
 
@@ -474,17 +519,14 @@ int copy_apply(const char *src, const char *dst, const copy_opts *o, copy_plan *
   plat_priv priv;
   if (plat_privileges_enable(&priv, e) != 0) { s->fatal = 1; return -1; }
   char *asrc = NULL, *adst = NULL, *abk = NULL, *jp = NULL, rootid[48] = "";
-  int rootnew = p->n && p->items[0].action == CA_NEW;
+  int rootnew = p->n && p->items[0].action == CA_NEW, missing = 0;
   int rc = 0;
   if (o->template) rc = plat_meta_get(o->template, PLAT_META_SECURITY, &r.tmpl, e);
   if (!rc) rc = backup_prepare(o->backup, e);
-  if (!rc && rootnew) rc = make_root(dst, rootid, sizeof rootid, e);
   if (!rc) rc = plat_realpath(src, &asrc, e);
-  if (!rc) rc = plat_realpath(dst, &adst, e);
+  if (!rc) rc = rootnew ? root_path(dst, &adst, &missing, e) : plat_realpath(dst, &adst, e);
+  if (!rc && rootnew && !missing) rootnew = 0;  /* there after all (made since the plan) */
   if (!rc) rc = plat_realpath(o->backup, &abk, e);
-  if (!rc) rc = copy_walk_open(&r.w, adst, e);
-  plat_info st;
-  if (!rc && (rc = plat_dirh_stat(r.w.h[0], NULL, &st, e)) == 0 && !rootnew) journal_id(&st, rootid, sizeof rootid);
   if (!rc) {
     char *f = copy_join(abk, "files"), *d = copy_join(abk, "dirs");
     rc = f && d ? 0 : plat_fail(e, abk, ENOMEM_CODE);
@@ -497,9 +539,12 @@ int copy_apply(const char *src, const char *dst, const copy_opts *o, copy_plan *
   if (!rc) rc = journal_open(&r.j, jp, asrc, adst, abk, e);
   r.src = asrc, r.dst = adst, r.backup = abk;
   if (!rc) {
-    /* a root the run created is journaled first: a crash right after any
-       record leaves it to the rollback */
-    if (rootnew) rc = cr_record(&r, "mkdir", "", rootid, 0, e);
+    /* a root the run creates is journaled first, before and after each
+       folder is made: a kill at any point leaves it to the rollback */
+    if (rootnew) rc = make_root(&r, missing, rootid, sizeof rootid, e);
+    plat_info st;
+    if (!rc) rc = copy_walk_open(&r.w, adst, e);
+    if (!rc && (rc = plat_dirh_stat(r.w.h[0], NULL, &st, e)) == 0 && !rootnew) journal_id(&st, rootid, sizeof rootid);
     if (!rc) rc = cr_record(&r, "root", "", rootid, 0, e);
     if (!rc && o->service) rc = cr_record(&r, "service", o->service, NULL, 1, e);
     if (!rc) rc = apply_items(&r, p, e);

@@ -17,6 +17,10 @@
 **   dirmeta REL N       existing folder REL's metadata (mode, owner, ACLs,
 **                       xattrs, times) is in BACKUP/dirs/N; flushed before
 **                       anything is created in REL
+**   createparent K      the run is about to create the destination's K-th
+**                       parent folder (K 1: its parent), which is missing;
+**                       outermost first, before the root record
+**   mkparent K ID       it did, and the folder has identity ID
 **   mkdir REL ID        the run created folder REL (REL empty: the
 **                       destination itself, recorded before the root
 **                       record, whose identity it gives too); written once
@@ -26,7 +30,11 @@
 **                       right after it leaves a temporary file that only
 **                       this record names)
 **   createdir REL       the run is about to create folder REL (before the
-**                       mkdir record, likewise)
+**                       mkdir record, likewise; REL empty: the destination,
+**                       before the root record)
+**   createpending REL N the run is about to create REL.sxsfix-pendingN
+**                       exclusively (N 1..16, a name it found free; before
+**                       the pending record, likewise)
 **   new REL ID          the run created REL.sxsfix-new exclusively; it is
 **                       about to be filled and renamed to REL
 **   overwrite REL N     REL's bytes and metadata are in BACKUP/files/N
@@ -48,6 +56,12 @@
 **   undone L            rollback: the record on line L is dealt with
 **   rollback N          a rollback finished (N failures)
 **
+** The last three are a rollback's progress: written to JOURNAL.rollback
+** (one such line a line; anything else there refuses the journal), so the
+** journal is written by its copy only and keeps the content hash a repair
+** history records for it; older rollbacks wrote them into the journal,
+** which is read too.
+**
 ** ID is DEV:INO in hex: st_dev and st_ino, or the volume serial number and
 ** file ID on Windows. PATH and REL are percent-encoded: bytes up to space,
 ** '%' and 0x7f become %XX. REL uses '/' and never holds "." or "..".
@@ -61,7 +75,8 @@
 ** file's backup is on disk before the file is overwritten.
 **
 ** Format 3 added "pending", "unchanged" and "service" (and later
-** "create", which an older sxsfix ignores); a format 2
+** "create", "createdir", "createpending", "createparent" and "mkparent",
+** which an older sxsfix ignores: it undoes what it did before); a format 2
 ** journal (which has none) is still rolled back. An older sxsfix refuses format 3, rather than skip a record
 ** it does not know and leave a replacement scheduled.
 **
@@ -80,7 +95,14 @@
 ** REL.sxsfix-new when it is a regular file (not a link): the run was
 ** creating it exclusively, and the name is the run's own. Likewise a
 ** "createdir" record without a "mkdir" record after it: REL is removed
-** when it is an empty folder.
+** when it is an empty folder; a "createpending" record without a
+** "pending" (or another "createpending") record for REL after it:
+** REL.sxsfix-pendingN is removed when it is a regular file, its
+** boot-time replacement (if any) taken back first; a "createparent K"
+** without its "mkparent K", and a "mkparent K ID" whose folder still has
+** ID: that parent is removed when it is an empty folder (under --root,
+** only a parent below the root). A journal killed before its root record
+** holds only these and is rolled back without the root's identity check.
 **
 ** A journal cut short in its first line (a run killed as it created it)
 ** records nothing: there is nothing to undo.
@@ -140,6 +162,22 @@ static int inside(const char *rel) {
     c += k;
     if (*c) c++;
   }
+  return 1;
+}
+
+int journal_ancestor(const char *path, int k, char **out) {
+  char *p = strdup(path);
+  if (!p) return 0;
+  for (; k > 0; k--) {
+    size_t n = strlen(p);
+    while (n > 1 && (p[n - 1] == '/' || p[n - 1] == '\\') && p[n - 2] != ':') p[--n] = '\0';
+    char *s1 = strrchr(p, '/'), *s2 = strrchr(p, '\\'), *sl = s1 > s2 ? s1 : s2;
+    if (!sl || !sl[1] || !strcmp(sl + 1, ".") || !strcmp(sl + 1, "..")) { free(p); return 0; }  /* a top folder */
+    if (sl == p || sl[-1] == ':') sl[1] = '\0';  /* "/" or "C:\\": kept */
+    else *sl = '\0';
+  }
+  if (out) *out = p;
+  else free(p);
   return 1;
 }
 
@@ -290,10 +328,20 @@ static int parse(journal_log *b, char *text, int v3, journal_rec **out, size_t *
     } else if (!strcmp(line, "service")) {
       if (!v3 || !b->dst || !b->rootid || arg || !is_service(rel)) { free(rs); return bad(e, b->path, lineno, "expected a service's name after the root record (format 3) in", line); }
       if (add_journal_rec(&rs, &n, &cap, (journal_rec){ lineno, line, rel, NULL, NULL, 0, 0 }) != 0) return plat_fail(e, b->path, ENOMEM_CODE);
-    } else if (!strcmp(line, "create") || !strcmp(line, "createdir")) {  /* the intent before REL.sxsfix-new is created */
-      if (!b->dst || !b->backup || !b->rootid) { free(rs); return bad(e, b->path, lineno, "a record before the dst, backup and root records:", line); }
-      if (!*rel || !inside(rel) || arg) { free(rs); return bad(e, b->path, lineno, "a record outside the destination (expected a relative path without '..'):", rel); }
-      if (add_journal_rec(&rs, &n, &cap, (journal_rec){ lineno, line, rel, NULL, NULL, 0, 0 }) != 0) return plat_fail(e, b->path, ENOMEM_CODE);
+    } else if (!strcmp(line, "createparent") || !strcmp(line, "mkparent")) {  /* a parent of the destination */
+      int mk = line[0] == 'm';
+      if (!b->dst || !b->backup || b->rootid) { free(rs); return bad(e, b->path, lineno, "expected after the dst and backup records, before the root's, in", line); }
+      if (!digits(rel) || strlen(rel) > 2 || atoi(rel) < 1 || !journal_ancestor(b->dst, atoi(rel) + 1, NULL) || (mk ? !arg || !is_id(arg) : arg != NULL))
+        { free(rs); return bad(e, b->path, lineno, mk ? "expected a parent's number and DEV:INO in" : "expected a parent's number in", line); }
+      if (add_journal_rec(&rs, &n, &cap, (journal_rec){ lineno, line, rel, arg, NULL, 0, 0 }) != 0) return plat_fail(e, b->path, ENOMEM_CODE);
+    } else if (!strcmp(line, "create") || !strcmp(line, "createdir") || !strcmp(line, "createpending")) {
+      /* the intent before REL.sxsfix-new, folder REL or REL.sxsfix-pendingN is created */
+      int pend = line[6] == 'p', root = line[6] == 'd' && !*rel;  /* createdir "": the destination */
+      if (!b->dst || !b->backup || (!b->rootid && !root)) { free(rs); return bad(e, b->path, lineno, "a record before the dst, backup and root records:", line); }
+      if ((!*rel && !root) || !inside(rel)) { free(rs); return bad(e, b->path, lineno, "a record outside the destination (expected a relative path without '..'):", rel); }
+      if (pend ? !arg || !digits(arg) || strlen(arg) > 2 || atoi(arg) < 1 || atoi(arg) > 16 : arg != NULL)
+        { free(rs); return bad(e, b->path, lineno, pend ? "expected a number from 1 to 16 in" : "expected no argument in", line); }
+      if (add_journal_rec(&rs, &n, &cap, (journal_rec){ lineno, line, rel, arg, NULL, 0, 0 }) != 0) return plat_fail(e, b->path, ENOMEM_CODE);
     } else if (!strcmp(line, "new") || !strcmp(line, "mkdir") || !strcmp(line, "overwrite") ||
                !strcmp(line, "dirmeta") || !strcmp(line, "pending")) {
       int num = line[0] == 'o' || line[0] == 'd', pend = line[0] == 'p';
@@ -312,6 +360,42 @@ static int parse(journal_log *b, char *text, int v3, journal_rec **out, size_t *
 }
 
 
+/* Mark record line l of j undone (undone 1) or being undone (0). */
+static void mark(journal_log *j, size_t l, int undone) {
+  for (size_t i = j->n; i-- > 0;)
+    if (j->rs[i].line == l) { if (undone) j->rs[i].undone = 1; else j->rs[i].undo = 1; return; }
+}
+
+/* The rollback's progress file PATH.rollback, when there is one: only
+   "undo L", "undone L" and "rollback N" lines (a last line cut short by a
+   kill is ignored). */
+static int load_progress(journal_log *j, plat_err *e) {
+  char *pp = cr_suffixed(j->path, JOURNAL_PROGRESS), *t;
+  size_t len, lineno = 0;
+  plat_err re;
+  if (!pp) return plat_fail(e, j->path, ENOMEM_CODE);
+  if (plat_read_file(pp, &t, &len, &re) != 0) {
+    free(pp);
+    if (plat_is_notfound(re.code)) return 0;
+    *e = re;
+    return -1;
+  }
+  int rc = 0;
+  for (char *line = t, *next; !rc && (next = memchr(line, '\n', len - (size_t)(line - t))); line = next + 1) {
+    *next = '\0';
+    lineno++;
+    char *sp = strchr(line, ' ');
+    if (sp) *sp++ = '\0';
+    int u = !strcmp(line, "undo"), d = !strcmp(line, "undone");
+    if (!sp || !digits(sp) || strlen(sp) > 18 || (!u && !d && strcmp(line, "rollback")))
+      rc = bad(e, pp, lineno, "expected \"undo LINE\", \"undone LINE\" or \"rollback N\":", line);
+    else if (u || d) mark(j, strtoul(sp, NULL, 10), d);
+  }
+  free(t);
+  free(pp);
+  return rc;
+}
+
 int journal_load(journal_log *j, const char *path, plat_err *e) {
   size_t len;
   memset(j, 0, sizeof *j);
@@ -326,7 +410,7 @@ int journal_load(journal_log *j, const char *path, plat_err *e) {
                       "%s: not an sxsfix copy journal (expected \"sxsfix-copy-journal 3\" or 2 on line 1%s)",
                       path, v1 ? "; format 1 is an older sxsfix's: roll back with it" : "");
   }
-  if (parse(j, j->text, v3, &j->rs, &j->n, e) != 0) { journal_log_free(j); return -1; }
+  if (parse(j, j->text, v3, &j->rs, &j->n, e) != 0 || load_progress(j, e) != 0) { journal_log_free(j); return -1; }
   return 0;
 }
 

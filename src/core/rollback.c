@@ -1,5 +1,6 @@
 /* rollback.c: undoing what a copy journal records (format in journal.c),
-   newest first, on folder handles; progress goes to the journal itself.
+   newest first, on folder handles; progress goes to JOURNAL.rollback (the
+   journal keeps the content hash the repair history records).
    Also what a journal left scheduled for the next boot. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@
 typedef struct rb {
   const char *journal, *dst, *backup, *rootid;
   copy_walk w;
-  plat_file *jf;        /* the journal, appended to */
+  plat_file *jf;        /* its progress file (JOURNAL.rollback), appended to */
   copy_rollback_stats *st;
 } rb;
 
@@ -133,30 +134,73 @@ static void undo_overwrite(rb *b, const journal_rec *r, int check) {
   free(bp);
 }
 
-/* The intent to create REL.sxsfix-new (or folder REL): when no "new"
-   ("mkdir") record for REL follows (the run was killed between the create
-   and that record), the temporary file it left, a regular file (the
-   folder, when empty), is removed. */
+/* The intent to create REL.sxsfix-new, folder REL (REL "": the
+   destination) or REL.sxsfix-pendingN: when no record of its identity
+   ("new", "mkdir", "pending") or another try ("createpending") for REL
+   follows (the run was killed between the create and that record), what
+   it left is removed: a regular file (not a link), or the folder when it
+   is empty; a pending one's replacement at the next boot is taken back
+   first (none is made before its "pending" record: this is a safeguard). */
 static void undo_create(rb *b, const journal_rec *rs, size_t i, size_t n) {
   const journal_rec *r = &rs[i];
-  int dir = strcmp(r->verb, "createdir") == 0;
+  int dir = r->verb[6] == 'd', pend = r->verb[6] == 'p';
+  const char *ident = dir ? "mkdir" : pend ? "pending" : "new";
   for (size_t k = i + 1; k < n; k++)
-    if (!strcmp(rs[k].rel, r->rel)) { if (!strcmp(rs[k].verb, dir ? "mkdir" : "new")) return; break; }
+    if (!strcmp(rs[k].rel, r->rel)) {
+      if (!strcmp(rs[k].verb, ident) || (pend && !strcmp(rs[k].verb, "createpending"))) return;
+      break;
+    }
   const char *leaf;
   plat_err e;
   plat_info st;
-  plat_dirh *d = copy_walk_parent(&b->w, r->rel, &leaf, &e);
-  char *tmp = d ? malloc(strlen(leaf) + 12) : NULL;
-  if (!d) { if (!plat_is_notfound(e.code)) note_error(b, &e); return; }
-  if (!tmp) { plat_fail(&e, r->rel, ENOMEM_CODE); note_error(b, &e); return; }
-  sprintf(tmp, dir ? "%s" : "%s.sxsfix-new", leaf);
-  if (plat_dirh_stat(d, tmp, &st, &e) != 0) { if (!plat_is_notfound(e.code)) note_error(b, &e); }
+  plat_dirh *own;
+  char *ownleaf = NULL, tmp[1100];
+  plat_dirh *d = parent_of(b, r->rel, &leaf, &own, &ownleaf, &e);
+  if (!d) { if (!plat_is_notfound(e.code)) note_error(b, &e); free(ownleaf); return; }
+  snprintf(tmp, sizeof tmp, dir ? "%s" : pend ? "%s.sxsfix-pending%s" : "%s.sxsfix-new", leaf, pend ? r->arg : "");
+  int found = 0;
+  if (pend) {
+    char *from = copy_join(plat_dirh_path(d), tmp), *to = copy_join(plat_dirh_path(d), leaf);
+    if (!from || !to) { plat_fail(&e, r->rel, ENOMEM_CODE); note_error(b, &e); found = -1; }
+    else if (copy_os.cancel_at_boot(from, to, &found, &e) != 0) { note_error(b, &e); found = -1; }
+    else b->st->cancelled += found;
+    free(from);
+    free(to);
+  }
+  if (found < 0) ;
+  else if (plat_dirh_stat(d, tmp, &st, &e) != 0) { if (!plat_is_notfound(e.code)) note_error(b, &e); }
   else if (st.type == (dir ? PLAT_DIR : PLAT_FILE)) {
     if (plat_dirh_remove(d, tmp, &e) == 0) b->st->removed++;
     else if (dir && e.code == plat_errcode(PLAT_E_NOTEMPTY)) b->st->kept++;  /* not empty: not the run's */
     else note_error(b, &e);
   }
-  free(tmp);
+  plat_dirh_close(own);
+  free(ownleaf);
+}
+
+/* A parent of the destination the run created (mkparent K ID), or was
+   about to (createparent K, with no mkparent K after it): removed when it
+   is an empty folder (with the identity recorded, for mkparent). */
+static void undo_parent(rb *b, const journal_rec *rs, size_t i, size_t n) {
+  const journal_rec *r = &rs[i];
+  int made = r->verb[0] == 'm';
+  for (size_t k = i + 1; !made && k < n; k++)
+    if (!strcmp(rs[k].verb, "mkparent") && !strcmp(rs[k].rel, r->rel)) return;
+  plat_err e;
+  plat_info st;
+  char *path = NULL, *parent = NULL, *leaf = NULL;
+  if (!journal_ancestor(b->dst, atoi(r->rel), &path) || split(path, &parent, &leaf) != 0) { plat_fail(&e, b->dst, ENOMEM_CODE); note_error(b, &e); }
+  plat_dirh *d = parent ? plat_dirh_open(parent, &e) : NULL;
+  if (!parent) ;
+  else if (!d) { if (!plat_is_notfound(e.code)) note_error(b, &e); }
+  else if (plat_dirh_stat(d, leaf, &st, &e) != 0) { if (!plat_is_notfound(e.code)) note_error(b, &e); }
+  else if (st.type == PLAT_DIR && (!made || same_id(&st, r->arg))) {
+    if (plat_dirh_remove(d, leaf, &e) == 0) b->st->removed++;
+    else if (e.code == plat_errcode(PLAT_E_NOTEMPTY)) b->st->kept++;  /* holds what is not the run's */
+    else note_error(b, &e);
+  }
+  plat_dirh_close(d);
+  free(path), free(parent), free(leaf);
 }
 
 /* A service the run stopped: started again (a running one is left so). */
@@ -220,6 +264,17 @@ static int check_private(const char *path, plat_err *e) {
   return plat_check_private(path, e) == 0 || plat_wine_version() ? 0 : -1;
 }
 
+/* The journal's progress file, when there is one, is private like it. */
+static int check_progress_private(const char *journal, plat_err *e) {
+  char *pp = cr_suffixed(journal, JOURNAL_PROGRESS);
+  plat_info st;
+  plat_err se;
+  int rc = pp ? 0 : plat_fail(e, journal, ENOMEM_CODE);
+  if (!rc && plat_stat(pp, 0, &st, &se) == 0) rc = check_private(pp, e);
+  free(pp);
+  return rc;
+}
+
 /* Under --root: the journal's path at line (dst or backup) must lie inside
    the root, whose resolved form is real: below it as written, without "."
    or "..", and through no link that leads out (sx_winpath_check, the
@@ -258,6 +313,22 @@ static int inside_root(const char *journal, size_t line, const char *path, const
   return -1;
 }
 
+static int is_parent(const journal_rec *r) { return !strcmp(r->verb, "createparent") || !strcmp(r->verb, "mkparent"); }
+
+/* Under --root: a parent of the destination a record names lies strictly
+   inside the root (the root itself is never removed). */
+static int parent_inside(const char *journal, const journal_rec *r, const char *dst, const char *root, plat_err *e) {
+  char *path = NULL, *real = NULL;
+  int rc = journal_ancestor(dst, atoi(r->rel), &path) && plat_realpath(root, &real, e) == 0 ? 0 : -1;
+  if (rc == 0) rc = inside_root(journal, r->line, path, root, real, e);
+  if (rc == 0 && strlen(path) <= strlen(real))
+    rc = plat_failc(e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL), "%s:%lu: %s is not below --root %s; nothing rolled back",
+                    journal, (unsigned long)r->line, path, root);
+  free(path);
+  free(real);
+  return rc;
+}
+
 int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e) {
   return copy_rollback_in(journal, NULL, st, e);
 }
@@ -265,7 +336,7 @@ int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e) {
 int copy_rollback_in(const char *journal, const char *root, copy_rollback_stats *st, plat_err *e) {
   memset(st, 0, sizeof *st);
   journal_log log;
-  if (check_private(journal, e) != 0) return -1;
+  if (check_private(journal, e) != 0 || check_progress_private(journal, e) != 0) return -1;
   if (journal_load(&log, journal, e) != 0) return -1;
   if (root) {
     char *real = NULL;
@@ -278,38 +349,51 @@ int copy_rollback_in(const char *journal, const char *root, copy_rollback_stats 
   rb b = { journal, log.dst, log.backup, log.rootid, { 0 }, NULL, st };
   journal_rec *rs = log.rs;
   size_t n = log.n, todo = 0;
-  int rc = 0;
-  for (size_t i = 0; rc == 0 && i < n; i++) todo += !rs[i].undone;
-  if (rc == 0 && todo == 0) { journal_log_free(&log); return 0; }  /* nothing (left) to undo */
-  if (rc == 0 && check_private(b.backup, e) != 0) rc = -1;
+  int rc = 0, rootmade = 0;  /* the run created the destination (or was about to) */
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    todo += !rs[i].undone;
+    rootmade |= is_parent(&rs[i]) || (!*rs[i].rel && (!strcmp(rs[i].verb, "mkdir") || !strcmp(rs[i].verb, "createdir")));
+    if (root && is_parent(&rs[i]) && parent_inside(journal, &rs[i], log.dst, root, e) != 0) rc = -1;
+  }
+  if (rc) { journal_log_free(&log); return -1; }
+  if (todo == 0) { journal_log_free(&log); return 0; }  /* nothing (left) to undo */
+  if (check_private(b.backup, e) != 0) rc = -1;
+  /* no root: the run was killed before it created the destination (or it
+     is gone), and only its parents and services are left to deal with */
   int rootgone = 0;
   if (rc == 0 && copy_walk_open(&b.w, b.dst, e) != 0) {
-    size_t f = 0;
-    while (f < n && rs[f].verb[0] == 's') f++;  /* past the service records */
-    rootgone = plat_is_notfound(e->code) && f < n && !strcmp(rs[f].verb, "mkdir") && !*rs[f].rel;
-    if (!rootgone) rc = -1;  /* the root the run created is gone: nothing is left to undo */
+    rootgone = plat_is_notfound(e->code) && rootmade;
+    if (!rootgone) rc = -1;
   }
   plat_info rst;
   if (rc == 0 && !rootgone && plat_dirh_stat(b.w.h[0], NULL, &rst, e) != 0) rc = -1;
-  if (rc == 0 && !rootgone && !same_id(&rst, b.rootid)) {
+  /* no identity: killed between creating the destination and journaling
+     it; nothing else was done in it (its "createdir" removes it when empty) */
+  if (rc == 0 && !rootgone && b.rootid && !same_id(&rst, b.rootid)) {
     char now[48];
     journal_id(&rst, now, sizeof now);
     plat_failc(e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL), "%s: not the folder %s was written for (identity %s, the journal's %s); "
              "nothing rolled back", b.dst, journal, now, b.rootid);
     rc = -1;
   }
-  if (rc == 0 && !(b.jf = plat_open_write(journal, PLAT_OPEN_APPEND, e))) rc = -1;
+  if (rc == 0 && !b.rootid && !rootmade) rc = plat_failc(e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL), "%s: no root record; nothing rolled back", journal);
+  char *pp = cr_suffixed(journal, JOURNAL_PROGRESS);
+  if (rc == 0 && !pp) rc = plat_fail(e, journal, ENOMEM_CODE);
+  if (rc == 0 && !(b.jf = plat_open_write(pp, PLAT_OPEN_APPEND, e))) rc = -1;
+  free(pp);
   for (size_t i = n; rc == 0 && i-- > 0;) {
     journal_rec *r = &rs[i];
-    if (r->undone || (rootgone && r->verb[0] != 's')) continue;  /* no root: only services left */
+    const char *v = r->verb;
+    if (r->undone || (rootgone && v[0] != 's' && !is_parent(r))) continue;  /* no root: what lies outside it */
     if ((rc = progress(&b, "undo", r->line, e)) != 0) break;
-    if (!*r->rel && r->verb[0] == 'm') copy_walk_close(&b.w);  /* the root itself goes */
+    if (!*r->rel && (!strcmp(v, "mkdir") || !strcmp(v, "createdir"))) copy_walk_close(&b.w);  /* the root itself goes */
     int check = !r->undo;  /* a record a stopped rollback was undoing: again, unchecked */
-    if (r->verb[0] == 'c') undo_create(&b, rs, i, n);
-    else if (r->verb[0] == 'n' || r->verb[0] == 'm') undo_new(&b, r, check);
-    else if (r->verb[0] == 'o') undo_overwrite(&b, r, check);
-    else if (r->verb[0] == 'p') undo_pending(&b, r);
-    else if (r->verb[0] == 's') undo_service(&b, r);
+    if (is_parent(r)) undo_parent(&b, rs, i, n);
+    else if (v[0] == 'c') undo_create(&b, rs, i, n);
+    else if (v[0] == 'n' || v[0] == 'm') undo_new(&b, r, check);
+    else if (v[0] == 'o') undo_overwrite(&b, r, check);
+    else if (v[0] == 'p') undo_pending(&b, r);
+    else if (v[0] == 's') undo_service(&b, r);
     else undo_dirmeta(&b, r);
     rc = progress(&b, "undone", r->line, e);
   }
@@ -336,7 +420,7 @@ int copy_pending_list(const char *journal, copy_pending_entry **out, size_t *nou
   *out = NULL;
   *nout = 0;
   journal_log log;
-  if (check_private(journal, e) != 0 || journal_load(&log, journal, e) != 0) return -1;
+  if (check_private(journal, e) != 0 || check_progress_private(journal, e) != 0 || journal_load(&log, journal, e) != 0) return -1;
   journal_rec *rs = log.rs;
   size_t n = log.n, k = 0;
   int rc = 0;

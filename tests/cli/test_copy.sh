@@ -140,11 +140,11 @@ check "mode 000 copied" test "$(stat -c %a dst/d1/f4.bin)" = 0
 "$SXSFIX" rollback bkC/journal.txt >/dev/null 2>&1 &
 pid=$!
 for _ in $(seq 1 1000); do
-  [ "$(grep -c '^undone' bkC/journal.txt 2>/dev/null)" -ge 50 ] 2>/dev/null && break
+  [ "$(grep -c '^undone' bkC/journal.txt.rollback 2>/dev/null)" -ge 50 ] 2>/dev/null && break
   sleep 0.01
 done
 kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
-check "the rollback was killed halfway" bash -c "! grep -q '^rollback' bkC/journal.txt"
+check "the rollback was killed halfway" bash -c "! grep -q '^rollback' bkC/journal.txt.rollback"
 run rollback bkC/journal.txt
 check "the rerun of the killed rollback exits 0" test "$rc" = 0
 check "and puts back every byte the rerun changed" diff -r ../afterB dst

@@ -375,7 +375,7 @@ static void mapped_file_replaced_at_boot(void **state) {
   char *j;
   size_t len;
   assert_int_equal(plat_read_file(th_join(B, "journal.txt"), &j, &len, &e), 0);
-  assert_non_null(strstr(j, "\noverwrite k/g.bin 4\nunchanged k/g.bin\npending k/g.bin "));
+  assert_non_null(strstr(j, "\noverwrite k/g.bin 4\nunchanged k/g.bin\ncreatepending k/g.bin 1\npending k/g.bin "));
   free(j);
   copy_rollback_stats rs;
   assert_int_equal(copy_rollback(th_join(B, "journal.txt"), &rs, &e), 0);
@@ -491,7 +491,9 @@ static void rollback_rejects_bad_pending(void **state) {
   const char *j = th_join(*state, "j.txt");
   char *jp = strdup(j);
   const char *bad[] = { "unchanged k/f", "service a%20b", "service ../x", "service a 1", "service %2E%2E", "pending k/f 1:2 0", "pending k/f 1:2 17", "pending k/f 1:2", "pending k/f 1:2 1x",
-                        "pending ../f 1:2 1", "pending  1:2 1", "pending k/f zz 1", "pending k/f 1:2 -1" };
+                        "pending ../f 1:2 1", "pending  1:2 1", "pending k/f zz 1", "pending k/f 1:2 -1",
+                        "createpending k/f 0", "createpending k/f 17", "createpending k/f", "createpending ../f 1",
+                        "createpending k/f 1x", "create k/f 1", "createdir  1", "createparent 1", "mkparent 1 1:2" };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     char text[512];
     snprintf(text, sizeof text, "sxsfix-copy-journal 3\ndst %s/d\nbackup %s/b\nroot  1:2\n%s\n",
@@ -508,6 +510,16 @@ static void rollback_rejects_bad_pending(void **state) {
   copy_rollback_stats rs;
   assert_int_equal(copy_rollback(jp, &rs, &e), -1);
   assert_non_null(strstr(e.msg, "format 2 does not have"));
+  /* a rollback's progress file holds its three kinds of line, nothing else */
+  snprintf(text, sizeof text, "sxsfix-copy-journal 3\ndst %s/d\nbackup %s/b\nroot  1:2\n",
+           (const char *)*state, (const char *)*state);
+  assert_int_equal(plat_write_file(jp, text, strlen(text), &e), 0);
+  char *pp = strdup(th_join(*state, "j.txt.rollback"));
+  assert_int_equal(plat_write_file(pp, "undone 4\nremove 4\n", 18, &e), 0);
+  assert_int_equal(copy_rollback(jp, &rs, &e), -1);
+  if (!strstr(e.msg, "j.txt.rollback:2: expected")) fail_msg("%s", e.msg);
+  plat_remove(pp, &e);
+  free(pp);
   free(jp);
 }
 

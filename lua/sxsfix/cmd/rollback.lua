@@ -12,7 +12,8 @@
 -- copy as they are. Cancels the replacements at the next boot it scheduled
 -- for files in use, and starts a service it stopped again. Records its
 -- progress: a second run after a complete one does nothing, a run after an
--- interrupted one finishes it.
+-- interrupted one finishes it (under --root too: the progress goes to
+-- JOURNAL.rollback, so the journal keeps the hash the history names).
 local args = require "sxsfix.args"
 local copy = require "sxsfix.copy"
 local fs = require "sxsfix.fs"
@@ -70,14 +71,22 @@ end
 
 -- Under --root a journal is input from the image: it is trusted only when
 -- this installation's repair history names it with its content hash (the
--- repair wrote it so; a rollback names it again with what it appended).
--- true, or nil, msg.
+-- repair wrote it so; a rollback never changes it: its progress goes to
+-- JOURNAL.rollback). That progress file, when there is one, is honoured
+-- only when the history says a rollback of this journal started ("rolling
+-- back", written before anything changes): one planted in the image
+-- could mark records undone. true, or nil, msg.
 local function trusted(settings, journal)
   local evidence = require "sxsfix.evidence"
-  local named, why = evidence.history_journals(settings)
+  local named, why, started = evidence.history_journals(settings)
   local key = evidence.journal_key(journal)
   local want, have = key and named[key], sha256(fs.resolve(journal) or journal)
-  if want and have and want == have:lower() then return true end
+  if want and have and want == have:lower() then
+    if not fs.stat(journal .. ".rollback") or started[key] then return true end
+    return nil, journal .. ".rollback: rollback progress no rollback in the repair history started " ..
+      "(a rollback writes \"rolling back\" there first); one found in the image is used only then " ..
+      "(or with --trust-journal); nothing rolled back"
+  end
   local reason = why and ("the repair history is not trusted: " .. why)
     or not want and ("the repair history " .. tostring(fs.map(settings.history)) .. " does not name it")
     or ("its SHA-256 " .. tostring(have) .. " is not the " .. want .. " the repair history records")
@@ -85,10 +94,12 @@ local function trusted(settings, journal)
     "); a journal found in the image is rolled back only then (or with --trust-journal); nothing rolled back"
 end
 
--- Append "TIME rolled back FOLDER | journal J sha256:HEX..." to the repair
--- history (evidence.lua: it cancels the repair line before it; the journals
--- are named with their hash as the rollback left them); true, or nil, msg.
-local function record(settings, folder, journals)
+-- Append "TIME VERB FOLDER | journal J sha256:HEX..." to the repair
+-- history: "rolling back" before anything changes (under --root the
+-- evidence that lets a rerun after a kill use the rollback's progress),
+-- "rolled back" after (evidence.lua: it cancels the repair line before
+-- it); true, or nil, msg.
+local function record(settings, verb, folder, journals)
   local ok, err = require("sxsfix.private").prepare(settings)  -- the history is private
   if not ok then return nil, err end
   local path = settings.history
@@ -98,7 +109,7 @@ local function record(settings, folder, journals)
     local hex = sha256(j)
     if hex then named[#named + 1] = " | journal " .. j .. " sha256:" .. hex end
   end
-  return fs.writefile(path, old .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. " rolled back " .. folder ..
+  return fs.writefile(path, old .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. " " .. verb .. " " .. folder ..
     table.concat(named) .. "\n")
 end
 
@@ -152,6 +163,18 @@ return {
         end
       end
     end
+    local folder = repair_folder(list[1])
+    local base = folder and ctx.settings.history and fs.resolve(ctx.settings.backup)
+    local key = require("sxsfix.evidence").journal_key  -- "\\" and "/" alike (a Windows path typed with "/")
+    local mine = base and key(fs.dirname(folder)) == key(base)
+    if mine and fs.root() then
+      local ok, err = record(ctx.settings, "rolling back", folder, list)
+      if not ok then
+        err = "the repair history could not be written: " .. tostring(err) .. "; nothing rolled back"
+        io.stderr:write("sxsfix rollback: ", err, "\n")
+        return ctx.exit.failed, { rollback = { journal = target, error = err } }
+      end
+    end
     local sts = {}
     for _, journal in ipairs(list) do
       local st, err = copy.rollback(journal)
@@ -172,14 +195,10 @@ return {
       .. (st.cancelled > 0 and string.format(", %d replacement(s) at the next boot cancelled", st.cancelled) or "")
       .. (st.started > 0 and string.format(", %d service(s) started again", st.started) or ""))
     if st.error then io.stderr:write("sxsfix rollback: ", st.error, "\n") end
-    local folder = repair_folder(list[1])
     local did = st.restored + st.removed + st.kept + st.cancelled + st.started
     if folder and did > 0 and ctx.settings.history then  -- even a partial undo unmakes the repair
-      local base = fs.resolve(ctx.settings.backup)
-      local key = require("sxsfix.evidence").journal_key  -- "\\" and "/" alike (a Windows path typed with "/")
-      local mine = base and key(fs.dirname(folder)) == key(base)
       local ok, err = true, nil
-      if mine then ok, err = record(ctx.settings, folder, list)
+      if mine then ok, err = record(ctx.settings, "rolled back", folder, list)
       else err = folder .. " is not in this installation's backup folder " .. (base or ctx.settings.backup) ..
         " (give --root DIR for an offline one)" end
       if not ok or not mine then io.stderr:write("sxsfix rollback: the repair history was not updated: ", tostring(err), "\n") end
