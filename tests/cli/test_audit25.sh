@@ -62,5 +62,17 @@ check "history a folder: the stack folder is repaired" filled "$r"
 check "history a folder: one line on stderr names it, not recorded" \
   one_line "$err" 'repairs.log.*not recorded'
 
+# --- a FIFO as --log ---------------------------------------------------------
+if [ -z "$EMU" ]; then
+  r=$(fresh logfifo)
+  mkfifo "$tmp/log.fifo"
+  repair "$r" --log "$tmp/log.fifo"
+  check "--log FIFO: the run ends (no hang), exit 3" test "$rc" = 3
+  check "--log FIFO: one line names it" one_line "$err" "--log $tmp/log.fifo: not a regular file"
+  check "--log FIFO: nothing changed" empty "$r"
+else
+  skip "--log FIFO: a FIFO is a POSIX file type (Wine shows none)"
+fi
+
 echo "audit25: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
