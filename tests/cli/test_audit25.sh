@@ -74,5 +74,17 @@ else
   skip "--log FIFO: a FIFO is a POSIX file type (Wine shows none)"
 fi
 
+# --- a script's result of the wrong type: exit 4, one line naming it --------
+printf 'return { verdict = "not ready\\n\\27[31m" }\n' >"$tmp/badverdict.lua"
+printf 'return { exit = "x" }\n' >"$tmp/badexit.lua"
+for s in badverdict badexit; do
+  run --summary run "$tmp/$s.lua"
+  check "$s.lua: exit 4" test "$rc" = 4
+  check "$s.lua: one line on stderr names the script and the field" \
+    bash -c '[ "$(wc -l <<<"$1")" = 1 ] && grep -q "$2.lua: its result.s" <<<"$1"' _ "$err" "$s"
+  check "$s.lua: no control character from the result reaches stderr" \
+    bash -c '! LC_ALL=C grep -q "[[:cntrl:]]" <<<"$1"' _ "$err"
+done
+
 echo "audit25: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
