@@ -131,7 +131,8 @@ local function check_output(dest)
   local st, msg, code = fs.stat(dest)
   if st and st.type ~= "file" then return nil, dest .. ": not a regular file" end
   if not st and code and fs.errkind(code) ~= "notfound" then return nil, msg end
-  local probe = dest .. ".sxsfix-check"
+  local probe, n = dest .. ".sxsfix-check", 0
+  while fs.stat(probe) do n = n + 1; probe = dest .. ".sxsfix-check" .. n end  -- never a file of the user's
   local ok, err = fs.writefile(probe, "")
   if not ok then return nil, err end
   fs.remove(probe)

@@ -86,5 +86,12 @@ for s in badverdict badexit; do
     bash -c '! LC_ALL=C grep -q "[[:cntrl:]]" <<<"$1"' _ "$err"
 done
 
+# --- --json FILE: a file of the user's beside it is not touched --------------
+mkdir -p "$tmp/jsonout"; echo mine >"$tmp/jsonout/r.json.sxsfix-check"
+run --json "$tmp/jsonout/r.json" --root "$tmp/img/root" "${CFG[@]}" diagnose
+check "--json: the report is written" test -s "$tmp/jsonout/r.json"
+check "--json: an existing FILE.sxsfix-check is left as it was" \
+  test "$(cat "$tmp/jsonout/r.json.sxsfix-check" 2>/dev/null)" = mine
+
 echo "audit25: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
