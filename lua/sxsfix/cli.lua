@@ -131,7 +131,8 @@ local function check_output(dest)
   local st, msg, code = fs.stat(dest)
   if st and st.type ~= "file" then return nil, dest .. ": not a regular file" end
   if not st and code and fs.errkind(code) ~= "notfound" then return nil, msg end
-  local probe = dest .. ".sxsfix-check"
+  local probe, n = dest .. ".sxsfix-check", 0
+  while fs.stat(probe) do n = n + 1; probe = dest .. ".sxsfix-check" .. n end  -- never a file of the user's
   local ok, err = fs.writefile(probe, "")
   if not ok then return nil, err end
   fs.remove(probe)
@@ -148,10 +149,11 @@ local function write_json(dest, report)
 end
 
 -- Run f(...) catching errors: a usage error comes back as { usage = msg },
--- anything else as { internal = "message + traceback" }.
+-- a script's bad result as { script = msg } (one line, exit 4), anything
+-- else as { internal = "message + traceback" }.
 local function protect(f, ...)
   return xpcall(f, function(e)
-    if type(e) == "table" and e.usage then return e end
+    if type(e) == "table" and (e.usage or e.script) then return e end
     local mt = getmetatable(e)
     local msg = (type(e) == "string" or type(e) == "number" or (mt and mt.__tostring)) and tostring(e)
       or ("(error object is a " .. type(e) .. " value)")
@@ -185,8 +187,8 @@ local function make_report(ctx, name, code, result, started)
 end
 
 local function fail(err, name, cmd)
-  if err.internal then
-    io.stderr:write("sxsfix: ", err.internal, "\n")
+  if err.internal or err.script then
+    io.stderr:write("sxsfix: ", err.internal or err.script, "\n")
     return M.exit.internal
   end
   if name then
@@ -301,10 +303,10 @@ function M.main(argv)
   if restore then restore() end
   local failure
   if not ok then
-    ctx.log("%s: failed: %s", name, code.usage or code.internal)
+    ctx.log("%s: failed: %s", name, code.usage or code.script or code.internal)
     failure = code
     code = failure.usage and M.exit.usage or M.exit.internal
-    result = { error_message = (failure.usage or failure.internal):match("[^\n]*") }
+    result = { error_message = (failure.usage or failure.script or failure.internal):match("[^\n]*") }
   end
   code = code or M.exit.ok
   if ok then ctx.log("%s: exit %d", name, code) end

@@ -49,6 +49,25 @@ local function file_time(file)
   return st and st.mtime > 0 and math.floor(st.mtime) or nil
 end
 
+-- The repair history at path: its text ("" when it does not exist), or
+-- nil, why: it is not a regular file (a FIFO would block the read), or is
+-- longer than HISTORY_MAX (a line per repair; a larger one is not a
+-- history sxsfix wrote, and reading it would take the memory it names).
+M.HISTORY_MAX = 1024 * 1024  -- thousands of repairs; fs.head reads at most this
+function M.read_history(path)
+  local st, err, code = fs.stat(path)
+  if not st then
+    if fs.errkind(code) == "notfound" then return "" end
+    return nil, err
+  end
+  if st.type ~= "file" then return nil, path .. ": not a regular file (" .. st.type .. ")" end
+  if st.size > M.HISTORY_MAX then
+    return nil, string.format("%s: longer than %d bytes: not read", path, M.HISTORY_MAX)
+  end
+  local text, rerr = fs.head(path, M.HISTORY_MAX)  -- at most that, should it grow meanwhile
+  return text, rerr
+end
+
 -- The time (epoch) and text of the last repair line of settings.history
 -- that no rollback undid, or nil, nil (and why the history was not
 -- trusted). Each "TIME rolled back FOLDER" line (sxsfix rollback) cancels
@@ -62,9 +81,11 @@ local function last_history_line(settings, zone)
   if not settings.history or not fs.resolve(settings.history) then return nil end
   local ok, why = require("sxsfix.private").file(settings.history)
   if not ok then return nil, nil, why and (why .. "; the repair history is ignored") end
+  local text, rerr = M.read_history(settings.history)
+  if not text then return nil, nil, rerr .. "; the repair history is ignored" end
   zone = zone or clock.zone()
   local now, lines = os.time(), {}
-  for line in (fs.readfile(settings.history) or ""):gmatch("[^\r\n]+") do
+  for line in text:gmatch("[^\r\n]+") do
     local t, rest = clock.parse_history(line, zone)
     if t and t <= now + 60 then lines[#lines + 1] = { t = t, line = line, rest = rest, n = #lines } end
   end
@@ -110,7 +131,7 @@ function M.journal_key(path)
   return where and (where:gsub("[\\/]+", "/"):lower())
 end
 
--- Second result: { [journal_key(path)] = true } for the journals a
+-- Third result: { [journal_key(path)] = true } for the journals a
 -- "TIME rolling back FOLDER | journal ..." line names (sxsfix rollback
 -- writes it before it changes anything).
 function M.history_journals(settings)
@@ -118,7 +139,9 @@ function M.history_journals(settings)
   if not settings.history or not fs.resolve(settings.history) then return out, nil, started end
   local ok, why = require("sxsfix.private").file(settings.history)
   if not ok then return out, why, started end
-  for line in (fs.readfile(settings.history) or ""):gmatch("[^\r\n]+") do
+  local text, rerr = M.read_history(settings.history)
+  if not text then return out, rerr, started end
+  for line in text:gmatch("[^\r\n]+") do
     local start = line:match("^%S+ rolling back ") ~= nil
     for path, hex in line:gmatch("| journal (.-) sha256:(%x+)") do
       local k = M.journal_key(path)

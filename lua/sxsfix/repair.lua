@@ -30,7 +30,7 @@
 --   apply       r.plans' copy plans applied as they are:         r.backup, r.applied,
 --               backup, journal, copy, verify; all or nothing   r.pending, r.reboot_required
 --               (a file in use: replaced at the next boot)
---   record      a line in the repair history (with the journals r.history
+--   record      a line in the repair history (with the journals r.history, r.history_error
 --               of replacements at the next boot)
 --   rediagnose  diagnose again                                  r.after
 --   prove       servicing works again (sxsfix.servicing.prove)   r.servicing
@@ -358,7 +358,12 @@ M.steps = {
       local r, path = ctx.r, ctx.settings.history
       local names = {}
       for _, p in ipairs(r.plans) do names[#names + 1] = p.name end
-      local old = fs.readfile(path) or ""
+      -- a history that cannot be read is left as it is, never replaced
+      local old, rerr = require("sxsfix.evidence").read_history(path)
+      if not old then
+        r.history_error = rerr .. ": the repair was not recorded (the history was left as it is)"
+        return nil, r.history_error
+      end
       local parent = fs.dirname(path)
       if parent ~= "" then fs.mkdirs(parent) end
       -- files in use: the journals that scheduled them, for diagnose
@@ -377,6 +382,7 @@ M.steps = {
       local ok, err = fs.writefile(path, old .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. " repaired " ..
         table.concat(names, " ") .. table.concat(named) .. tail .. "\n")
       r.history = ok and path or nil
+      if not ok then r.history_error = tostring(err) .. ": the repair was not recorded" end
       return ok, ok and ("recorded in " .. path) or err
     end,
   },

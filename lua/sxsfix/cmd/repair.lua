@@ -96,7 +96,8 @@ local function json_of(r)
                  provided = json.array(r.provided or {}), damaged = json.array(r.damaged or {}),
                  signatures = signatures_json(r), allow_unsigned = r.allow_unsigned or false,
                  unsigned_allowed = r.unsigned_allowed, pending = json.array(r.pending or {}),
-                 servicing_pending = json.array(r.servicing_pending or {}), forced = r.forced or false }
+                 servicing_pending = json.array(r.servicing_pending or {}), forced = r.forced or false,
+                 history_error = r.history_error }
   if r.servicing then
     out.repair.servicing = { ok = r.servicing.ok, how = r.servicing.how, lines = json.array(r.servicing.lines) }
   end
@@ -242,6 +243,8 @@ return {
         end
         say("To undo: sxsfix %srollback %s", ctx.opts.root and ("--root " .. ctx.opts.root .. " ") or "", fs.map(r.backup))
       end
+      -- diagnose reads the history: without the line it still sees the old evidence
+      if r.history_error then io.stderr:write("sxsfix repair: history ", r.history_error, "\n") end
     end
 
     -- The console output ends, as robocopy's, with the Dirs/Files/Bytes table.

@@ -37,13 +37,29 @@ plat_file *plat_open_read(const char *path, plat_err *e) {
   return px_wrap(fd, path, e);
 }
 
+/* O_NONBLOCK: a FIFO under the name must not hang the open (without a
+   reader it fails, ENXIO); anything but a regular file is refused on the
+   handle, and a regular file's writes block again as usual. */
 plat_file *plat_open_write(const char *path, int how, plat_err *e) {
-  int flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
+  int flags = O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
   if (how == PLAT_CREATE_NEW) flags |= O_CREAT | O_EXCL;
   if (how == PLAT_OPEN_APPEND) flags |= O_CREAT | O_APPEND;
   px_fault_point();
   int fd = open(path, flags, 0600);  /* the mode is set from the source afterwards */
+  if (fd < 0 && errno == ENXIO) {
+    plat_failf(e, EINVAL, "%s: not a regular file (a FIFO, device or socket is not written)", path);
+    return NULL;
+  }
   if (fd < 0) { plat_fail(e, path, errno); return NULL; }
+  struct stat st;
+  int fl = fcntl(fd, F_GETFL), c = 0;
+  if (fstat(fd, &st) != 0 || fl < 0) c = errno;
+  else if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    plat_failf(e, EINVAL, "%s: not a regular file (a FIFO, device or socket is not written)", path);
+    return NULL;
+  } else if (fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) c = errno;
+  if (c) { close(fd); plat_fail(e, path, c); return NULL; }
   return px_wrap(fd, path, e);
 }
 
