@@ -252,9 +252,13 @@ int sx_winpath_map(const sx_winpath *wp, const char *path, char **out, char *err
     free(s);
     return -1;
   }
+  /* Below the root, the separator it is spelled with: on Windows a root
+     given as /mnt/x or D:/x maps C:\a to /mnt/x/a, not to /mnt/x\a. */
+  sx_winpath below = *wp;
+  if (wp->sep == '\\' && strchr(wp->root, '/')) below.sep = '/';
   buf b = {0};
   int r = put(&b, wp->root, strlen(wp->root));
-  if (r == 0) r = append_components(wp, &b, rest, err, errlen);
+  if (r == 0) r = append_components(&below, &b, rest, err, errlen);
   free(s);
   if (r != 0) {
     free(b.s);
