@@ -14,6 +14,8 @@
 --   clock.from_local("2024-10-08 10:12:05", zone) -> epoch | nil
 --       a time as the installation's logs write it (its local time)
 --   clock.iso(epoch) -> "2024-10-08T06:12:05Z"
+--   clock.offset_text(zone, epoch) -> "UTC-07:00", the offset in effect at
+--       epoch (default now: daylight time's in summer), or "local" live
 --   clock.parse_history(line, zone) -> epoch, rest | nil
 --       "2026-12-08T01:09:02Z repaired ..." (or any ISO 8601 offset,
 --       "+04:00"), or an old line "2026-12-08 05:09:02 repaired ...", read
@@ -127,10 +129,24 @@ function M.zone()
            error = "the installation's time zone could not be read (" .. tostring(err) .. "): its log times are taken as UTC" }
 end
 
--- "UTC+04:00" for a zone's (standard) bias (UTC = local + bias), or "local".
-function M.offset_text(zone)
+-- The bias (minutes, UTC = local + bias) in effect at the instant epoch:
+-- DaylightStart is a standard wall time, StandardStart a daylight one.
+function M.bias_at(zone, epoch)
+  if not zone.daylight then return zone.bias end
+  local std = epoch - zone.bias * 60
+  local y = tonumber(os.date("!%Y", math.floor(std)))
+  local on, off = switch(zone.daylight, y), switch(zone.standard, y)
+  if not on or not off then return zone.bias end
+  local dl = epoch - zone.daylight_bias * 60
+  local daylight
+  if on < off then daylight = std >= on and dl < off else daylight = std >= on or dl < off end
+  return daylight and zone.daylight_bias or zone.bias
+end
+
+-- "UTC+04:00" for the offset in effect at epoch (default now), or "local".
+function M.offset_text(zone, epoch)
   if zone.live then return "local" end
-  local m = -zone.bias
+  local m = -M.bias_at(zone, epoch or os.time())
   return string.format("UTC%s%02d:%02d", m < 0 and "-" or "+", math.abs(m) // 60, math.abs(m) % 60)
 end
 

@@ -189,11 +189,23 @@ static int append_components(const sx_winpath *wp, buf *b, const char *rest, cha
   return 0;
 }
 
-int sx_winpath_check(const sx_winpath *wp, const char *path, char *err, size_t errlen) {
-  if (!wp->root) return 0;
+/* Whether path is spelled below the root (on Windows case and separators
+   aside); *len: the root's length without its trailing separators. */
+static int below_root(const sx_winpath *wp, const char *path, size_t *len) {
   size_t n = strlen(wp->root);
   while (n > 0 && ISSEP(wp->root[n - 1])) n--;
-  if (strncmp(path, wp->root, n) != 0 || (path[n] && !ISSEP(path[n]))) return 0;  /* not below it */
+  int same = strlen(path) >= n;
+  for (size_t i = 0; same && i < n; i++) {
+    char a = path[i], b = wp->root[i];
+    same = a == b || (wp->sep == '\\' && ((ISSEP(a) && ISSEP(b)) || ascii_ieq(&a, &b, 1)));
+  }
+  *len = n;
+  return same && (!path[n] || ISSEP(path[n]));
+}
+
+int sx_winpath_check(const sx_winpath *wp, const char *path, char *err, size_t errlen) {
+  size_t n;
+  if (!wp->root || !below_root(wp, path, &n)) return 0;  /* not below it */
   buf b = {0};
   if (put(&b, path, n) != 0) goto nomem;
   for (const char *p = path + n; *p;) {
@@ -211,6 +223,17 @@ nomem:
   free(b.s);
   snprintf(err, errlen, "%s: out of memory", path);
   return -1;
+}
+
+/* Whether a component of path is "." or "..". */
+static int has_dots(const char *p) {
+  while (*p) {
+    p += strspn(p, "\\/");
+    size_t k = strcspn(p, "\\/");
+    if ((k == 1 && p[0] == '.') || (k == 2 && p[0] == '.' && p[1] == '.')) return 1;
+    p += k;
+  }
+  return 0;
 }
 
 int sx_winpath_map(const sx_winpath *wp, const char *path, char **out, char *err, size_t errlen) {
@@ -237,6 +260,18 @@ int sx_winpath_map(const sx_winpath *wp, const char *path, char **out, char *err
     free(s);
     return -1;
   }
+  /* On Windows a drive path spelled below the root (D:\mnt\x with --root
+     D:\mnt, as sxsfix prints them) is native, unless "." or ".." in it
+     could climb out: those map as any other path. */
+  size_t n;
+  int native = drive && wp->root && wp->sep == '\\' && below_root(wp, p, &n) && !has_dots(p);
+  if (native) {
+    if (p != s) memmove(s, p, strlen(p) + 1);
+    int c = sx_winpath_check(wp, s, err, errlen);
+    if (c != 0) { free(s); return c; }
+    *out = s;
+    return 0;
+  }
   if (!drive || (!wp->root && wp->live_windows)) {  /* native: unchanged */
     if (p != s) memmove(s, p, strlen(p) + 1);
     *out = s;
@@ -252,9 +287,13 @@ int sx_winpath_map(const sx_winpath *wp, const char *path, char **out, char *err
     free(s);
     return -1;
   }
+  /* Below the root, the separator it is spelled with: on Windows a root
+     given as /mnt/x or D:/x maps C:\a to /mnt/x/a, not to /mnt/x\a. */
+  sx_winpath below = *wp;
+  if (wp->sep == '\\' && strchr(wp->root, '/')) below.sep = '/';
   buf b = {0};
   int r = put(&b, wp->root, strlen(wp->root));
-  if (r == 0) r = append_components(wp, &b, rest, err, errlen);
+  if (r == 0) r = append_components(&below, &b, rest, err, errlen);
   free(s);
   if (r != 0) {
     free(b.s);

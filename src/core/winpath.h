@@ -7,10 +7,12 @@
 ** With a root (--root DIR) the system drive C: is DIR: C:\Windows becomes
 ** DIR/Windows, the variables take their offline meaning (%SystemRoot% =
 ** %windir% = C:\Windows, %SystemDrive% = C:, %ProgramData% = C:\ProgramData)
-** and other drive letters are an error. "." and ".." are resolved and can
-** never climb above DIR. Where the file system is case-sensitive (POSIX),
-** each component is matched case-insensitively against what exists, so
-** WinSxS finds winsxs; a component that does not exist keeps its spelling.
+** and other drive letters are an error. Below DIR the separator is the one
+** DIR is spelled with (on Windows '/' when DIR has one, else native). "."
+** and ".." are resolved and can never climb above DIR. Where the file
+** system is case-sensitive (POSIX), each component is matched
+** case-insensitively against what exists, so WinSxS finds winsxs; a
+** component that does not exist keeps its spelling.
 */
 #ifndef SXSFIX_WINPATH_H
 #define SXSFIX_WINPATH_H

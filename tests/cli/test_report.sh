@@ -19,9 +19,9 @@ noreg_under_wine
 sx --root "$r" "${CFG[@]}" --json "$tmp/broken.json" diagnose >/dev/null
 sx --root "$tmp/healthy" "${CFG[@]}" --json "$tmp/healthy.json" diagnose >/dev/null
 sx --root "$r" "${CFG[@]}" --json "$tmp/refused.json" repair --ssu "$tmp/img/ssu/arm64-10.0.26100.5074/windows11.0-kb5043080-arm64.msu" --work "$tmp/work" 2>/dev/null
-if [ -n "$EMU" ]; then  # Wine cannot read the offline hives: name the machines as Windows would
+if [ -n "$EMU" ]; then  # Wine cannot read the offline hives: name the machines as Windows would (no errors)
   for f in broken healthy refused; do
-    jq '.system.computer_name = "SAMPLE-PC" | .system.build = "26100" | .system.ubr = 5074' "$tmp/$f.json" >"$tmp/x" && mv "$tmp/x" "$tmp/$f.json"
+    jq '.system.computer_name = "SAMPLE-PC" | .system.build = "26100" | .system.ubr = 5074 | del(.system.errors)' "$tmp/$f.json" >"$tmp/x" && mv "$tmp/x" "$tmp/$f.json"
   done
 fi
 # Machines: PC-1 damaged (an older healthy report as history), PC-2 healthy,
@@ -70,9 +70,15 @@ for f in truncated text other dir noname deep; do
 done
 check "skip reason: truncated names the byte" has "$(jqv '.skipped[] | select(.file | endswith("truncated.json")) | .reason')" "not JSON: byte"
 check "skip reason: a dir report" has "$(jqv '.skipped[] | select(.file | endswith("dir.json")) | .reason')" "only diagnose and repair"
-check_posix "skip reason: a schema 1 report without a name says so" \
+check "skip reason: a schema 1 report without a name says so" \
   test "$(jqv '.skipped[] | select(.file | endswith("noname.json")) | .reason')" = "a schema 1 report without system.computer_name (the machine's name could not be read)"
 check "skip reason: nesting" has "$(jqv '.skipped[] | select(.file | endswith("deep.json")) | .reason')" "nested deeper"
+# A schema 1 report that says why the name could not be read: the reason cites it.
+jq 'del(.system.computer_name) | .system.errors = ["computer name: SYSTEM: access denied", "version: second"]' \
+  "$tmp/broken.json" >"$tmp/why.json"
+run report --format json "$R/site-b/pc2.json" "$tmp/why.json"
+check "skip reason: a schema 1 report without a name gives the first error" \
+  test "$(jqv '.skipped[0].reason')" = "a schema 1 report without system.computer_name (the machine's name could not be read: computer name: SYSTEM: access denied)"
 run report --format json "$R/site-b/pc2.json" "$tmp/missing.json"
 check "a file PATH and a missing one: 1 machine, 1 skipped, exit 0" test "$rc,$(jqv '[.machines, (.skipped | length)] | join(",")')" = "0,1,1"
 

@@ -14,7 +14,7 @@ r=$tmp/r; cp -a "$tmp/img/root" "$r"
 run --root "$r" "${CFG[@]}" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply "${SEC[@]}"
 check "repair: exit 0" test "$rc" = 0
 undo=$(grep '^To undo: sxsfix ' <<<"$out" | tail -1)
-check_posix "repair says how to undo, with --root" has "$undo" "To undo: sxsfix --root $r rollback $r/ProgramData/sxsfix/Backup/"
+check "repair says how to undo, with --root" has "$undo" "To undo: sxsfix --root $r rollback $r/ProgramData/sxsfix/Backup/"
 read -r -a cmd <<<"${undo#To undo: sxsfix }"
 run "${CFG[@]}" "${cmd[@]}"
 check "the printed undo command exits 0" test "$rc" = 0

@@ -130,6 +130,18 @@ dst "no daylight time, summer" 2024-07-08 10 2024-07-08T06:06:48Z
 dst "no daylight time, winter" 2024-01-08 10 2024-01-08T06:06:48Z
 run --root "$r" diagnose
 check "a zone with a TimeZoneInformation key: no 'taken as UTC' line" bash -c '! grep -q "taken as UTC" <<<"$1"' _ "$out"
+# time_zone.offset is the offset in effect at the report's time: rules put
+# the report two months inside daylight time, then two months outside it
+# (months counted from the report's own, so either side is far from a switch).
+mon=$((10#$(date -u +%m))) before=$(( (10#$(date -u +%m) + 9) % 12 + 1 )) after=$(( (10#$(date -u +%m) + 1) % 12 + 1 ))
+for season in "daylight $before $after UTC-07:00" "standard $after $before UTC-08:00"; do
+  read -r name on off want <<<"$season"
+  tzi "$r" Bias "$(dword 480)" StandardBias "$(dword 0)" DaylightBias "$(dword -60)" ActiveTimeBias "$(dword 480)" \
+    StandardStart "$(systime "$off" 0 1 2)" DaylightStart "$(systime "$on" 0 1 2)" TimeZoneKeyName "string:Pacific Standard Time"
+  run --root "$r" --json - diagnose
+  check "time_zone.offset in $name time (month $mon, daylight from month $on to $off) is $want" \
+    test "$(jqv .time_zone.offset)" = "$want"
+done
 
 # No TimeZoneInformation: the logs are taken as UTC, and diagnose says so.
 r=$tmp/r; rm -rf "$r"; cp -a "$tmp/img/root" "$r"

@@ -183,6 +183,14 @@ plat_hive *plat_hive_open(const char *file, plat_err *e) {
           : (attrs & FILE_ATTRIBUTE_DIRECTORY) ? ERROR_DIRECTORY   /* a folder, not a hive file */
           : RegLoadAppKeyW(w, &hv->h, KEY_READ, REG_PROCESS_APPKEY, 0);
   free(w);
+  /* A key that cannot be read was never loaded (Wine's RegLoadAppKeyW is a
+     stub that succeeds with a fake handle): say so here, not at the first
+     subkey read. */
+  int fake = 0;
+  if (rc == ERROR_SUCCESS) {
+    LONG q = RegQueryInfoKeyW(hv->h, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    if (q != ERROR_SUCCESS) { RegCloseKey(hv->h); rc = q; fake = 1; }
+  }
   if (rc == ERROR_SUCCESS && !(hv->file = strdup(file))) {
     RegCloseKey(hv->h);
     rc = ERROR_NOT_ENOUGH_MEMORY;
@@ -190,7 +198,8 @@ plat_hive *plat_hive_open(const char *file, plat_err *e) {
   if (rc != ERROR_SUCCESS) {
     snprintf(what, sizeof what, "%s: cannot load the registry hive (RegLoadAppKeyW)%s", file,
              rc == ERROR_SHARING_VIOLATION ? ": it is in use by a running Windows; read the live "
-                                             "registry (no --root) or run from WinPE" : "");
+                                             "registry (no --root) or run from WinPE"
+             : fake ? ": the key it gave cannot be read" : "");
     plat_fail(e, what, (int)rc);
     free(hv);
     return NULL;
