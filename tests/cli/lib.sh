@@ -37,12 +37,6 @@ check() {
   fi
 }
 skip() { skipped=$((skipped + 1)); echo "skip - $1"; }
-# check_posix WHAT CMD...: as check, but the .exe does not have this behaviour
-# yet (an open defect of the Windows build, named in the skip line).
-check_posix() {
-  if [ -n "${SXSFIX_EMULATOR:-}" ]; then skip "$1: not yet on the Windows build (open defect)"; return; fi
-  check "$@"
-}
 has() { grep -qF -- "$2" <<<"$1"; }
 jqv() { jq -r "$1" <<<"$out"; }
 
