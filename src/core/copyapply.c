@@ -133,7 +133,7 @@ int cr_record(run *r, const char *verb, const char *rel, const char *arg, int sy
 }
 
 /* BACKUP/KIND/N for the next backup; *num gets N as text. */
-static char *backup_slot(run *r, const char *kind, char *num, size_t len) {
+char *backup_slot(run *r, const char *kind, char *num, size_t len) {
   snprintf(num, len, "%lu", ++r->nbk);
   char *k = copy_join(r->backup, kind), *p = k ? copy_join(k, num) : NULL;
   free(k);
@@ -161,30 +161,6 @@ plat_file *cr_open_source(run *r, const copy_item *it, const char *sp, plat_err 
   return s;
 }
 
-/* Back up the open destination file f (bytes and all metadata) into a new
-   backup slot: a .part name, flushed, then renamed. */
-static int backup_file(run *r, plat_file *f, char *num, size_t numlen, plat_err *e) {
-  char *bp = backup_slot(r, "files", num, numlen), *part = bp ? cr_suffixed(bp, ".part") : NULL;
-  int rc = part ? 0 : plat_fail(e, "(backup)", ENOMEM_CODE);
-  plat_file *b = rc ? NULL : plat_open_write(part, PLAT_CREATE_NEW, e);
-  uint64_t n, h;
-  plat_meta m;
-  if (!b) rc = -1;
-  if (!rc) rc = copy_stream(f, b, &n, &h, e);
-  if (!rc) rc = plat_sync(b, e);
-  if (b && plat_close(b, rc ? NULL : e) != 0) rc = -1;
-  if (!rc && (rc = plat_fmeta_get(f, PLAT_META_ALL, &m, e)) == 0) {
-    rc = backup_meta_set(part, bp, &m, e);
-    plat_meta_free(&m);
-  }
-  if (!rc) rc = plat_rename_new(part, bp, e);
-  plat_err ignore;
-  if (rc && b) plat_remove(part, &ignore);
-  free(part);
-  free(bp);
-  return rc;
-}
-
 /* The metadata an in-place overwrite would leave: the source's, with the
    target's own security when there is a template (copy_over keeps it). */
 static int pending_meta(run *r, plat_dirh *d, const char *leaf, plat_file *s, const char *sp, plat_meta *m,
@@ -210,7 +186,7 @@ static int pending_meta(run *r, plat_dirh *d, const char *leaf, plat_file *s, co
    from the source s (open and checked; closed here), then scheduled to
    replace LEAF at the next boot. The file itself is not touched now. */
 #define PENDING_TRIES 16
-static int copy_pending(run *r, copy_item *it, plat_dirh *d, const char *leaf, plat_file *s, const char *sp,
+int copy_pending(run *r, copy_item *it, plat_dirh *d, const char *leaf, plat_file *s, const char *sp,
                         char *sum, size_t sumlen, plat_err *e) {
   char tmp[1100], arg[64], id[48];
   plat_file *f = NULL;
@@ -258,51 +234,6 @@ static int copy_pending(run *r, copy_item *it, plat_dirh *d, const char *leaf, p
   free(folder), free(from), free(to);
   plat_meta_free(&m);
   if (!rc) { r->s->pending++; r->s->bytes.copied += n; cr_sum_text(sum, sumlen, n, h); it->hash = h; it->written = n; it->hashed = 1; }
-  return rc;
-}
-
-/* A changed file: opened once, backed up from that handle, journaled, then
-   overwritten in place through the same handle (so the object backed up is
-   the object written, and its hard links stay). One that another process
-   holds (it cannot be opened for writing, or, mapped, truncated) is
-   replaced at the next boot instead (copy_pending). */
-static int copy_over(run *r, copy_item *it, const char *sp, char *sum, size_t sumlen, plat_err *e) {
-  const char *leaf;
-  plat_dirh *d = copy_walk_parent(&r->w, it->rel, &leaf, e);
-  if (!d) return -1;
-  plat_file *s = cr_open_source(r, it, sp, e), *f = s ? copy_os.open_write(d, leaf, PLAT_OPEN_EXISTING, e) : NULL;
-  if (!f && s && r->o->at_boot && copy_os.in_use(e->code)) return copy_pending(r, it, d, leaf, s, sp, sum, sumlen, e);
-  if (!f) { plat_close(s, NULL); return -1; }
-  char num[24];
-  plat_meta m = {0};
-  unsigned what;
-  uint64_t n = 0, h = 0;
-  int rc = backup_file(r, f, num, sizeof num, e);
-  if (!rc) rc = cr_record(r, "overwrite", it->rel, num, 1, e);
-  if (!rc) rc = cr_source_meta(r, s, sp, 0, 1, &m, &what, e);  /* before touching the destination */
-  int wrote = !rc;
-  if (!rc) rc = plat_rewind(f, e);
-  if (!rc && (rc = copy_os.truncate(f, 0, e)) != 0 && r->o->at_boot && copy_os.in_use(e->code)) {
-    /* mapped by another process: the truncation, the first change, failed,
-       so nothing changed; journaled so, and replaced at the next boot */
-    plat_close(f, NULL);
-    plat_meta_free(&m);
-    if (cr_record(r, "unchanged", it->rel, NULL, 1, e) != 0 || plat_rewind(s, e) != 0) { plat_close(s, NULL); return -1; }
-    return copy_pending(r, it, d, leaf, s, sp, sum, sumlen, e);
-  }
-  if (!rc) rc = copy_os.copy_data(s, f, &n, &h, e);
-  if (!rc) rc = copy_os.meta_set(f, what, &m, e);
-  plat_close(s, NULL);
-  if (rc && wrote && !r->crashed) {  /* put the original back at once; the journal covers a failure here */
-    char *k = copy_join(r->backup, "files"), *bp = k ? copy_join(k, num) : NULL;
-    plat_err ignore;
-    if (bp) copy_restore_into(bp, f, &ignore);
-    free(bp);
-    free(k);
-  }
-  if (plat_close(f, rc ? NULL : e) != 0) rc = -1;
-  plat_meta_free(&m);
-  if (!rc) { r->s->bytes.copied += n; cr_sum_text(sum, sumlen, n, h); it->hash = h; it->written = n; it->hashed = 1; }
   return rc;
 }
 
@@ -382,7 +313,8 @@ int cr_item_result(run *r, copy_item *it, int rc, const plat_err *e, const char 
 
 static int apply_items(run *r, copy_plan *p, plat_err *fatal) {
   new_batch *b = cr_batch_new(r, fatal);
-  if (!b) return -1;
+  over_batch *ob = b ? cr_over_new(r, fatal) : NULL;
+  if (!ob) { cr_batch_free(b); return -1; }
   int rc = 0;
   for (size_t i = 0; i < p->n && !rc; i++) {
     copy_item *it = &p->items[i];
@@ -397,20 +329,21 @@ static int apply_items(run *r, copy_plan *p, plat_err *fatal) {
     char *sp = copy_join(r->src, it->rel);
     plat_err e;
     if (!sp) { rc = plat_fail(fatal, it->rel, ENOMEM_CODE); break; }
-    if (it->type == PLAT_FILE && it->action == CA_NEW) { rc = cr_batch_add(b, it, sp, fatal); continue; }
-    if ((rc = cr_batch_run(b, fatal)) != 0) { free(sp); break; }  /* everything in order before this item */
-    char sum[48] = "";
-    int irc;
-    if (it->type == PLAT_DIR)
-      irc = it->action == CA_SAME ? backup_dir(r, it->rel, &e) : *it->rel ? make_dir(r, it->rel, &e) : 0;
-    else
-      irc = copy_over(r, it, sp, sum, sizeof sum, &e);
+    /* everything in order before this item: the other kind's batch first */
+    int isfile = it->type == PLAT_FILE;
+    if ((rc = isfile && it->action == CA_NEW ? 0 : cr_batch_run(b, fatal)) != 0 ||
+        (rc = isfile && it->action != CA_NEW ? 0 : cr_over_run(ob, fatal)) != 0) { free(sp); break; }
+    if (isfile && it->action == CA_NEW) { rc = cr_batch_add(b, it, sp, fatal); continue; }
+    if (isfile) { rc = cr_over_add(ob, it, sp, fatal); continue; }
+    int irc = it->action == CA_SAME ? backup_dir(r, it->rel, &e) : *it->rel ? make_dir(r, it->rel, &e) : 0;
     free(sp);
     if (r->crashed) { *fatal = e; rc = -1; break; }
-    rc = cr_item_result(r, it, irc, &e, sum, fatal);
+    rc = cr_item_result(r, it, irc, &e, "", fatal);
   }
   if (!rc) rc = cr_batch_run(b, fatal);
+  if (!rc) rc = cr_over_run(ob, fatal);
   cr_batch_free(b);
+  cr_over_free(ob);
   return rc;
 }
 
@@ -483,6 +416,9 @@ int copy_apply(const char *src, const char *dst, const copy_opts *o, copy_plan *
   if (!rc) rc = plat_realpath(dst, &adst, e);
   if (!rc) rc = plat_realpath(o->backup, &abk, e);
   if (!rc) rc = copy_walk_open(&r.w, adst, e);
+  r.verify = o->verify && !o->verify_full;
+  r.dst_given = dst;
+  if (!rc && r.verify) r.prec = copy_precision(src, dst);
   plat_info st;
   if (!rc && (rc = plat_dirh_stat(r.w.h[0], NULL, &st, e)) == 0 && !rootnew) journal_id(&st, rootid, sizeof rootid);
   if (!rc) {
