@@ -1,14 +1,16 @@
 /* copyapply.c: carry out a copy plan on the destination's folder handles:
    new files through a temporary name (copynew.c, on a worker pool),
-   changed files backed up then overwritten in place (hard links stay),
+   changed files backed up then overwritten in place (hard links stay;
+   copyover.c),
    metadata from the source (or a template's security), every existing
    folder's metadata backed up before anything is created in it, folders'
    metadata after their contents, every change journaled first.
 
    What one file costs (POSIX; strace of a new 33 KB file with one user
-   xattr, tmpfs to tmpfs; 200 such files in 2 folders: 6,213 calls, 31 a
-   file with plan and verification, 34 before the batched journal and the
-   verification without read-back), and why:
+   xattr, tmpfs to tmpfs; 200 such files in 2 folders: 5,100 calls, 25 a
+   file with plan and verification; 31 before verification on the write's
+   handle, 34 before the batched journal and the verification without
+   read-back), and why:
      apply, a new file (17 calls; 19 before, 29 before that):
        open the source                       1  read through one handle
        journal "create" and "new"            0  a batch of up to 32 files of
@@ -35,17 +37,27 @@
                                                 when they differ; the list
                                                 removes inherited extras
        close, close, rename                  3  rename without replace
-     verify (10 calls; 11 before, 18 before that): open, fstat ×2 (a
-       regular file; its size against the bytes written: the bytes are
-       not read back, `--verify full` reads and hashes them, see
-       copyverify.c), the source's lstat, list, get, the destination's
-       fstat, list, get, close.
+     verify (4 calls; 10 before, 18 before that): on the handle just
+       written, before it is closed (copyverify.c cr_verify_written):
+       fstat (its size against the bytes written), then fstat, list, get
+       (its metadata against what it was given from the source's handle).
+       The bytes are not read back; `--verify full` opens each file again
+       and hashes it (copy_verify).
      plan: the source's lstat (the destination folder's listing covers
        what exists there).
-     an overwritten file adds its backup (open, copy, fsync, metadata,
-       rename) and an fsync'd "overwrite" record: the backup is on disk
-       before the file changes. No fsync per new file: a rollback after a
-       kill needs the records in the file, not on the disk.
+     an overwritten file (about 46 calls with plan and verification; 56
+       before the batches): the plan's lstat of both sides (and, same
+       size with another time, both read to compare), its backup (open,
+       copy, close, metadata read on the handle and set on the backup by
+       path, rename: 13), the overwrite (13) and the verification (4).
+       Backed up, flushed and journaled a batch of up to 32 files of one
+       folder at a time (copyover.c): the backups made durable by one
+       syncfs, then their "overwrite" records in one fsync'd write, then
+       the files overwritten: the backup is on disk before the record
+       that names it, and that before the file changes (2 flushes a
+       batch, where there were 2 a file). No flush per new file: a
+       rollback after a kill needs the records in the file, not on the
+       disk.
    copy_file_range is not used for the bytes: every written file is
    hashed for the journal and the verification, so the bytes pass through
    memory once anyway. On ntfs-3g each call on the destination is a FUSE

@@ -1,14 +1,19 @@
 /* copyover.c: changed files, overwritten in place in batches of up to
-   BATCH files of one folder, in four rounds on the main thread:
-     1. each source opened (and checked), the destination file opened for
-        writing and backed up from that handle (bytes and metadata into
+   BATCH files of one folder, in four rounds (1 and 4 partly on up to
+   r->threads workers, plat_parallel; every journal record, and every
+   file in use, on the main thread):
+     1. each source opened (and checked) and the destination file opened
+        for writing, in order; then each backed up from that handle by a
+        worker (bytes, in the kernel where it can, and metadata into
         BACKUP/files/N, through N.part), not yet flushed;
      2. the batch's backups made durable together (plat_sync_paths: one
         syncfs on POSIX, where a flush per file was one device flush each);
      3. their "overwrite" records, in one fsync'd write;
-     4. each file overwritten through the handle it was backed up from
-        (so the object backed up is the object written, and its hard links
-        stay), "done" records buffered.
+     4. each file overwritten by a worker through the handle it was
+        backed up from (so the object backed up is the object written, and
+        its hard links stay) and verified on it; then, in order, "done"
+        records buffered (a file found mapped is journaled "unchanged" and
+        replaced at the next boot).
    A kill in round 1 or 2 leaves backups no record names and an untouched
    destination; after round 3 each file's backup is on disk before the
    record that names it, and that before the file changes. A file that
@@ -30,7 +35,9 @@ typedef struct over_job {
   char *bp;             /* the backup BACKUP/files/N, made in round 1 */
   char num[24];         /* its N */
   char sum[48];
+  uint64_t n;           /* bytes written */
   int rc, started;      /* started: rc is the item's outcome already (pending) */
+  int mapped;           /* round 4: mapped by another process, for the main thread */
   plat_err e;
 } over_job;
 
@@ -49,30 +56,31 @@ over_batch *cr_over_new(run *r, plat_err *e) {
   return b;
 }
 
-/* Back up the open destination file f (bytes and all metadata) into a new
-   backup slot: a .part name, then renamed; flushed by the caller. *bp
-   gets the slot's path. */
-static int backup_file(run *r, plat_file *f, char *num, size_t numlen, char **bp, plat_err *e) {
-  char *part = (*bp = backup_slot(r, "files", num, numlen)) ? cr_suffixed(*bp, ".part") : NULL;
+/* Back up the open destination file f (bytes and all metadata) into the
+   backup slot bp: a .part name, then renamed; flushed by the caller. Runs
+   on a worker. */
+static int backup_file(plat_file *f, const char *bp, plat_err *e) {
+  char *part = bp ? cr_suffixed(bp, ".part") : NULL;
   int rc = part ? 0 : plat_fail(e, "(backup)", ENOMEM_CODE);
   plat_file *b = rc ? NULL : plat_open_write(part, PLAT_CREATE_NEW, e);
-  uint64_t n, h;
+  uint64_t n;
   plat_meta m;
   if (!b) rc = -1;
-  if (!rc) rc = copy_stream(f, b, &n, &h, e);
+  if (!rc) rc = plat_copy_data(f, b, &n, e);  /* not hashed: in the kernel where it can */
   if (b && plat_close(b, rc ? NULL : e) != 0) rc = -1;
   if (!rc && (rc = plat_fmeta_get(f, PLAT_META_ALL, &m, e)) == 0) {
-    rc = backup_meta_set(part, *bp, &m, e);
+    rc = backup_meta_set(part, bp, &m, e);
     plat_meta_free(&m);
   }
-  if (!rc) rc = plat_rename_new(part, *bp, e);
+  if (!rc) rc = plat_rename_new(part, bp, e);
   plat_err ignore;
   if (rc && b) plat_remove(part, &ignore);
   free(part);
   return rc;
 }
 
-/* Round 1 for job j: open both sides, back up the destination. */
+/* Round 1 for job j, on the main thread: open both sides, take a backup
+   slot (the backups are made by the workers, over_backup). */
 static void over_start(over_batch *b, over_job *j) {
   run *r = b->r;
   copy_item *it = j->it;
@@ -86,13 +94,25 @@ static void over_start(over_batch *b, over_job *j) {
   }
   if (!f) { plat_close(s, NULL); j->rc = -1; return; }
   j->s = s, j->f = f;
-  if ((j->rc = backup_file(r, f, j->num, sizeof j->num, &j->bp, &j->e)) != 0) {
-    plat_close(j->s, NULL), plat_close(j->f, NULL);
-    j->s = j->f = NULL;
-  }
+  if (!(j->bp = backup_slot(r, "files", j->num, sizeof j->num))) j->rc = plat_fail(&j->e, it->rel, ENOMEM_CODE);
 }
 
-/* Round 4 for job j (backed up, recorded): the overwrite itself. */
+static void over_backup(void *ud, size_t i) {
+  over_job *j = &((over_batch *)ud)->j[i];
+  if (!j->f || j->rc) return;
+  j->rc = backup_file(j->f, j->bp, &j->e);
+}
+
+/* After round 1: a job that failed lets go of its files. */
+static void over_drop(over_job *j) {
+  if (!j->rc || j->started) return;
+  plat_close(j->s, NULL), plat_close(j->f, NULL);
+  j->s = j->f = NULL;
+}
+
+/* Round 4 for job j (backed up, recorded), on a worker: the overwrite
+   itself. A file mapped by another process (its truncation failed, so
+   nothing changed) is left to the main thread (j->mapped, source open). */
 static int over_finish(over_batch *b, over_job *j) {
   run *r = b->r;
   copy_item *it = j->it;
@@ -106,12 +126,11 @@ static int over_finish(over_batch *b, over_job *j) {
   int wrote = !rc;
   if (!rc) rc = plat_rewind(f, e);
   if (!rc && (rc = copy_os.truncate(f, 0, e)) != 0 && r->o->at_boot && copy_os.in_use(e->code)) {
-    /* mapped by another process: the truncation, the first change, failed,
-       so nothing changed; journaled so, and replaced at the next boot */
     plat_close(f, NULL);
     plat_meta_free(&m);
-    if (cr_record(r, "unchanged", it->rel, NULL, 1, e) != 0 || plat_rewind(s, e) != 0) { plat_close(s, NULL); return -1; }
-    return copy_pending(r, it, b->d, it->rel + b->dirlen, s, j->sp, j->sum, sizeof j->sum, e);
+    j->s = s;
+    j->mapped = 1;
+    return 0;
   }
   if (!rc) rc = copy_os.copy_data(s, f, &n, &h, e);
   if (!rc) rc = copy_os.meta_set(f, what, &m, e);
@@ -124,8 +143,25 @@ static int over_finish(over_batch *b, over_job *j) {
   }
   if (plat_close(f, rc ? NULL : e) != 0) rc = -1;
   plat_meta_free(&m);
-  if (!rc) { r->s->bytes.copied += n; cr_sum_text(j->sum, sizeof j->sum, n, h); it->hash = h; it->written = n; it->hashed = 1; }
+  if (!rc) { j->n = n; cr_sum_text(j->sum, sizeof j->sum, n, h); it->hash = h; it->hashed = 1; }
   return rc;
+}
+
+static void over_fill(void *ud, size_t i) {
+  over_batch *b = ud;
+  over_job *j = &b->j[i];
+  if (j->f && !j->rc) j->rc = over_finish(b, j);
+}
+
+/* The end of a mapped file's job, on the main thread: the truncation,
+   the first change, failed, so nothing changed; journaled so, and
+   replaced at the next boot. */
+static int over_mapped(over_batch *b, over_job *j) {
+  run *r = b->r;
+  plat_file *s = j->s;
+  j->s = NULL;
+  if (cr_record(r, "unchanged", j->it->rel, NULL, 1, &j->e) != 0 || plat_rewind(s, &j->e) != 0) { plat_close(s, NULL); return -1; }
+  return copy_pending(r, j->it, b->d, j->it->rel + b->dirlen, s, j->sp, j->sum, sizeof j->sum, &j->e);
 }
 
 static void job_clear(over_job *j) {
@@ -168,12 +204,16 @@ int cr_over_run(over_batch *b, plat_err *fatal) {
     over_start(b, &b->j[i]);
     if (r->crashed) *fatal = b->j[i].e;  /* a test's crash in copy_pending */
   }
+  if (!r->crashed) plat_parallel(b->n, r->threads, over_backup, b);
+  for (size_t i = 0; i < b->n; i++) over_drop(&b->j[i]);
   if (!r->crashed && over_record(b, fatal) != 0) r->crashed = 1;  /* stop, as after a kill */
+  if (!r->crashed) plat_parallel(b->n, r->threads, over_fill, b);
   for (size_t i = 0; i < b->n; i++) {
     over_job *j = &b->j[i];
     if (r->crashed) { job_clear(j); continue; }  /* as a kill would leave it */
-    if (!j->started && !j->rc) j->rc = over_finish(b, j);
+    if (j->mapped) j->rc = over_mapped(b, j);
     if (r->crashed) { *fatal = j->e; job_clear(j); continue; }
+    if (!j->rc && !j->started) r->s->bytes.copied += j->n;
     if (!rc) rc = cr_item_result(r, j->it, j->rc, &j->e, j->sum, fatal);
     job_clear(j);
   }
