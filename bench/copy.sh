@@ -14,7 +14,7 @@
 # each, and the median of each column is printed with its ratio to cp -a.
 # SXSFIX_BASE=BIN times another build (before/after) in the same rounds.
 #   TMPDIR=/dev/shm FILES=5000 DIRS=250 TOTAL_MB=164 ROUNDS=5 bench/copy.sh
-# THREADS=N passes --threads N to sxsfix (default: its own, one per
+# THREADS=N passes --threads N to sxsfix and SXSFIX_BASE (default: their own, one per
 # processor). Data goes under ${TMPDIR:-/tmp}; it is removed afterwards.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -50,7 +50,7 @@ run_tool() {
     cp) cp -a "$2/." "$3/" ;;
     rsync) rsync -aAX "$2/" "$3/" ;;
     sxsfix) "$SXSFIX" copy "${thr[@]}" "$2" "$3" --backup "$3.bk" ;;
-    base) "$BASE" copy "$2" "$3" --backup "$3.bk" ;;
+    base) "$BASE" copy "${thr[@]}" "$2" "$3" --backup "$3.bk" ;;
   esac
 }
 

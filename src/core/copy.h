@@ -33,6 +33,8 @@ typedef struct copy_item {
   uint64_t hash;       /* apply: the copy_hash of the bytes written, when hashed */
   uint64_t written;    /* apply: how many bytes were written, when hashed */
   int hashed;
+  int verified;        /* apply: checked on its handle right after it was
+                          written (copy_opts.verify); copy_verify skips it */
   int timeonly;        /* plan: same size and contents, only the time differs */
   char *pending;       /* apply: the file was in use; its new contents are
                           in this name beside it (malloc'd), scheduled to
@@ -65,6 +67,10 @@ typedef struct copy_opts {
   void *check_ud;
   int threads;           /* apply: workers writing new files' contents (0 or 1:
                             one, in order; at most PLAT_MAX_THREADS) */
+  int verify;            /* apply: each file written is checked on its handle
+                            right after (size and metadata, as copy_verify
+                            would after opening it again; not with
+                            verify_full); copy_verify then skips it */
   int verify_full;       /* verify: read a file this run wrote back (its hash
                             against the one of the bytes written); 0: its
                             size on the handle against the bytes written

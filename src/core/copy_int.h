@@ -106,7 +106,13 @@ typedef struct run {
   unsigned long nbk;    /* backups made: BACKUP/files/N, BACKUP/dirs/N */
   int crashed;
   int threads;          /* workers for new files' contents (1: in order) */
+  int verify;           /* check each file written on its handle (copyverify.c) */
+  int64_t prec;         /* then: the time precision of src and dst */
+  const char *dst_given; /* dst as the caller gave it (verify's messages) */
 } run;
+/* A file just written, checked on its open handle f against m, the
+   metadata it was given (copyverify.c); a difference sets it->error. */
+int cr_verify_written(run *r, copy_item *it, plat_file *f, const plat_meta *m, plat_err *e);
 /* A journal record, then copy_os.checkpoint (a test's crash sets crashed). */
 int cr_record(run *r, const char *verb, const char *rel, const char *arg, int how, plat_err *e);
 /* Metadata for a new or overwritten item (the source's, on its open
@@ -128,5 +134,18 @@ int cr_batch_add(new_batch *b, copy_item *it, char *sp, plat_err *fatal);
 /* Finish every file in the batch; -1 on a fatal error or crash. */
 int cr_batch_run(new_batch *b, plat_err *fatal);
 void cr_batch_free(new_batch *b);
+/* Changed files (copyover.c): a batch of one folder's changed files,
+   backed up, made durable and journaled together, then overwritten. */
+typedef struct over_batch over_batch;
+over_batch *cr_over_new(run *r, plat_err *e);
+int cr_over_add(over_batch *b, copy_item *it, char *sp, plat_err *fatal);
+int cr_over_run(over_batch *b, plat_err *fatal);
+void cr_over_free(over_batch *b);
+/* BACKUP/KIND/N for the next backup (malloc'd); *num gets N as text. */
+char *backup_slot(run *r, const char *kind, char *num, size_t len);
+/* A changed file that another process holds, written beside it and
+   scheduled to replace it at the next boot (copyapply.c); closes s. */
+int copy_pending(run *r, copy_item *it, plat_dirh *d, const char *leaf, plat_file *s, const char *sp,
+                 char *sum, size_t sumlen, plat_err *e);
 
 #endif

@@ -1,14 +1,16 @@
 /* copyapply.c: carry out a copy plan on the destination's folder handles:
    new files through a temporary name (copynew.c, on a worker pool),
-   changed files backed up then overwritten in place (hard links stay),
+   changed files backed up then overwritten in place (hard links stay;
+   copyover.c),
    metadata from the source (or a template's security), every existing
    folder's metadata backed up before anything is created in it, folders'
    metadata after their contents, every change journaled first.
 
    What one file costs (POSIX; strace of a new 33 KB file with one user
-   xattr, tmpfs to tmpfs; 200 such files in 2 folders: 6,213 calls, 31 a
-   file with plan and verification, 34 before the batched journal and the
-   verification without read-back), and why:
+   xattr, tmpfs to tmpfs; 200 such files in 2 folders: 5,100 calls, 25 a
+   file with plan and verification; 31 before verification on the write's
+   handle, 34 before the batched journal and the verification without
+   read-back), and why:
      apply, a new file (17 calls; 19 before, 29 before that):
        open the source                       1  read through one handle
        journal "create" and "new"            0  a batch of up to 32 files of
@@ -35,17 +37,27 @@
                                                 when they differ; the list
                                                 removes inherited extras
        close, close, rename                  3  rename without replace
-     verify (10 calls; 11 before, 18 before that): open, fstat ×2 (a
-       regular file; its size against the bytes written: the bytes are
-       not read back, `--verify full` reads and hashes them, see
-       copyverify.c), the source's lstat, list, get, the destination's
-       fstat, list, get, close.
+     verify (4 calls; 10 before, 18 before that): on the handle just
+       written, before it is closed (copyverify.c cr_verify_written):
+       fstat (its size against the bytes written), then fstat, list, get
+       (its metadata against what it was given from the source's handle).
+       The bytes are not read back; `--verify full` opens each file again
+       and hashes it (copy_verify).
      plan: the source's lstat (the destination folder's listing covers
        what exists there).
-     an overwritten file adds its backup (open, copy, fsync, metadata,
-       rename) and an fsync'd "overwrite" record: the backup is on disk
-       before the file changes. No fsync per new file: a rollback after a
-       kill needs the records in the file, not on the disk.
+     an overwritten file (about 46 calls with plan and verification; 56
+       before the batches): the plan's lstat of both sides (and, same
+       size with another time, both read to compare), its backup (open,
+       copy, close, metadata read on the handle and set on the backup by
+       path, rename: 13), the overwrite (13) and the verification (4).
+       Backed up, flushed and journaled a batch of up to 32 files of one
+       folder at a time (copyover.c): the backups made durable by one
+       syncfs, then their "overwrite" records in one fsync'd write, then
+       the files overwritten: the backup is on disk before the record
+       that names it, and that before the file changes (2 flushes a
+       batch, where there were 2 a file). No flush per new file: a
+       rollback after a kill needs the records in the file, not on the
+       disk.
    copy_file_range is not used for the bytes: every written file is
    hashed for the journal and the verification, so the bytes pass through
    memory once anyway. On ntfs-3g each call on the destination is a FUSE
@@ -133,7 +145,7 @@ int cr_record(run *r, const char *verb, const char *rel, const char *arg, int sy
 }
 
 /* BACKUP/KIND/N for the next backup; *num gets N as text. */
-static char *backup_slot(run *r, const char *kind, char *num, size_t len) {
+char *backup_slot(run *r, const char *kind, char *num, size_t len) {
   snprintf(num, len, "%lu", ++r->nbk);
   char *k = copy_join(r->backup, kind), *p = k ? copy_join(k, num) : NULL;
   free(k);
@@ -159,30 +171,6 @@ plat_file *cr_open_source(run *r, const copy_item *it, const char *sp, plat_err 
     return NULL;
   }
   return s;
-}
-
-/* Back up the open destination file f (bytes and all metadata) into a new
-   backup slot: a .part name, flushed, then renamed. */
-static int backup_file(run *r, plat_file *f, char *num, size_t numlen, plat_err *e) {
-  char *bp = backup_slot(r, "files", num, numlen), *part = bp ? cr_suffixed(bp, ".part") : NULL;
-  int rc = part ? 0 : plat_fail(e, "(backup)", ENOMEM_CODE);
-  plat_file *b = rc ? NULL : plat_open_write(part, PLAT_CREATE_NEW, e);
-  uint64_t n, h;
-  plat_meta m;
-  if (!b) rc = -1;
-  if (!rc) rc = copy_stream(f, b, &n, &h, e);
-  if (!rc) rc = plat_sync(b, e);
-  if (b && plat_close(b, rc ? NULL : e) != 0) rc = -1;
-  if (!rc && (rc = plat_fmeta_get(f, PLAT_META_ALL, &m, e)) == 0) {
-    rc = backup_meta_set(part, bp, &m, e);
-    plat_meta_free(&m);
-  }
-  if (!rc) rc = plat_rename_new(part, bp, e);
-  plat_err ignore;
-  if (rc && b) plat_remove(part, &ignore);
-  free(part);
-  free(bp);
-  return rc;
 }
 
 /* The metadata an in-place overwrite would leave: the source's, with the
@@ -211,7 +199,7 @@ static int pending_meta(run *r, plat_dirh *d, const char *leaf, plat_file *s, co
    from the source s (open and checked; closed here), then scheduled to
    replace LEAF at the next boot. The file itself is not touched now. */
 #define PENDING_TRIES 16
-static int copy_pending(run *r, copy_item *it, plat_dirh *d, const char *leaf, plat_file *s, const char *sp,
+int copy_pending(run *r, copy_item *it, plat_dirh *d, const char *leaf, plat_file *s, const char *sp,
                         char *sum, size_t sumlen, plat_err *e) {
   char tmp[1100], arg[64], id[48];
   plat_file *f = NULL;
@@ -268,51 +256,6 @@ static int copy_pending(run *r, copy_item *it, plat_dirh *d, const char *leaf, p
   free(folder), free(from), free(to);
   plat_meta_free(&m);
   if (!rc) { r->s->pending++; r->s->bytes.copied += n; cr_sum_text(sum, sumlen, n, h); it->hash = h; it->written = n; it->hashed = 1; }
-  return rc;
-}
-
-/* A changed file: opened once, backed up from that handle, journaled, then
-   overwritten in place through the same handle (so the object backed up is
-   the object written, and its hard links stay). One that another process
-   holds (it cannot be opened for writing, or, mapped, truncated) is
-   replaced at the next boot instead (copy_pending). */
-static int copy_over(run *r, copy_item *it, const char *sp, char *sum, size_t sumlen, plat_err *e) {
-  const char *leaf;
-  plat_dirh *d = copy_walk_parent(&r->w, it->rel, &leaf, e);
-  if (!d) return -1;
-  plat_file *s = cr_open_source(r, it, sp, e), *f = s ? copy_os.open_write(d, leaf, PLAT_OPEN_EXISTING, e) : NULL;
-  if (!f && s && r->o->at_boot && copy_os.in_use(e->code)) return copy_pending(r, it, d, leaf, s, sp, sum, sumlen, e);
-  if (!f) { plat_close(s, NULL); return -1; }
-  char num[24];
-  plat_meta m = {0};
-  unsigned what;
-  uint64_t n = 0, h = 0;
-  int rc = backup_file(r, f, num, sizeof num, e);
-  if (!rc) rc = cr_record(r, "overwrite", it->rel, num, 1, e);
-  if (!rc) rc = cr_source_meta(r, s, sp, 0, 1, &m, &what, e);  /* before touching the destination */
-  int wrote = !rc;
-  if (!rc) rc = plat_rewind(f, e);
-  if (!rc && (rc = copy_os.truncate(f, 0, e)) != 0 && r->o->at_boot && copy_os.in_use(e->code)) {
-    /* mapped by another process: the truncation, the first change, failed,
-       so nothing changed; journaled so, and replaced at the next boot */
-    plat_close(f, NULL);
-    plat_meta_free(&m);
-    if (cr_record(r, "unchanged", it->rel, NULL, 1, e) != 0 || plat_rewind(s, e) != 0) { plat_close(s, NULL); return -1; }
-    return copy_pending(r, it, d, leaf, s, sp, sum, sumlen, e);
-  }
-  if (!rc) rc = copy_os.copy_data(s, f, &n, &h, e);
-  if (!rc) rc = copy_os.meta_set(f, what, &m, e);
-  plat_close(s, NULL);
-  if (rc && wrote && !r->crashed) {  /* put the original back at once; the journal covers a failure here */
-    char *k = copy_join(r->backup, "files"), *bp = k ? copy_join(k, num) : NULL;
-    plat_err ignore;
-    if (bp) copy_restore_into(bp, f, &ignore);
-    free(bp);
-    free(k);
-  }
-  if (plat_close(f, rc ? NULL : e) != 0) rc = -1;
-  plat_meta_free(&m);
-  if (!rc) { r->s->bytes.copied += n; cr_sum_text(sum, sumlen, n, h); it->hash = h; it->written = n; it->hashed = 1; }
   return rc;
 }
 
@@ -392,7 +335,8 @@ int cr_item_result(run *r, copy_item *it, int rc, const plat_err *e, const char 
 
 static int apply_items(run *r, copy_plan *p, plat_err *fatal) {
   new_batch *b = cr_batch_new(r, fatal);
-  if (!b) return -1;
+  over_batch *ob = b ? cr_over_new(r, fatal) : NULL;
+  if (!ob) { cr_batch_free(b); return -1; }
   int rc = 0;
   for (size_t i = 0; i < p->n && !rc; i++) {
     copy_item *it = &p->items[i];
@@ -407,20 +351,21 @@ static int apply_items(run *r, copy_plan *p, plat_err *fatal) {
     char *sp = copy_join(r->src, it->rel);
     plat_err e;
     if (!sp) { rc = plat_fail(fatal, it->rel, ENOMEM_CODE); break; }
-    if (it->type == PLAT_FILE && it->action == CA_NEW) { rc = cr_batch_add(b, it, sp, fatal); continue; }
-    if ((rc = cr_batch_run(b, fatal)) != 0) { free(sp); break; }  /* everything in order before this item */
-    char sum[48] = "";
-    int irc;
-    if (it->type == PLAT_DIR)
-      irc = it->action == CA_SAME ? backup_dir(r, it->rel, &e) : *it->rel ? make_dir(r, it->rel, &e) : 0;
-    else
-      irc = copy_over(r, it, sp, sum, sizeof sum, &e);
+    /* everything in order before this item: the other kind's batch first */
+    int isfile = it->type == PLAT_FILE;
+    if ((rc = isfile && it->action == CA_NEW ? 0 : cr_batch_run(b, fatal)) != 0 ||
+        (rc = isfile && it->action != CA_NEW ? 0 : cr_over_run(ob, fatal)) != 0) { free(sp); break; }
+    if (isfile && it->action == CA_NEW) { rc = cr_batch_add(b, it, sp, fatal); continue; }
+    if (isfile) { rc = cr_over_add(ob, it, sp, fatal); continue; }
+    int irc = it->action == CA_SAME ? backup_dir(r, it->rel, &e) : *it->rel ? make_dir(r, it->rel, &e) : 0;
     free(sp);
     if (r->crashed) { *fatal = e; rc = -1; break; }
-    rc = cr_item_result(r, it, irc, &e, sum, fatal);
+    rc = cr_item_result(r, it, irc, &e, "", fatal);
   }
   if (!rc) rc = cr_batch_run(b, fatal);
+  if (!rc) rc = cr_over_run(ob, fatal);
   cr_batch_free(b);
+  cr_over_free(ob);
   return rc;
 }
 
@@ -527,6 +472,8 @@ int copy_apply(const char *src, const char *dst, const copy_opts *o, copy_plan *
   if (!rc) rc = rootnew ? root_path(dst, &adst, &missing, e) : plat_realpath(dst, &adst, e);
   if (!rc && rootnew && !missing) rootnew = 0;  /* there after all (made since the plan) */
   if (!rc) rc = plat_realpath(o->backup, &abk, e);
+  r.verify = o->verify && !o->verify_full;
+  r.dst_given = dst;
   if (!rc) {
     char *f = copy_join(abk, "files"), *d = copy_join(abk, "dirs");
     rc = f && d ? 0 : plat_fail(e, abk, ENOMEM_CODE);
@@ -544,6 +491,7 @@ int copy_apply(const char *src, const char *dst, const copy_opts *o, copy_plan *
     if (rootnew) rc = make_root(&r, missing, rootid, sizeof rootid, e);
     plat_info st;
     if (!rc) rc = copy_walk_open(&r.w, adst, e);
+    if (!rc && r.verify) r.prec = copy_precision(src, dst);
     if (!rc && (rc = plat_dirh_stat(r.w.h[0], NULL, &st, e)) == 0 && !rootnew) journal_id(&st, rootid, sizeof rootid);
     if (!rc) rc = cr_record(&r, "root", "", rootid, 0, e);
     if (!rc && o->service) rc = cr_record(&r, "service", o->service, NULL, 1, e);

@@ -106,6 +106,8 @@ static void job_fill(void *ud, size_t i) {
   j->rc = copy_os.copy_data(j->s, j->f, &j->n, &j->h, &j->e);
   if (!j->rc) j->rc = cr_source_meta(b->r, j->s, j->sp, 1, 1, &m, &what, &j->e);
   if (!j->rc) j->rc = copy_os.meta_set(j->f, what, &m, &j->e);
+  j->it->written = j->n;
+  if (!j->rc && b->r->verify) cr_verify_written(b->r, j->it, j->f, &m, &j->e);
   plat_meta_free(&m);
   plat_close(j->s, NULL);
   j->s = NULL;

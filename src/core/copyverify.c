@@ -52,6 +52,9 @@ static void mismatch(copy_item *it, const char *dp, const char *what) {
   if ((it->error = malloc(n))) snprintf(it->error, n, "%s: verify: %s", dp, what);
 }
 
+static void compare_meta(const copy_opts *o, const plat_meta *tmpl, int64_t prec, copy_item *it,
+                         const plat_meta *ms, plat_meta *md, const char *dp);
+
 /* Compare one file, open (fd, read through the destination's folder
    handles; a file replaced at the next boot: its replacement; closed
    here); sets it->error on a difference. Runs on a worker. */
@@ -80,27 +83,58 @@ static int verify_file(const copy_opts *o, const plat_meta *tmpl, int64_t prec, 
   rc = plat_fmeta_get(fd, PLAT_META_ALL, &md, e);
   plat_close(fd, NULL);
   if (rc != 0) { plat_meta_free(&ms); return -1; }
+  compare_meta(o, tmpl, prec, it, &ms, &md, dp);
+  plat_meta_free(&ms);
+  plat_meta_free(&md);
+  return 0;
+}
+
+/* A file this run just wrote, on its open handle f, against m, the
+   metadata it was given from its source's handle: what copy_verify would
+   check after opening it again (the size against the bytes written, then
+   the metadata). it->verified tells copy_verify it is done. */
+int cr_verify_written(run *r, copy_item *it, plat_file *f, const plat_meta *m, plat_err *e) {
+  plat_info st;
+  plat_meta md;
+  char *dp = copy_join(r->dst_given, it->rel);
+  if (!dp) return plat_fail(e, it->rel, ENOMEM_CODE);
+  int rc = plat_fstat(f, &st, e);
+  if (!rc && st.size != it->written) mismatch(it, dp, "size differs from the bytes written");
+  else if (!rc && (rc = plat_fmeta_get(f, PLAT_META_ALL, &md, e)) == 0) {
+    compare_meta(r->o, &r->tmpl, r->prec, it, m, &md, dp);
+    plat_meta_free(&md);
+  }
+  if (rc) mismatch(it, dp, e->msg);
+  it->verified = 1;
+  free(dp);
+  return 0;
+}
+
+/* The destination's metadata md (as read; changed here) against the
+   source's ms; sets it->error on the first difference. */
+static void compare_meta(const copy_opts *o, const plat_meta *tmpl, int64_t prec, copy_item *it,
+                         const plat_meta *ms, plat_meta *md, const char *dp) {
   const char *x;
   char buf[160];
   /* On ntfs-3g, mode and owner are a view of the NT descriptor: with a
      template's (or a kept) descriptor they differ from the source's by
      design. From a source without one they were set from the mode, so the
      descriptor ntfs-3g derived is not the source's to compare. */
-  int nt = find(&md, plat_meta_ntsd_name()) != NULL, view = nt && o->template;
-  if (nt && !find(&ms, plat_meta_ntsd_name())) drop(&md, plat_meta_ntsd_name());
-  if (!it->timeonly && !copy_time_eq(ms.mtime_ns, md.mtime_ns, prec)) mismatch(it, dp, "modification time differs");
-  else if (!view && (ms.mode & 07777) != (md.mode & 07777)) mismatch(it, dp, "mode differs");
-  else if (!view && (ms.uid != md.uid || ms.gid != md.gid)) mismatch(it, dp, "owner or group differs");
-  else if ((ms.attrs & 7) != (md.attrs & 7)) mismatch(it, dp, "attributes (read-only, hidden, system) differ");
-  else if ((x = xdiff(&ms, &md, PLAT_META_XATTRS)) != NULL) {
+  int nt = find(md, plat_meta_ntsd_name()) != NULL, view = nt && o->template;
+  if (nt && !find(ms, plat_meta_ntsd_name())) drop(md, plat_meta_ntsd_name());
+  if (!it->timeonly && !copy_time_eq(ms->mtime_ns, md->mtime_ns, prec)) mismatch(it, dp, "modification time differs");
+  else if (!view && (ms->mode & 07777) != (md->mode & 07777)) mismatch(it, dp, "mode differs");
+  else if (!view && (ms->uid != md->uid || ms->gid != md->gid)) mismatch(it, dp, "owner or group differs");
+  else if ((ms->attrs & 7) != (md->attrs & 7)) mismatch(it, dp, "attributes (read-only, hidden, system) differ");
+  else if ((x = xdiff(ms, md, PLAT_META_XATTRS)) != NULL) {
     snprintf(buf, sizeof buf, "%s differs", x);
     mismatch(it, dp, buf);
-  } else if (!o->template && (x = xdiff(&ms, &md, PLAT_META_SECURITY)) != NULL) {
+  } else if (!o->template && (x = xdiff(ms, md, PLAT_META_SECURITY)) != NULL) {
     snprintf(buf, sizeof buf, "security %s differs", x);
     mismatch(it, dp, buf);
   } else if (o->template && it->action == CA_NEW) {
     for (size_t i = 0; i < tmpl->nx && !it->error; i++) {
-      const plat_xattr *t = &tmpl->x[i], *d = find(&md, t->name);
+      const plat_xattr *t = &tmpl->x[i], *d = find(md, t->name);
       size_t nl = strlen(t->name);
       if (nl > 8 && strcmp(t->name + nl - 8, "_default") == 0) continue;
       if (!d || d->len != t->len || memcmp(d->value, t->value, t->len) != 0) {
@@ -109,9 +143,6 @@ static int verify_file(const copy_opts *o, const plat_meta *tmpl, int64_t prec, 
       }
     }
   }
-  plat_meta_free(&ms);
-  plat_meta_free(&md);
-  return 0;
 }
 
 /* One folder's files at a time: opened in order on the walk, compared by
@@ -160,6 +191,7 @@ long copy_verify(const char *src, const char *dst, const copy_opts *o, copy_plan
     copy_item *it = &p->items[i];
     if (it->type != PLAT_FILE || it->failed) continue;
     if (it->action != CA_NEW && it->action != CA_CHANGED && it->action != CA_SAME) continue;
+    if (it->verified) continue;  /* checked on its handle as it was written */
     const char *sl = strrchr(it->rel, '/');
     size_t dl = sl ? (size_t)(sl - it->rel) + 1 : 0;
     if (b->n && (b->n == (size_t)(threads > 1 ? VBATCH : 1) || dl != dirlen || strncmp(dir, it->rel, dl) != 0))

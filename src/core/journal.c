@@ -44,12 +44,14 @@
 **                       identity ID (flushed); it is about to be filled and
 **                       scheduled to replace REL at the next boot (Windows'
 **                       PendingFileRenameOperations); REL is not touched
-**   unchanged REL       the overwrite of REL just above did not happen: REL
+**   unchanged REL       the overwrite of REL recorded last did not happen: REL
 **                       is mapped by another process (its truncation, the
 **                       first change, failed); nothing to undo (format 3;
 **                       a "pending" record for REL follows)
 **   done REL [SUM]      the item was written; for a file SUM is SIZE:HASH,
-**                       its size and 64-bit content hash (hex)
+**                       its size and 64-bit content hash (hex); it belongs
+**                       to the latest record of REL (within the last 128:
+**                       a batch's records come before its "done" records)
 **   failed REL          the item failed (it was put back at once)
 **   end ok|failed:N     the run finished (N items failed)
 **   undo L              rollback: about to undo the record on line L
@@ -69,10 +71,14 @@
 ** the destination changes; the others survive a killed process.
 **
 ** Records are written before the change they describe, each in the write
-** that precedes it (one write(2) per change: "done" and "failed" wait in
-** memory and go out with the next one); "dirmeta", "overwrite",
-** "pending", "unchanged", "service" and "end" are also fsync'd, so a
-** file's backup is on disk before the file is overwritten.
+** that precedes it ("done" and "failed" wait in memory and go out with the
+** next write; a batch of up to 32 files of one folder has its "create",
+** "new" and "overwrite" records in one write each); "dirmeta",
+** "overwrite", "pending", "unchanged", "service" and "end" are also
+** fsync'd. A batch's backups are made durable (one syncfs on POSIX)
+** before its "overwrite" records are written, so a file's backup is on
+** disk before the record that names it, and that before the file is
+** overwritten.
 **
 ** Format 3 added "pending", "unchanged" and "service" (and later
 ** "create", "createdir", "createpending", "createparent" and "mkparent",
@@ -286,6 +292,15 @@ static int is_pending(const char *s) {
 }
 
 /* Append r to the growing array *rs; on no memory it is freed, -1. */
+/* The latest record of rel among the last BATCH_REACH: a batch writes
+   the records of up to 32 files (two each) before their "done" records. */
+#define BATCH_REACH 128
+static journal_rec *latest(journal_rec *rs, size_t n, const char *rel) {
+  for (size_t i = n, k = 0; i-- > 0 && k < BATCH_REACH; k++)
+    if (!strcmp(rs[i].rel, rel)) return &rs[i];
+  return NULL;
+}
+
 static int add_journal_rec(journal_rec **rs, size_t *n, size_t *cap, journal_rec r) {
   if (*n == *cap) {
     size_t c = *cap ? *cap * 2 : 64;
@@ -320,11 +335,13 @@ static int parse(journal_log *b, char *text, int v3, journal_rec **out, size_t *
       for (size_t i = n; i-- > 0;)
         if (rs[i].line == l) { if (line[4]) rs[i].undone = 1; else rs[i].undo = 1; break; }
     } else if (!strcmp(line, "done")) {
-      if (n && !strcmp(rs[n - 1].rel, rel) && arg) rs[n - 1].sum = arg;
-    } else if (!strcmp(line, "unchanged")) {  /* the overwrite just above did not happen */
-      if (!v3 || !n || strcmp(rs[n - 1].verb, "overwrite") || strcmp(rs[n - 1].rel, rel))
-        { free(rs); return bad(e, b->path, lineno, "expected right after the overwrite record of its file (format 3):", line); }
-      rs[n - 1].undone = 1;
+      journal_rec *o = latest(rs, n, rel);
+      if (o && arg) o->sum = arg;
+    } else if (!strcmp(line, "unchanged")) {  /* the overwrite of its file did not happen */
+      journal_rec *o = latest(rs, n, rel);
+      if (!v3 || !o || strcmp(o->verb, "overwrite"))
+        { free(rs); return bad(e, b->path, lineno, "expected after the overwrite record of its file (format 3):", line); }
+      o->undone = 1;
     } else if (!strcmp(line, "service")) {
       if (!v3 || !b->dst || !b->rootid || arg || !is_service(rel)) { free(rs); return bad(e, b->path, lineno, "expected a service's name after the root record (format 3) in", line); }
       if (add_journal_rec(&rs, &n, &cap, (journal_rec){ lineno, line, rel, NULL, NULL, 0, 0 }) != 0) return plat_fail(e, b->path, ENOMEM_CODE);

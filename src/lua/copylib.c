@@ -115,6 +115,7 @@ static int apply_opts(lua_State *L, int arg, const char *src, copy_opts *o) {
                 arg, "verify must be true, false or \"full\"");
   int verify = lua_toboolean(L, -1);
   o->verify_full = vt == LUA_TSTRING;
+  o->verify = verify;
   lua_getfield(L, arg, "at_boot");
   o->at_boot = lua_toboolean(L, -1);
   lua_getfield(L, arg, "service");  /* the string stays referenced by the options table */

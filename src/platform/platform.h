@@ -294,6 +294,11 @@ int plat_write(plat_file *f, const void *buf, size_t len, plat_err *e);
 int plat_truncate(plat_file *f, uint64_t size, plat_err *e);
 /* Flush to stable storage (fsync / FlushFileBuffers). */
 int plat_sync(plat_file *f, plat_err *e);
+/* The n files at paths (in one folder) on disk with their names, in as
+   few calls as the platform allows: POSIX one syncfs of their file system
+   (FUSE, where only an fsync reaches the daemon: each file fsync'd);
+   Windows each file flushed. */
+int plat_sync_paths(const char *const *paths, size_t n, plat_err *e);
 /* Close; f NULL is fine, e NULL ignores the error. Reports a late write error. */
 int plat_close(plat_file *f, plat_err *e);
 /* Copy from src's position to its end into dst, in the kernel when it can

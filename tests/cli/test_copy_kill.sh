@@ -21,8 +21,11 @@ printf 'deep' >s/b/three.txt
 setfattr -n user.sxsfix.test -v source s/a/one.txt s/a/new1.txt
 printf 'old' >d0/a/one.txt
 setfattr -n user.sxsfix.test -v old d0/a/one.txt
+# a second changed file in the same folder: one batch of overwrites
+printf 'two, new' >s/a/two.txt
+printf 'two, the old contents' >d0/a/two.txt
 cp -a s/a/keep.txt d0/a/keep.txt
-touch -d '2001-02-03 04:05:06' d0/a/one.txt d0/a d0
+touch -d '2001-02-03 04:05:06' d0/a/one.txt d0/a/two.txt d0/a d0
 
 # snap DIR: every entry's name, type, size, mode, mtime, contents and xattrs
 snap() {

@@ -103,6 +103,42 @@ static void verify_written_and_full(void **state) {
   copy_plan_free(&p);
 }
 
+/* A file system that keeps another time than it was given. */
+static int meta_set_late(plat_file *f, unsigned what, const plat_meta *m, plat_err *e) {
+  plat_meta late = *m;
+  late.mtime_ns += 5000000000LL;
+  return plat_fmeta_set(f, what, &late, e);
+}
+
+/* With verify, each file written (new, or overwritten in place) is
+   checked on its handle right after the write: a time the file system did
+   not keep is found there, and copy_verify does not open it again. */
+static void verify_on_the_handle(void **state) {
+  (void)state;
+  th_put(S, "n/new.txt", "new", T1);
+  th_put(S, "n/old.txt", "changed", T1 + 500);
+  th_put(D, "n/old.txt", "original", T1);
+  copy_opts o = {0};
+  o.verify = 1;
+  o.threads = 2;
+  copy_plan p;
+  copy_summary s;
+  plat_err e;
+  copy_os.meta_set = meta_set_late;
+  int rc = run_copy(&o, &p, &s, &e);
+  copy_os.meta_set = plat_fmeta_set;
+  assert_int_equal(rc, 0);
+  assert_int_equal(s.files.copied, 2);
+  for (int i = 0; i < 2; i++) {
+    const copy_item *it = item(&p, i ? "n/old.txt" : "n/new.txt");
+    assert_true(it->verified);
+    assert_non_null(it->error);
+    assert_non_null(strstr(it->error, "modification time differs"));
+  }
+  assert_int_equal(copy_verify(S, D, &o, &p, &e), 2);
+  copy_plan_free(&p);
+}
+
 static void plan_reasons_and_compare(void **state) {
   (void)state;
   th_put(S, "same.txt", "abc", T1);
@@ -403,35 +439,50 @@ static void fault_crash_new_root(void **state) {
   }
 }
 
+/* Changed files are overwritten in batches of one folder's files, after
+   the batch's "overwrite" records: stopped at the second record of k/'s
+   batch, nothing is overwritten yet; stopped at m/'s record, k/'s files
+   are. Either way the rollback puts every original back. */
 static void fault_crash_then_rollback(void **state) {
-  (void)state;
-  plat_meta orig;
-  old_destination(&orig);
-  plat_meta_free(&orig);
-  int (*keep)(const char *, const char *) = copy_os.checkpoint;
-  copy_os.checkpoint = crash_checkpoint;
-  crash_after = 2;
-  copy_opts o = {0};
-  o.threads = workers;
-  copy_plan p;
-  copy_summary s;
-  plat_err e;
-  assert_int_equal(run_copy(&o, &p, &s, &e), -1);
-  copy_os.checkpoint = keep;
-  assert_non_null(strstr(e.msg, "stopped"));
-  char *t = th_get(D, "k/f.bin");
-  assert_string_equal(t, "new bytes");  /* the first overwrite happened */
-  free(t);
-  copy_plan_free(&p);
-  copy_rollback_stats st;
-  assert_int_equal(copy_rollback(th_join(B, "journal.txt"), &st, &e), 0);
-  assert_int_equal(st.failed, 0);
-  t = th_get(D, "k/f.bin");
-  assert_string_equal(t, "original bytes, longer than the new ones");
-  free(t);
-  t = th_get(D, "k/g.bin");
-  assert_string_equal(t, "g original");
-  free(t);
+  for (int at = 2; at <= 3; at++) {
+    plat_meta orig;
+    old_destination(&orig);
+    plat_meta_free(&orig);
+    th_put(D, "m/x.bin", "x original", T1);
+    th_put(S, "m/x.bin", "x new", T1 + 500);
+    int (*keep)(const char *, const char *) = copy_os.checkpoint;
+    copy_os.checkpoint = crash_checkpoint;
+    crash_after = at;
+    copy_opts o = {0};
+    o.threads = workers;
+    o.backup = th_join(*state, at == 2 ? "bk-2" : "bk-3");
+    copy_plan p;
+    copy_summary s;
+    plat_err e;
+    assert_int_equal(copy_plan_build(S, D, &o, &p, &e), 0);
+    assert_int_equal(copy_apply(S, D, &o, &p, &s, &e), -1);
+    copy_os.checkpoint = keep;
+    assert_non_null(strstr(e.msg, "stopped"));
+    char *t = th_get(D, "k/f.bin");
+    assert_string_equal(t, at == 2 ? "original bytes, longer than the new ones" : "new bytes");
+    free(t);
+    t = th_get(D, "m/x.bin");
+    assert_string_equal(t, "x original");
+    free(t);
+    copy_plan_free(&p);
+    copy_rollback_stats st;
+    assert_int_equal(copy_rollback(th_join(o.backup, "journal.txt"), &st, &e), 0);
+    assert_int_equal(st.failed, 0);
+    t = th_get(D, "k/f.bin");
+    assert_string_equal(t, "original bytes, longer than the new ones");
+    free(t);
+    t = th_get(D, "k/g.bin");
+    assert_string_equal(t, "g original");
+    free(t);
+    t = th_get(D, "m/x.bin");
+    assert_string_equal(t, "x original");
+    free(t);
+  }
 }
 
 static void rollback_rejects_bad_journal(void **state) {
@@ -751,6 +802,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(copies_tree_data_and_times, setup, teardown),
     cmocka_unit_test_setup_teardown(verify_written_and_full, setup, teardown),
+    cmocka_unit_test_setup_teardown(verify_on_the_handle, setup, teardown),
     cmocka_unit_test_setup_teardown(plan_reasons_and_compare, setup, teardown),
     cmocka_unit_test_setup_teardown(posix_xattrs_acl_mode, setup, teardown),
     cmocka_unit_test_setup_teardown(security_descriptor_roundtrip, setup, teardown),

@@ -83,6 +83,15 @@ int plat_sync(plat_file *f, plat_err *e) {
   return FlushFileBuffers(f->h) ? 0 : w_fail(e, f->path);
 }
 
+int plat_sync_paths(const char *const *paths, size_t n, plat_err *e) {
+  for (size_t i = 0; i < n; i++) {  /* each flushed: a volume flush needs the volume's handle */
+    plat_file *f = open_aux(paths[i], GENERIC_WRITE, OPEN_EXISTING, e);
+    int rc = f ? plat_sync(f, e) : -1;
+    if (plat_close(f, rc ? NULL : e) != 0 || rc) return -1;
+  }
+  return 0;
+}
+
 int plat_close(plat_file *f, plat_err *e) {
   if (!f) return 0;
   plat_err ignore;
