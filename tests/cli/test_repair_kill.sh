@@ -55,7 +55,7 @@ for cpus in 0 0,1; do
     fi
   done
   check "processors $cpus: the repair was killed at each of its changes (every $step: $kills), then completed (exit $code)" \
-    test "$kills" -ge 20 -a "$completed" -gt 0 -a "$code" = 0
+    test "$((kills * step))" -ge 40 -a "$completed" -gt 0 -a "$code" = 0
   check "processors $cpus: after every kill, the rollback leaves the image exactly as before" test "$bad" = 0
   check "processors $cpus: the completed repair filled the stack folder" test -n "$(ls -A "$r/Windows/WinSxS/$STACK")"
   sx --root "$r" rollback --last >"$tmp/rb.out" 2>&1
