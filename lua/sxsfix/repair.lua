@@ -137,6 +137,7 @@ M.steps = {
       -- a plan by a standard user makes an ordinary one.
       ok, err = staging.check_work(work)  -- a read-only volume: said so, before any write
       if not ok then return steps.stop(ctx, "refused", err) end
+      r.work, r.work_made = work, not fs.stat(work)  -- made here: removed at the end when empty
       local code
       if ctx.opts.apply or host.elevated() then ok, err, code = private.folder(work)
       else ok, err, code = fs.mkdirs(work) end

@@ -12,7 +12,8 @@
 --   staging.space(work, need, what)   -> true | nil, reason
 --   staging.snapshot(listing, ssu, cab) -> path | nil, err, class
 --   staging.expanded_size(cab)        -> bytes | nil, err
---   staging.finish(r, keep)           -> the kept folder | nil (removes the staging)
+--   staging.finish(r, keep)           -> the kept folder | nil (removes the staging, and
+--                                        the work folder r.work when r.work_made and empty)
 local fs = require "sxsfix.fs"
 local expand = require "sxsfix.expand"
 local stack = require "sxsfix.stack"
@@ -159,13 +160,17 @@ function M.expanded_size(cab)
   return n
 end
 
--- The run ends: the staging folder and snapshots go, unless keep.
+-- The run ends: the staging folder and snapshots go, unless keep; so does
+-- the work folder this run made (r.work_made), when nothing else is in it.
 function M.finish(r, keep)
   local l = r.listing
-  if not l then return nil end
-  fs.rmtree(l.snaps)
-  if keep and fs.stat(l.stage) then return l.stage end
-  fs.rmtree(l.stage)
+  if l then
+    fs.rmtree(l.snaps)
+    if keep and fs.stat(l.stage) then return l.stage end
+    fs.rmtree(l.stage)
+  end
+  local st = r.work_made and not keep and fs.stat(r.work)
+  if st and st.type == "dir" then fs.remove(r.work) end  -- a folder still holding something stays
   return nil
 end
 

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The README's rescue walk-through (diagnose, plan, apply, undo) on an
 # offline installation, for what it showed:
+# - the work folder the repair made itself (%SystemDrive%\sxsfix-work)
+#   goes when it is empty at the end (kept with --keep-work, and when it
+#   was there before);
 # - the rollback's line in the repair history spells its paths as the
 #   repair's line does (%ProgramData%\..., not the rescue system's mount).
 set -u
@@ -19,6 +22,22 @@ noreg_under_wine
 SEC=()
 [ -z "$EMU" ] || SEC=(--security source)   # Wine keeps no descriptors (see test_repair.sh)
 fresh() { rm -rf "$tmp/$1"; cp -a "$tmp/img/root" "$tmp/$1"; echo "$tmp/$1"; }
+
+# --- the work folder the run made goes when empty ---------------------------------
+r=$(fresh madework)
+run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$MSU" --apply "${SEC[@]}"
+check "apply: exit 0" test "$rc" = 0
+check "apply: the work folder it made (sxsfix-work) is gone" test ! -e "$r/sxsfix-work"
+run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$MSU"
+check "plan on the repaired installation: nothing to do (exit 0), no work folder left" \
+  test "$rc" = 0 -a ! -e "$r/sxsfix-work"
+r=$(fresh keepwork)
+run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$MSU" --keep-work
+check "--keep-work: the work folder stays, with the staging" test -d "$r/sxsfix-work/ssu-windows11.0-kb5043080-x64.msu.verified"
+r=$(fresh ownwork)
+mkdir -m 700 "$r/sxsfix-work"
+run --root "$r" "${CFG[@]}" repair "${SXT[@]}" --ssu "$MSU"
+check "a work folder that was there before: kept (empty)" test -d "$r/sxsfix-work" -a -z "$(ls -A "$r/sxsfix-work")"
 
 # --- the rollback's history line: the repair line's spelling ------------------------
 r=$(fresh history)
