@@ -133,6 +133,10 @@ M.steps = {
       local r, work = ctx.r, ctx.opts.work or ctx.settings.work
       local ok, err = fs.map(ctx.settings.winsxs)  -- a link out of --root on the way: refused
       if not ok then return steps.stop(ctx, "refused", err) end
+      if ctx.opts.apply then  -- WinSxS on a read-only volume: refused before anything
+        ok, err = staging.check_image(ctx.settings.winsxs)
+        if not ok then return steps.stop(ctx, "refused", err) end
+      end
       -- The work folder is private to the administrators (sxsfix.private);
       -- a plan by a standard user makes an ordinary one.
       ok, err = staging.check_work(work)  -- a read-only volume: said so, before any write

@@ -6,6 +6,7 @@
 --
 --   staging.paths(ssu, work)          -> stage, snaps  (<work>/ssu-NAME.verified, .cabs)
 --   staging.check_work(work)          -> true | nil, reason   (a read-only volume named)
+--   staging.check_image(winsxs)       -> true | nil, reason   (--apply: WinSxS's volume writable)
 --   staging.list(ssu, work, damaged)  -> listing | nil, err, class
 --       listing = { kind = "cab"|"wim", bare = bool, stage, snaps, work,
 --                   members = n, cabs = { {name, size}... } }
@@ -48,6 +49,20 @@ function M.check_work(work)
   local at = existing(work)
   local sp = at and expand.space(at)
   if sp and sp.readonly then return nil, readonly_msg(work, sp.volume) end
+  return true
+end
+
+-- The repair writes WinSxS (and its backup beside it): a read-only volume
+-- is refused before anything is attempted. Another work folder would not
+-- help, so that is not suggested here (check_work does, for the plan).
+function M.check_image(winsxs)
+  local at = existing(winsxs)
+  local sp = at and expand.space(at)
+  if sp and sp.readonly then
+    return nil, string.format("%s: the volume %s is read-only: the repair cannot write WinSxS there; " ..
+      "remount it read-write (ntfs-3g without -o ro; a hibernated or Fast Startup Windows: shut it down " ..
+      "fully first; a volume marked dirty: ntfsfix)", fs.map(winsxs) or winsxs, sp.volume)
+  end
   return true
 end
 

@@ -8,7 +8,10 @@
 #   repair's line does (%ProgramData%\..., not the rescue system's mount);
 # - on NTFS (ntfs-3g), a new file gets a file's descriptor (a sibling
 #   file's, else one of the template folder's files, else the template
-#   folder's as files inherit it), never a folder's with OI/CI flags.
+#   folder's as files inherit it), never a folder's with OI/CI flags;
+# - --apply on a read-only volume is refused (exit 3) in one line saying
+#   to remount it read-write, before anything is attempted, also with
+#   --work elsewhere; only the plan is pointed to --work DIR.
 set -u
 : "${SXSFIX:?}" "${SXSFIX_SOURCE:?}"
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -153,6 +156,25 @@ remount
 check "copy: the new file's descriptor: the folder's OI ACEs, without the inherit flags" \
   test "$(desc "$MNT/copied/a.txt")" = "$FILE_SD" -a "$(desc "$MNT/copied/sub/b.txt")" = "$FILE_SD"
 check "copy: a new folder gets the folder's" test "$(desc "$MNT/copied/sub")" = "$DIR_SD"
+
+# --- a read-only volume: --apply refused before anything, --work or not -------------
+# (as in the walk-through, sxsfix's folders are on it from the repairs before)
+rm -f "$D"/*
+remount ro
+touch "$MNT/probe" 2>/dev/null && { echo "the volume is writable"; exit 1; }
+mkdir -m 700 "$tmp/work"
+for w in "" "$tmp/work"; do
+  what="read-only, --apply${w:+ --work elsewhere}"
+  run --root "$MNT" repair "${SXT[@]}" --ssu "$MSU" ${w:+--work "$w"} --apply
+  check "$what: refused, exit 3" test "$rc" = 3
+  check "$what: one line says the repair cannot write there, and to remount read-write" \
+    test "$(grep -c "the volume $MNT is read-only: the repair cannot write WinSxS there; remount it read-write" <<<"$err")" = 1
+  check "$what: no hint to use --work" bash -c '! grep -q -- "--work" <<<"$1"' _ "$err"
+  check "$what: no 'Read-only file system', no rollback" bash -c '! grep -qiE "read-only file system|rolled back" <<<"$1"' _ "$err"
+  check "$what: nothing attempted (no update verified, no plan)" test -z "$out"
+done
+run --root "$MNT" repair "${SXT[@]}" --ssu "$MSU"
+check "read-only, the plan: still pointed to --work DIR" has "$err" "is read-only: put the work folder elsewhere with --work DIR"
 
 echo "walkfix: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
