@@ -131,6 +131,20 @@ function M.journal_key(path)
   return where and (where:gsub("[\\/]+", "/"):lower())
 end
 
+-- path (a journal or folder below the installation's backup folder, as
+-- found: through --root) as the repair history spells it: from
+-- settings.backup on (%ProgramData%\sxsfix\Backup\...), as the repair's
+-- line does; any other path as it is.
+function M.history_spelling(settings, path)
+  local base, where = fs.resolve(settings.backup), fs.resolve(path)
+  if not base or not where then return path end
+  base, where = base:gsub("[\\/]+", "/"):gsub("/$", ""), where:gsub("[\\/]+", "/")
+  if where:sub(1, #base + 1):lower() ~= (base .. "/"):lower() then return path end
+  local out = settings.backup
+  for part in where:sub(#base + 2):gmatch("[^/]+") do out = fs.join(out, part) end
+  return out
+end
+
 -- Third result: { [journal_key(path)] = true } for the journals a
 -- "TIME rolling back FOLDER | journal ..." line names (sxsfix rollback
 -- writes it before it changes anything).

@@ -133,10 +133,15 @@ M.steps = {
       local r, work = ctx.r, ctx.opts.work or ctx.settings.work
       local ok, err = fs.map(ctx.settings.winsxs)  -- a link out of --root on the way: refused
       if not ok then return steps.stop(ctx, "refused", err) end
+      if ctx.opts.apply then  -- WinSxS on a read-only volume: refused before anything
+        ok, err = staging.check_image(ctx.settings.winsxs)
+        if not ok then return steps.stop(ctx, "refused", err) end
+      end
       -- The work folder is private to the administrators (sxsfix.private);
       -- a plan by a standard user makes an ordinary one.
       ok, err = staging.check_work(work)  -- a read-only volume: said so, before any write
       if not ok then return steps.stop(ctx, "refused", err) end
+      r.work, r.work_made = work, not fs.stat(work)  -- made here: removed at the end when empty
       local code
       if ctx.opts.apply or host.elevated() then ok, err, code = private.folder(work)
       else ok, err, code = fs.mkdirs(work) end
@@ -248,26 +253,31 @@ M.steps = {
       end
       r.targets = targets
       r.security, r.template = security_policy(ctx.opts.security, r.before)
-      local n = 0
+      local n, tmpl = 0, r.security:match("^template:(.+)$")
       for _, name in ipairs(targets) do
         local src, dst = ctx.found[name:lower()], fs.join(sxs, name)
         local st = fs.stat(dst)  -- a link even inside --root would send the files elsewhere
-        local plan, perr
+        local plan, perr, ftmpl
         if st and st.type == "link" then perr = fs.map(dst) .. ": a link, not a folder; sxsfix writes through no link"
-        else plan, perr = copy.plan(src, dst, { compare = true, security = r.security }) end
+        else
+          -- a new file gets a file's descriptor: a sibling's, else one of the
+          -- template folder's (sxsfix.sdview.file_template)
+          ftmpl = tmpl and sdview.file_template(dst, tmpl)
+          plan, perr = copy.plan(src, dst, { compare = true, security = r.security, file_template = ftmpl })
+        end
         if not plan then return steps.stop(ctx, "refused", perr) end  -- nothing changed yet
         local c = changes(plan.items)
         if c > 0 then
           n = n + c
           r.plans[#r.plans + 1] = { name = name, source = src, destination = dst, items = plan.items,
-                                    changes = c, copyplan = plan }
+                                    changes = c, copyplan = plan, file_template = ftmpl }
         end
       end
       if #r.plans == 0 then return steps.stop(ctx, "nothing", "nothing to copy") end
       if not ctx.opts.apply then  -- the NT descriptors the plan would apply, when there are any
         for _, p in ipairs(r.plans) do
           local from = r.security == "source" and p.source or p.destination
-          p.descriptors = sdview.groups(sdview.of_items(from, p.items, r.security))
+          p.descriptors = sdview.groups(sdview.of_items(from, p.items, r.security, p.file_template))
         end
         return steps.stop(ctx, "planned", "plan only")
       end

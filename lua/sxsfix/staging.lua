@@ -6,13 +6,15 @@
 --
 --   staging.paths(ssu, work)          -> stage, snaps  (<work>/ssu-NAME.verified, .cabs)
 --   staging.check_work(work)          -> true | nil, reason   (a read-only volume named)
+--   staging.check_image(winsxs)       -> true | nil, reason   (--apply: WinSxS's volume writable)
 --   staging.list(ssu, work, damaged)  -> listing | nil, err, class
 --       listing = { kind = "cab"|"wim", bare = bool, stage, snaps, work,
 --                   members = n, cabs = { {name, size}... } }
 --   staging.space(work, need, what)   -> true | nil, reason
 --   staging.snapshot(listing, ssu, cab) -> path | nil, err, class
 --   staging.expanded_size(cab)        -> bytes | nil, err
---   staging.finish(r, keep)           -> the kept folder | nil (removes the staging)
+--   staging.finish(r, keep)           -> the kept folder | nil (removes the staging, and
+--                                        the work folder r.work when r.work_made and empty)
 local fs = require "sxsfix.fs"
 local expand = require "sxsfix.expand"
 local stack = require "sxsfix.stack"
@@ -47,6 +49,20 @@ function M.check_work(work)
   local at = existing(work)
   local sp = at and expand.space(at)
   if sp and sp.readonly then return nil, readonly_msg(work, sp.volume) end
+  return true
+end
+
+-- The repair writes WinSxS (and its backup beside it): a read-only volume
+-- is refused before anything is attempted. Another work folder would not
+-- help, so that is not suggested here (check_work does, for the plan).
+function M.check_image(winsxs)
+  local at = existing(winsxs)
+  local sp = at and expand.space(at)
+  if sp and sp.readonly then
+    return nil, string.format("%s: the volume %s is read-only: the repair cannot write WinSxS there; " ..
+      "remount it read-write (ntfs-3g without -o ro; a hibernated or Fast Startup Windows: shut it down " ..
+      "fully first; a volume marked dirty: ntfsfix)", fs.map(winsxs) or winsxs, sp.volume)
+  end
   return true
 end
 
@@ -159,13 +175,17 @@ function M.expanded_size(cab)
   return n
 end
 
--- The run ends: the staging folder and snapshots go, unless keep.
+-- The run ends: the staging folder and snapshots go, unless keep; so does
+-- the work folder this run made (r.work_made), when nothing else is in it.
 function M.finish(r, keep)
   local l = r.listing
-  if not l then return nil end
-  fs.rmtree(l.snaps)
-  if keep and fs.stat(l.stage) then return l.stage end
-  fs.rmtree(l.stage)
+  if l then
+    fs.rmtree(l.snaps)
+    if keep and fs.stat(l.stage) then return l.stage end
+    fs.rmtree(l.stage)
+  end
+  local st = r.work_made and not keep and fs.stat(r.work)
+  if st and st.type == "dir" then fs.remove(r.work) end  -- a folder still holding something stays
   return nil
 end
 

@@ -55,6 +55,8 @@ typedef struct copy_opts {
   const char *journal;   /* apply: journal file (must not exist); default BACKUP/journal.txt */
   const char *template;  /* NULL: security from the source; else new items
                             get this path's security (descriptor / ACL xattrs) */
+  const char *file_template;  /* with a template: new files get this file's
+                            security; NULL: the template's as a file inherits it */
   const char *service;   /* apply: a service the caller stopped for the copy
                             (it was running): journaled first, so that a
                             rollback starts it again */

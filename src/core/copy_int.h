@@ -102,6 +102,7 @@ typedef struct run {
   copy_journal j;
   copy_walk w;
   plat_meta tmpl;       /* the template's security entries */
+  plat_meta ftmpl;      /* those of new files (copy_file_template) */
   copy_summary *s;
   unsigned long nbk;    /* backups made: BACKUP/files/N, BACKUP/dirs/N */
   int crashed;
@@ -117,6 +118,9 @@ int cr_verify_written(run *r, copy_item *it, plat_file *f, const plat_meta *m, p
 int cr_record(run *r, const char *verb, const char *rel, const char *arg, int how, plat_err *e);
 /* Metadata for a new or overwritten item (the source's, on its open
    handle sf or by path sp when sf is NULL; or with the template's security). */
+/* The security entries of a new file with a template (copytmpl.c):
+   o->file_template's, else the folder's tmpl as a file inherits it. */
+int copy_file_template(const copy_opts *o, const plat_meta *tmpl, plat_meta *out, plat_err *e);
 int cr_source_meta(run *r, plat_file *sf, const char *sp, int isnew, int isfile, plat_meta *m, unsigned *what,
                    plat_err *e);
 plat_file *cr_open_source(run *r, const copy_item *it, const char *sp, plat_err *e);

@@ -114,10 +114,9 @@ int cr_source_meta(run *r, plat_file *sf, const char *sp, int isnew, int isfile,
   if (!r->o->template) { *what |= PLAT_META_SECURITY; return 0; }
   if (!isnew) return 0;  /* an existing item keeps its own security */
   *what |= PLAT_META_SECURITY;
-  for (size_t i = 0; i < r->tmpl.nx; i++) {
-    const plat_xattr *t = &r->tmpl.x[i];
-    size_t nl = strlen(t->name);
-    if (isfile && nl > 8 && strcmp(t->name + nl - 8, "_default") == 0) continue;  /* folders only */
+  const plat_meta *tm = isfile ? &r->ftmpl : &r->tmpl;  /* a file gets a file's (copytmpl.c) */
+  for (size_t i = 0; i < tm->nx; i++) {
+    const plat_xattr *t = &tm->x[i];
     plat_xattr *nx = realloc(m->x, (m->nx + 1) * sizeof *nx);
     if (!nx) { plat_meta_free(m); return plat_fail(e, sp, ENOMEM_CODE); }
     m->x = nx;
@@ -467,6 +466,7 @@ int copy_apply(const char *src, const char *dst, const copy_opts *o, copy_plan *
   int rootnew = p->n && p->items[0].action == CA_NEW, missing = 0;
   int rc = 0;
   if (o->template) rc = plat_meta_get(o->template, PLAT_META_SECURITY, &r.tmpl, e);
+  if (!rc && o->template) rc = copy_file_template(o, &r.tmpl, &r.ftmpl, e);
   if (!rc) rc = backup_prepare(o->backup, e);
   if (!rc) rc = plat_realpath(src, &asrc, e);
   if (!rc) rc = rootnew ? root_path(dst, &adst, &missing, e) : plat_realpath(dst, &adst, e);
@@ -512,6 +512,7 @@ int copy_apply(const char *src, const char *dst, const copy_opts *o, copy_plan *
   copy_walk_close(&r.w);
   free(jp), free(asrc), free(adst), free(abk);
   plat_meta_free(&r.tmpl);
+  plat_meta_free(&r.ftmpl);
   plat_privileges_restore(&priv);
   if (rc) s->fatal = 1;
   return rc;

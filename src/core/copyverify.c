@@ -101,7 +101,7 @@ int cr_verify_written(run *r, copy_item *it, plat_file *f, const plat_meta *m, p
   int rc = plat_fstat(f, &st, e);
   if (!rc && st.size != it->written) mismatch(it, dp, "size differs from the bytes written");
   else if (!rc && (rc = plat_fmeta_get(f, PLAT_META_ALL, &md, e)) == 0) {
-    compare_meta(r->o, &r->tmpl, r->prec, it, m, &md, dp);
+    compare_meta(r->o, &r->ftmpl, r->prec, it, m, &md, dp);
     plat_meta_free(&md);
   }
   if (rc) mismatch(it, dp, e->msg);
@@ -118,10 +118,11 @@ static void compare_meta(const copy_opts *o, const plat_meta *tmpl, int64_t prec
   char buf[160];
   /* On ntfs-3g, mode and owner are a view of the NT descriptor: with a
      template's (or a kept) descriptor they differ from the source's by
-     design. From a source without one they were set from the mode, so the
-     descriptor ntfs-3g derived is not the source's to compare. */
+     design. From a source without one (and no template) they were set
+     from the mode, so the descriptor ntfs-3g derived is not the source's
+     to compare; a template's is compared below, whatever the source. */
   int nt = find(md, plat_meta_ntsd_name()) != NULL, view = nt && o->template;
-  if (nt && !find(ms, plat_meta_ntsd_name())) drop(md, plat_meta_ntsd_name());
+  if (nt && !o->template && !find(ms, plat_meta_ntsd_name())) drop(md, plat_meta_ntsd_name());
   if (!it->timeonly && !copy_time_eq(ms->mtime_ns, md->mtime_ns, prec)) mismatch(it, dp, "modification time differs");
   else if (!view && (ms->mode & 07777) != (md->mode & 07777)) mismatch(it, dp, "mode differs");
   else if (!view && (ms->uid != md->uid || ms->gid != md->gid)) mismatch(it, dp, "owner or group differs");
@@ -177,8 +178,11 @@ static int vbatch_run(vbatch *b, int threads, plat_err *e) {
 }
 
 long copy_verify(const char *src, const char *dst, const copy_opts *o, copy_plan *p, plat_err *e) {
-  plat_meta tmpl = {0};
-  if (o->template && plat_meta_get(o->template, PLAT_META_SECURITY, &tmpl, e) != 0) return -1;
+  plat_meta dtmpl = {0}, tmpl = {0};  /* the folder's; a new file's (copytmpl.c) */
+  if (o->template && plat_meta_get(o->template, PLAT_META_SECURITY, &dtmpl, e) != 0) return -1;
+  int trc = o->template ? copy_file_template(o, &dtmpl, &tmpl, e) : 0;
+  plat_meta_free(&dtmpl);
+  if (trc != 0) return -1;
   copy_walk w;
   if (copy_walk_open(&w, dst, e) != 0) { plat_meta_free(&tmpl); return -1; }
   int threads = o->threads < 1 ? 1 : o->threads > PLAT_MAX_THREADS ? PLAT_MAX_THREADS : o->threads;

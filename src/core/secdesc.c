@@ -120,6 +120,22 @@ void sd_free(secdesc *sd) {
   free_acl(&sd->sacl);
 }
 
+static void acl_for_file(sd_acl *a) {
+  size_t k = 0;
+  for (size_t i = 0; i < a->n; i++) {
+    sd_ace ace = a->aces[i];
+    if (!(ace.flags & 0x01)) { free(ace.extra); continue; }  /* not for files */
+    ace.flags &= (uint8_t)~0x0fu;
+    a->aces[k++] = ace;
+  }
+  a->n = k;
+}
+
+void sd_for_file(secdesc *sd) {
+  acl_for_file(&sd->dacl);
+  acl_for_file(&sd->sacl);
+}
+
 /* ---- encoding ---------------------------------------------------------- */
 
 static int check_sid(const sd_sid *s, const char *what, char *err, size_t en) {

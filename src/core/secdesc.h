@@ -69,6 +69,13 @@ void sd_free(secdesc *sd);
    the fields. Returns 0, or -1 with a message (invalid field or no memory). */
 int sd_encode(const secdesc *sd, unsigned char **out, size_t *len, char *err, size_t errsz);
 
+/* In place: the descriptor a file created in a folder of descriptor sd
+   gets, as Windows inheritance gives it: the ACEs that pass to files
+   (OI), without the inherit flags (OI, CI, NP, IO); the others (CI only:
+   for subfolders) dropped; owner, group and control as the folder's.
+   (CREATOR OWNER is not replaced by the creator.) */
+void sd_for_file(secdesc *sd);
+
 /* "S-1-5-18" <-> sd_sid. sd_sid_parse returns 0 or -1 (bad syntax). */
 int sd_sid_parse(const char *s, sd_sid *sid);
 void sd_sid_format(const sd_sid *sid, char buf[SD_SID_STRMAX]);

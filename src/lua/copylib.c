@@ -67,6 +67,7 @@ static void check_expect(lua_State *L, int idx, int arg, copy_opts *o) {
 /* A plan object: what copy.plan decided, applied and verified as it is. */
 typedef struct lplan {
   char *src, *dst, *template;   /* native paths; template NULL: security from the source */
+  char *file_template;          /* with a template: a new file's security (NULL: derived) */
   int compare, applied;
   copy_plan p;
 } lplan;
@@ -77,9 +78,10 @@ static char *dupstr(lua_State *L, const char *s) {
   return d;
 }
 
-/* Planning options at arg (optional): compare, security. Unknown keys raise. */
+/* Planning options at arg (optional): compare, security, file_template
+   (with a template: the file whose security new files get). Unknown keys raise. */
 static void plan_opts(lua_State *L, int arg, lplan *lp) {
-  static const char *const allowed[] = { "compare", "security", NULL };
+  static const char *const allowed[] = { "compare", "file_template", "security", NULL };
   sx_checkopts(L, arg, allowed);
   if (lua_isnoneornil(L, arg)) return;
   lua_getfield(L, arg, "compare");
@@ -95,6 +97,8 @@ static void plan_opts(lua_State *L, int arg, lplan *lp) {
       lp->template = dupstr(L, sx_checkpath(L, top));
     }
   }
+  lua_getfield(L, arg, "file_template");
+  if (!lua_isnil(L, -1)) lp->file_template = dupstr(L, sx_checkpath(L, lua_gettop(L)));
 }
 
 /* Applying options at arg: backup (required), journal, verify, threads, sha256
@@ -183,7 +187,7 @@ static void store_items(lua_State *L, int ud, const lplan *lp) {
   lua_setiuservalue(L, ud, 1);
 }
 
-/* copy.plan (src, dst [, {compare, security}]) -> plan | nil, msg, code, class
+/* copy.plan (src, dst [, {compare, security, file_template}]) -> plan | nil, msg, code, class
    plan.items, plan.source, plan.destination; plan:apply(opts), plan:verify() */
 static int copy_plan_(lua_State *L) {
   plat_err e;  /* a link out of --root on either path: nil, msg, code */
@@ -198,7 +202,7 @@ static int copy_plan_(lua_State *L) {
   lp->dst = dupstr(L, dst);
   plan_opts(L, 3, lp);
   lua_settop(L, ud);
-  copy_opts o = { .compare = lp->compare, .template = lp->template };
+  copy_opts o = { .compare = lp->compare, .template = lp->template, .file_template = lp->file_template };
   if (copy_plan_build(src, dst, &o, &lp->p, &e) != 0) return sx_pushfail(L, &e);
   store_items(L, ud, lp);
   return 1;
@@ -224,7 +228,7 @@ static void push_count(lua_State *L, const char *name, const copy_count *c) {
 static int plan_apply(lua_State *L) {
   lplan *lp = check_plan(L);
   luaL_argcheck(L, !lp->applied, 1, "this plan was applied already: make a new one");
-  copy_opts o = { .compare = lp->compare, .template = lp->template };
+  copy_opts o = { .compare = lp->compare, .template = lp->template, .file_template = lp->file_template };
   int verify = apply_opts(L, 2, lp->src, &o);
   plat_err e;
   copy_summary s;
@@ -248,7 +252,8 @@ static int plan_apply(lua_State *L) {
    re-reads the destination's copied and same items, compares with the source */
 static int plan_verify(lua_State *L) {
   lplan *lp = check_plan(L);
-  copy_opts o = { .compare = lp->compare, .template = lp->template, .threads = plat_cpu_count(), .verify_full = 1 };
+  copy_opts o = { .compare = lp->compare, .template = lp->template, .file_template = lp->file_template,
+                  .threads = plat_cpu_count(), .verify_full = 1 };
   plat_err e;
   long bad = copy_verify(lp->src, lp->dst, &o, &lp->p, &e);
   if (bad < 0) return sx_pushfail(L, &e);
@@ -277,7 +282,7 @@ static int copy_verify_(lua_State *L) {
 static int plan_gc(lua_State *L) {
   lplan *lp = check_plan(L);
   copy_plan_free(&lp->p);
-  free(lp->src); free(lp->dst); free(lp->template);
+  free(lp->src); free(lp->dst); free(lp->template); free(lp->file_template);
   memset(lp, 0, sizeof *lp);
   return 0;
 }

@@ -192,6 +192,27 @@ static int sd_format_(lua_State *L) {
   return 1;
 }
 
+/* sd.for_file (bytes) -> bytes | nil, msg, code, "input"
+   A folder's descriptor as a file created in it inherits it (sd_for_file). */
+static int sd_for_file_(lua_State *L) {
+  secdesc sd;
+  if (!decode_arg(L, 1, &sd)) return 4;
+  sd_for_file(&sd);
+  unsigned char *out;
+  size_t len;
+  char err[200];
+  int rc = sd_encode(&sd, &out, &len, err, sizeof err);
+  sd_free(&sd);
+  if (rc != 0) {
+    plat_err e;
+    plat_failc(&e, PLAT_EC_INPUT, plat_errcode(PLAT_E_INVAL), "%s", err);
+    return sx_pushfail(L, &e);
+  }
+  lua_pushlstring(L, (const char *)out, len);
+  free(out);
+  return 1;
+}
+
 /* sd.get (path) -> bytes | nil | nil, msg, code
    The file's NT descriptor: system.ntfs_acl (ntfs-3g) or Windows' own;
    a single nil when it has none (a Linux file system, or Wine). */
@@ -215,6 +236,7 @@ static int sd_get_(lua_State *L) {
 static const luaL_Reg sdlib[] = {
   {"decode", sd_decode_},
   {"encode", sd_encode_},
+  {"for_file", sd_for_file_},
   {"format", sd_format_},
   {"get", sd_get_},
   {NULL, NULL}

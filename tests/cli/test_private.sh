@@ -28,9 +28,12 @@ owner_mode() { stat -c '%U %a' "$1"; }
 r=$(fresh made)
 run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply --security source
 check "repair: exit 0" test "$rc" = 0
-for d in sxsfix-work ProgramData/sxsfix ProgramData/sxsfix/Logs ProgramData/sxsfix/Backup; do
+for d in ProgramData/sxsfix ProgramData/sxsfix/Logs ProgramData/sxsfix/Backup; do
   check "repair made $d root-owned 0700" test "$(owner_mode "$r/$d")" = "root 700"
 done
+r2=$(fresh madework)
+run --root "$r2" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --keep-work
+check "repair made sxsfix-work root-owned 0700 (kept with --keep-work)" test "$(owner_mode "$r2/sxsfix-work")" = "root 700"
 run --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply --security source
 check "a second run accepts its own folders (exit 0)" test "$rc" = 0
 

@@ -54,4 +54,21 @@ t.test("sd.get: nil for a file without an NT descriptor", function()
   require("sxsfix.fs").rmtree(dir)
 end)
 
+t.test("for_file: a folder's descriptor as a file created in it inherits it", function()
+  local b = sd.encode { owner = TI, group = "S-1-5-18", protected = true,
+    dacl = { { type = "allow", flags = "OICI", mask = "FA", sid = TI },
+             { type = "allow", flags = "CI", mask = "FW", sid = "S-1-5-32-545" },   -- subfolders only
+             { type = "allow", flags = "OICIIO", mask = "GA", sid = "S-1-3-0" },
+             { type = "allow", mask = "FX", sid = "S-1-5-18" },                    -- the folder's own
+             { type = "deny", flags = "OINP", mask = "FW", sid = "S-1-1-0" } },
+    sacl = { { type = "audit", flags = "OICIFA", mask = "GW", sid = "S-1-1-0" } } }
+  t.eq(sd.format(assert(sd.for_file(b))), "O:" .. TI .. " G:S-1-5-18 D:P(A;;FA;;;" .. TI ..
+    ")(A;;GA;;;S-1-3-0)(D;;FW;;;S-1-1-0) S:(AU;FA;GW;;;S-1-1-0)")
+  local f = sd.encode { owner = TI, dacl = { { type = "allow", mask = "FA", sid = TI } } }
+  t.eq(sd.for_file(f), sd.encode { owner = TI, dacl = {} })  -- a file's: nothing passes on
+  local d, err = sd.for_file(f:sub(1, 10))
+  t.eq(d, nil)
+  t.ok(err:find("truncated", 1, true), err)
+end)
+
 t.done()

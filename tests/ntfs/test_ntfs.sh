@@ -106,21 +106,24 @@ fresh
 before=$(manifest)
 check "the manifest holds every descriptor" test "$(grep -o 'system.ntfs_acl=0x' <<<"$before" | wc -l)" -ge 20
 run --root "$MNT" repair "${SXT[@]}" --ssu "$MSU"
-check "plan: shows the template's descriptor to apply" \
-  grep -qF "Security to apply to 8 item(s): O:S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464 G:S-1-5-18 D:P(A;OICI;FA;;;" "$tmp/out"
+check "plan: shows the template's files' descriptor to apply (a file's, not the folder's)" \
+  grep -qF "Security to apply to 8 item(s): O:S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464 G:S-1-5-18 D:P(A;;FA;;;" "$tmp/out"
 run --root "$MNT" repair "${SXT[@]}" --ssu "$MSU" --apply
 check "template: apply exits 0" test "$rc" = 0
 check "template: the output shows the descriptor read back" \
-  grep -qF "Security verified on 8 item(s): O:S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464 G:S-1-5-18 D:P(A;OICI;FA;;;" "$tmp/out"
+  grep -qF "Security verified on 8 item(s): O:S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464 G:S-1-5-18 D:P(A;;FA;;;" "$tmp/out"
 remount
 D=$MNT/Windows/WinSxS/$STACK
 check "template: the empty folder now holds the SSU's bytes" diff -r "$PAYLOAD" "$D"
-ref=$(desc "$MNT/Windows/WinSxS/$REF")
+ref=$(desc "$MNT/Windows/WinSxS/$REF") reff=$(desc "$MNT/Windows/WinSxS/$REF/CbsApi.dll")
 bad=""
-while IFS= read -r rel; do [ "$(desc "$D/$rel")" = "$ref" ] || bad="$bad $rel"; done < <(new_items)
-check "template: every new file and folder carries the reference descriptor, byte for byte" test -z "$bad"
-check "template: decoded, field by field the reference's (owner TrustedInstaller)" \
-  test "$(sdtext "$D/cbscore.dll")" = "$(sdtext "$MNT/Windows/WinSxS/$REF")"
+while IFS= read -r rel; do
+  if [ -d "$D/$rel" ]; then [ "$(desc "$D/$rel")" = "$ref" ] || bad="$bad $rel"
+  else [ "$(desc "$D/$rel")" = "$reff" ] || bad="$bad $rel"; fi
+done < <(new_items)
+check "template: every new folder carries the reference's descriptor, every new file its files', byte for byte" test -z "$bad"
+check "template: decoded, field by field the reference's file's (owner TrustedInstaller)" \
+  test "$(sdtext "$D/cbscore.dll")" = "$(sdtext "$MNT/Windows/WinSxS/$REF/CbsApi.dll")"
 check "template: the repaired folder keeps its own descriptor" test "$(desc "$D")" = "$DIR_SD"
 bk=$(ls -d "$MNT"/ProgramData/sxsfix/Backup/*/1 | head -1)
 cp "$bk/journal.txt" "$tmp/journal-a.txt"

@@ -35,7 +35,7 @@ return {
   options = {
     { "list", short = "l", help = "plan only: list each item's action and reason, change nothing" },
     { "backup", value = "DIR", help = "back up overwritten files here (default: a new temporary folder)" },
-    { "security", value = "POLICY", help = "source (as robocopy), or template:PATH (new items get PATH's security)" },
+    { "security", value = "POLICY", help = "source (as robocopy), or template:PATH (new items get PATH's security; a new file as a file inherits it)" },
     { "compare", help = "compare the contents of files whose size and time are equal" },
     { "threads", value = "N", help = "workers writing file contents (default: one per processor, at most 8; 1: one file at a time)" },
     { "verify", value = "MODE", help = "full: read every file written back and compare its hash (default: its size and metadata)" },

@@ -128,7 +128,7 @@ return {
   options = {
     { "ssu", value = "PATH", help = "the servicing stack update: .msu (CAB or WIM), .cab, an expanded folder, or a folder of .msu/.cab files (the one holding the damaged folders is chosen)" },
     { "apply", help = "make the repair (default: show the plan only)" },
-    { "work", value = "DIR", help = "where the update's servicing stack is expanded (default %SystemDrive%\\sxsfix-work); emptied when the run ends" },
+    { "work", value = "DIR", help = "where the update's servicing stack is expanded (default %SystemDrive%\\sxsfix-work); emptied when the run ends, and removed when the run made it" },
     { "keep-work", help = "keep the expanded servicing stack in the work folder (says where)" },
     { "security", value = "POLICY", help = "template (default: an intact sibling stack folder's), source, or template:PATH" },
     { "trust", value = "FILE.pem", many = true, help = "also trust the CA certificates in FILE.pem as signers' roots" },

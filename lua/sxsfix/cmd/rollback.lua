@@ -104,12 +104,13 @@ local function record(settings, verb, folder, journals)
   if not ok then return nil, err end
   local path = settings.history
   local old = fs.readfile(path) or ""
+  local spell = require("sxsfix.evidence").history_spelling  -- as the repair line spells them
   local named = {}
   for _, j in ipairs(journals) do
     local hex = sha256(j)
-    if hex then named[#named + 1] = " | journal " .. j .. " sha256:" .. hex end
+    if hex then named[#named + 1] = " | journal " .. spell(settings, j) .. " sha256:" .. hex end
   end
-  return fs.writefile(path, old .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. " " .. verb .. " " .. folder ..
+  return fs.writefile(path, old .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. " " .. verb .. " " .. spell(settings, folder) ..
     table.concat(named) .. "\n")
 end
 
