@@ -107,21 +107,32 @@ end
 -- A path as history_journals keys it: resolved, "/" for "\\", lower case.
 function M.journal_key(path)
   local where = fs.resolve(path)
-  return where and (where:gsub("[\\/]+", "/"):lower())
+  return where and M.path_key(where)
 end
 
+-- The same without resolving: "/" for "\\", lower case.
+function M.path_key(path)
+  return (path:gsub("[\\/]+", "/"):lower())
+end
+
+-- The third value gives each key's line number: of the keys one journal
+-- had under two mount points, the later line is the one that stands. A
+-- path that cannot be resolved here (another mount point's drive letter)
+-- is keyed as written (M.path_key).
 function M.history_journals(settings)
-  local out = {}
-  if not settings.history or not fs.resolve(settings.history) then return out end
+  local out, order = {}, {}
+  if not settings.history or not fs.resolve(settings.history) then return out, nil, order end
   local ok, why = require("sxsfix.private").file(settings.history)
-  if not ok then return out, why end
+  if not ok then return out, why, order end
+  local n = 0
   for line in (fs.readfile(settings.history) or ""):gmatch("[^\r\n]+") do
+    n = n + 1
     for path, hex in line:gmatch("| journal (.-) sha256:(%x+)") do
-      local k = M.journal_key(path)
-      if k and #hex == 64 then out[k] = hex:lower() end
+      local k = M.journal_key(path) or M.path_key(path)
+      if #hex == 64 then out[k], order[k] = hex:lower(), n end
     end
   end
-  return out
+  return out, nil, order
 end
 
 -- True when one of the '|'-separated texts of near is on a context line.

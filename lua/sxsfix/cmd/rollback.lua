@@ -8,7 +8,9 @@
 -- Refuses a journal whose destination is not the folder it was written
 -- for, or that others could have written; under --root, one naming a
 -- destination or backup outside the root, and one that the installation's
--- repair history does not name with its SHA-256 (unless --trust-journal). Leaves items changed after the
+-- repair history does not name with its SHA-256 (unless --trust-journal);
+-- a journal written under another --root (the volume mounted elsewhere) has
+-- its paths read below this one. Leaves items changed after the
 -- copy as they are. Cancels the replacements at the next boot it scheduled
 -- for files in use, and starts a service it stopped again. Records its
 -- progress: a second run after a complete one does nothing, a run after an
@@ -74,8 +76,11 @@ end
 -- true, or nil, msg.
 local function trusted(settings, journal)
   local evidence = require "sxsfix.evidence"
-  local named, why = evidence.history_journals(settings)
+  local named, why, order = evidence.history_journals(settings)
   local key = evidence.journal_key(journal)
+  local was = copy.mounted_path(journal)  -- the volume mounted elsewhere then: named there, maybe later
+  local old = was and (evidence.journal_key(was) or evidence.path_key(was))
+  if old and named[old] and (order[old] or 0) > (key and order[key] or 0) then key = old end
   local want, have = key and named[key], sha256(fs.resolve(journal) or journal)
   if want and have and want == have:lower() then return true end
   local reason = why and ("the repair history is not trusted: " .. why)
@@ -88,6 +93,17 @@ end
 -- Append "TIME rolled back FOLDER | journal J sha256:HEX..." to the repair
 -- history (evidence.lua: it cancels the repair line before it; the journals
 -- are named with their hash as the rollback left them); true, or nil, msg.
+-- A journal below the backup folder is named below settings.backup as
+-- configured (%ProgramData%\sxsfix\Backup\...), as repair names it: that
+-- resolves wherever the volume is mounted next time.
+local function portable(settings, j)
+  local key, base = require("sxsfix.evidence").path_key, fs.resolve(settings.backup)
+  local rest = base and key(j:sub(1, #base)) == key(base) and j:sub(#base + 1)
+  if not rest or not rest:match("^[\\/]") then return j end
+  if settings.backup:find("\\", 1, true) then rest = rest:gsub("/", "\\") end
+  return settings.backup .. rest
+end
+
 local function record(settings, folder, journals)
   local ok, err = require("sxsfix.private").prepare(settings)  -- the history is private
   if not ok then return nil, err end
@@ -96,7 +112,7 @@ local function record(settings, folder, journals)
   local named = {}
   for _, j in ipairs(journals) do
     local hex = sha256(j)
-    if hex then named[#named + 1] = " | journal " .. j .. " sha256:" .. hex end
+    if hex then named[#named + 1] = " | journal " .. portable(settings, j) .. " sha256:" .. hex end
   end
   return fs.writefile(path, old .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. " rolled back " .. folder ..
     table.concat(named) .. "\n")
