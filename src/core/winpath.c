@@ -213,6 +213,15 @@ nomem:
   return -1;
 }
 
+/* Under a root on another drive letter (D:\ under WinPE), a path below
+   it (as fs.map returns them) is native already, as /mnt/win/x is. */
+static int below_drive_root(const char *root, const char *p) {
+  size_t n = root ? strlen(root) : 0;
+  while (n > 3 && ISSEP(root[n - 1])) n--;
+  if (n < 2 || !isalpha((unsigned char)root[0]) || root[1] != ':' || !ascii_ieq(p, root, n)) return 0;
+  return p[n] == '\0' || ISSEP(p[n]) || ISSEP(root[n - 1]);
+}
+
 int sx_winpath_map(const sx_winpath *wp, const char *path, char **out, char *err, size_t errlen) {
   char *s = sx_winpath_expand(wp, path, err, errlen);
   if (!s) return -1;
@@ -237,7 +246,7 @@ int sx_winpath_map(const sx_winpath *wp, const char *path, char **out, char *err
     free(s);
     return -1;
   }
-  if (!drive || (!wp->root && wp->live_windows)) {  /* native: unchanged */
+  if (!drive || (!wp->root && wp->live_windows) || (drive != 'C' && below_drive_root(wp->root, p))) {  /* native: unchanged */
     if (p != s) memmove(s, p, strlen(p) + 1);
     *out = s;
     return 0;

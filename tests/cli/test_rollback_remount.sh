@@ -62,6 +62,25 @@ run --root "$tmp/f" "${CFG[@]}" rollback --last
 check "a second undo under another mount point finds that line: exit 0" test "$rc" = 0
 check "and changes nothing" has "$out" "restored 0, removed 0"
 
+# The .exe: the volume as drive K: during the repair, L: at the undo (as
+# WinPE may letter it), through letters of Wine's prefix.
+dos=${WINEPREFIX:-}/dosdevices
+if [ -n "$EMU" ] && [ -d "$dos" ] && [ ! -e "$dos/k:" ] && [ ! -e "$dos/l:" ]; then
+  trap 'rm -rf "$tmp"; rm -f "$dos/k:" "$dos/l:"' EXIT
+  cp -a "$tmp/img/root" "$tmp/k"
+  ln -s "$tmp/k" "$dos/k:"; ln -s "$tmp/l" "$dos/l:"
+  repair 'K:\'
+  check "the .exe: repair under --root K:\\: exit 0" test "$rc" = 0
+  check "the .exe: the journal records K:\\" grep -qx 'mount K:\\' "$tmp"/k/ProgramData/sxsfix/Backup/*/1/journal.txt
+  mv "$tmp/k" "$tmp/l"
+  run --root 'L:\' "${CFG[@]}" rollback --last
+  check "the .exe: rollback --last under --root L:\\: exit 0" test "$rc" = 0
+  check "the .exe: it restores the Windows folder exactly" test "$(tree_of "$tmp/l")" = "$before"
+  rm -f "$dos/k:" "$dos/l:"
+else
+  skip "drive letters K: and L: for one volume: only for the .exe under Wine, with those letters free"
+fi
+
 # Attacks, with --trust-journal (the boundary holds even then).
 mkdir -p "$tmp/s" "$tmp/outside"
 printf 'keep' >"$tmp/s/victim.txt"
