@@ -39,7 +39,8 @@ gen_seeds() {
                printf '\001%s' "$s" >"$d/$((i++))"; printf '\003%s' "$s" >"$d/$((i++))"; done ;;
     journal) printf 'mkdir x 1:2\nnew x/a%%20b 1:3\ndone x/a%%20b 3:%%016x\nservice TrustedInstaller\noverwrite f 1\nunchanged f\ndirmeta  2\npending x/a%%20b 1:4 2\nundo 5\nend ok\n' 0 >"$d/1"
              printf 'new %%2E%%2E/sentinel 1:2\n' >"$d/2"; printf 'overwrite a%%zz 1\n' >"$d/3"
-             printf 'create x/c\ncreatedir y\ncreatepending x/a 1\npending x/a 1:5 1\ncreatepending sentinel 2\n' >"$d/4" ;;
+             printf 'create x/c\ncreatedir y\ncreatepending x/a 1\npending x/a 1:5 1\ncreatepending sentinel 2\n' >"$d/4"
+             printf 'mount @/d\nnew x 1:2\n' >"$d/5"; printf 'mount /\nnew x 1:2\n' >"$d/6"; printf 'mount @/d/..\nnew x 1:2\n' >"$d/7" ;;
     rollback|hostile) for i in 1 2 3 4 5 6; do head -c $((40 + i * 30)) /dev/urandom >"$d/$i"; done ;;
     json) printf 'plain' >"$d/1"; printf 'caf\xe9 \xc3\xa9 \x00 \x01\x1f "\\ \xed\xa0\x80 \xf4\x90\x80\x80' >"$d/2" ;;
     config) printf '\001\000\002\003abc' >"$d/1"; head -c 64 /dev/urandom >"$d/2" ;;

@@ -120,15 +120,15 @@ function M.pending_journals(settings)
   return out
 end
 
--- The journals the history names with their content hash (each repair
--- line, and each rollback line, names "| journal PATH sha256:HEX" for the
--- journals it wrote or left): { [journal_key(path)] = hex }, the
--- last line naming a journal winning; {} when the history is absent or
--- not private (then nothing in it is trusted), and why.
+-- The same without resolving: "/" for "\\", lower case.
+function M.path_key(path)
+  return (path:gsub("[\\/]+", "/"):lower())
+end
+
 -- A path as history_journals keys it: resolved, "/" for "\\", lower case.
 function M.journal_key(path)
   local where = fs.resolve(path)
-  return where and (where:gsub("[\\/]+", "/"):lower())
+  return where and M.path_key(where)
 end
 
 -- path (a journal or folder below the installation's backup folder, as
@@ -145,25 +145,35 @@ function M.history_spelling(settings, path)
   return out
 end
 
--- Third result: { [journal_key(path)] = true } for the journals a
--- "TIME rolling back FOLDER | journal ..." line names (sxsfix rollback
--- writes it before it changes anything).
+-- The journals the history names with their content hash (each repair
+-- line, and each rollback line, names "| journal PATH sha256:HEX" for the
+-- journals it wrote or left): { [journal_key(path)] = hex }, the
+-- last line naming a journal winning; {} when the history is absent or
+-- not private (then nothing in it is trusted), and why.
+-- Third result: { [key] = true } for the journals a "TIME rolling back
+-- FOLDER | journal ..." line names (sxsfix rollback writes it before it
+-- changes anything); fourth: { [key] = line number } of the last line
+-- naming each journal (a journal named under an old mount point and again
+-- under a new one: the later line wins). Keys are journal_key's, or
+-- path_key's for a path that does not resolve here (another mount).
 function M.history_journals(settings)
-  local out, started = {}, {}
-  if not settings.history or not fs.resolve(settings.history) then return out, nil, started end
+  local out, started, order = {}, {}, {}
+  if not settings.history or not fs.resolve(settings.history) then return out, nil, started, order end
   local ok, why = require("sxsfix.private").file(settings.history)
-  if not ok then return out, why, started end
+  if not ok then return out, why, started, order end
   local text, rerr = M.read_history(settings.history)
-  if not text then return out, rerr, started end
+  if not text then return out, rerr, started, order end
+  local n = 0
   for line in text:gmatch("[^\r\n]+") do
+    n = n + 1
     local start = line:match("^%S+ rolling back ") ~= nil
     for path, hex in line:gmatch("| journal (.-) sha256:(%x+)") do
-      local k = M.journal_key(path)
-      if k and #hex == 64 then out[k] = hex:lower() end
-      if k and start then started[k] = true end
+      local k = M.journal_key(path) or M.path_key(path)
+      if #hex == 64 then out[k], order[k] = hex:lower(), n end
+      if start then started[k] = true end
     end
   end
-  return out, nil, started
+  return out, nil, started, order
 end
 
 -- True when one of the '|'-separated texts of near is on a context line.

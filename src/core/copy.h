@@ -60,6 +60,8 @@ typedef struct copy_opts {
   const char *service;   /* apply: a service the caller stopped for the copy
                             (it was running): journaled first, so that a
                             rollback starts it again */
+  const char *mount;     /* apply: the --root of the run, or NULL: recorded in the
+                            journal, for a rollback under another mount point */
   int at_boot;           /* apply: a file in use is replaced at the next boot
                             (only for the running system's own files: the
                             schedule is the running system's); else it fails */
@@ -129,8 +131,14 @@ int copy_rollback(const char *journal, copy_rollback_stats *st, plat_err *e);
 /* The same under --root DIR (root non-NULL): the journal is input from the
    image, so its destination and backup folder must lie inside root (no
    "." or "..", no link out of it); else refused (PLAT_EC_INPUT) naming the
-   journal, the line and the path, before anything changes. */
+   journal, the line and the path, before anything changes. A journal that
+   records the --root it was written under has its paths below that root
+   read below root first (remount.c). */
 int copy_rollback_in(const char *journal, const char *root, copy_rollback_stats *st, plat_err *e);
+
+/* The path the journal had under the --root it was written under, when it
+   records one and lies below root now: *out malloc'd, else NULL. */
+int copy_journal_mount_path(const char *journal, const char *root, char **out, plat_err *e);
 
 /* The replacements at the next boot a journal records: for each, the file
    and its replacement (absolute, malloc'd) and whether it is still

@@ -79,7 +79,9 @@ typedef struct journal_rec {
 } journal_rec;
 typedef struct journal_log {
   const char *path, *dst, *backup, *rootid;
-  size_t dstline, backupline;  /* where dst and backup were read */
+  const char *mount;    /* the --root the run was under, or NULL (remount.c) */
+  size_t dstline, backupline, mountline;  /* where dst, backup and mount were read */
+  char *mapped[2];      /* dst and backup moved to another mount point, or NULL */
   char *text;
   journal_rec *rs;
   size_t n;
@@ -94,6 +96,16 @@ typedef struct journal_log {
    fails with the line and what was expected. */
 int journal_load(journal_log *j, const char *path, plat_err *e);
 void journal_log_free(journal_log *j);
+
+/* remount.c: the --root a journal was written under. */
+/* 1 when p can be a recorded root: absolute, this system's kind, no "." or "..". */
+int journal_mount_ok(const char *p);
+/* Record "mount REAL", root resolved (right after the journal's head). */
+int journal_mount_record(copy_journal *j, const char *root, plat_err *e);
+/* Under --root real (resolved), read the journal's dst and backup from its
+   recorded root to real; refused (PLAT_EC_INPUT) when the recorded root is
+   above real. Paths not below the recorded root stay as written. */
+int journal_remount(journal_log *j, const char *real, plat_err *e);
 
 /* One run of copy_apply, shared by copyapply.c and copynew.c. */
 typedef struct run {

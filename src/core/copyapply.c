@@ -484,6 +484,7 @@ int copy_apply(const char *src, const char *dst, const copy_opts *o, copy_plan *
   }
   if (!rc) rc = (jp = o->journal ? strdup(o->journal) : copy_join(abk, "journal.txt")) ? 0 : plat_fail(e, dst, ENOMEM_CODE);
   if (!rc) rc = journal_open(&r.j, jp, asrc, adst, abk, e);
+  if (!rc && o->mount) rc = journal_mount_record(&r.j, o->mount, e);
   r.src = asrc, r.dst = adst, r.backup = abk;
   if (!rc) {
     /* a root the run creates is journaled first, before and after each

@@ -10,6 +10,11 @@
 **   src PATH            \   the source, the destination and the backup
 **   dst PATH             >  folder, absolute with links resolved; written
 **   backup PATH         /   first
+**   mount PATH          the --root the run was made under, resolved (only
+**                       then; right after "backup"): a rollback under
+**                       another root reads dst and backup below PATH below
+**                       that root instead (remount.c; an older sxsfix
+**                       ignores it)
 **   root  ID            the destination folder's identity (REL is empty)
 **   service NAME        the caller stopped service NAME (it was running) for
 **                       the run (format 3; flushed): a rollback starts it
@@ -330,6 +335,11 @@ static int parse(journal_log *b, char *text, int v3, journal_rec **out, size_t *
     if (!strcmp(line, "dst")) b->dst = rel, b->dstline = lineno;
     else if (!strcmp(line, "backup")) b->backup = rel, b->backupline = lineno;
     else if (!strcmp(line, "root")) b->rootid = arg;
+    else if (!strcmp(line, "mount")) {  /* the --root of the run (remount.c) */
+      if (!b->backup || b->rootid || b->mount || arg || !journal_mount_ok(rel))
+        { free(rs); return bad(e, b->path, lineno, "expected an absolute --root folder without '..', right after the backup record, in", line); }
+      b->mount = rel, b->mountline = lineno;
+    }
     else if (!strcmp(line, "undo") || !strcmp(line, "undone")) {
       size_t l = strtoul(rel, NULL, 10);
       for (size_t i = n; i-- > 0;)
@@ -432,6 +442,9 @@ int journal_load(journal_log *j, const char *path, plat_err *e) {
 }
 
 void journal_log_free(journal_log *j) {
+  free(j->mapped[0]);
+  free(j->mapped[1]);
+  j->mapped[0] = j->mapped[1] = NULL;
   free(j->rs);
   free(j->text);
   j->rs = NULL;

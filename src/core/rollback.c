@@ -340,7 +340,7 @@ int copy_rollback_in(const char *journal, const char *root, copy_rollback_stats 
   if (journal_load(&log, journal, e) != 0) return -1;
   if (root) {
     char *real = NULL;
-    int bad = plat_realpath(root, &real, e) != 0 ||
+    int bad = plat_realpath(root, &real, e) != 0 || journal_remount(&log, real, e) != 0 ||
               inside_root(journal, log.dstline, log.dst, root, real, e) != 0 ||
               inside_root(journal, log.backupline, log.backup, root, real, e) != 0;
     free(real);

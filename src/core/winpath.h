@@ -2,7 +2,8 @@
 **
 ** Scripts write C:\Windows\WinSxS, c:/x, %SystemRoot%\WinSxS, %windir%,
 ** %SystemDrive%, %ProgramData% or \\?\C:\...; native paths (/mnt/win/x,
-** D:\x on Windows without a root) pass through unchanged.
+** D:\x on Windows without a root, or below a root on a drive letter, as
+** D:\ProgramData under --root D:\) pass through unchanged.
 **
 ** With a root (--root DIR) the system drive C: is DIR: C:\Windows becomes
 ** DIR/Windows, the variables take their offline meaning (%SystemRoot% =

@@ -230,6 +230,7 @@ static int plan_apply(lua_State *L) {
   luaL_argcheck(L, !lp->applied, 1, "this plan was applied already: make a new one");
   copy_opts o = { .compare = lp->compare, .template = lp->template, .file_template = lp->file_template };
   int verify = apply_opts(L, 2, lp->src, &o);
+  o.mount = sx_getroot(L);  /* recorded: a rollback may find the volume elsewhere */
   plat_err e;
   copy_summary s;
   lp->applied = 1;
@@ -329,6 +330,19 @@ static int copy_rollback_(lua_State *L) {
   return 1;
 }
 
+/* copy.mounted_path (journal) -> the journal's path under the --root it was
+   written under (when it records one and lies below --root now) | false | nil, msg, code */
+static int copy_mounted_path_(lua_State *L) {
+  plat_err e;
+  const char *j = sx_trypath(L, 1, &e);
+  char *old;
+  if (!j || copy_journal_mount_path(j, sx_getroot(L), &old, &e) != 0) return sx_pushfail(L, &e);
+  if (old) lua_pushstring(L, old);
+  else lua_pushboolean(L, 0);
+  free(old);
+  return 1;
+}
+
 /* copy.pending (journal) -> { {target, replacement, scheduled}... } | nil, msg, code
    the replacements at the next boot a journal records */
 static int copy_pending_(lua_State *L) {
@@ -354,6 +368,7 @@ static int copy_pending_(lua_State *L) {
 }
 
 static const luaL_Reg copylib[] = {
+  {"mounted_path", copy_mounted_path_},
   {"pending", copy_pending_},
   {"plan", copy_plan_},
   {"rollback", copy_rollback_},

@@ -82,6 +82,22 @@ static void other_drives_fail_with_root(void **state) {
   assert_non_null(strstr(err, "only the system drive"));
 }
 
+/* Under --root D:\ (WinPE), D:\ProgramData\x as fs.map returns it is
+   native already: mapping it again must neither fail nor move it
+   (Windows only: the POSIX build maps drive paths only from C:). */
+static void paths_below_a_drive_root_stay(void **state) {
+  (void)state;
+  if (plat_sep() != '\\') skip();
+  char err[512];
+  expect_map("D:\\", "D:\\ProgramData\\sxsfix", "D:\\ProgramData\\sxsfix");
+  expect_map("D:\\img", "d:\\img\\Windows", "d:\\img\\Windows");
+  expect_map("D:\\img\\", "D:\\img", "D:\\img");
+  assert_null(map("D:\\img", "D:\\img2\\x", err));  /* not below it */
+  assert_null(map("D:\\img", "D:\\other", err));
+  assert_null(map("D:\\", "E:\\x", err));
+  assert_non_null(strstr(err, "only the system drive"));
+}
+
 static void native_paths_pass_through(void **state) {
   (void)state;
   expect_map(NULL, "relative/x", "relative/x");
@@ -194,6 +210,7 @@ int main(void) {
     cmocka_unit_test_setup_teardown(dotdot_never_leaves_root, th_tempdir_setup, th_tempdir_teardown),
     cmocka_unit_test_setup_teardown(offline_variables, th_tempdir_setup, th_tempdir_teardown),
     cmocka_unit_test_setup_teardown(other_drives_fail_with_root, th_tempdir_setup, th_tempdir_teardown),
+    cmocka_unit_test(paths_below_a_drive_root_stay),
     cmocka_unit_test(native_paths_pass_through),
     cmocka_unit_test(running_system),
     cmocka_unit_test(helpers),

@@ -8,7 +8,9 @@
 -- Refuses a journal whose destination is not the folder it was written
 -- for, or that others could have written; under --root, one naming a
 -- destination or backup outside the root, and one that the installation's
--- repair history does not name with its SHA-256 (unless --trust-journal). Leaves items changed after the
+-- repair history does not name with its SHA-256 (unless --trust-journal);
+-- a journal written under another --root (the volume mounted elsewhere) has
+-- its paths read below this one. Leaves items changed after the
 -- copy as they are. Cancels the replacements at the next boot it scheduled
 -- for files in use, and starts a service it stopped again. Records its
 -- progress: a second run after a complete one does nothing, a run after an
@@ -78,11 +80,15 @@ end
 -- could mark records undone. true, or nil, msg.
 local function trusted(settings, journal)
   local evidence = require "sxsfix.evidence"
-  local named, why, started = evidence.history_journals(settings)
+  local named, why, started, order = evidence.history_journals(settings)
   local key = evidence.journal_key(journal)
+  local here = key
+  local was = copy.mounted_path(journal)  -- the volume mounted elsewhere then: named there, maybe later
+  local old = was and (evidence.journal_key(was) or evidence.path_key(was))
+  if old and named[old] and (order[old] or 0) > (key and order[key] or 0) then key = old end
   local want, have = key and named[key], sha256(fs.resolve(journal) or journal)
   if want and have and want == have:lower() then
-    if not fs.stat(journal .. ".rollback") or started[key] then return true end
+    if not fs.stat(journal .. ".rollback") or started[key] or (here and started[here]) then return true end
     return nil, journal .. ".rollback: rollback progress no rollback in the repair history started " ..
       "(a rollback writes \"rolling back\" there first); one found in the image is used only then " ..
       "(or with --trust-journal); nothing rolled back"
