@@ -22,15 +22,49 @@ local fs = require "sxsfix.fs"
 
 local STAMP = "^%d%d%d%d%d%d%d%d%-%d%d%d%d%d%d$"
 
+-- A journal is hostile input too: a regular file of at most JOURNAL_MAX
+-- bytes (a record per change; hashing a larger one would take as long as
+-- it names), not a link (not followed) or a FIFO (it would block); true,
+-- or nil, one line naming path and what was expected.
+local JOURNAL_MAX = 256 * 1024 * 1024
+local function plain(path, want)
+  local st, err = fs.stat(path)
+  if not st then return nil, tostring(err) end
+  if st.type == "link" then
+    return nil, path .. ": a link, not followed (expected the " .. want .. " itself)"
+  end
+  if want == "journal" and st.type ~= "file" then
+    return nil, path .. ": not a regular file (" .. st.type .. "; expected a journal)"
+  end
+  if want == "journal" and st.size > JOURNAL_MAX then
+    return nil, string.format("%s: longer than %d bytes (expected a journal): not read", path, JOURNAL_MAX)
+  end
+  return true
+end
+
+-- true when the journal path is there and plain, false when absent; nil, msg.
+local function present(path)
+  local st, err, code = fs.stat(path)
+  if st then return plain(path, "journal") end
+  if fs.errkind(code) == "notfound" then return false end
+  return nil, tostring(err)  -- a link out of --root on the way, ...
+end
+
 -- The journals of a backup folder, in the order to undo them; nil, msg.
 local function journals_in(dir)
   local own = fs.join(dir, "journal.txt")
-  if fs.stat(own) then return { own } end
-  local names, err = fs.list(dir, { type = "dir" })
-  if not names then return nil, err end
+  local here, err = present(own)
+  if here == nil then return nil, err end
+  if here then return { own } end
+  local names, lerr = fs.list(dir, { type = "dir" })
+  if not names then return nil, lerr end
   local nums = {}
   for _, n in ipairs(names) do
-    if n:match("^%d+$") and fs.stat(fs.join(dir, n, "journal.txt")) then nums[#nums + 1] = tonumber(n) end
+    if n:match("^%d+$") then
+      local ok, jerr = present(fs.join(dir, n, "journal.txt"))
+      if ok == nil then return nil, jerr end
+      if ok then nums[#nums + 1] = tonumber(n) end
+    end
   end
   if #nums == 0 then
     return nil, dir .. ": no journal in this folder (expected journal.txt or 1/journal.txt, as repair writes)"
@@ -68,7 +102,8 @@ local function repair_folder(path)
 end
 
 local function sha256(path)
-  return require("sxsfix.authenticode").hash(path, "sha256")
+  local ok, hex = pcall(require("sxsfix.authenticode").hash, path, "sha256")
+  return ok and hex or nil  -- a path hash refuses (a link out of --root): no hash
 end
 
 -- Under --root a journal is input from the image: it is trusted only when
@@ -104,12 +139,14 @@ end
 -- history: "rolling back" before anything changes (under --root the
 -- evidence that lets a rerun after a kill use the rollback's progress),
 -- "rolled back" after (evidence.lua: it cancels the repair line before
--- it); true, or nil, msg.
+-- it); true, or nil, msg. A history it cannot read (evidence.read_history:
+-- not a regular file, too long) is left as it is: false, why.
 local function record(settings, verb, folder, journals)
   local ok, err = require("sxsfix.private").prepare(settings)  -- the history is private
   if not ok then return nil, err end
   local path = settings.history
-  local old = fs.readfile(path) or ""
+  local old, rerr = require("sxsfix.evidence").read_history(path)
+  if not old then return false, rerr end
   local spell = require("sxsfix.evidence").history_spelling  -- as the repair line spells them
   local named = {}
   for _, j in ipairs(journals) do
@@ -160,6 +197,12 @@ return {
         return ctx.exit.usage, { rollback = { journal = target, error = err } }
       end
       list = js
+    else
+      local ok, err = plain(list[1], st0 and st0.type ~= "link" and "journal" or "journal or folder")
+      if not ok then
+        io.stderr:write("sxsfix rollback: ", err, "\n")
+        return ctx.exit.usage, { rollback = { journal = target, error = err } }
+      end
     end
     if fs.root() and not opts["trust-journal"] then  -- every journal, before anything changes
       for _, journal in ipairs(list) do
@@ -174,9 +217,13 @@ return {
     local base = folder and ctx.settings.history and fs.resolve(ctx.settings.backup)
     local key = require("sxsfix.evidence").journal_key  -- "\\" and "/" alike (a Windows path typed with "/")
     local mine = base and key(fs.dirname(folder)) == key(base)
+    local unread  -- the history could not be read: said once, left as it is
     if mine and fs.root() then
       local ok, err = record(ctx.settings, "rolling back", folder, list)
-      if not ok then
+      if ok == false then  -- unreadable: left as it is (only --trust-journal gets here)
+        io.stderr:write("sxsfix rollback: history ", err, ": the rollback was not recorded (the history was left as it is)\n")
+        unread = true
+      elseif not ok then
         err = "the repair history could not be written: " .. tostring(err) .. "; nothing rolled back"
         io.stderr:write("sxsfix rollback: ", err, "\n")
         return ctx.exit.failed, { rollback = { journal = target, error = err } }
@@ -203,12 +250,14 @@ return {
       .. (st.started > 0 and string.format(", %d service(s) started again", st.started) or ""))
     if st.error then io.stderr:write("sxsfix rollback: ", st.error, "\n") end
     local did = st.restored + st.removed + st.kept + st.cancelled + st.started
-    if folder and did > 0 and ctx.settings.history then  -- even a partial undo unmakes the repair
+    if folder and did > 0 and ctx.settings.history and not unread then  -- even a partial undo unmakes the repair
       local ok, err = true, nil
       if mine then ok, err = record(ctx.settings, "rolled back", folder, list)
       else err = folder .. " is not in this installation's backup folder " .. (base or ctx.settings.backup) ..
         " (give --root DIR for an offline one)" end
-      if not ok or not mine then io.stderr:write("sxsfix rollback: the repair history was not updated: ", tostring(err), "\n") end
+      if ok == false then
+        io.stderr:write("sxsfix rollback: history ", err, ": the rollback was not recorded (the history was left as it is)\n")
+      elseif not ok or not mine then io.stderr:write("sxsfix rollback: the repair history was not updated: ", tostring(err), "\n") end
     end
     ctx.log("rollback %s: restored %d, removed %d, failed %d", target, st.restored, st.removed, st.failed)
     st.journal = #list == 1 and list[1] or target

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Rollback's hostile inputs under --root: a backup folder or journal that
+# is a link (not followed), a FIFO, a file, missing, empty, or too long is
+# refused with one line naming it (exit 3, no traceback, no hang); a
+# repair history it cannot read (too long, a FIFO) is left as it is, and
+# the rollback says in one line that it was not recorded.
+set -u
+: "${SXSFIX:?}" "${SXSFIX_SOURCE:?}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need gcab wimlib-imagex hivexsh lua5.4 sha256sum
+
+B=$tmp/e/ProgramData/sxsfix/Backup
+mkdir -p "$B" "$tmp/outside"
+echo keep >"$tmp/outside/journal.txt"
+refused() {  # what, path: exit 3, one line naming path and what
+  run --root "$tmp/e" rollback "$2"
+  check "$1: exit 3" test "$rc" = 3
+  check "$1: one line naming it and why" \
+    bash -c '[ "$(wc -l <<<"$1")" = 1 ] && grep -qF "$2" <<<"$1" && grep -q "$3" <<<"$1" && ! grep -q traceback <<<"$1"' \
+    _ "$err" "${2##*/}" "$3"
+}
+ln -s "$tmp/outside" "$B/20990101-000001"
+refused "a backup folder that is a link out of the root" "$B/20990101-000001" "link"
+ln -s 20990101-000003 "$B/20990101-000002"; mkdir -p "$B/20990101-000003/1"
+refused "a backup folder that is a link inside the root" "$B/20990101-000002" "a link, not followed"
+mkfifo "$B/20990101-000004"
+refused "a backup folder that is a FIFO" "$B/20990101-000004" "not a regular file"
+refused "a backup folder that is missing" "$B/20990101-000005" "No such file"
+mkdir -p "$B/20990101-000006"
+refused "a backup folder without a journal" "$B/20990101-000006" "no journal in this folder"
+mkdir -p "$B/20990101-000007/1"; ln -s "$tmp/outside/journal.txt" "$B/20990101-000007/1/journal.txt"
+refused "a journal that is a link" "$B/20990101-000007" "link"
+mkdir -p "$B/20990101-000008/1"; mkfifo "$B/20990101-000008/1/journal.txt"
+refused "a journal that is a FIFO" "$B/20990101-000008" "not a regular file"
+mkdir -p "$B/20990101-000009/1"; truncate -s 3G "$B/20990101-000009/1/journal.txt"
+refused "a journal that is too long" "$B/20990101-000009" "longer than"
+check "the link's target is left as it is" test "$(cat "$tmp/outside/journal.txt")" = keep
+
+# A repaired image whose history then cannot be read.
+sample_image "$tmp/img"
+MSU=$tmp/img/ssu/amd64-10.0.26100.5074/windows10.0-kb5043080-x64.msu
+noreg_under_wine
+SEC=(); [ -z "$EMU" ] || SEC=(--security source)
+r=$tmp/r; H=$r/ProgramData/sxsfix/repairs.log
+for kind in long fifo; do
+  rm -rf "$r"; cp -a "$tmp/img/root" "$r"
+  run --root "$r" "${CFG[@]}" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply "${SEC[@]}"
+  check "$kind: repair: exit 0" test "$rc" = 0
+  if [ "$kind" = long ]; then head -c 1100000 /dev/zero | tr '\0' '#' >>"$H"; else rm -f "$H"; mkfifo -m 600 "$H"; fi
+  before=$(ls -l "$H"; [ -p "$H" ] || sha256sum <"$H")
+  SXSFIX_TIMEOUT=60 run --root "$r" "${CFG[@]}" rollback --trust-journal --last
+  check "$kind history: the rollback runs (exit 0)" test "$rc" = 0
+  check "$kind history: one line says the rollback was not recorded" \
+    bash -c '[ "$(grep -c . <<<"$1")" = 1 ] && grep -q "not recorded" <<<"$1"' _ "$err"
+  check "$kind history: left as it is" test "$before" = "$(ls -l "$H"; [ -p "$H" ] || sha256sum <"$H")"
+done
+
+echo "rbfix: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
