@@ -314,7 +314,14 @@ M.steps = {
       local r, done = ctx.r, {}
       local pok, perr = private.prepare(ctx.settings)  -- backup, logs, history: private, or refused
       if not pok then return steps.stop(ctx, "refused", perr) end
-      r.backup = fs.join(ctx.settings.backup, os.date("!%Y%m%d-%H%M%S"))  -- UTC
+      -- named by its UTC time; a repair in the same second as the last one
+      -- (a script's rerun) gets "-2" to "-9" (rollback --last sorts by name)
+      local name = os.date("!%Y%m%d-%H%M%S")
+      r.backup = fs.join(ctx.settings.backup, name)
+      for n = 2, 9 do
+        if not fs.stat(r.backup) then break end
+        r.backup = fs.join(ctx.settings.backup, name .. "-" .. n)
+      end
       local ok, err = pcall(function()  -- a bug midway still rolls back
         for i, p in ipairs(r.plans) do
           local backup = fs.join(r.backup, tostring(i))

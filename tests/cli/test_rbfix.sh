@@ -55,5 +55,22 @@ for kind in long fifo; do
   check "$kind history: left as it is" test "$before" = "$(ls -l "$H"; [ -p "$H" ] || sha256sum <"$H")"
 done
 
+# A repair in the same second as an earlier one (a script's rerun): the
+# backup folders of this second and the next few exist already, each with
+# its journal; the repair takes a free name ("-2") and --last finds it.
+rm -rf "$r"; cp -a "$tmp/img/root" "$r"
+now=$(date -u +%s)
+for s in 0 1 2 3 4 5; do mkdir -p "$r/ProgramData/sxsfix/Backup/$(date -u -d "@$((now + s))" +%Y%m%d-%H%M%S)/1"; done
+for d in "$r"/ProgramData/sxsfix/Backup/*/1; do echo planted >"$d/journal.txt"; done
+run --root "$r" "${CFG[@]}" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply "${SEC[@]}"
+check "same second: the repair runs (exit 0)" test "$rc" = 0
+check "same second: it takes the name with -2" has "$out" "-2"
+check "same second: the earlier folders' journals are left as they were" \
+  test "$(cat "$r"/ProgramData/sxsfix/Backup/*/1/journal.txt | grep -c '^planted$')" = 6
+mine=$(grep -o '[0-9]\{8\}-[0-9]\{6\}-2' <<<"$out" | head -1)
+for d in "$r"/ProgramData/sxsfix/Backup/*; do [[ "${d##*/}" > "$mine" ]] && rm -rf "$d"; done  # the later seconds'
+run --root "$r" "${CFG[@]}" rollback --last
+check "same second: rollback --last undoes it (exit 0)" test "$rc" = 0
+
 echo "rbfix: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

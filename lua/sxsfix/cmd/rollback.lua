@@ -20,7 +20,11 @@ local args = require "sxsfix.args"
 local copy = require "sxsfix.copy"
 local fs = require "sxsfix.fs"
 
-local STAMP = "^%d%d%d%d%d%d%d%d%-%d%d%d%d%d%d$"
+-- A repair's backup folder: its UTC time, "-2" to "-9" for a later repair
+-- in the same second (repair.lua); these sort by name in time order.
+local function stamp(name)
+  return name:match("^%d%d%d%d%d%d%d%d%-%d%d%d%d%d%d$") or name:match("^%d%d%d%d%d%d%d%d%-%d%d%d%d%d%d%-[2-9]$")
+end
 
 -- A journal is hostile input too: a regular file of at most JOURNAL_MAX
 -- bytes (a record per change; hashing a larger one would take as long as
@@ -83,7 +87,7 @@ local function last_backup(settings)
   if not names then return nil, base .. ": no backup folder (no repair was applied here)" end
   local best
   for _, n in ipairs(names) do
-    if n:match(STAMP) and (not best or n > best) then best = n end
+    if stamp(n) and (not best or n > best) then best = n end
   end
   if not best then return nil, base .. ": no backup folder of a repair (expected YYYYMMDD-HHMMSS)" end
   return fs.join(base, best)
@@ -94,7 +98,7 @@ end
 local function repair_folder(path)
   local p = path
   for _ = 1, 3 do
-    if fs.basename(p):match(STAMP) then return p end
+    if stamp(fs.basename(p)) then return p end
     local up = fs.dirname(p)
     if up == "" or up == p then return nil end
     p = up
