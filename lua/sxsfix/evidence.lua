@@ -92,8 +92,21 @@ local function last_history_line(settings, zone)
   table.sort(lines, function(a, b) return a.t < b.t or (a.t == b.t and a.n < b.n) end)
   local live = {}  -- the repairs not rolled back, oldest first
   for _, l in ipairs(lines) do
-    if l.rest:match("^ rolled back ") then live[#live] = nil
-    elseif not l.rest:match("^ rolling back ") then live[#live + 1] = l end  -- a rollback's start: neither
+    if l.rest:match("^ rolled back ") then
+      -- it cancels the repair that names one of its journals (a repair
+      -- killed midway has none: then nothing), else the newest one
+      local mine, hit = {}, nil
+      for j in l.rest:gmatch("| journal (.-) sha256:") do mine[M.path_key(j)] = true end
+      for i = #live, 1, -1 do
+        for j in live[i].rest:gmatch("| journal (.-) sha256:") do
+          if mine[M.path_key(j)] then hit = i end
+        end
+        if hit then break end
+      end
+      if hit then table.remove(live, hit) elseif not next(mine) then live[#live] = nil end
+    elseif not l.rest:match("^ rolling back ") and not l.rest:match("^ repairing ") then
+      live[#live + 1] = l  -- a rollback's or a repair's start is neither
+    end
   end
   local top = live[#live]
   if top then return top.t, top.line end
@@ -155,14 +168,16 @@ end
 -- changes anything); fourth: { [key] = line number } of the last line
 -- naming each journal (a journal named under an old mount point and again
 -- under a new one: the later line wins). Keys are journal_key's, or
--- path_key's for a path that does not resolve here (another mount).
+-- path_key's for a path that does not resolve here (another mount);
+-- fifth: { [key] = true } for the journals a "TIME repairing NAMES |
+-- journal J ..." line names (written before a repair changes anything).
 function M.history_journals(settings)
-  local out, started, order = {}, {}, {}
-  if not settings.history or not fs.resolve(settings.history) then return out, nil, started, order end
+  local out, started, order, begun = {}, {}, {}, {}
+  if not settings.history or not fs.resolve(settings.history) then return out, nil, started, order, begun end
   local ok, why = require("sxsfix.private").file(settings.history)
-  if not ok then return out, why, started, order end
+  if not ok then return out, why, started, order, begun end
   local text, rerr = M.read_history(settings.history)
-  if not text then return out, rerr, started, order end
+  if not text then return out, rerr, started, order, begun end
   local n = 0
   for line in text:gmatch("[^\r\n]+") do
     n = n + 1
@@ -172,8 +187,13 @@ function M.history_journals(settings)
       if #hex == 64 then out[k], order[k] = hex:lower(), n end
       if start then started[k] = true end
     end
+    if line:match("^%S+ repairing ") then
+      for path in (line .. " |"):gmatch("| journal (.-) |") do
+        begun[M.journal_key(path) or M.path_key(path)] = true
+      end
+    end
   end
-  return out, nil, started, order
+  return out, nil, started, order, begun
 end
 
 -- True when one of the '|'-separated texts of near is on a context line.

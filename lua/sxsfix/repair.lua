@@ -102,6 +102,32 @@ local function roll_back(done)
   end
 end
 
+-- Append "TIME repairing NAMES | journal J ..." (the journals the apply
+-- step will write) to the history before anything changes: after a kill,
+-- rollback under --root trusts a journal so named (the "repaired" line
+-- names them again with their hashes); true, or nil, msg. A history that
+-- cannot be read is left as it is (the "record" step says so); none is
+-- written when that step is disabled.
+local function begin_line(ctx, r)
+  local path = ctx.settings.history
+  for _, id in ipairs(ctx.settings.disable or {}) do
+    if id == "record" then return true end  -- no history kept: no line either
+  end
+  local old = require("sxsfix.evidence").read_history(path)
+  if not old then return true end
+  local names, named = {}, {}
+  for i, p in ipairs(r.plans) do
+    names[#names + 1] = p.name
+    named[#named + 1] = " | journal " .. fs.join(fs.join(r.backup, tostring(i)), "journal.txt")
+  end
+  local parent = fs.dirname(path)
+  if parent ~= "" then fs.mkdirs(parent) end
+  local ok, err = fs.writefile(path, old .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. " repairing " ..
+    table.concat(names, " ") .. table.concat(named) .. "\n")
+  if not ok then return nil, tostring(err) .. ": the repair history cannot be written; nothing was changed" end
+  return true
+end
+
 M.steps = {
   {
     id = "diagnose",
@@ -322,6 +348,11 @@ M.steps = {
         if not fs.stat(r.backup) then break end
         r.backup = fs.join(ctx.settings.backup, name .. "-" .. n)
       end
+      -- "repairing": before any change, the history names the journals
+      -- this repair will write, so that after a kill its rollback under
+      -- --root trusts them (the "repaired" line adds their hashes)
+      local bok, berr = begin_line(ctx, r)
+      if not bok then return steps.stop(ctx, "refused", berr) end
       local ok, err = pcall(function()  -- a bug midway still rolls back
         for i, p in ipairs(r.plans) do
           local backup = fs.join(r.backup, tostring(i))

@@ -72,5 +72,32 @@ for d in "$r"/ProgramData/sxsfix/Backup/*; do [[ "${d##*/}" > "$mine" ]] && rm -
 run --root "$r" "${CFG[@]}" rollback --last
 check "same second: rollback --last undoes it (exit 0)" test "$rc" = 0
 
+# A repair killed midway (the POSIX fault point): its "repairing" line,
+# written before any change, vouches for its journal, so the rollback needs
+# no --trust-journal; a journal no line names is still refused, and so is
+# one so named whose destination lies outside the root.
+if [ -z "$EMU" ]; then
+  rm -rf "$r"; cp -a "$tmp/img/root" "$r"
+  { SXSFIX_FAULT_KILL_AT=20 "$SXSFIX" --root "$r" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply >/dev/null 2>&1; } 2>/dev/null
+  check "killed: the repair was killed" test $? = 137
+  check "killed: the history says it began" grep -q ' repairing .* | journal ' "$H"
+  cp -a "$r" "$tmp/r2"
+  run --root "$r" rollback --last
+  check "killed: rollback --last needs no --trust-journal (exit 0)" test "$rc" = 0
+  j2=$(ls "$tmp"/r2/ProgramData/sxsfix/Backup/*/1/journal.txt)
+  sed -i 's/ repairing / repaired-not /' "$tmp/r2/ProgramData/sxsfix/repairs.log"
+  run --root "$tmp/r2" rollback "$j2"
+  check "killed, its line gone: the journal is refused (exit 3)" test "$rc" = 3
+  sed -i 's/ repaired-not / repairing /' "$tmp/r2/ProgramData/sxsfix/repairs.log"
+  mkdir -p "$tmp/victim"; echo keep >"$tmp/victim/keep.txt"
+  sed -i "s#^dst .*#dst $tmp/victim#" "$j2"
+  run --root "$tmp/r2" rollback "$j2"
+  check "killed, named, but its destination outside the root: refused (exit 3)" test "$rc" = 3
+  check "killed, named, outside: the line says it lies outside --root" has "$err" "outside --root"
+  check "killed, named, outside: nothing outside changed" test "$(cat "$tmp/victim/keep.txt")" = keep
+else
+  skip "killed repair: the fault point (SXSFIX_FAULT_KILL_AT) is the POSIX platform's"
+fi
+
 echo "rbfix: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -119,13 +119,16 @@ end
 -- could mark records undone. true, or nil, msg.
 local function trusted(settings, journal)
   local evidence = require "sxsfix.evidence"
-  local named, why, started, order = evidence.history_journals(settings)
+  local named, why, started, order, begun = evidence.history_journals(settings)
   local key = evidence.journal_key(journal)
   local here = key
   local was = copy.mounted_path(journal)  -- the volume mounted elsewhere then: named there, maybe later
   local old = was and (evidence.journal_key(was) or evidence.path_key(was))
   if old and named[old] and (order[old] or 0) > (key and order[key] or 0) then key = old end
   local want, have = key and named[key], sha256(fs.resolve(journal) or journal)
+  -- a repair killed before its "repaired" line: its "repairing" line,
+  -- written before it changed anything, names the journal (no hash yet)
+  if not want and not why and have and here and begun[here] then want = have:lower() end
   if want and have and want == have:lower() then
     if not fs.stat(journal .. ".rollback") or started[key] or (here and started[here]) then return true end
     return nil, journal .. ".rollback: rollback progress no rollback in the repair history started " ..
