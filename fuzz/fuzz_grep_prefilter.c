@@ -74,14 +74,14 @@ static void on_done(void *ud, const char *file, uint64_t n) {
 static void search(sx_grep *g, int filt, const char *text, size_t n, res *r) {
   memset(r, 0, sizeof *r);
   sx_grep_set_prefilter(g, filt);
-  sx_grep_sink s = { on_match, on_error, NULL, r, on_fault };
+  sx_grep_sink s = { on_match, on_error, NULL, r, on_fault, NULL };
   sx_grep_buffer(g, "fuzz.log", text, n, &(sx_grep_opts){ 0 }, &s);
 }
 
 /* The lines count mode counts (match() is never called: NULL). */
 static uint64_t count(sx_grep *g, const char *text, size_t n, int *faults) {
   res r = { .n = 0 };
-  sx_grep_sink s = { NULL, on_error, on_done, &r, on_fault };
+  sx_grep_sink s = { NULL, on_error, on_done, &r, on_fault, NULL };
   sx_grep_buffer(g, "fuzz.log", text, n, &(sx_grep_opts){ .count_only = 1 }, &s);
   *faults = r.faults;
   return r.done;

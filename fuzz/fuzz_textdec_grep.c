@@ -67,8 +67,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n) {
       abort();
   }
   sx_grep_set_block(g, block);
+  sx_grep_set_maxline(g, block % 2 ? 16 + 4 * block : SX_GREP_MAXLINE);  /* long lines in parts */
   sx_grep_opts o = { .max_count = (uint64_t)(block % 3), .before = (int)(block % 4), .after = (int)(block % 5) };
-  sx_grep_sink s = { on_match, on_error, NULL, NULL, NULL };
+  sx_grep_sink s = { on_match, on_error, NULL, NULL, NULL, NULL };
   sx_grep_buffer(g, "fuzz.log", data, n, &o, &s);
   return 0;
 }

@@ -24,6 +24,8 @@ sx_grep *sx_grep_new(void) {
   sx_grep *g = calloc(1, sizeof *g);
   if (!g) return NULL;
   g->split = 4 << 20;  /* a thread per 4 MiB at most: below that, starting it costs more than it saves */
+  g->maxline = SX_GREP_MAXLINE;
+  g->overlap = 4096;
   g->block = 256 << 10;  /* a read and its scan stay in the cache (a UTF-16 log: 15% less time than 1 MiB) */
   char *v = plat_getenv("SXSFIX_PREFILTER");  /* 0: every pattern over every line, as a check */
   g->use_filt = !(v && strcmp(v, "0") == 0);
@@ -53,6 +55,8 @@ int sx_grep_count(const sx_grep *g) { return g->n; }
 const char *sx_grep_pattern(const sx_grep *g, int i) { return g->pat[i].src; }
 
 void sx_grep_set_block(sx_grep *g, size_t bytes) { g->block = bytes ? bytes : 1; }
+
+void sx_grep_set_maxline(sx_grep *g, size_t bytes) { g->maxline = bytes < 16 ? 16 : bytes; }
 
 void sx_grep_set_split(sx_grep *g, uint64_t bytes) { g->split = bytes ? bytes : 1; }
 

@@ -44,6 +44,14 @@ void sx_grep_set_prefilter(sx_grep *g, int on);
    to put matches across block boundaries. */
 void sx_grep_set_block(sx_grep *g, size_t bytes);
 
+/* A line longer than this (default SX_GREP_MAXLINE) is never held whole:
+   it is searched in parts of about that size which overlap by the longest
+   literal (at least 4 KiB; a regex match longer than that across a part's
+   edge can be missed), its number stays exact, a match on it shows only
+   the part it was found in, and longline() says so once per file. */
+#define SX_GREP_MAXLINE ((size_t)1 << 20)
+void sx_grep_set_maxline(sx_grep *g, size_t bytes);
+
 /* sx_grep_paths searches a single big file in parts, one thread each, of
    this many bytes at least (default 4 MiB); tests make it tiny to put
    matches next to the cuts. */
@@ -95,6 +103,10 @@ typedef struct sx_grep_sink {
      line. e->msg names the file, the line and the pattern; e->code is
      PCRE2's (negative) error code. Without this callback, error() gets it. */
   void (*fault)(void *ud, const sx_grep_match *m, const plat_err *e);
+  /* optional: line `line` of file (0 in count mode, which numbers no
+     lines) is longer than limit bytes: it was searched in parts and a
+     match on it is printed cut. Once per file, for its first such line. */
+  void (*longline)(void *ud, const char *file, uint64_t line, size_t limit);
 } sx_grep_sink;
 
 /* Reads up to len bytes; *got = 0 at the end. */

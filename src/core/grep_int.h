@@ -32,6 +32,8 @@ struct sx_grep {
   sx_pat *pat;
   int n, cap;
   size_t block;
+  size_t maxline;       /* a longer line is searched in parts (SX_GREP_MAXLINE) */
+  size_t overlap;       /* bytes the parts of a long line share: the longest literal, at least 4 KiB */
   uint64_t split;       /* the smallest part of a file searched in parts */
   sx_filt filt;         /* the prefilter of the patterns with a literal */
   int filt_pat[SX_FILT_MAX];
@@ -69,7 +71,7 @@ int sx_grep_part(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
 
 /* grepmany.c: what a search on a worker thread found, recorded to be
    replayed in order on the caller's thread. */
-enum { SX_EV_MATCH, SX_EV_ERROR, SX_EV_DONE, SX_EV_FAULT };
+enum { SX_EV_MATCH, SX_EV_ERROR, SX_EV_DONE, SX_EV_FAULT, SX_EV_LONGLINE };
 typedef struct sx_ev {
   struct sx_ev *next;
   int type;
@@ -84,6 +86,7 @@ int sx_rec_match(void *ud, const sx_grep_match *m);
 void sx_rec_error(void *ud, const char *file, const plat_err *e);
 void sx_rec_done(void *ud, const char *file, uint64_t n);
 void sx_rec_fault(void *ud, const sx_grep_match *m, const plat_err *e);
+void sx_rec_longline(void *ud, const char *file, uint64_t line, size_t limit);  /* (n, m.len) */
 /* Gives one record to the sink (unless *stopped; a match the sink stops
    at sets it) and frees it. */
 void sx_replay(sx_ev *v, const sx_grep_sink *s, int *stopped);

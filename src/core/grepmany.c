@@ -86,6 +86,11 @@ void sx_rec_error(void *ud, const char *file, const plat_err *e) {
   if (v) v->e = *e;
 }
 
+void sx_rec_longline(void *ud, const char *file, uint64_t line, size_t limit) {
+  sx_ev *v = push(ud, SX_EV_LONGLINE, file);
+  if (v) { v->n = line; v->m.len = limit; }
+}
+
 void sx_rec_done(void *ud, const char *file, uint64_t n) {
   sx_ev *v = push(ud, SX_EV_DONE, file);
   if (v) v->n = n;
@@ -117,6 +122,7 @@ void sx_replay(sx_ev *v, const sx_grep_sink *s, int *stopped) {
     if (v->type == SX_EV_MATCH) *stopped = s->match(s->ud, &v->m) != 0;
     else if (v->type == SX_EV_ERROR) s->error(s->ud, v->file, &v->e);
     else if (v->type == SX_EV_DONE) { if (s->done) s->done(s->ud, v->file, v->n); }
+    else if (v->type == SX_EV_LONGLINE) { if (s->longline) s->longline(s->ud, v->file, v->n, v->m.len); }
     else if (s->fault) s->fault(s->ud, &v->m, &v->e);
     else s->error(s->ud, v->file, &v->e);
   }
@@ -160,7 +166,7 @@ static void work(void *ud, size_t i) {
   if (!t->path) return;
   sx_grep *c = sx_grep_clone(w->g);
   if (!c) { t->r.nomem = 1; return; }
-  sx_grep_sink s = { sx_rec_match, sx_rec_error, sx_rec_done, &t->r, sx_rec_fault };
+  sx_grep_sink s = { sx_rec_match, sx_rec_error, sx_rec_done, &t->r, sx_rec_fault, sx_rec_longline };
   sx_grep_file(c, t->path, t->listed, w->o, &s);
   sx_grep_free_clone(c);
 }
@@ -176,7 +182,7 @@ static task *plan(const char *const *paths, size_t n, size_t *nt, size_t *nfiles
   *nfiles = 0;
   for (size_t i = 0; i < n; i++) {
     sx_rec lr = { NULL, &lr.head, 0 };
-    sx_grep_sink ls = { sx_rec_match, sx_rec_error, sx_rec_done, &lr, sx_rec_fault };
+    sx_grep_sink ls = { sx_rec_match, sx_rec_error, sx_rec_done, &lr, sx_rec_fault, sx_rec_longline };
     size_t nf;
     int listed;
     char **files = sx_grep_expand(paths[i], &nf, &listed, &ls);

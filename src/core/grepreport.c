@@ -16,6 +16,40 @@ static size_t put_text(scan *sc, size_t a, size_t b) {
   return at;
 }
 
+/* Appends a marker string; returns nothing (sc->nomem on failure). */
+static void put_mark(scan *sc, const char *mark) {
+  size_t len = strlen(mark);
+  char *t = grow(sc->tmp, &sc->tmpcap, sc->ntmp + len + 1, 1, &sc->nomem);
+  if (!t) return;
+  sc->tmp = t;
+  memcpy(t + sc->ntmp, mark, len + 1);
+  sc->ntmp += len;
+}
+
+/* A hit on a line too long to print: the match (at most PRINT_MATCH
+   bytes of it) with PRINT_AROUND bytes either side, "[...]" marking what
+   is left out; *start and *end become the match's place in that text.
+   Returns its offset in tmp, NUL-terminated. */
+enum { PRINT_AROUND = 200, PRINT_MATCH = 1024 };
+static size_t put_cut(scan *sc, const hit *h, size_t *start, size_t *end) {
+  size_t a = h->ms > h->ls + PRINT_AROUND ? h->ms - PRINT_AROUND : h->ls;
+  size_t me = h->me - h->ms > PRINT_MATCH ? h->ms + PRINT_MATCH : h->me;
+  size_t b = h->le - me > PRINT_AROUND ? me + PRINT_AROUND : h->le;
+  size_t at = sc->ntmp;
+  int head = a > h->ls || (on_long(sc, h->ls) && h->ls == 0);  /* (at 0: an earlier part went before) */
+  if (head) put_mark(sc, "[...]");
+  size_t pre = sc->ntmp - at;
+  put_text(sc, a, b);
+  if (sc->nomem) return 0;
+  sc->ntmp--;  /* its NUL */
+  *start = pre + (h->ms - a);
+  *end = pre + (me - a);
+  put_mark(sc, b < h->le || on_long(sc, h->ls) ? "[...]" : "");
+  if (sc->nomem) return 0;
+  sc->ntmp++;  /* keep the NUL */
+  return at;
+}
+
 /* The lines around a hit, as offsets into tmp (pointers are set later). */
 typedef struct ctxline { uint64_t line; size_t off, len; } ctxline;
 
@@ -34,7 +68,8 @@ static void report_fault(scan *sc, const hit *h, uint64_t line) {
     plat_failc(&e, PLAT_EC_RESOURCE, h->err, "%s: pattern '%.100s%s': %s; a line was not fully searched for it",
                sc->name, p->src, strlen(p->src) > 100 ? "..." : "", why);
   sc->ntmp = 0;
-  size_t toff = put_text(sc, h->ls, h->le);
+  size_t le = h->le - h->ls > PRINT_MATCH ? h->ls + PRINT_MATCH : h->le;  /* (a long line: its start) */
+  size_t toff = put_text(sc, h->ls, le);
   sx_grep_match m = {
     .file = sc->name, .encoding = sc->enc, .line = line,
     .text = sc->nomem ? "" : sc->tmp + toff, .len = sc->nomem ? 0 : sc->ntmp - toff - 1,
@@ -57,7 +92,14 @@ int sx_scan_report(scan *sc, const hit *h, size_t lim) {
   const char *cap[64];
   int ncap = p->ncap < 64 ? p->ncap : 64;
   sc->ntmp = 0;
-  size_t toff = put_text(sc, h->ls, h->le), tlen = sc->ntmp - toff - 1;
+  size_t toff, tlen, start = h->ms - h->ls, end = h->me - h->ls;
+  if (on_long(sc, h->ls) || h->le - h->ls > sc->g->maxline) {
+    toff = put_cut(sc, h, &start, &end);
+    tlen = sc->ntmp - toff - 1;
+  } else {
+    toff = put_text(sc, h->ls, h->le);
+    tlen = sc->ntmp - toff - 1;
+  }
   int bi = 0, ai = 0;
   for (size_t pos = h->ls; bi < nb && bi < 64 && pos > 0; bi++) {  /* before: nearest first */
     size_t st = prev_line(sc->w, pos);
@@ -87,7 +129,7 @@ int sx_scan_report(scan *sc, const hit *h, size_t lim) {
   for (int i = 0; i < ncap; i++) cap[i] = capoff[i] == (size_t)-1 ? NULL : sc->tmp + capoff[i];
   sx_grep_match m = {
     .file = sc->name, .encoding = sc->enc, .line = line, .text = sc->tmp + toff, .len = tlen,
-    .pattern = h->pat, .start = h->ms - h->ls, .end = h->me - h->ls,
+    .pattern = h->pat, .start = start, .end = end,
     .ncap = ncap, .cap = cap, .caplen = caplen,
     .nbefore = bi, .nafter = ai, .before = before, .after = after,
   };
@@ -103,6 +145,10 @@ int sx_scan_count(scan *sc) {
     if (max && sc->total >= max) break;
     int ok = 1;  /* not a line counted already, by a hit of another pattern */
     for (size_t j = k; ok && j-- > 0 && sc->hits[j].ls == h->ls;) ok = sc->hits[j].err != 0;
+    if (ok && on_long(sc, h->ls)) {  /* (or in an earlier part of it) */
+      ok = !sc->lcounted;
+      sc->lcounted = 1;
+    }
     if (ok) sc->total++;
   }
   return 0;

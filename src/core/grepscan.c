@@ -31,6 +31,7 @@ static int add_hit(scan *sc, hit h) {
   if (!hs) return -1;
   sc->hits = hs;
   hs[sc->nh++] = h;
+  if (on_long(sc, h.ls)) sc->lhit[h.pat] = 1;
   return 0;
 }
 
@@ -51,6 +52,7 @@ static int scan_filtered(scan *sc, size_t from, size_t to) {
       sx_pat *p = &g->pat[i];
       if (max && sc->count[i] >= max) continue;
       live++;
+      if (on_long(sc, ls) && sc->lhit[i]) continue;  /* found in an earlier part */
       long at = sx_filt_find(p, sc->w + ls, le - ls);
       if (at < 0) continue;
       size_t nov = 2 * ((size_t)p->ncap + 1), ms = ls + (size_t)at, me = ms + p->reqlen;
@@ -85,6 +87,7 @@ static int scan_region(scan *sc, size_t from, size_t to, size_t lim) {
     size_t nov = 2 * ((size_t)p->ncap + 1), ms, me;
     size_t pos = from;    /* always a line start */
     int bylines = 0;      /* after a PCRE2 error: one line at a time until its line */
+    if (on_long(sc, pos) && sc->lhit[i]) pos = next_line(sc->w, line_end(sc->w, pos, to), to);
     while (pos < to && !(max && sc->count[i] >= max)) {
       size_t *ov = grow(sc->ov, &sc->ovcap, sc->nov + nov, sizeof *ov, &sc->nomem);
       if (!ov) return -1;
@@ -142,6 +145,41 @@ static int exhausted(const scan *sc) {
   return 1;
 }
 
+static void end_long(scan *sc) {
+  sc->inlong = sc->lcounted = 0;
+  memset(sc->lhit, 0, (size_t)sc->g->n + 1);
+}
+
+/* The window holds complete lines [from, cut) and then more than maxline
+   bytes of a line without an end: scans those lines, then what there is
+   of the long line as a part of it, and keeps only its last overlap bytes
+   (at 0) for the next part. 1 when stopped, -1 on no memory. */
+static int long_part(scan *sc, size_t from, size_t cut, size_t overlap) {
+  int numbered = !sc->o->count_only;
+  if (cut > from) {  /* (context after these lines stops at the long line) */
+    int r = scan_region(sc, from, cut, cut);
+    if (r) return r;
+  }
+  if (sc->inlong && cut > 0) end_long(sc);  /* that line ended; a new one starts at cut */
+  if (!sc->inlong) {
+    sc->inlong = 1;
+    sc->lstart = cut;
+    if (!sc->warned && sc->s->longline)
+      sc->s->longline(sc->s->ud, sc->name,
+                      numbered ? sc->cnt_line + count_lines(sc->w + sc->cnt_pos, cut - sc->cnt_pos) : 0, sc->g->maxline);
+    sc->warned = 1;
+  }
+  int r = scan_region(sc, sc->lstart, sc->n, sc->n);
+  if (r) return r;
+  if (numbered) sc->cnt_line += count_lines(sc->w + sc->cnt_pos, sc->lstart - sc->cnt_pos);
+  size_t keep = sc->n - overlap;
+  if (keep < sc->lstart) keep = sc->lstart;
+  memmove(sc->w, sc->w + keep, sc->n - keep);
+  sc->n -= keep;
+  sc->cnt_pos = sc->lstart = 0;
+  return 0;
+}
+
 int sx_grep_stream(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
                    const sx_grep_opts *o, const sx_grep_sink *s) {
   return sx_grep_part(g, name, rd, src, o, s, NULL);
@@ -154,12 +192,19 @@ int sx_grep_part(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
   size_t block = g->block, first_len = block < 4096 ? 4096 : block;
   unsigned char *raw = NULL;  /* UTF-16 only: the bytes before decoding */
   sc.count = calloc((size_t)g->n + 1, sizeof *sc.count);
+  sc.lhit = calloc((size_t)g->n + 1, 1);
+  size_t overlap = g->overlap;  /* the longest literal fits in what parts share */
+  for (int i = 0; i < g->n; i++) {
+    size_t l = g->pat[i].lit ? g->pat[i].litlen : g->pat[i].reqlen;
+    if (l > overlap) overlap = l;
+  }
+  if (overlap > g->maxline / 2) overlap = g->maxline / 2;
   plat_err e = { 0 };
   int rc = 0, first = 1, eof = 0;
   sx_enc enc = SX_ENC_8BIT;
   sx_u16dec dec = { 0 };
   size_t scan_from = 0, known = 0;  /* known: a complete-lines end found before */
-  if (!sc.count) goto nomem;
+  if (!sc.count || !sc.lhit) goto nomem;
   while (!eof) {
     size_t lo = sc.n ? sc.n - 1 : 0;  /* the last old byte may be a CR whose LF comes now */
     int u16 = enc == SX_ENC_UTF16LE || enc == SX_ENC_UTF16BE;
@@ -203,12 +248,21 @@ int sx_grep_part(sx_grep *g, const char *name, sx_grep_reader rd, void *src,
       sc.n += got;
     }
     size_t cut = eof ? sc.n : complete_lines(sc.w, sc.n, lo, known), to = cut;
+    if (!eof && sc.n - cut > g->maxline) {  /* the unfinished line is too long to keep whole */
+      int r = long_part(&sc, scan_from, cut, overlap);
+      if (r < 0) goto nomem;
+      if (r > 0) { rc = 1; break; }
+      if (exhausted(&sc)) { eof = 1; break; }
+      known = scan_from = 0;
+      continue;
+    }
     for (int k = 0; !eof && k < o->after && to > scan_from; k++) to = prev_line(sc.w, to);
     if (to < scan_from) to = scan_from;
     if (to > scan_from) {
       int r = scan_region(&sc, scan_from, to, cut);
       if (r < 0) goto nomem;
       if (r > 0) { rc = 1; break; }
+      if (sc.inlong) end_long(&sc);  /* its last part (at 0) is behind us */
     }
     if (eof || exhausted(&sc)) {
       if (part && eof && numbered) part->lines = sc.cnt_line - 1 + count_lines(sc.w + sc.cnt_pos, sc.n - sc.cnt_pos);
@@ -232,6 +286,6 @@ nomem:
   s->error(s->ud, name, &e);
   rc = -1;
 out:
-  free(raw); free(sc.count); free(sc.w); free(sc.hits); free(sc.ov); free(sc.tmp);
+  free(raw); free(sc.count); free(sc.lhit); free(sc.w); free(sc.hits); free(sc.ov); free(sc.tmp);
   return rc;
 }

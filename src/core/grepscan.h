@@ -32,7 +32,16 @@ typedef struct scan {
   char *tmp;              /* decoded text of one report */
   size_t ntmp, tmpcap;
   int stopped, nomem;
+  /* a line longer than g->maxline, searched in parts: it starts at lstart
+     in the window (0 once its start has gone); lhit[i]: pattern i has hit it
+     (each pattern reports a line once); lcounted: count mode counted it */
+  int inlong, lcounted, warned;
+  size_t lstart;
+  unsigned char *lhit;
 } scan;
+
+/* 1 when h is a hit on the long line being searched in parts. */
+static inline int on_long(const scan *sc, size_t ls) { return sc->inlong && ls == sc->lstart; }
 
 #define TERM(c) ((c) == '\n' || (c) == '\r')
 

@@ -45,7 +45,7 @@ static void work(void *ud, size_t i) {
   part *pt = &sp->parts[i];
   sx_grep *c = sx_grep_clone(sp->g);
   if (!c) { pt->r.nomem = 1; return; }
-  sx_grep_sink s = { sx_rec_match, sx_rec_error, sx_rec_done, &pt->r, sx_rec_fault };
+  sx_grep_sink s = { sx_rec_match, sx_rec_error, sx_rec_done, &pt->r, sx_rec_fault, sx_rec_longline };
   plat_err e;
   plat_rfile *f = plat_rfile_open(sp->path, &e);
   if (!f || plat_rfile_seek(f, pt->from, &e) != 0) sx_rec_error(&pt->r, sp->path, &e);
@@ -109,7 +109,7 @@ int sx_grep_split(sx_grep *g, const char *path, int threads, const sx_grep_opts 
   }
   split sp = { g, path, o, parts };
   plat_parallel(n, threads, work, &sp);
-  int stopped = 0, done = 1;
+  int stopped = 0, done = 1, warned = 0;
   uint64_t base = 0, total = 0;
   for (size_t i = 0; i < n; i++) {
     for (sx_ev *v = parts[i].r.head, *next; v; v = next) {
@@ -117,6 +117,10 @@ int sx_grep_split(sx_grep *g, const char *path, int threads, const sx_grep_opts 
       int skip = v->type == SX_EV_DONE;  /* the parts' counts: one done() for the file, below */
       if (skip) total += v->n;
       if ((v->type == SX_EV_MATCH || v->type == SX_EV_FAULT) && v->m.line) v->m.line += base;
+      if (v->type == SX_EV_LONGLINE) {  /* once for the file, not once a part */
+        if (v->n) v->n += base;
+        if (warned++) skip = 1;
+      }
       sx_replay(v, s, skip ? &skip : &stopped);
     }
     done = done && parts[i].done && !parts[i].r.nomem;

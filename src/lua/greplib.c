@@ -168,6 +168,7 @@ typedef struct collect {
   int m, e, f, ids;
   lua_Integer nm, ne, nf;
   int faults;             /* faults in the file being searched */
+  char warn[600];         /* a note on it (a line too long), or "" */
 } collect;
 
 static void push_lines(lua_State *L, const sx_grep_line *l, int n) {
@@ -227,6 +228,7 @@ static void push_error(lua_State *L, const char *file, const plat_err *e) {
 static void on_error(void *ud, const char *file, const plat_err *e) {
   collect *c = ud;
   c->faults = 0;
+  c->warn[0] = '\0';
   push_error(c->L, file, e);
   lua_rawseti(c->L, c->e, ++c->ne);
 }
@@ -245,6 +247,16 @@ static void on_fault(void *ud, const sx_grep_match *m, const plat_err *e) {
   c->faults++;
 }
 
+static void on_longline(void *ud, const char *file, uint64_t line, size_t limit) {
+  collect *c = ud;
+  if (line)
+    snprintf(c->warn, sizeof c->warn, "%.400s: line %llu is longer than %llu bytes: searched in parts / printed truncated",
+             file, (unsigned long long)line, (unsigned long long)limit);
+  else
+    snprintf(c->warn, sizeof c->warn, "%.400s: a line is longer than %llu bytes: searched in parts",
+             file, (unsigned long long)limit);
+}
+
 static void on_done(void *ud, const char *file, uint64_t matches) {
   collect *c = ud;
   lua_State *L = c->L;
@@ -259,6 +271,11 @@ static void on_done(void *ud, const char *file, uint64_t matches) {
     lua_setfield(L, -2, "incomplete");
   }
   c->faults = 0;
+  if (c->warn[0]) {  /* e.g. a line longer than the limit: searched in parts */
+    lua_pushstring(L, c->warn);
+    lua_setfield(L, -2, "warning");
+  }
+  c->warn[0] = '\0';
   lua_rawseti(L, c->f, ++c->nf);
 }
 
@@ -305,8 +322,8 @@ static void search_aux(lua_State *L, gset *s) {
   lua_newtable(L);
   lua_newtable(L);
   int top = lua_gettop(L);
-  collect c = { L, top - 2, top - 1, top, top - 3, 0, 0, 0, 0 };
-  sx_grep_sink sink = { on_match, on_error, on_done, &c, on_fault };
+  collect c = { L, top - 2, top - 1, top, top - 3, 0, 0, 0, 0, "" };
+  sx_grep_sink sink = { on_match, on_error, on_done, &c, on_fault, on_longline };
   for (lua_Integer i = 1; i + 2 <= (lua_Integer)lua_rawlen(L, refused); i += 3) {
     plat_err pe;
     lua_rawgeti(L, refused, i);      /* code, message, path */

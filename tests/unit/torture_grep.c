@@ -82,7 +82,7 @@ static sx_grep *set_of(const char *const *pats, int flags) {
 
 static void search_buf(sx_grep *g, const void *data, size_t len, const sx_grep_opts *o, got *out) {
   memset(out, 0, sizeof *out);
-  sx_grep_sink s = { on_match, on_error, on_done, out, NULL };
+  sx_grep_sink s = { on_match, on_error, on_done, out, NULL, NULL };
   assert_int_equal(sx_grep_buffer(g, "buf", data, len, o, &s), 0);
   assert_int_equal(out->done, 1);
 }
@@ -236,7 +236,7 @@ static void long_lines(void **state) {
     got r;
     memset(&r, 0, sizeof r);
     sx_grep_set_block(g, bs[b]);
-    sx_grep_sink s = { on_match, on_error, on_done, &r, NULL };
+    sx_grep_sink s = { on_match, on_error, on_done, &r, NULL, NULL };
     assert_int_equal(sx_grep_buffer(g, "big", t, len, &(sx_grep_opts){ 0 }, &s), 0);
     assert_int_equal(r.n, 2);
     assert_int_equal(r.line[0], 1);
@@ -319,7 +319,7 @@ static void search_limit_is_a_fault(void **state) {
     got r;
     memset(&r, 0, sizeof r);
     sx_grep_set_block(g, blocks[b]);
-    sx_grep_sink s = { on_match, on_error, on_done, &r, on_fault };
+    sx_grep_sink s = { on_match, on_error, on_done, &r, on_fault, NULL };
     assert_int_equal(sx_grep_buffer(g, "limit.log", text, strlen(text), &(sx_grep_opts){ 0 }, &s), 0);
     assert_int_equal(r.n, 3);  /* lines 1, 3 and 4: the rest is searched */
     assert_int_equal(r.line[0], 1);
@@ -335,7 +335,7 @@ static void search_limit_is_a_fault(void **state) {
   }
   got r;
   memset(&r, 0, sizeof r);
-  sx_grep_sink s = { on_match, on_error, on_done, &r, NULL };
+  sx_grep_sink s = { on_match, on_error, on_done, &r, NULL, NULL };
   sx_grep_buffer(g, "limit.log", text, strlen(text), &(sx_grep_opts){ 0 }, &s);
   assert_int_equal(r.errors, 1);
   assert_non_null(strstr(r.err, "limit.log:2:"));
@@ -365,7 +365,7 @@ static void lines_of(sx_grep *g, int filt, const char *text, size_t len, char *o
   got r;
   memset(&r, 0, sizeof r);
   sx_grep_set_prefilter(g, filt);
-  sx_grep_sink s = { on_match, on_error, on_done, &r, on_fault };
+  sx_grep_sink s = { on_match, on_error, on_done, &r, on_fault, NULL };
   sx_grep_buffer(g, "t", text, len, &(sx_grep_opts){ 0 }, &s);
   out[0] = '\0';
   for (int i = 0; i < r.n; i++)
@@ -560,7 +560,7 @@ static void many_paths_in_order(void **state) {
   int listed;
   got lr;
   memset(&lr, 0, sizeof lr);
-  sx_grep_sink ls = { on_match, on_error, on_done, &lr, NULL };
+  sx_grep_sink ls = { on_match, on_error, on_done, &lr, NULL, NULL };
   char **files = sx_grep_expand(names[11], &nf, &listed, &ls);
   assert_int_equal(nf, 10);
   assert_int_equal(listed, 1);
@@ -588,7 +588,7 @@ static void many_paths_in_order(void **state) {
   assert_true(strstr(one.s, "D ") < nodir);
   for (int t = 2; t <= PLAT_MAX_THREADS; t *= 2) {
     memset(&many, 0, sizeof many);
-    sx_grep_sink s2 = { tr_match, tr_error, tr_done, &many, tr_fault };
+    sx_grep_sink s2 = { tr_match, tr_error, tr_done, &many, tr_fault, NULL };
     assert_int_equal(sx_grep_paths(g, paths, 13, t, &o, &s2), 0);
     assert_string_equal(many.s, one.s);
   }
@@ -624,7 +624,7 @@ static void files_and_globs(void **state) {
   sx_grep *g = set_of(pats, SX_GREP_FIXED);
   got r;
   memset(&r, 0, sizeof r);
-  sx_grep_sink s = { on_match, on_error, on_done, &r, NULL };
+  sx_grep_sink s = { on_match, on_error, on_done, &r, NULL, NULL };
   char glob[1024];
   snprintf(glob, sizeof glob, "%s", th_join(dir, "MOSETUP*"));
   assert_int_equal(sx_grep_path(g, th_join(dir, "missing.log"), &(sx_grep_opts){ 0 }, &s), 0);
@@ -676,7 +676,7 @@ static void real_logs(void **state) {
     snprintf(path, sizeof path, "%s", th_join(root, ent.name));
     got r;
     memset(&r, 0, sizeof r);
-    sx_grep_sink s = { on_match, on_error, on_done, &r, NULL };
+    sx_grep_sink s = { on_match, on_error, on_done, &r, NULL, NULL };
     sx_grep_path(gs, path, &(sx_grep_opts){ 0 }, &s);
     assert_int_equal(r.n + r.errors, 0);
     memset(&r, 0, sizeof r);
@@ -704,7 +704,7 @@ static void out_of_memory_is_a_resource_failure(void **state) {
   sx_grep *g = set_of((const char *const[]){ "x", NULL }, SX_GREP_FIXED);
   sx_grep_set_block(g, (size_t)1 << 62);
   got r = { 0 };
-  sx_grep_sink s = { on_match, on_error, on_done, &r, NULL };
+  sx_grep_sink s = { on_match, on_error, on_done, &r, NULL, NULL };
   assert_int_equal(sx_grep_buffer(g, "big.log", "x\n", 2, &(sx_grep_opts){ 0 }, &s), -1);
   assert_int_equal(r.errors, 1);
   assert_int_equal(r.err_cls, PLAT_EC_RESOURCE);

@@ -59,7 +59,7 @@ static sx_grep *set_of(const char *const *pats, int flags) {
 
 static void search(sx_grep *g, const char *path, int threads, const sx_grep_opts *o, trace *t) {
   memset(t, 0, sizeof *t);
-  sx_grep_sink s = { tr_match, tr_error, tr_done, t, tr_fault };
+  sx_grep_sink s = { tr_match, tr_error, tr_done, t, tr_fault, NULL };
   assert_int_equal(sx_grep_paths(g, &path, 1, threads, o, &s), 0);
   if (!t->s) { t->s = calloc(1, 1); assert_non_null(t->s); }
 }
@@ -128,7 +128,7 @@ static void parts_same_as_whole(void **state) {
         }
         /* it was split: sx_grep_split itself takes it */
         memset(&many, 0, sizeof many);
-        sx_grep_sink s = { tr_match, tr_error, tr_done, &many, tr_fault };
+        sx_grep_sink s = { tr_match, tr_error, tr_done, &many, tr_fault, NULL };
         assert_int_equal(sx_grep_split(g, path, 3, &(sx_grep_opts){ 0 }, &s), 0);
         assert_string_equal(many.s, one.s);
         free(many.s);
@@ -149,7 +149,7 @@ static void parts_not_split(void **state) {
   sx_grep *g = set_of(lits, SX_GREP_FIXED);
   sx_grep_set_split(g, 1);
   trace t = { 0 };
-  sx_grep_sink s = { tr_match, tr_error, tr_done, &t, tr_fault };
+  sx_grep_sink s = { tr_match, tr_error, tr_done, &t, tr_fault, NULL };
   char buf[4096];
   size_t n = make_log(buf, sizeof buf - 100, 0);
   const char *path = th_join(dir, "a.log");
@@ -195,7 +195,7 @@ static void count_mode(void **state) {
       for (int enc = 0; enc < 2; enc++) {
         for (uint64_t max = 0; max < 7; max++) {
           trace t = { 0 };
-          sx_grep_sink s = { tr_match, tr_error, tr_done, &t, tr_fault };
+          sx_grep_sink s = { tr_match, tr_error, tr_done, &t, tr_fault, NULL };
           sx_grep_opts o = { .count_only = 1, .max_count = max };
           if (enc) assert_int_equal(sx_grep_buffer(g, "u", u16, 2 * sizeof text, &o, &s), 0);
           else assert_int_equal(sx_grep_buffer(g, "t", text, sizeof text - 1, &o, &s), 0);
@@ -211,7 +211,7 @@ static void count_mode(void **state) {
   sx_grep *g = set_of((const char *const[]){ "(a|aa)+b", "x", NULL }, 0);
   const char *big = "x\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaError: ab\nx\n";
   trace t = { 0 };
-  sx_grep_sink s = { tr_match, tr_error, tr_done, &t, tr_fault };
+  sx_grep_sink s = { tr_match, tr_error, tr_done, &t, tr_fault, NULL };
   assert_int_equal(sx_grep_buffer(g, "f.log", big, strlen(big), &(sx_grep_opts){ .count_only = 1 }, &s), 0);
   assert_int_equal(t.done, 2);
   assert_int_equal(t.faults, 1);
@@ -271,11 +271,11 @@ static void tuned_fingerprints(void **state) {
       trace a, b;
       sx_grep_set_prefilter(g, 0);
       memset(&a, 0, sizeof a);
-      sx_grep_sink sa = { tr_match, tr_error, tr_done, &a, tr_fault };
+      sx_grep_sink sa = { tr_match, tr_error, tr_done, &a, tr_fault, NULL };
       sx_grep_buffer(g, "t", text, m, &(sx_grep_opts){ 0 }, &sa);
       sx_grep_set_prefilter(g, 1);
       memset(&b, 0, sizeof b);
-      sx_grep_sink sb = { tr_match, tr_error, tr_done, &b, tr_fault };
+      sx_grep_sink sb = { tr_match, tr_error, tr_done, &b, tr_fault, NULL };
       sx_grep_buffer(g, "t", text, m, &(sx_grep_opts){ 0 }, &sb);
       assert_int_equal(a.matches, 3);
       assert_string_equal(a.s, b.s);

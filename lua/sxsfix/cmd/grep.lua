@@ -65,6 +65,9 @@ return {
         io.stdout:write(m.file, ":", m.line, ":", m.text, "\n")
       end
     end
+    for _, f in ipairs(files) do  -- a line too long to hold: searched in parts
+      if f.warning then io.stderr:write("sxsfix grep: ", f.warning, "\n") end
+    end
     for _, e in ipairs(errors) do io.stderr:write("sxsfix grep: ", e.message, "\n") end
     ctx.log("grep: %d matching lines, %d errors", opts.count and counted or #lines, #errors)
 
