@@ -577,7 +577,7 @@ static void many_paths_in_order(void **state) {
   static trace one, many;
   sx_grep_opts o = { .before = 1, .after = 1 };
   memset(&one, 0, sizeof one);
-  sx_grep_sink s1 = { tr_match, tr_error, tr_done, &one, tr_fault };
+  sx_grep_sink s1 = { tr_match, tr_error, tr_done, &one, tr_fault, NULL };
   assert_int_equal(sx_grep_paths(g, paths, 13, 1, &o, &s1), 0);
   assert_true(TR_ROOM(&one) > 0);
   assert_non_null(strstr(one.s, "F "));   /* the fault of log4 is in it */
