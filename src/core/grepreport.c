@@ -44,7 +44,11 @@ static size_t put_cut(scan *sc, const hit *h, size_t *start, size_t *end) {
   sc->ntmp--;  /* its NUL */
   *start = pre + (h->ms - a);
   *end = pre + (me - a);
-  put_mark(sc, b < h->le || on_long(sc, h->ls) ? "[...]" : "");
+  /* a part of a long line that ends before the line does: more follows
+     (a part is cut short of the window's end; the line's own end is a
+     line break, or the window's end at the end of the file) */
+  int more = on_long(sc, h->ls) && h->le < sc->n && !TERM(sc->w[h->le]);
+  put_mark(sc, b < h->le || more ? "[...]" : "");
   if (sc->nomem) return 0;
   sc->ntmp++;  /* keep the NUL */
   return at;
