@@ -93,7 +93,8 @@ static void parts_equal_whole(void **state) {
           assert_int_equal(parts.longs, 1);  /* named once */
           uint64_t l = parts.longline;  /* (the first read is 4 KiB: the first line held too long) */
           if (count ? l != 0 : l != 3 && l != 5 && l != 7)
-            fail_msg("at %zu set %zu block %zu count %d: line %llu", at, si, bs[b], count, (unsigned long long)parts.longline);
+            fail_msg("at %llu set %llu block %llu count %d: line %llu", (unsigned long long)at, (unsigned long long)si,
+                     (unsigned long long)bs[b], count, (unsigned long long)parts.longline);  /* (mingw: no %zu) */
         }
   }
 }
