@@ -10,7 +10,7 @@ set -u
 need python3
 
 # 64 MiB of NULs with a match at its very end: one line.
-nul=$tmp/nul.log
+nul=$tmp/zeros.log  # (not nul.log: NUL is a device name on Windows)
 python3 - "$nul" <<'PY'
 import sys
 with open(sys.argv[1], "wb") as f:

@@ -19,22 +19,30 @@ refused() {  # what, path: exit 3, one line naming path and what
     bash -c '[ "$(wc -l <<<"$1")" = 1 ] && grep -qF "$2" <<<"$1" && grep -q "$3" <<<"$1" && ! grep -q traceback <<<"$1"' \
     _ "$err" "${2##*/}" "$3"
 }
-ln -s "$tmp/outside" "$B/20990101-000001"
-refused "a backup folder that is a link out of the root" "$B/20990101-000001" "link"
-ln -s 20990101-000003 "$B/20990101-000002"; mkdir -p "$B/20990101-000003/1"
-refused "a backup folder that is a link inside the root" "$B/20990101-000002" "a link, not followed"
-mkfifo "$B/20990101-000004"
-refused "a backup folder that is a FIFO" "$B/20990101-000004" "not a regular file"
-refused "a backup folder that is missing" "$B/20990101-000005" "No such file"
+if [ -z "$EMU" ]; then
+  ln -s "$tmp/outside" "$B/20990101-000001"
+  refused "a backup folder that is a link out of the root" "$B/20990101-000001" "link"
+  ln -s 20990101-000003 "$B/20990101-000002"; mkdir -p "$B/20990101-000003/1"
+  refused "a backup folder that is a link inside the root" "$B/20990101-000002" "a link, not followed"
+  mkfifo "$B/20990101-000004"
+  refused "a backup folder that is a FIFO" "$B/20990101-000004" "not a regular file"
+else
+  skip "backup folders that are links or FIFOs: Wine shows Unix links as their targets and has no FIFOs"
+fi
+refused "a backup folder that is missing" "$B/20990101-000005" "No such file\|not found"
 mkdir -p "$B/20990101-000006"
 refused "a backup folder without a journal" "$B/20990101-000006" "no journal in this folder"
-mkdir -p "$B/20990101-000007/1"; ln -s "$tmp/outside/journal.txt" "$B/20990101-000007/1/journal.txt"
-refused "a journal that is a link" "$B/20990101-000007" "link"
-mkdir -p "$B/20990101-000008/1"; mkfifo "$B/20990101-000008/1/journal.txt"
-refused "a journal that is a FIFO" "$B/20990101-000008" "not a regular file"
+if [ -z "$EMU" ]; then
+  mkdir -p "$B/20990101-000007/1"; ln -s "$tmp/outside/journal.txt" "$B/20990101-000007/1/journal.txt"
+  refused "a journal that is a link" "$B/20990101-000007" "link"
+  mkdir -p "$B/20990101-000008/1"; mkfifo "$B/20990101-000008/1/journal.txt"
+  refused "a journal that is a FIFO" "$B/20990101-000008" "not a regular file"
+else
+  skip "journals that are links or FIFOs: Wine shows Unix links as their targets and has no FIFOs"
+fi
 mkdir -p "$B/20990101-000009/1"; truncate -s 3G "$B/20990101-000009/1/journal.txt"
 refused "a journal that is too long" "$B/20990101-000009" "longer than"
-check "the link's target is left as it is" test "$(cat "$tmp/outside/journal.txt")" = keep
+[ -n "$EMU" ] || check "the link's target is left as it is" test "$(cat "$tmp/outside/journal.txt")" = keep
 
 # A repaired image whose history then cannot be read.
 sample_image "$tmp/img"
@@ -42,7 +50,8 @@ MSU=$tmp/img/ssu/amd64-10.0.26100.5074/windows10.0-kb5043080-x64.msu
 noreg_under_wine
 SEC=(); [ -z "$EMU" ] || SEC=(--security source)
 r=$tmp/r; H=$r/ProgramData/sxsfix/repairs.log
-for kind in long fifo; do
+kinds="long fifo"; [ -z "$EMU" ] || kinds=long  # (Wine has no FIFOs)
+for kind in $kinds; do
   rm -rf "$r"; cp -a "$tmp/img/root" "$r"
   run --root "$r" "${CFG[@]}" repair --trust "$tmp/img/ca/ca.pem" --ssu "$MSU" --apply "${SEC[@]}"
   check "$kind: repair: exit 0" test "$rc" = 0
